@@ -1,0 +1,41 @@
+// One build for the three bundles: the VS Code client, the language server and the `dvs` CLI.
+// PGlite's .wasm/.data files are copied beside the bundles because esbuild does not inline them.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync, chmodSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+await Promise.all([
+  esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
+  esbuild.build({
+    ...common,
+    entryPoints: ['server/src/cli.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+]);
+chmodSync(join(dist, 'cli.js'), 0o755);
+
+// PGlite loads its runtime files relative to the bundle that imports it.
+const require = createRequire(import.meta.url);
+const pgliteDist = dirname(require.resolve('@electric-sql/pglite'));
+for (const file of readdirSync(pgliteDist)) {
+  if (file.endsWith('.wasm') || file.endsWith('.data')) copyFileSync(join(pgliteDist, file), join(dist, file));
+}
+console.error('built dist/extension.js, dist/server.js, dist/cli.js (+ PGlite runtime files)');

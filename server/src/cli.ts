@@ -1,0 +1,1 @@
+console.error('dvs: not built yet'); process.exit(2);
