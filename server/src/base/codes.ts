@@ -1,0 +1,66 @@
+// The catalogue of diagnostic codes (CONTRACTS.md: DV0xx syntax, DV1xx project, DV2xx macro parameters, DV3xx columns,
+// DV4xx vault rules, DV5xx AutomateDV pitfalls, DV9xx unknown/not checked). A code keeps its meaning forever.
+import type { Severity } from './diagnostic';
+
+export interface CodeInfo {
+  severity: Severity;
+  title: string;
+}
+
+export const CODES = {
+  // DV0xx: Jinja and YAML syntax (a file dbt could not parse or render).
+  DV001: { severity: 'error', title: 'unterminated Jinja block, expression or comment' },
+  DV002: { severity: 'error', title: 'unexpected token in Jinja' },
+  DV003: { severity: 'error', title: 'unknown or unclosed Jinja statement' },
+  DV010: { severity: 'error', title: 'error while rendering Jinja' },
+  DV011: { severity: 'error', title: 'undefined variable used as an object' },
+  DV020: { severity: 'error', title: 'YAML metadata does not parse (dbt fromyaml returns None)' },
+  DV021: { severity: 'error', title: 'YAML file of the project does not parse' },
+  // DV1xx: the dbt project.
+  DV101: { severity: 'error', title: 'unknown model in ref()' },
+  DV102: { severity: 'error', title: 'unknown source in source()' },
+  DV103: { severity: 'error', title: 'dependency cycle between models' },
+  DV104: { severity: 'error', title: 'dbt_project.yml is missing or invalid' },
+  DV105: { severity: 'warning', title: 'profiles.yml target cannot be resolved' },
+  DV106: { severity: 'error', title: 'two models share one name' },
+  DV107: { severity: 'warning', title: 'unknown var() without default' },
+  // DV2xx: macro parameters.
+  DV200: { severity: 'error', title: 'AutomateDV compile error' },
+  DV201: { severity: 'error', title: 'required macro parameter missing or none' },
+  DV202: { severity: 'error', title: 'macro parameter has the wrong type' },
+  DV203: { severity: 'error', title: 'unknown macro parameter' },
+  DV204: { severity: 'error', title: 'unknown AutomateDV macro' },
+  DV205: { severity: 'error', title: 'too many positional arguments' },
+  DV206: { severity: 'error', title: 'metadata variable is not set' },
+  // DV3xx: columns.
+  DV301: { severity: 'warning', title: 'source columns unknown (no database and none declared)' },
+  DV302: { severity: 'error', title: 'column does not exist in the source model' },
+  DV303: { severity: 'warning', title: 'column not found in the live raw schema' },
+  // DV4xx: vault rules and data hazards.
+  DV401: { severity: 'warning', title: "hub key is not a hashed column of its stage" },
+  DV402: { severity: 'warning', title: "hub key is not hashed from the hub's business key" },
+  DV403: { severity: 'warning', title: 'link needs at least two foreign keys that are hub keys' },
+  DV404: { severity: 'warning', title: "satellite key is not its parent's key" },
+  DV405: { severity: 'warning', title: 'hashdiff does not cover the payload' },
+  DV406: { severity: 'warning', title: 'hashdiff includes a key' },
+  DV407: { severity: 'warning', title: 'hash key built differently in two stages' },
+  DV408: { severity: 'warning', title: 'load-date or record-source column missing' },
+  DV409: { severity: 'warning', title: 'hashdiff used as a key, or a key used as a hashdiff' },
+  DV410: { severity: 'warning', title: 'timestamptz inside a hash depends on the session TimeZone' },
+  // DV5xx: AutomateDV pitfalls.
+  DV501: { severity: 'warning', title: 'unquoted !constant in YAML is a tag' },
+  DV502: { severity: 'warning', title: 'quote inside a constant' },
+  DV503: { severity: 'warning', title: 'mixed-case source column left unquoted by AutomateDV' },
+  DV504: { severity: 'warning', title: 'xts satellites share a sat-name column (AutomateDV emits duplicate CTEs)' },
+  DV505: { severity: 'warning', title: 'ref_table with several sources (AutomateDV emits invalid SQL)' },
+  DV506: { severity: 'warning', title: 'hash algorithm not supported on PostgreSQL, MD5 used' },
+  DV507: { severity: 'warning', title: 'ranked column without partition_by and order_by' },
+  DV508: { severity: 'warning', title: 'deprecated AutomateDV macro or materialization' },
+  DV509: { severity: 'warning', title: 'hashed_columns mapping without is_hashdiff' },
+  // DV9xx: what cannot be known or is not checked.
+  DV901: { severity: 'information', title: 'macro from a package that is not installed; not expanded' },
+  DV902: { severity: 'information', title: 'materialization not supported by dvs' },
+  DV903: { severity: 'information', title: 'no database: live checks skipped' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type Code = keyof typeof CODES;
