@@ -3,7 +3,14 @@
 // macro namespaces) implement JObject. The compiler receives macro arguments as these values.
 
 export class JUndefined {
-  constructor(readonly name: string = '') {}
+  /**
+   * @param name the name or attribute that was missing, for messages.
+   * @param hint why it is undefined, e.g. "'dict object' has no attribute 'x'", used when it is later misused.
+   */
+  constructor(
+    readonly name: string = '',
+    readonly hint?: string,
+  ) {}
   toString(): string {
     return '';
   }
@@ -21,8 +28,28 @@ export interface JCallable {
 /** A host object: attribute access, optional rendering as text. */
 export interface JObject {
   readonly kind: 'object';
+  /** An attribute or method; UNDEFINED (or null) when the object has none of that name. */
   getAttr(name: string): JValue;
   render(): string;
+  /** Python's repr(), used when the object sits inside a rendered list or dict; defaults to render(). */
+  repr?(): string;
+  /** `{% set obj.name = value %}`: only namespaces accept it. */
+  setAttr?(name: string, value: JValue): void;
+  /** Python equality with another value, when the object has value semantics (dates). */
+  equals?(other: JValue): boolean;
+  /** Ordering against another object of its kind: negative, zero, positive; undefined when not comparable. */
+  compare?(other: JValue): number | undefined;
+}
+
+const TUPLE = Symbol('jinja.tuple');
+
+/** A Python tuple: an array that renders as `(a, b)`. */
+export function makeTuple(items: JValue[]): JValue[] {
+  Object.defineProperty(items, TUPLE, { value: true, enumerable: false });
+  return items;
+}
+export function isTuple(v: JValue): v is JValue[] {
+  return Array.isArray(v) && (v as unknown as Record<symbol, unknown>)[TUPLE] === true;
 }
 
 export type JValue = null | boolean | number | string | JValue[] | JDict | JUndefined | JCallable | JObject;
@@ -89,8 +116,9 @@ export function renderValue(v: JValue): string {
   if (v === null) return 'None';
   if (v instanceof JUndefined) return '';
   if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : pyFloat(v);
+  if (typeof v === 'number') return pyNumber(v);
   if (typeof v === 'string') return v;
+  if (isTuple(v)) return v.length === 1 ? `(${reprValue(v[0] as JValue)},)` : '(' + v.map(reprValue).join(', ') + ')';
   if (Array.isArray(v)) return '[' + v.map(reprValue).join(', ') + ']';
   if (v instanceof Map) return '{' + [...v].map(([k, x]) => `${reprValue(k)}: ${reprValue(x)}`).join(', ') + '}';
   if (isObject(v)) return v.render();
@@ -99,12 +127,51 @@ export function renderValue(v: JValue): string {
 
 /** Python's repr(), used inside list and dict rendering. */
 export function reprValue(v: JValue): string {
-  if (typeof v === 'string') return "'" + v.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
+  if (typeof v === 'string') return pyStringRepr(v);
+  if (v instanceof JUndefined) return 'Undefined';
+  if (isObject(v) && v.repr) return v.repr();
   return renderValue(v);
 }
 
-function pyFloat(n: number): string {
+/** Python's repr() of a str: single quotes unless the text has a single quote and no double quote. */
+export function pyStringRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of s) {
+    const code = ch.codePointAt(0) as number;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === quote) out += '\\' + quote;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (code < 0x20 || (code >= 0x7f && code <= 0xa0) || code === 0xad) out += '\\x' + code.toString(16).padStart(2, '0');
+    else if (code === 0x2028 || code === 0x2029) out += '\\u' + code.toString(16).padStart(4, '0');
+    else out += ch;
+  }
+  return out + quote;
+}
+
+/** Python's str() of a number. Integral values print as ints (JS has one number type; see the module notes). */
+export function pyNumber(n: number): string {
+  if (Number.isInteger(n)) return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString();
+  return pyFloat(n);
+}
+
+/** Python's repr() of a float: shortest round-trip digits, exponent form below 1e-4 and from 1e16. */
+export function pyFloat(n: number): string {
   if (!Number.isFinite(n)) return n > 0 ? 'inf' : n < 0 ? '-inf' : 'nan';
-  const s = String(n);
-  return s.includes('.') || s.includes('e') ? s : s + '.0';
+  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
+  const [mantissa, expText] = n.toExponential().split('e') as [string, string];
+  const exp = Number(expText);
+  const negative = mantissa.startsWith('-');
+  const digits = mantissa.replace('-', '').replace('.', '');
+  const sign = negative ? '-' : '';
+  if (exp < -4 || exp >= 16) {
+    const m = digits.length > 1 ? digits[0] + '.' + digits.slice(1) : digits;
+    return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  const intPart = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
+  const frac = digits.slice(exp + 1);
+  return `${sign}${intPart}.${frac || '0'}`;
 }

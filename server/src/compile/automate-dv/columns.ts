@@ -1,0 +1,132 @@
+// Column-list building blocks shared by every AutomateDV template (spec §3): expanding metadata into one column list,
+// prefixing, aliasing, multi-column conditions, and the case-insensitive list operations the stage relies on.
+import { CompileError } from '../context';
+import { isDict, isList, isNone, type JValue } from '../../jinja/values';
+
+/** A {source_column, alias} mapping, as used for an aliased hashdiff. */
+export interface ColumnMapping {
+  readonly sourceColumn: string;
+  readonly alias: string;
+}
+
+/** A column of table metadata: a plain name, or a mapping whose source and target names differ. */
+export type ColumnRef = string | ColumnMapping;
+
+export function isMapping(c: ColumnRef): c is ColumnMapping {
+  return typeof c !== 'string';
+}
+
+/** The name a column has in the stage (source side). */
+export function sourceName(c: ColumnRef): string {
+  return typeof c === 'string' ? c.trim() : c.sourceColumn.trim();
+}
+
+/** The name a column has in the target table. */
+export function targetName(c: ColumnRef): string {
+  return typeof c === 'string' ? c.trim() : c.alias.trim();
+}
+
+/**
+ * Flattens macro parameters into one column list like AutomateDV's expand_column_list: none entries are dropped,
+ * nested lists are spliced one level deep, {source_column, alias} mappings stay single items, anything else fails.
+ */
+export function expandColumnList(values: readonly (JValue | undefined)[], where = 'expand_column_list'): ColumnRef[] {
+  const out: ColumnRef[] = [];
+  const take = (v: JValue, nested: boolean): void => {
+    if (typeof v === 'string') out.push(v);
+    else if (isList(v) && !nested) v.forEach((x) => take(x, true));
+    else if (isDict(v)) out.push(readMapping(v, where));
+    else if (isNone(v) && !nested) return;
+    else {
+      throw new CompileError(
+        `Invalid columns object provided. Must be a list of lists, dictionaries or strings. (${where} got ${JSON.stringify(String(v))})`,
+        'DV202',
+      );
+    }
+  };
+  for (const v of values) if (v !== undefined) take(v, false);
+  return out;
+}
+
+function readMapping(v: Map<string, JValue>, where: string): ColumnMapping {
+  const source = v.get('source_column');
+  const alias = v.get('alias');
+  if (typeof source === 'string' && typeof alias === 'string') return { sourceColumn: source, alias };
+  throw new CompileError(
+    `Invalid columns object provided: ${where} has a mapping without string 'source_column' and 'alias' keys`,
+    'DV202',
+  );
+}
+
+export type AliasTarget = 'source' | 'target';
+
+/**
+ * `p.col` for each column, skipping a name already emitted (case-insensitive, first wins). A mapping prints its
+ * source_column ('source') or its alias ('target').
+ */
+export function prefixColumns(columns: readonly ColumnRef[], prefix: string, side: AliasTarget = 'source'): string {
+  const names = uniqueCaseInsensitive(columns.map((c) => (side === 'source' ? sourceName(c) : targetName(c))));
+  return names.map((n) => `${prefix}.${n}`).join(', ');
+}
+
+/** `p.col` for plain names, `p.source AS alias` for mappings: how the sat's final select renames the hashdiff. */
+export function aliasAll(columns: readonly ColumnRef[], prefix: string): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const c of columns) {
+    const key = targetName(c).toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    parts.push(isMapping(c) ? `${prefix}.${sourceName(c)} AS ${targetName(c)}` : `${prefix}.${sourceName(c)}`);
+  }
+  return parts.join(', ');
+}
+
+/** `a.C1 = b.C1 AND a.C2 = b.C2` for a join between two prefixes. */
+export function multikeyEquals(columns: string | readonly string[], left: string, right: string): string {
+  return asList(columns)
+    .map((c) => `${left}.${c.trim()} = ${right}.${c.trim()}`)
+    .join(' AND ');
+}
+
+/** `p.C1 IS NOT NULL` for one column; one line per column joined with AND for a list. */
+export function multikeyCondition(columns: string | readonly string[], prefix: string, condition: string): string {
+  return asList(columns)
+    .map((c) => `${prefix}.${c.trim()} ${condition}`)
+    .join('\n    AND ');
+}
+
+export function asList(columns: string | readonly string[]): string[] {
+  return typeof columns === 'string' ? [columns] : [...columns];
+}
+
+/** Jinja's `unique` filter: case-insensitive, the first spelling wins, order kept. */
+export function uniqueCaseInsensitive(names: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const n of names) {
+    const key = n.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(n);
+  }
+  return out;
+}
+
+/**
+ * AutomateDV's process_columns_to_select: `columns` minus `excluded`, compared case-insensitively. Quirk kept on
+ * purpose: an empty exclusion list selects nothing at all (spec §4.2).
+ */
+export function selectColumnsExcluding(columns: readonly string[], excluded: readonly string[]): string[] {
+  if (columns.length === 0 || excluded.length === 0) return [];
+  const drop = new Set(excluded.map((e) => e.toUpperCase()));
+  return columns.filter((c) => !drop.has(c.toUpperCase()));
+}
+
+/** AutomateDV's escape_column_name: a single-quoted constant stays as it is; otherwise strip the escape chars and wrap. */
+export function escapeColumnName(name: string, escapeChars: readonly [string, string]): string {
+  if (name.length >= 2 && name.startsWith("'") && name.endsWith("'")) return name;
+  const [left, right] = escapeChars;
+  const bare = name.split(left).join('').split(right).join('').trim();
+  return left + bare + right;
+}

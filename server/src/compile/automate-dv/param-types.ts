@@ -1,0 +1,90 @@
+// Reads macro arguments (Jinja values) into the shapes the compiler works with, failing with DV202 and a message
+// that names the parameter, what it got and what it expects, wherever AutomateDV would fail or emit garbage SQL.
+import { CompileError } from '../context';
+import { isDict, isList, isNone, type JDict, type JValue } from '../../jinja/values';
+import { expandColumnList, type ColumnRef } from './columns';
+
+/** "a string ('X')", "a number (1)", "a dict", … for messages. */
+export function describeValue(v: JValue | undefined): string {
+  if (isNone(v)) return 'none';
+  if (typeof v === 'string') return `a string ('${v}')`;
+  if (typeof v === 'number') return `a number (${v})`;
+  if (typeof v === 'boolean') return `a boolean (${v ? 'true' : 'false'})`;
+  if (isList(v)) return `a list of ${v.length} item(s)`;
+  if (isDict(v)) return `a dict with keys ${[...v.keys()].map((k) => `'${k}'`).join(', ') || '(none)'}`;
+  return 'an object';
+}
+
+export function wrongType(macro: string, param: string, got: JValue | undefined, expected: string): CompileError {
+  return new CompileError(`${macro}: '${param}' must be ${expected}, but got ${describeValue(got)}`, 'DV202');
+}
+
+/** A single column name (src_ldts, src_source, src_eff). Undefined when not given. */
+export function readColumn(macro: string, param: string, v: JValue | undefined): string | undefined {
+  if (isNone(v)) return undefined;
+  if (typeof v === 'string' && v.trim() !== '') return v;
+  throw wrongType(macro, param, v, 'a column name (a non-empty string)');
+}
+
+/** A column name or a list of names, kept as given: hashing and multikey treat a string and a list differently. */
+export function readColumns(macro: string, param: string, v: JValue | undefined): string | string[] | undefined {
+  if (isNone(v)) return undefined;
+  if (typeof v === 'string' && v.trim() !== '') return v;
+  if (isList(v)) {
+    const names = expandColumnList([v], `${macro}: '${param}'`);
+    const plain: string[] = [];
+    for (const c of names) {
+      if (typeof c !== 'string') throw wrongType(macro, param, v, 'a column name or a list of column names');
+      plain.push(c);
+    }
+    return plain;
+  }
+  throw wrongType(macro, param, v, 'a column name or a list of column names');
+}
+
+/** src_hashdiff: a column name, or {source_column, alias}. */
+export function readHashdiff(macro: string, param: string, v: JValue | undefined): ColumnRef | undefined {
+  if (isNone(v)) return undefined;
+  if (typeof v === 'string' && v.trim() !== '') return v;
+  if (isDict(v)) {
+    const source = v.get('source_column');
+    const alias = v.get('alias');
+    if (typeof source === 'string' && source !== '' && typeof alias === 'string' && alias !== '') {
+      return { sourceColumn: source, alias };
+    }
+  }
+  throw wrongType(macro, param, v, "a column name or a mapping {source_column: ..., alias: ...}");
+}
+
+/** source_model of a single-source macro. */
+export function readModelName(macro: string, param: string, v: JValue | undefined): string | undefined {
+  if (isNone(v)) return undefined;
+  if (typeof v === 'string' && v !== '') return v;
+  throw wrongType(macro, param, v, 'a model name (a string)');
+}
+
+/** source_model of a multi-source macro: one name or a list of names, always returned as a list. */
+export function readModelNames(macro: string, param: string, v: JValue | undefined): string[] | undefined {
+  if (isNone(v)) return undefined;
+  if (typeof v === 'string' && v !== '') return [v];
+  if (isList(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x !== '')) return v as string[];
+  throw wrongType(macro, param, v, 'a model name or a non-empty list of model names');
+}
+
+/** A dict-valued parameter (derived_columns, hashed_columns, …); none gives undefined. */
+export function readDict(macro: string, param: string, v: JValue | undefined): JDict | undefined {
+  if (isNone(v)) return undefined;
+  if (isDict(v)) return v;
+  throw wrongType(macro, param, v, 'a dict (a YAML mapping or a Jinja {...} literal)');
+}
+
+/** Python truthiness of a flag such as include_source_columns or escape. */
+export function readFlag(v: JValue | undefined, fallback: boolean): boolean {
+  if (isNone(v)) return fallback;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0;
+  if (typeof v === 'string') return v.length > 0;
+  if (isList(v)) return v.length > 0;
+  if (isDict(v)) return v.size > 0;
+  return true;
+}

@@ -1,0 +1,105 @@
+// The project vars that change AutomateDV's output on PostgreSQL (spec §7), read once per macro call with their
+// PostgreSQL defaults. Invalid values fall back as AutomateDV does and leave a warning.
+import { CompileError, type AutomateDvCompat, type MacroContext } from '../context';
+import { truthy, type JValue } from '../../jinja/values';
+
+export type HashAlgorithm = 'md5' | 'sha';
+
+/** Everything hashing needs; independent of a MacroContext so the language server can use it with defaults. */
+export interface HashSettings {
+  algorithm: HashAlgorithm;
+  concatString: string;
+  nullPlaceholder: string;
+  /** hash_content_casing: 'upper' wraps every component in UPPER(); 'disabled' does not. */
+  upperCase: boolean;
+  /** ≤0.9.6 hashes are the uppercase hex text as BYTEA; 0.9.7+ the raw digest. */
+  encoding: AutomateDvCompat['hashing'];
+}
+
+export const DEFAULT_HASH_SETTINGS: HashSettings = {
+  algorithm: 'md5',
+  concatString: '||',
+  nullPlaceholder: '^^',
+  upperCase: true,
+  encoding: 'binary',
+};
+
+/** A var as text the way Jinja's `~` would print it. */
+function varText(ctx: MacroContext, name: string, fallback: string): string {
+  const v: JValue = ctx.varOf(name, fallback);
+  if (v === null || v === undefined) return fallback;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return fallback;
+}
+
+export function readHashAlgorithm(ctx: MacroContext): HashAlgorithm {
+  const configured = varText(ctx, 'hash', 'MD5');
+  const lower = configured.toLowerCase();
+  if (lower === 'md5' || lower === 'sha') return lower;
+  const why =
+    lower === 'sha1'
+      ? "SHA-1 hashing is not supported on Postgres by AutomateDV; it uses MD5 instead."
+      : `Configured hash ('${lower}') not recognised; AutomateDV supports md5 or sha (case-insensitive) and uses MD5 instead.`;
+  ctx.report({ code: 'DV506', severity: 'warning', message: `${why} Set var 'hash' to 'MD5' or 'SHA' to make this explicit.` });
+  return 'md5';
+}
+
+export function readHashSettings(ctx: MacroContext): HashSettings {
+  const casing = varText(ctx, 'hash_content_casing', 'upper').toLowerCase();
+  if (casing !== 'upper' && casing !== 'disabled') {
+    throw new CompileError(
+      `Must provide a valid value for hash_content_casing: 'upper' or 'disabled' (case-insensitive); got '${casing}'. Fix var 'hash_content_casing'.`,
+      'DV200',
+    );
+  }
+  return {
+    algorithm: readHashAlgorithm(ctx),
+    concatString: varText(ctx, 'concat_string', '||'),
+    nullPlaceholder: varText(ctx, 'null_placeholder_string', '^^'),
+    upperCase: casing === 'upper',
+    encoding: ctx.compat.hashing,
+  };
+}
+
+/** escape_char_left/right; an empty value falls back to `"` with a warning, as AutomateDV does. */
+export function readEscapeChars(ctx: MacroContext): readonly [string, string] {
+  let left = varText(ctx, 'escape_char_left', '"');
+  let right = varText(ctx, 'escape_char_right', '"');
+  const empty = [left === '' ? 'escape_char_left' : '', right === '' ? 'escape_char_right' : ''].filter(Boolean);
+  if (empty.length > 0) {
+    ctx.report({
+      code: 'DV200',
+      severity: 'warning',
+      message: `Invalid ${empty.join(' and ')} value provided (empty); AutomateDV uses the platform default (") instead.`,
+    });
+    if (left === '') left = '"';
+    if (right === '') right = '"';
+  }
+  return [left, right];
+}
+
+/** The values that replace NULLs in a stage's null_columns (always emitted single-quoted). */
+export function readNullKeys(ctx: MacroContext): { required: string; optional: string } {
+  return { required: varText(ctx, 'null_key_required', '-1'), optional: varText(ctx, 'null_key_optional', '-2') };
+}
+
+export interface GhostSettings {
+  enabled: boolean;
+  systemRecordValue: string;
+  /** binary_ghost: 64 zeros for sha, 32 otherwise (no warning: AutomateDV does not validate here). */
+  zeroKeyLength: number;
+}
+
+export function readGhostSettings(ctx: MacroContext): GhostSettings {
+  return {
+    enabled: truthy(ctx.varOf('enable_ghost_records', false)),
+    systemRecordValue: varText(ctx, 'system_record_value', 'AUTOMATE_DV_SYSTEM'),
+    zeroKeyLength: varText(ctx, 'hash', 'MD5').toLowerCase() === 'sha' ? 64 : 32,
+  };
+}
+
+/** var('max_datetime'): the open-record marker of eff_sat and bridge. */
+export function readMaxDatetime(ctx: MacroContext): string {
+  return varText(ctx, 'max_datetime', '9999-12-31 23:59:59.999');
+}

@@ -1,0 +1,274 @@
+// Every AutomateDV macro's signature as 0.11.x defines it (spec §1.3): positional order, required parameters and the
+// kind of value each takes. The compiler binds calls with it; the model parser and the language server use it too.
+import { CompileError } from '../context';
+import { isNone, type JValue } from '../../jinja/values';
+
+/** What a parameter accepts; the language server also uses it to decide what to complete. */
+export type ParamKind =
+  | 'bool'
+  /** one model name */
+  | 'model'
+  /** a model name or a list of them (multi-source hub, link, xts) */
+  | 'models'
+  /** a model name, or a one-key dict {source_name: table_name} */
+  | 'model-or-source'
+  /** one column name */
+  | 'column'
+  /** a column name or a list of column names */
+  | 'columns'
+  /** a column name, or a {source_column, alias} mapping */
+  | 'hashdiff'
+  /** a list of column names, or {exclude_columns: true, columns: [...]} */
+  | 'payload'
+  | 'derived-columns'
+  | 'null-columns'
+  | 'hashed-columns'
+  | 'ranked-columns'
+  | 'xts-satellites'
+  | 'pit-satellites'
+  | 'stage-ldts'
+  | 'bridge-walk'
+  | 'as-of-dates';
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly kind: ParamKind;
+  readonly required: boolean;
+  readonly description: string;
+}
+
+export interface MacroSignature {
+  readonly name: string;
+  readonly params: readonly ParamSpec[];
+  readonly description: string;
+}
+
+/** The macros that build models (the ones the compiler expands). */
+export type VaultMacroName =
+  | 'stage'
+  | 'hub'
+  | 'link'
+  | 'sat'
+  | 'eff_sat'
+  | 'ma_sat'
+  | 't_link'
+  | 'nh_link'
+  | 'xts'
+  | 'pit'
+  | 'bridge'
+  | 'ref_table';
+
+const P = (name: string, kind: ParamKind, required: boolean, description: string): ParamSpec => ({ name, kind, required, description });
+
+const PK = P('src_pk', 'columns', true, 'the hash key (primary key) column(s)');
+const EXTRA = P('src_extra_columns', 'columns', false, 'additional columns to carry into the table');
+const LDTS = P('src_ldts', 'column', true, 'the load date/timestamp column');
+const SOURCE = P('src_source', 'column', true, 'the record source column');
+const ONE_MODEL = P('source_model', 'model', true, 'the stage model to load from');
+const MANY_MODELS = P('source_model', 'models', true, 'the stage model, or a list of stage models');
+
+export const MACRO_SIGNATURES: Readonly<Record<VaultMacroName, MacroSignature>> = {
+  stage: {
+    name: 'stage',
+    description: 'A staging view: source columns plus derived, null-replaced, hashed and ranked columns.',
+    params: [
+      P('include_source_columns', 'bool', false, 'keep the source columns (default true)'),
+      P('source_model', 'model-or-source', true, 'a model name, or {source_name: table_name}'),
+      P('hashed_columns', 'hashed-columns', false, 'NEW_COL: column, list of columns, or {is_hashdiff: true, columns: [...]}'),
+      P('derived_columns', 'derived-columns', false, 'NEW_COL: SQL expression, !constant, or a list to concatenate'),
+      P('null_columns', 'null-columns', false, '{required: [...], optional: [...]} columns whose NULLs are replaced'),
+      P('ranked_columns', 'ranked-columns', false, 'NEW_COL: {partition_by, order_by, dense_rank}'),
+    ],
+  },
+  hub: {
+    name: 'hub',
+    description: 'A hub: one row per business key, the first time it was seen.',
+    params: [PK, P('src_nk', 'columns', true, 'the business (natural) key column(s)'), EXTRA, LDTS, SOURCE, MANY_MODELS],
+  },
+  link: {
+    name: 'link',
+    description: 'A link: one row per relationship between hub keys.',
+    params: [PK, P('src_fk', 'columns', true, 'the foreign hash keys of the linked hubs'), EXTRA, LDTS, SOURCE, MANY_MODELS],
+  },
+  sat: {
+    name: 'sat',
+    description: 'A satellite: descriptive attributes of a hub or link, a new row whenever the hashdiff changes.',
+    params: [
+      PK,
+      P('src_hashdiff', 'hashdiff', true, 'the hashdiff column, or {source_column, alias}'),
+      P('src_payload', 'payload', true, 'the payload columns, or {exclude_columns: true, columns: [...]}'),
+      EXTRA,
+      P('src_eff', 'column', false, 'the effective-from column'),
+      LDTS,
+      SOURCE,
+      ONE_MODEL,
+    ],
+  },
+  eff_sat: {
+    name: 'eff_sat',
+    description: 'An effectivity satellite: start and end dates of a link relationship.',
+    params: [
+      PK,
+      P('src_dfk', 'columns', true, 'the driving foreign key(s)'),
+      P('src_sfk', 'columns', true, 'the secondary foreign key(s)'),
+      EXTRA,
+      P('src_start_date', 'column', true, 'the start date column'),
+      P('src_end_date', 'column', true, 'the end date column'),
+      P('src_eff', 'column', true, 'the effective-from column'),
+      LDTS,
+      SOURCE,
+      ONE_MODEL,
+    ],
+  },
+  ma_sat: {
+    name: 'ma_sat',
+    description: 'A multi-active satellite: several active rows per key, told apart by the child dependent key.',
+    params: [
+      PK,
+      P('src_cdk', 'columns', true, 'the child dependent key column(s)'),
+      P('src_hashdiff', 'hashdiff', true, 'the hashdiff column, or {source_column, alias}'),
+      P('src_payload', 'payload', true, 'the payload columns, or {exclude_columns: true, columns: [...]}'),
+      EXTRA,
+      P('src_eff', 'column', false, 'the effective-from column'),
+      LDTS,
+      SOURCE,
+      ONE_MODEL,
+    ],
+  },
+  t_link: {
+    name: 't_link',
+    description: 'A transactional link (deprecated alias of nh_link in AutomateDV 0.11.5).',
+    params: [
+      PK,
+      P('src_fk', 'columns', true, 'the foreign hash keys'),
+      P('src_payload', 'columns', false, 'the transaction payload columns'),
+      EXTRA,
+      P('src_eff', 'column', true, 'the effective-from column'),
+      LDTS,
+      SOURCE,
+      ONE_MODEL,
+    ],
+  },
+  nh_link: {
+    name: 'nh_link',
+    description: 'A non-historised link: insert-only rows for new keys.',
+    params: [
+      PK,
+      P('src_fk', 'columns', true, 'the foreign hash keys'),
+      P('src_payload', 'columns', false, 'the payload columns'),
+      EXTRA,
+      P('src_eff', 'column', true, 'the effective-from column'),
+      LDTS,
+      SOURCE,
+      ONE_MODEL,
+    ],
+  },
+  xts: {
+    name: 'xts',
+    description: 'An extended tracking satellite: which satellite hashdiffs arrived when.',
+    params: [
+      PK,
+      P('src_satellite', 'xts-satellites', true, '{SAT: {sat_name: {SATELLITE_NAME: col}, hashdiff: {HASHDIFF: col}}}'),
+      EXTRA,
+      LDTS,
+      SOURCE,
+      MANY_MODELS,
+    ],
+  },
+  pit: {
+    name: 'pit',
+    description: 'A point-in-time table over a hub and its satellites.',
+    params: [
+      PK,
+      EXTRA,
+      P('as_of_dates_table', 'as-of-dates', true, 'the as-of dates model, or {source: table}'),
+      P('satellites', 'pit-satellites', true, '{SAT_MODEL: {pk: {PK: col}, ldts: {LDTS: col}}}'),
+      P('stage_tables_ldts', 'stage-ldts', true, '{STAGE_MODEL: ldts column}'),
+      LDTS,
+      P('source_model', 'model', true, 'the hub model'),
+    ],
+  },
+  bridge: {
+    name: 'bridge',
+    description: 'A bridge table walking links and effectivity satellites from a hub.',
+    params: [
+      PK,
+      EXTRA,
+      P('as_of_dates_table', 'as-of-dates', true, 'the as-of dates model, or {source: table}'),
+      P('bridge_walk', 'bridge-walk', true, '{STEP: {bridge_link_pk, link_table, eff_sat_table, ...}}'),
+      P('stage_tables_ldts', 'stage-ldts', true, '{STAGE_MODEL: ldts column}'),
+      LDTS,
+      P('source_model', 'model', true, 'the hub model'),
+    ],
+  },
+  ref_table: {
+    name: 'ref_table',
+    description: 'A reference table.',
+    params: [
+      PK,
+      EXTRA,
+      P('src_ldts', 'column', false, 'the load date/timestamp column'),
+      P('src_source', 'column', false, 'the record source column'),
+      P('source_model', 'models', true, 'the model to load from'),
+    ],
+  },
+};
+
+export function isVaultMacroName(name: string): name is VaultMacroName {
+  return Object.prototype.hasOwnProperty.call(MACRO_SIGNATURES, name);
+}
+
+/** Bound arguments by parameter name; a parameter that was not passed is absent. */
+export type BoundArguments = Map<string, JValue>;
+
+export interface BindOptions {
+  /** What AutomateDV names in "Required parameter(s) missing or none in '<where>'": the model's relation. */
+  where?: string;
+  /** Skip the required-parameter check (the language server binds incomplete calls while the user types). */
+  skipRequiredCheck?: boolean;
+}
+
+/**
+ * Binds a call's arguments to the macro's parameters as Jinja does: positionals in signature order, then keywords.
+ * Fails like dbt would on too many positionals (DV205), an unknown keyword (DV203), or a required parameter that is
+ * missing or none (DV201, with AutomateDV's own message). The stage reports its missing source_model itself.
+ */
+export function bindArguments(
+  macro: VaultMacroName,
+  args: readonly JValue[],
+  kwargs: ReadonlyMap<string, JValue>,
+  options: BindOptions = {},
+): BoundArguments {
+  const signature = MACRO_SIGNATURES[macro];
+  const names = signature.params.map((p) => p.name);
+  if (args.length > names.length) {
+    throw new CompileError(
+      `${macro}() takes at most ${names.length} positional argument(s) (${names.join(', ')}) but ${args.length} were given; ` +
+        'pass the extra values by keyword, e.g. src_ldts=...',
+      'DV205',
+    );
+  }
+  const bound: BoundArguments = new Map();
+  args.forEach((value, i) => bound.set(names[i] as string, value));
+  for (const [name, value] of kwargs) {
+    if (!names.includes(name)) {
+      throw new CompileError(`${macro}() has no parameter '${name}'; its parameters are: ${names.join(', ')}`, 'DV203');
+    }
+    if (bound.has(name)) {
+      throw new CompileError(`${macro}() got two values for '${name}' (one positional, one by keyword); pass it once`, 'DV205');
+    }
+    bound.set(name, value);
+  }
+  if (!options.skipRequiredCheck && macro !== 'stage') {
+    const missing = missingRequiredParameters(macro, bound);
+    if (missing.length > 0) {
+      throw new CompileError(`Required parameter(s) missing or none in '${options.where ?? macro}': ${missing.join(', ')}`, 'DV201');
+    }
+  }
+  return bound;
+}
+
+/** The required parameters that are absent or none, in signature order. */
+export function missingRequiredParameters(macro: VaultMacroName, bound: BoundArguments): string[] {
+  return MACRO_SIGNATURES[macro].params.filter((p) => p.required && isNone(bound.get(p.name))).map((p) => p.name);
+}

@@ -1,0 +1,462 @@
+// Parses one dbt model file into what the rest of the tool needs to know statically: its AutomateDV macro call(s)
+// with every parameter bound to its metadata value (through `{% set %}` variables and yaml_metadata/fromyaml lookups),
+// its ref()/source()/config() calls, and diagnostics. Every name and value keeps its span. Bad input gives
+// diagnostics, never an exception; a file we cannot fully follow is still a plain model.
+import type { Diagnostic } from '../base/diagnostic';
+import { diagnostic } from '../base/diagnostic';
+import type { Span } from '../base/text';
+import { MACRO_SIGNATURES, type MacroSignature, type VaultMacroName } from '../compile/automate-dv/signatures';
+import type { CallExpr, Expression, SetBlockNode, Statement, Template } from '../jinja/ast';
+import { parseTemplate } from '../jinja/parser';
+import type { MetaEntry, MetaValue } from './meta';
+import { readYamlMetadata, type YamlMetaResult } from './yamlMeta';
+
+export const MACRO_NAMESPACES = ['automate_dv', 'dbtvault'] as const;
+
+/** How a parameter got its value: written inline, through a `{% set %}` variable, or through a YAML key. */
+export type ValueOrigin =
+  | { kind: 'inline' }
+  | { kind: 'variable'; name: string; span: Span }
+  | { kind: 'yaml'; block: string; key: string; keySpan: Span };
+
+export interface BoundParam {
+  name: string;
+  /** The argument as written in the call (`src_pk=src_pk`, or the positional expression). */
+  argSpan: Span;
+  value: MetaValue | undefined;
+  origin: ValueOrigin;
+}
+
+export interface MacroCallInfo {
+  namespace: string;
+  macro: string;
+  signature: MacroSignature | undefined;
+  span: Span;
+  nameSpan: Span;
+  /** Between the parentheses. */
+  argsSpan: Span;
+  params: Map<string, BoundParam>;
+}
+
+export interface RefCall {
+  name: string;
+  package?: string;
+  span: Span;
+  nameSpan: Span;
+}
+
+export interface SourceCall {
+  source: string;
+  table: string;
+  span: Span;
+  sourceSpan: Span;
+  tableSpan: Span;
+}
+
+export interface YamlBlock {
+  name: string;
+  /** The body between `{% set name %}` and `{% endset %}`. */
+  bodySpan: Span;
+  result: YamlMetaResult;
+  /** Set once its problems are in the model's diagnostics (a block read by several fromyaml calls reports once). */
+  reported?: boolean;
+}
+
+export interface ParsedModel {
+  text: string;
+  template: Template;
+  diagnostics: Diagnostic[];
+  /** The AutomateDV macro calls (usually one). */
+  calls: MacroCallInfo[];
+  refs: RefCall[];
+  sources: SourceCall[];
+  /** Values given to `{{ config(...) }}` in the file. */
+  config: Map<string, MetaValue>;
+  /** Top-level `{% set name = … %}` values. */
+  variables: Map<string, { span: Span; value: MetaValue }>;
+  yamlBlocks: YamlBlock[];
+}
+
+interface Scope {
+  text: string;
+  variables: Map<string, { span: Span; value: MetaValue; origin: ValueOrigin }>;
+  blocks: Map<string, YamlBlock>;
+  /** Names bound to fromyaml(<block>). */
+  yamlDicts: Map<string, YamlBlock>;
+}
+
+export function parseModel(text: string): ParsedModel {
+  const { template, diagnostics } = parseTemplate(text);
+  const scope: Scope = { text, variables: new Map(), blocks: new Map(), yamlDicts: new Map() };
+  const model: ParsedModel = {
+    text,
+    template,
+    diagnostics: [...diagnostics],
+    calls: [],
+    refs: [],
+    sources: [],
+    config: new Map(),
+    variables: new Map(),
+    yamlBlocks: [],
+  };
+  collectAssignments(template.body, scope, model);
+  for (const [name, v] of scope.variables) model.variables.set(name, { span: v.span, value: v.value });
+  for (const call of allCalls(template.body)) inspectCall(call, scope, model);
+  for (const block of scope.yamlDicts.values()) reportYamlProblems(block, model);
+  return model;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Assignments: `{% set x = literal %}`, `{% set yaml_metadata %}…{% endset %}`, `{% set m = fromyaml(yaml_metadata) %}`.
+
+function collectAssignments(body: Statement[], scope: Scope, model: ParsedModel): void {
+  for (const st of body) {
+    if (st.kind === 'SetBlock' && st.target.kind === 'Name') {
+      const block = readBlock(st, scope.text);
+      scope.blocks.set(st.target.name, block);
+      model.yamlBlocks.push(block);
+    } else if (st.kind === 'Set' && st.target.kind === 'Name') {
+      const name = st.target.name;
+      const fromYaml = fromyamlSource(st.value, scope);
+      if (fromYaml) {
+        scope.yamlDicts.set(name, fromYaml);
+        continue;
+      }
+      const resolved = evalStatic(st.value, scope);
+      scope.variables.set(name, {
+        span: st.span,
+        value: resolved.value ?? dynamic(st.value.span, 'computed at render time'),
+        origin: resolved.origin.kind === 'inline' ? { kind: 'variable', name, span: st.target.span } : resolved.origin,
+      });
+    } else if (st.kind === 'If') {
+      // Metadata set inside `{% if %}` (e.g. per target) is still metadata; the first assignment wins statically.
+      for (const b of st.branches) collectAssignments(b.body, scope, model);
+      if (st.elseBody) collectAssignments(st.elseBody, scope, model);
+    }
+  }
+}
+
+function readBlock(st: SetBlockNode, text: string): YamlBlock {
+  const name = st.target.kind === 'Name' ? st.target.name : '';
+  const bodyStart = st.tagSpan.end;
+  const bodyEnd = st.endTagSpan ? st.endTagSpan.start : st.span.end;
+  // Mask Jinja inside the body (same length, so offsets stay true); YAML then sees a plain scalar there.
+  let masked = text.slice(bodyStart, bodyEnd);
+  for (const inner of st.body) {
+    if (inner.kind === 'Text') continue;
+    const s = inner.span.start - bodyStart;
+    const e = inner.span.end - bodyStart;
+    if (s < 0 || e > masked.length) continue;
+    const original = masked.slice(s, e);
+    const filler = inner.kind === 'Comment' ? original.replace(/[^\n]/g, ' ') : original.replace(/[^\n]/g, 'x');
+    masked = masked.slice(0, s) + filler + masked.slice(e);
+  }
+  return { name, bodySpan: { start: bodyStart, end: bodyEnd }, result: readYamlMetadata(masked, bodyStart) };
+}
+
+function fromyamlSource(expr: Expression, scope: Scope): YamlBlock | undefined {
+  if (expr.kind !== 'Call' || expr.callee.kind !== 'Name' || expr.callee.name !== 'fromyaml') return undefined;
+  const arg = expr.args[0];
+  if (arg?.kind === 'Name') return scope.blocks.get(arg.name);
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Static evaluation of an argument expression into metadata with spans.
+
+interface Resolved {
+  value: MetaValue | undefined;
+  origin: ValueOrigin;
+}
+
+function evalStatic(expr: Expression, scope: Scope): Resolved {
+  const inline: ValueOrigin = { kind: 'inline' };
+  switch (expr.kind) {
+    case 'Const': {
+      const v = expr.value;
+      if (typeof v === 'string') return { value: { kind: 'string', value: v, span: expr.span, contentSpan: expr.contentSpan ?? expr.span }, origin: inline };
+      if (typeof v === 'number') return { value: { kind: 'number', value: v, span: expr.span }, origin: inline };
+      if (typeof v === 'boolean') return { value: { kind: 'bool', value: v, span: expr.span }, origin: inline };
+      return { value: { kind: 'none', span: expr.span }, origin: inline };
+    }
+    case 'List':
+    case 'Tuple': {
+      const items = expr.items.map((i) => evalStatic(i, scope).value ?? dynamic(i.span, 'unknown'));
+      return { value: { kind: 'list', items, span: expr.span }, origin: inline };
+    }
+    case 'Dict': {
+      const entries: MetaEntry[] = [];
+      for (const item of expr.items) {
+        const key = item.key.kind === 'Const' && item.key.value !== null ? String(item.key.value) : undefined;
+        if (key === undefined) continue;
+        const keySpan = item.key.kind === 'Const' ? item.key.contentSpan ?? item.key.span : item.key.span;
+        entries.push({ key, keySpan, value: evalStatic(item.value, scope).value ?? dynamic(item.value.span, 'unknown'), span: item.span });
+      }
+      return { value: { kind: 'dict', entries, span: expr.span }, origin: inline };
+    }
+    case 'Name': {
+      const v = scope.variables.get(expr.name);
+      if (v) return { value: v.value, origin: v.origin };
+      const lower = expr.name.toLowerCase();
+      if (lower === 'none') return { value: { kind: 'none', span: expr.span }, origin: inline };
+      if (lower === 'true' || lower === 'false') return { value: { kind: 'bool', value: lower === 'true', span: expr.span }, origin: inline };
+      return { value: undefined, origin: inline };
+    }
+    case 'Getitem': {
+      const key = expr.index.kind === 'Const' && typeof expr.index.value === 'string' ? expr.index.value : undefined;
+      return lookupYamlKey(expr.object, key, scope) ?? { value: dynamic(expr.span, 'computed at render time'), origin: inline };
+    }
+    case 'Call': {
+      // `metadata_dict.get('key')` / `.get('key', default)`
+      if (expr.callee.kind === 'Getattr' && expr.callee.attr === 'get') {
+        const arg = expr.args[0];
+        const key = arg?.kind === 'Const' && typeof arg.value === 'string' ? arg.value : undefined;
+        const found = lookupYamlKey(expr.callee.object, key, scope);
+        if (found) return found;
+        const fallback = expr.args[1];
+        if (fallback) return evalStatic(fallback, scope);
+      }
+      return { value: dynamic(expr.span, 'computed at render time'), origin: inline };
+    }
+    default:
+      return { value: dynamic(expr.span, 'computed at render time'), origin: inline };
+  }
+}
+
+function lookupYamlKey(object: Expression, key: string | undefined, scope: Scope): Resolved | undefined {
+  if (key === undefined) return undefined;
+  let block: YamlBlock | undefined;
+  if (object.kind === 'Name') block = scope.yamlDicts.get(object.name);
+  else if (object.kind === 'Call') block = fromyamlSource(object, scope);
+  if (!block) return undefined;
+  const root = block.result.value;
+  if (!root || root.kind !== 'dict') return { value: undefined, origin: { kind: 'inline' } };
+  const entry = root.entries.find((e) => e.key === key);
+  if (!entry) return { value: undefined, origin: { kind: 'yaml', block: block.name, key, keySpan: block.bodySpan } };
+  return { value: entry.value, origin: { kind: 'yaml', block: block.name, key, keySpan: entry.keySpan } };
+}
+
+function dynamic(span: Span, reason: string): MetaValue {
+  return { kind: 'dynamic', span, reason };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Calls: AutomateDV macros, ref(), source(), config().
+
+function inspectCall(call: CallExpr, scope: Scope, model: ParsedModel): void {
+  const callee = call.callee;
+  if (callee.kind === 'Name') {
+    if (callee.name === 'ref') return recordRef(call, model);
+    if (callee.name === 'source') return recordSource(call, model);
+    if (callee.name === 'config') return recordConfig(call, scope, model);
+    if (callee.name === 'fromyaml') {
+      const block = fromyamlSource(call, scope);
+      if (block) reportYamlProblems(block, model);
+    }
+    return;
+  }
+  if (callee.kind === 'Getattr' && callee.object.kind === 'Name' && (MACRO_NAMESPACES as readonly string[]).includes(callee.object.name)) {
+    model.calls.push(bindMacroCall(call, callee.object.name, callee.attr, callee.attrSpan, scope, model));
+  }
+}
+
+function stringArg(e: Expression | undefined): { value: string; span: Span } | undefined {
+  if (e?.kind === 'Const' && typeof e.value === 'string') return { value: e.value, span: e.contentSpan ?? e.span };
+  return undefined;
+}
+
+function recordRef(call: CallExpr, model: ParsedModel): void {
+  const a = stringArg(call.args[0]);
+  const b = stringArg(call.args[1]);
+  if (!a) return;
+  if (b) model.refs.push({ name: b.value, package: a.value, span: call.span, nameSpan: b.span });
+  else model.refs.push({ name: a.value, span: call.span, nameSpan: a.span });
+}
+
+function recordSource(call: CallExpr, model: ParsedModel): void {
+  const a = stringArg(call.args[0]);
+  const b = stringArg(call.args[1]);
+  if (a && b) model.sources.push({ source: a.value, table: b.value, span: call.span, sourceSpan: a.span, tableSpan: b.span });
+}
+
+function recordConfig(call: CallExpr, scope: Scope, model: ParsedModel): void {
+  for (const kw of call.kwargs) {
+    const v = evalStatic(kw.value, scope).value;
+    if (v) model.config.set(kw.name, v);
+  }
+}
+
+function bindMacroCall(call: CallExpr, namespace: string, macro: string, nameSpan: Span, scope: Scope, model: ParsedModel): MacroCallInfo {
+  const signature = (MACRO_SIGNATURES as Record<string, MacroSignature | undefined>)[macro];
+  const argsSpan = { start: nameSpan.end + 1, end: Math.max(nameSpan.end + 1, call.span.end - 1) };
+  const info: MacroCallInfo = { namespace, macro, signature, span: call.span, nameSpan, argsSpan, params: new Map() };
+  if (!signature) {
+    if (!HELPER_MACROS.has(macro)) {
+      const known = Object.keys(MACRO_SIGNATURES).join(', ');
+      model.diagnostics.push(diagnostic('DV204', 'error', `'${namespace}.${macro}' is not an AutomateDV macro. Known macros: ${known}.`, nameSpan));
+    }
+    return info;
+  }
+  call.args.forEach((arg, i) => {
+    const spec = signature.params[i];
+    if (!spec) {
+      model.diagnostics.push(
+        diagnostic('DV205', 'error', `${macro}() takes ${signature.params.length} positional arguments; this is argument ${i + 1}. Pass it by name.`, arg.span),
+      );
+      return;
+    }
+    const r = evalStatic(arg, scope);
+    info.params.set(spec.name, { name: spec.name, argSpan: arg.span, value: r.value, origin: r.origin });
+  });
+  for (const kw of call.kwargs) {
+    const spec = signature.params.find((p) => p.name === kw.name);
+    if (!spec) {
+      const names = signature.params.map((p) => p.name).join(', ');
+      model.diagnostics.push(diagnostic('DV203', 'error', `${macro}() has no parameter '${kw.name}'. Its parameters: ${names}.`, kw.nameSpan));
+      continue;
+    }
+    const r = evalStatic(kw.value, scope);
+    if (kw.value.kind === 'Name' && r.value === undefined && !scope.variables.has(kw.value.name) && !isKnownGlobal(kw.value.name)) {
+      model.diagnostics.push(
+        diagnostic('DV206', 'error', `'${kw.value.name}' is not set in this file, so ${kw.name} is undefined. Add {%- set ${kw.value.name} = ... -%} above the call.`, kw.value.span),
+      );
+    }
+    info.params.set(spec.name, { name: spec.name, argSpan: kw.span, value: r.value, origin: r.origin });
+  }
+  const missing = signature.params.filter((p) => p.required && isMissing(info.params.get(p.name)));
+  if (missing.length) {
+    model.diagnostics.push(
+      diagnostic(
+        'DV201',
+        'error',
+        `Required parameter(s) missing or none in ${macro}(): ${missing.map((p) => p.name).join(', ')}. Add ${missing.map((p) => `${p.name}=…`).join(', ')} to the call.`,
+        nameSpan,
+      ),
+    );
+  }
+  return info;
+}
+
+const HELPER_MACROS = new Set(['hash', 'prefix', 'alias', 'alias_all', 'multikey', 'expand_column_list', 'escape_column_names', 'max_datetime', 'cast_binary', 'create_ghost_record', 'derive_columns', 'hash_columns', 'rank_columns', 'null_columns']);
+
+function isKnownGlobal(name: string): boolean {
+  return ['none', 'None', 'true', 'false', 'True', 'False'].includes(name);
+}
+
+function isMissing(p: BoundParam | undefined): boolean {
+  if (!p) return true;
+  const v = p.value;
+  if (!v) return false; // unknown statically: do not claim it is missing (DV206 covers undefined variables)
+  return v.kind === 'none';
+}
+
+function reportYamlProblems(block: YamlBlock, model: ParsedModel): void {
+  if (block.reported) return;
+  block.reported = true;
+  for (const p of block.result.problems) {
+    if (p.unquotedConstant) model.diagnostics.push(diagnostic('DV501', 'error', p.message, p.span));
+    else model.diagnostics.push(diagnostic('DV020', 'error', `YAML error in ${block.name}: ${p.message}. dbt's fromyaml returns None for it.`, p.span));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Walking the tree.
+
+function* allCalls(body: Statement[]): Generator<CallExpr> {
+  for (const st of body) yield* callsInStatement(st);
+}
+
+function* callsInStatement(st: Statement): Generator<CallExpr> {
+  switch (st.kind) {
+    case 'Output':
+    case 'Do':
+      yield* callsInExpr(st.expr);
+      break;
+    case 'Set':
+      yield* callsInExpr(st.value);
+      break;
+    case 'SetBlock':
+    case 'FilterBlock':
+    case 'Macro':
+    case 'With':
+      yield* allCalls(st.body);
+      break;
+    case 'CallBlock':
+      yield* callsInExpr(st.call);
+      yield* allCalls(st.body);
+      break;
+    case 'If':
+      for (const b of st.branches) {
+        yield* callsInExpr(b.test);
+        yield* allCalls(b.body);
+      }
+      if (st.elseBody) yield* allCalls(st.elseBody);
+      break;
+    case 'For':
+      yield* callsInExpr(st.iter);
+      yield* allCalls(st.body);
+      if (st.elseBody) yield* allCalls(st.elseBody);
+      break;
+    default:
+      break;
+  }
+}
+
+function* callsInExpr(e: Expression | undefined): Generator<CallExpr> {
+  if (!e) return;
+  switch (e.kind) {
+    case 'Call':
+      yield e;
+      yield* callsInExpr(e.callee);
+      for (const a of e.args) yield* callsInExpr(a);
+      for (const k of e.kwargs) yield* callsInExpr(k.value);
+      break;
+    case 'List':
+    case 'Tuple':
+      for (const i of e.items) yield* callsInExpr(i);
+      break;
+    case 'Dict':
+      for (const i of e.items) {
+        yield* callsInExpr(i.key);
+        yield* callsInExpr(i.value);
+      }
+      break;
+    case 'Getattr':
+      yield* callsInExpr(e.object);
+      break;
+    case 'Getitem':
+      yield* callsInExpr(e.object);
+      yield* callsInExpr(e.index);
+      break;
+    case 'Filter':
+      yield* callsInExpr(e.value);
+      for (const a of e.filter.args) yield* callsInExpr(a);
+      break;
+    case 'Test':
+      yield* callsInExpr(e.value);
+      break;
+    case 'Unary':
+      yield* callsInExpr(e.operand);
+      break;
+    case 'Binary':
+      yield* callsInExpr(e.left);
+      yield* callsInExpr(e.right);
+      break;
+    case 'Compare':
+      yield* callsInExpr(e.first);
+      for (const o of e.ops) yield* callsInExpr(o.expr);
+      break;
+    case 'CondExpr':
+      yield* callsInExpr(e.test);
+      yield* callsInExpr(e.then);
+      yield* callsInExpr(e.otherwise);
+      break;
+    default:
+      break;
+  }
+}
+
+/** The vault macro of a parsed model, if it calls one. */
+export function vaultCall(model: ParsedModel): (MacroCallInfo & { macro: VaultMacroName }) | undefined {
+  return model.calls.find((c): c is MacroCallInfo & { macro: VaultMacroName } => c.signature !== undefined);
+}

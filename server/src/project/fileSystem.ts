@@ -1,0 +1,90 @@
+// The only way the project model reads files: a small interface, so the language server can serve unsaved editor
+// buffers and tests can use real temp folders. Paths are absolute, with '/' separators.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface FileSystem {
+  /** The file's text, or undefined when it does not exist or cannot be read. */
+  readFile(path: string): string | undefined;
+  /** Every file below `dir` (recursively) whose absolute path passes `predicate`, sorted; [] when `dir` is missing. */
+  listFiles(dir: string, predicate: (path: string) => boolean): string[];
+  /** True when a file or folder exists at `path`. */
+  exists(path: string): boolean;
+}
+
+// Folders that hold installed packages or tooling, never the project's own models, even inside a model path.
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git', 'dbt_packages', 'dbt_modules']);
+
+export const nodeFileSystem: FileSystem = {
+  readFile(file: string): string | undefined {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+  listFiles(dir: string, predicate: (file: string) => boolean): string[] {
+    const out: string[] = [];
+    const walk = (d: string, depth: number) => {
+      if (depth > 50) return;
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(d, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const p = joinPath(d, e.name);
+        if (e.isDirectory()) {
+          if (!SKIPPED_FOLDERS.has(e.name)) walk(p, depth + 1);
+        } else if ((e.isFile() || e.isSymbolicLink()) && predicate(p)) out.push(p);
+      }
+    };
+    walk(dir, 0);
+    return out.sort();
+  },
+  exists(file: string): boolean {
+    return fs.existsSync(file);
+  },
+};
+
+/** Joins and normalises path parts with '/' separators (project paths are always shown that way). */
+export function joinPath(...parts: string[]): string {
+  return path.posix.join(...parts.map(toSlashes));
+}
+
+export function toSlashes(p: string): string {
+  return p.replace(/\\/g, '/');
+}
+
+/** `file` relative to `root`, with '/' separators. */
+export function relativePath(root: string, file: string): string {
+  return path.posix.relative(toSlashes(root), toSlashes(file));
+}
+
+export function isAbsolutePath(p: string): boolean {
+  return path.posix.isAbsolute(toSlashes(p)) || /^[A-Za-z]:[\\/]/.test(p);
+}
+
+export function dirName(p: string): string {
+  return path.posix.dirname(toSlashes(p));
+}
+
+/** The file name without folder and without its last extension: `models/stg/stg_users.sql` → `stg_users`. */
+export function fileStem(p: string): string {
+  const base = path.posix.basename(toSlashes(p));
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(0, dot) : base;
+}
+
+/** The nearest folder from `start` upward that holds a dbt_project.yml, or undefined. */
+export function findProjectRoot(start: string, files: FileSystem): string | undefined {
+  let dir = toSlashes(start);
+  for (let i = 0; i < 100; i++) {
+    if (files.exists(joinPath(dir, 'dbt_project.yml'))) return dir;
+    const parent = dirName(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+  return undefined;
+}

@@ -1,0 +1,175 @@
+// Which AutomateDV (or its former name, dbtvault) the project uses, and at which version, so the compiler reproduces
+// that version's satellites and hashes (spec §0). The installed package is the best evidence, then the lock file,
+// then packages.yml / dependencies.yml; without any, 0.11.5 is emulated.
+import type { Diagnostic } from '../base/diagnostic';
+import type { Span } from '../base/text';
+import { DEFAULT_COMPAT, type AutomateDvCompat } from '../compile/context';
+import { joinPath, type FileSystem } from './fileSystem';
+import { parseYaml, scalarText, stringList, valueOf, type YValue } from './yamlTree';
+
+export type VaultPackageName = 'automate_dv' | 'dbtvault';
+
+export interface AutomateDvPackage {
+  name: VaultPackageName;
+  /** The version emulated for this package: exact, the lower bound of a range, or a git tag's version. */
+  version: string | undefined;
+  /** What the project wrote: "0.11.0", ">=0.10.0, <0.11.0", "git v0.9.6". */
+  spec: string;
+  /** Where the version was found. */
+  from: 'installed' | 'package-lock.yml' | 'packages.yml' | 'dependencies.yml';
+  file: string;
+  span?: Span;
+}
+
+export interface PackagesInfo {
+  /** The AutomateDV/dbtvault dependency, if the project declares or installs one. */
+  automateDv: AutomateDvPackage | undefined;
+  compat: AutomateDvCompat;
+  /** Names of every declared package (`Datavault-UK/automate_dv` → `automate_dv`), for "package not installed" hints. */
+  declared: string[];
+  diagnostics: { file: string; diagnostic: Diagnostic }[];
+}
+
+/** Maps an AutomateDV version to the behaviour to emulate (spec §0 and §5.6); undefined means the default 0.11.5. */
+export function compatForVersion(version: string | undefined): AutomateDvCompat {
+  const v = version ? parseVersion(version) : undefined;
+  if (!v || !version) return DEFAULT_COMPAT;
+  const satLogic: AutomateDvCompat['satLogic'] =
+    compareVersions(v, [0, 11, 1]) >= 0 ? 'lag-default' : compareVersions(v, [0, 9, 7]) >= 0 ? 'first-record' : 'latest-only';
+  const hashing: AutomateDvCompat['hashing'] = compareVersions(v, [0, 9, 6]) <= 0 ? 'upper-hex-text' : 'binary';
+  return { version: v.join('.'), satLogic, hashing };
+}
+
+/** "v0.9.6", "0.11.0", "1.2" → [major, minor, patch]; undefined when the text holds no version. */
+export function parseVersion(text: string): [number, number, number] | undefined {
+  const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+  if (!m) return undefined;
+  return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+}
+
+export function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < 3; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * The version a dbt version spec pins: "0.11.0" exactly; a range (">=0.10.0", [">=0.10.0", "<0.11.0"]) by its lower
+ * bound, the oldest version dbt deps may install. An upper bound alone pins nothing.
+ */
+export function versionFromSpec(specs: readonly string[]): string | undefined {
+  let lower: [number, number, number] | undefined;
+  for (const raw of specs) {
+    for (const part of raw.split(',')) {
+      const s = part.trim();
+      const m = /^(>=|>|==|=)?\s*v?(\d+\.\d+(?:\.\d+)?)/.exec(s);
+      if (!m) continue;
+      const v = parseVersion(m[2] as string);
+      if (!v) continue;
+      if (!m[1] || m[1] === '==' || m[1] === '=') return v.join('.');
+      // `>0.9.0` cannot be pinned to a real version without a registry; its bound is the closest statement.
+      if (!lower || compareVersions(v, lower) > 0) lower = v;
+    }
+  }
+  return lower?.join('.');
+}
+
+/** The vault package a `packages.yml` entry refers to, from its hub name, git URL or local path. */
+function vaultPackageOf(entry: YValue): { name: VaultPackageName; kind: 'hub' | 'git' | 'local'; ref: string } | undefined {
+  const hub = scalarText(valueOf(entry, 'package'));
+  if (hub) {
+    const n = hub.toLowerCase();
+    if (/(^|\/)automate[-_]dv$/.test(n)) return { name: 'automate_dv', kind: 'hub', ref: hub };
+    if (/(^|\/)dbtvault$/.test(n)) return { name: 'dbtvault', kind: 'hub', ref: hub };
+    return undefined;
+  }
+  const git = scalarText(valueOf(entry, 'git'));
+  if (git) {
+    const n = git.toLowerCase().replace(/\.git$/, '');
+    if (/automate[-_]dv/.test(n)) return { name: 'automate_dv', kind: 'git', ref: git };
+    if (/dbtvault/.test(n)) return { name: 'dbtvault', kind: 'git', ref: git };
+    return undefined;
+  }
+  const local = scalarText(valueOf(entry, 'local'));
+  if (local) {
+    const n = local.toLowerCase();
+    if (/automate[-_]dv/.test(n)) return { name: 'automate_dv', kind: 'local', ref: local };
+    if (/dbtvault/.test(n)) return { name: 'dbtvault', kind: 'local', ref: local };
+  }
+  return undefined;
+}
+
+function declaredName(entry: YValue): string | undefined {
+  const hub = scalarText(valueOf(entry, 'package'));
+  if (hub) return (hub.split('/').pop() ?? hub).replace(/-/g, '_');
+  const git = scalarText(valueOf(entry, 'git')) ?? scalarText(valueOf(entry, 'local'));
+  if (git) return (git.replace(/\.git$/, '').split(/[/\\]/).pop() ?? git).replace(/-/g, '_');
+  return undefined;
+}
+
+function readPackageFile(
+  file: string,
+  from: AutomateDvPackage['from'],
+  files: FileSystem,
+  diagnostics: PackagesInfo['diagnostics'],
+  declared: Set<string>,
+): AutomateDvPackage | undefined {
+  const text = files.readFile(file);
+  if (text === undefined) return undefined;
+  const parsed = parseYaml(text, 'DV021');
+  for (const d of parsed.diagnostics) diagnostics.push({ file, diagnostic: d });
+  const list = valueOf(parsed.root, 'packages');
+  if (!list || list.kind !== 'seq') return undefined;
+  let found: AutomateDvPackage | undefined;
+  for (const entry of list.items) {
+    const n = declaredName(entry);
+    if (n) declared.add(n);
+    const pkg = vaultPackageOf(entry);
+    if (!pkg || found) continue;
+    if (pkg.kind === 'git') {
+      const revision = scalarText(valueOf(entry, 'revision'));
+      const version = revision ? parseVersion(revision)?.join('.') : undefined;
+      found = { name: pkg.name, version, spec: `git ${revision ?? '(default branch)'}`, from, file, span: entry.span };
+    } else if (pkg.kind === 'hub') {
+      const versions = stringList(valueOf(entry, 'version')).map((v) => v.value);
+      found = { name: pkg.name, version: versionFromSpec(versions), spec: versions.join(', '), from, file, span: entry.span };
+    } else {
+      found = { name: pkg.name, version: undefined, spec: `local ${pkg.ref}`, from, file, span: entry.span };
+    }
+  }
+  return found;
+}
+
+/** The installed package's own dbt_project.yml version (dbt_packages/automate_dv or dbt_packages/dbtvault). */
+function installedVaultPackage(installDir: string, files: FileSystem): AutomateDvPackage | undefined {
+  for (const name of ['automate_dv', 'dbtvault'] as const) {
+    const file = joinPath(installDir, name, 'dbt_project.yml');
+    const text = files.readFile(file);
+    if (text === undefined) continue;
+    const parsed = parseYaml(text, 'DV021');
+    const version = scalarText(valueOf(parsed.root, 'version'));
+    const projectName = scalarText(valueOf(parsed.root, 'name'));
+    const pkgName: VaultPackageName = projectName === 'dbtvault' ? 'dbtvault' : name;
+    const v = version ? parseVersion(version)?.join('.') : undefined;
+    if (v) return { name: pkgName, version: v, spec: version ?? '', from: 'installed', file };
+  }
+  return undefined;
+}
+
+/** Reads the project's package declarations and works out the AutomateDV compatibility mode. */
+export function readPackages(projectRoot: string, packagesInstallPath: string, files: FileSystem): PackagesInfo {
+  const diagnostics: PackagesInfo['diagnostics'] = [];
+  const declared = new Set<string>();
+  const fromPackages =
+    readPackageFile(joinPath(projectRoot, 'packages.yml'), 'packages.yml', files, diagnostics, declared) ??
+    readPackageFile(joinPath(projectRoot, 'dependencies.yml'), 'dependencies.yml', files, diagnostics, declared);
+  const fromLock = readPackageFile(joinPath(projectRoot, 'package-lock.yml'), 'package-lock.yml', files, [], new Set());
+  const installed = installedVaultPackage(joinPath(projectRoot, packagesInstallPath), files);
+  // The installed copy is what dbt runs; the lock file is what `dbt deps` installs; packages.yml is the wish.
+  const candidates = [installed, fromLock, fromPackages].filter((p): p is AutomateDvPackage => p !== undefined);
+  const withVersion = candidates.find((p) => p.version !== undefined);
+  const automateDv = withVersion ?? candidates[0];
+  return { automateDv, compat: compatForVersion(automateDv?.version), declared: [...declared].sort(), diagnostics };
+}

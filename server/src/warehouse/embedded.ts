@@ -1,0 +1,293 @@
+// One process owns an embedded data directory: it opens PGlite, serves it on a loopback port and says so in
+// `.dvs/owner.json`; any other process (a `dvs` run while the editor is open) connects there with `pg` instead.
+// A stale owner file (its process is gone) is taken over.
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { WarehouseConnectionError } from './errors';
+import { createPgWarehouse, resolveConnector } from './pgserver';
+import { openPglite, type PgliteWarehouse } from './pglite';
+import type { Warehouse } from './warehouse';
+
+export interface EmbeddedWarehouse extends Warehouse {
+  readonly kind: 'embedded';
+  readonly dataDir: string;
+  /** `owner`: PGlite runs in this process; `client`: another process (ownerPid) serves it. */
+  readonly role: 'owner' | 'client';
+  readonly ownerPid: number;
+}
+
+export interface OwnerRecord {
+  pid: number;
+  /** Loopback port of the socket server; null while the owner is still opening the database. */
+  port: number | null;
+  host: string;
+  dataDir: string;
+  startedAt: string;
+}
+
+export interface OpenEmbeddedOptions {
+  /** For people, e.g. "embedded (sample-project/.dvs/pglite)". */
+  description?: string;
+  /** How long to wait for an owner that is still opening the database (default 120 s). */
+  waitForOwnerMs?: number;
+}
+
+const LOOPBACK = '127.0.0.1';
+const POLL_MS = 100;
+
+/** `<project>/.dvs/pglite`, or env DVS_EMBEDDED_DIR when set. */
+export function defaultEmbeddedDir(projectDir: string): string {
+  const override = process.env.DVS_EMBEDDED_DIR;
+  return override ? resolve(projectDir, override) : join(projectDir, '.dvs', 'pglite');
+}
+
+/** The owner file sits beside the data directory: `.dvs/owner.json` for the default layout. */
+export function ownerFilePath(dataDir: string): string {
+  return join(dirname(resolve(dataDir)), 'owner.json');
+}
+
+/** Makes sure `.dvs/` is in the project's .gitignore (creating the file when there is none). */
+export function ensureDvsIgnored(projectDir: string): void {
+  const path = join(projectDir, '.gitignore');
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const covered = current.split(/\r?\n/).some((line) => /^\/?\.dvs(\/\*?)?$/.test(line.trim()));
+  if (covered) return;
+  const separator = current.length === 0 || current.endsWith('\n') ? '' : '\n';
+  writeFileSync(path, `${current}${separator}.dvs/\n`);
+}
+
+interface OwnedDatabase {
+  wh: PgliteWarehouse;
+  server: PGLiteSocketServer;
+  record: OwnerRecord;
+  handles: number;
+  closing?: Promise<void>;
+}
+
+// A process may open its own directory more than once (language server and a load); they share one PGlite.
+const ownedHere = new Map<string, Promise<OwnedDatabase>>();
+
+/** Opens the embedded database at dir: as its owner, or as a client of the live process that owns it. */
+export async function openEmbedded(dir: string, options: OpenEmbeddedOptions = {}): Promise<EmbeddedWarehouse> {
+  const dataDir = resolve(dir);
+  const already = ownedHere.get(dataDir);
+  if (already) return ownerHandle(await already, options);
+
+  mkdirSync(dirname(dataDir), { recursive: true });
+  const ownerFile = ownerFilePath(dataDir);
+  const deadline = Date.now() + (options.waitForOwnerMs ?? 120_000);
+  let lastProblem = '';
+  for (;;) {
+    if (claimOwnership(ownerFile, dataDir)) {
+      const opening = becomeOwner(dataDir, ownerFile, options);
+      ownedHere.set(dataDir, opening);
+      try {
+        return ownerHandle(await opening, options);
+      } catch (error) {
+        ownedHere.delete(dataDir);
+        throw error;
+      }
+    }
+    const record = readOwnerRecord(ownerFile);
+    if (record === 'missing') continue;
+    if (record === 'unreadable') {
+      // A half-written file from a crash: take it over once it is clearly not being written any more.
+      if (ageMs(ownerFile) > 5000) takeOver(ownerFile, undefined);
+      else await pause(POLL_MS);
+      continue;
+    }
+    if (record.pid === process.pid || !processAlive(record.pid)) {
+      takeOver(ownerFile, record);
+      continue;
+    }
+    if (record.port !== null) {
+      try {
+        return await connectToOwner(dataDir, record, options);
+      } catch (error) {
+        // Refused: the owner is closing or not yet listening; anything else is a real failure.
+        if (!(error instanceof WarehouseConnectionError) || error.failure !== 'refused') throw error;
+        lastProblem = `pid ${record.pid} does not answer on ${record.host}:${record.port}`;
+      }
+    } else {
+      lastProblem = `pid ${record.pid} is still opening it`;
+    }
+    if (Date.now() > deadline) {
+      throw new WarehouseConnectionError(
+        `cannot open the embedded database at ${dataDir}: another process owns it and ${lastProblem} — ` +
+          `close the other dvs run or editor window, or, if no such process exists, delete ${ownerFile}`,
+        'owner',
+      );
+    }
+    await pause(POLL_MS);
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** Whether a process id is running (EPERM means it runs under another user). */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+function claimOwnership(ownerFile: string, dataDir: string): boolean {
+  const record: OwnerRecord = { pid: process.pid, port: null, host: LOOPBACK, dataDir, startedAt: new Date().toISOString() };
+  try {
+    writeFileSync(ownerFile, JSON.stringify(record, null, 2) + '\n', { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+export function readOwnerRecord(ownerFile: string): OwnerRecord | 'missing' | 'unreadable' {
+  let text: string;
+  try {
+    text = readFileSync(ownerFile, 'utf8');
+  } catch {
+    return 'missing';
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<OwnerRecord>;
+    if (typeof parsed.pid !== 'number') return 'unreadable';
+    return {
+      pid: parsed.pid,
+      port: typeof parsed.port === 'number' ? parsed.port : null,
+      host: typeof parsed.host === 'string' ? parsed.host : LOOPBACK,
+      dataDir: typeof parsed.dataDir === 'string' ? parsed.dataDir : '',
+      startedAt: typeof parsed.startedAt === 'string' ? parsed.startedAt : '',
+    };
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/**
+ * Removes a stale owner file. A `mkdir` guard makes the check-and-delete atomic between processes, so two
+ * processes taking over at once cannot delete each other's fresh claim.
+ */
+function takeOver(ownerFile: string, seen: OwnerRecord | undefined): void {
+  const guard = `${ownerFile}.takeover`;
+  try {
+    mkdirSync(guard);
+  } catch {
+    if (ageMs(guard) > 30_000) rmdirSafe(guard);
+    return;
+  }
+  try {
+    const now = readOwnerRecord(ownerFile);
+    const same =
+      seen === undefined ? now === 'unreadable' : typeof now === 'object' && now.pid === seen.pid && now.startedAt === seen.startedAt;
+    if (same) unlinkSafe(ownerFile);
+  } finally {
+    rmdirSafe(guard);
+  }
+}
+
+function unlinkSafe(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* already gone */
+  }
+}
+
+function rmdirSafe(path: string): void {
+  try {
+    rmdirSync(path);
+  } catch {
+    /* already gone */
+  }
+}
+
+function writeOwnerRecord(ownerFile: string, record: OwnerRecord): void {
+  const temp = `${ownerFile}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(record, null, 2) + '\n');
+  renameSync(temp, ownerFile);
+}
+
+function releaseOwnerFile(ownerFile: string): void {
+  const now = readOwnerRecord(ownerFile);
+  if (typeof now === 'object' && now.pid === process.pid) unlinkSafe(ownerFile);
+}
+
+async function becomeOwner(dataDir: string, ownerFile: string, options: OpenEmbeddedOptions): Promise<OwnedDatabase> {
+  let wh: PgliteWarehouse | undefined;
+  try {
+    wh = await openPglite(dataDir, { description: options.description ?? `embedded (${dataDir})` });
+    const server = new PGLiteSocketServer({ db: wh.servedDatabase, host: LOOPBACK, port: 0, maxConnections: 64 });
+    await server.start();
+    const port = Number(server.getServerConn().split(':').pop());
+    const record: OwnerRecord = { pid: process.pid, port, host: LOOPBACK, dataDir, startedAt: new Date().toISOString() };
+    writeOwnerRecord(ownerFile, record);
+    process.once('exit', () => releaseOwnerFile(ownerFile));
+    return { wh, server, record, handles: 0 };
+  } catch (error) {
+    await wh?.close().catch(() => undefined);
+    releaseOwnerFile(ownerFile);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new WarehouseConnectionError(`cannot open the embedded database at ${dataDir}: ${reason}`, 'other');
+  }
+}
+
+function ownerHandle(owned: OwnedDatabase, options: OpenEmbeddedOptions): EmbeddedWarehouse {
+  owned.handles++;
+  let closed = false;
+  const { wh } = owned;
+  return {
+    kind: 'embedded',
+    role: 'owner',
+    ownerPid: process.pid,
+    dataDir: owned.record.dataDir,
+    description: options.description ?? wh.description,
+    query: (sql, params) => wh.query(sql, params),
+    exec: (sql) => wh.exec(sql),
+    transaction: (fn) => wh.transaction(fn),
+    async close() {
+      if (closed) return;
+      closed = true;
+      owned.handles--;
+      if (owned.handles > 0) return;
+      owned.closing ??= (async () => {
+        ownedHere.delete(owned.record.dataDir);
+        // Stop serving, close PGlite, and only then give the directory up: never two PGlites on one directory.
+        await owned.server.stop();
+        await wh.close();
+        releaseOwnerFile(ownerFilePath(owned.record.dataDir));
+      })();
+      await owned.closing;
+    },
+  };
+}
+
+async function connectToOwner(dataDir: string, record: OwnerRecord, options: OpenEmbeddedOptions): Promise<EmbeddedWarehouse> {
+  const port = record.port ?? 0;
+  const connector = await resolveConnector({
+    host: record.host,
+    port,
+    user: 'postgres',
+    dbname: 'postgres',
+    sslmode: 'disable',
+    connectTimeout: 10,
+  });
+  const description = options.description ?? `embedded (${dataDir}, served by pid ${record.pid})`;
+  const wh = createPgWarehouse(connector, { kind: 'embedded', description, maxClients: 1, parameterisedInTransaction: true });
+  return { ...wh, kind: 'embedded', role: 'client', ownerPid: record.pid, dataDir };
+}

@@ -1,0 +1,68 @@
+// What a target is once profiles.yml has been resolved (env_var filled in), and the one factory that opens it.
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { defaultEmbeddedDir, ensureDvsIgnored, openEmbedded } from './embedded';
+import { openPostgres, type SslMode } from './pgserver';
+import type { Warehouse } from './warehouse';
+
+export interface EmbeddedTarget {
+  name: string;
+  kind: 'embedded';
+  /** Target schema for models (the profile default target's schema, else `public`). */
+  schema?: string;
+}
+
+export interface PostgresTarget {
+  name: string;
+  kind: 'postgres';
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  dbname: string;
+  schema: string;
+  sslmode?: SslMode | string;
+  sslrootcert?: string;
+  /** Seconds (dbt's connect_timeout); default 10. */
+  connectTimeout?: number;
+  /** Where the password comes from, for messages ("env var DBT_PASSWORD"); never the password itself. */
+  passwordSource?: string;
+}
+
+export type ResolvedTarget = EmbeddedTarget | PostgresTarget;
+
+/** The database name models are built in: `postgres` for embedded, the profile's dbname for servers. */
+export function targetDatabase(target: ResolvedTarget): string {
+  return target.kind === 'embedded' ? 'postgres' : target.dbname;
+}
+
+/** The target schema: the profile's for servers, the given one or `public` for embedded. */
+export function targetSchema(target: ResolvedTarget): string {
+  return target.schema ?? 'public';
+}
+
+/**
+ * Opens the warehouse of a target. Embedded: PGlite in `<project>/.dvs/pglite` (or DVS_EMBEDDED_DIR), shared with
+ * any other process that already owns it; `.dvs/` is added to the project's .gitignore. Servers: a `pg` pool.
+ * Connection failures throw WarehouseConnectionError with one line for people.
+ */
+export async function openWarehouse(target: ResolvedTarget, projectDir: string): Promise<Warehouse> {
+  if (target.kind === 'embedded') {
+    const dir = defaultEmbeddedDir(projectDir);
+    const project = resolve(projectDir);
+    const inside = relative(project, dir);
+    if (inside.startsWith(`.dvs${sep}`) || inside === '.dvs') ensureDvsIgnored(project);
+    const shown = isAbsolute(inside) || inside.startsWith('..') ? dir : relative(process.cwd(), dir) || dir;
+    return openEmbedded(dir, { description: `embedded (${shown})` });
+  }
+  return openPostgres({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    dbname: target.dbname,
+    sslmode: target.sslmode,
+    sslrootcert: target.sslrootcert,
+    connectTimeout: target.connectTimeout,
+    passwordSource: target.passwordSource,
+  });
+}
