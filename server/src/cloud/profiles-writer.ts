@@ -111,7 +111,7 @@ export function writeProfileTarget(text: string | undefined, request: ProfileTar
     diagnostics: [diagnostic('DV021', 'error', message)],
     createdTarget: false,
   });
-  const doc = text === undefined || text.trim() === '' ? new Document({}) : parseDocument(text);
+  const doc: Document = text === undefined || text.trim() === '' ? new Document({}) : parseDocument(text);
   if (doc.errors.length) {
     const first = doc.errors[0];
     return unchanged(`profiles.yml does not parse (${first?.message.split('\n')[0] ?? 'YAML error'}); fix it, then write the connection again`);
@@ -125,7 +125,7 @@ export function writeProfileTarget(text: string | undefined, request: ProfileTar
   if (!outputs) return unchanged(`"outputs" of profile "${request.profile}" is not a mapping`);
 
   let createdTarget = false;
-  let target = outputs.get(request.target, true);
+  let target: unknown = outputs.get(request.target, true);
   if (target === undefined || target === null || (isScalar(target) && target.value === null)) {
     // A new target takes the schema and threads of the current default target, so models land where they did.
     const defaultName = profile.get('target');

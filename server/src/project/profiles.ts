@@ -4,7 +4,7 @@
 import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import type { Span } from '../base/text';
 import type { JDict, JValue } from '../jinja/values';
-import type { ResolvedTarget } from '../warehouse/target';
+import type { PostgresTarget, ResolvedTarget } from '../warehouse/target';
 import type { ProjectEnvironment } from './environment';
 import { isAbsolutePath, joinPath, type FileSystem } from './fileSystem';
 import { renderYamlString, type YamlRenderContext } from './yamlJinja';
@@ -154,7 +154,8 @@ export function resolveTarget(ctx: TargetContext, request: TargetRequest): Targe
   const selectedBy: TargetResolved['selectedBy'] = request.targetName !== undefined ? 'option' : 'env';
   const embeddedSchema = defaultTargetSchema(ctx) ?? 'public';
   const embedded = (by: TargetResolved['selectedBy'], fallbackReason?: string): TargetResolved => {
-    const r: TargetResolved = { ok: true, target: { name: EMBEDDED_TARGET_NAME, kind: 'embedded' }, schema: embeddedSchema, database: 'postgres', selectedBy: by };
+    const target: ResolvedTarget = { name: EMBEDDED_TARGET_NAME, kind: 'embedded', schema: embeddedSchema };
+    const r: TargetResolved = { ok: true, target, schema: embeddedSchema, database: 'postgres', selectedBy: by };
     if (fallbackReason) r.fallbackReason = fallbackReason;
     return r;
   };
@@ -227,6 +228,7 @@ export function defaultTargetSchema(ctx: TargetContext): string | undefined {
 interface RenderedField {
   value: string;
   missing: string[];
+  used: string[];
   span: Span;
 }
 
@@ -234,9 +236,9 @@ function renderField(ctx: TargetContext, output: YValue | undefined, ...keys: st
   for (const key of keys) {
     const v = valueOf(output, key);
     if (!v || v.kind !== 'scalar' || v.value === null) continue;
-    if (typeof v.value !== 'string') return { value: String(v.value), missing: [], span: v.span };
+    if (typeof v.value !== 'string') return { value: String(v.value), missing: [], used: [], span: v.span };
     const r = renderYamlString(v.value, renderContext(ctx), v.span);
-    return { value: r.value, missing: r.missingEnvVars, span: v.span };
+    return { value: r.value, missing: r.missingEnvVars, used: r.usedEnvVars, span: v.span };
   }
   return undefined;
 }
@@ -295,7 +297,7 @@ function resolveNamedTarget(ctx: TargetContext, profile: Profile, name: string):
   const threads = number('threads', 'threads');
   if (typeof threads === 'object') return threads;
 
-  const target: Extract<ResolvedTarget, { kind: 'postgres' }> = {
+  const target: PostgresTarget = {
     name,
     kind: 'postgres',
     host: values.get('host') as string,
@@ -310,6 +312,8 @@ function resolveNamedTarget(ctx: TargetContext, profile: Profile, name: string):
     // An unset password variable does not make the target unusable: the editor asks for it, the CLI names it.
     if (password.missing.length) passwordEnvVar = password.missing[0];
     else target.password = password.value;
+    const variable = password.missing[0] ?? password.used[0];
+    target.passwordSource = variable ? `env var ${variable}` : `profiles.yml (${profile.name}.${name}.password)`;
   }
   for (const [key, prop] of [
     ['sslmode', 'sslmode'],

@@ -10,12 +10,16 @@ export interface YamlRenderContext {
   readonly env: ProjectEnvironment;
   /** `var(name)`: the value, or undefined when the var is not set. */
   lookupVar(name: string): JValue | undefined;
+  /** Further names the template may use, e.g. `target` (never holding a password). */
+  readonly globals?: ReadonlyMap<string, JValue>;
 }
 
 export interface RenderedYamlString {
   value: string;
   /** Environment variables read with env_var() without a default that are not set. */
   missingEnvVars: string[];
+  /** Every environment variable env_var() was asked for, set or not. */
+  usedEnvVars: string[];
   /** Vars read with var() without a default that are not set. */
   missingVars: string[];
   /** Jinja syntax or render errors, placed on `span`. */
@@ -32,10 +36,11 @@ export function hasJinja(text: string): boolean {
  * dbt fail; here it renders as '' and is listed in `missingEnvVars` so the caller can say which variable to set.
  */
 export function renderYamlString(text: string, ctx: YamlRenderContext, span: Span): RenderedYamlString {
-  const result: RenderedYamlString = { value: text, missingEnvVars: [], missingVars: [], diagnostics: [] };
+  const result: RenderedYamlString = { value: text, missingEnvVars: [], usedEnvVars: [], missingVars: [], diagnostics: [] };
   if (!hasJinja(text)) return result;
   const envVar = callable('env_var', (args) => {
     const name = typeof args[0] === 'string' ? args[0] : renderValue(args[0] ?? null);
+    if (!result.usedEnvVars.includes(name)) result.usedEnvVars.push(name);
     const fromEnv = ctx.env.get(name);
     if (fromEnv !== undefined) return fromEnv;
     if (args.length > 1) return args[1] ?? null;
@@ -52,6 +57,7 @@ export function renderYamlString(text: string, ctx: YamlRenderContext, span: Spa
     return '';
   });
   const globals = new Map<string, JValue>([
+    ...(ctx.globals ?? []),
     ['env_var', envVar],
     ['var', varFn],
   ]);

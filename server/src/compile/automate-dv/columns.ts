@@ -69,12 +69,15 @@ export function prefixColumns(columns: readonly ColumnRef[], prefix: string, sid
   return names.map((n) => `${prefix}.${n}`).join(', ');
 }
 
-/** `p.col` for plain names, `p.source AS alias` for mappings: how the sat's final select renames the hashdiff. */
+/**
+ * `p.col` for plain names, `p.source AS alias` for mappings: how the sat's final select renames the hashdiff. Like
+ * AutomateDV it skips a column whose source name was already emitted (case-insensitive).
+ */
 export function aliasAll(columns: readonly ColumnRef[], prefix: string): string {
   const seen = new Set<string>();
   const parts: string[] = [];
   for (const c of columns) {
-    const key = targetName(c).toLowerCase();
+    const key = sourceName(c).toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
     parts.push(isMapping(c) ? `${prefix}.${sourceName(c)} AS ${targetName(c)}` : `${prefix}.${sourceName(c)}`);

@@ -88,3 +88,9 @@ export function readFlag(v: JValue | undefined, fallback: boolean): boolean {
   if (isDict(v)) return v.size > 0;
   return true;
 }
+
+/** A required value that binding has already checked; fails with DV201 if a caller skipped that check. */
+export function required<T>(macro: string, param: string, value: T | undefined): T {
+  if (value === undefined) throw new CompileError(`${macro}: required parameter '${param}' is missing or none`, 'DV201');
+  return value;
+}

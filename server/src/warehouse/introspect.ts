@@ -1,0 +1,148 @@
+// Reads schemas → tables and views → columns (with format_type data types) in one catalog query, and keeps the result
+// per target in `<project>/.dvs/schema-cache.json` so the language server and the compiler have columns without waiting.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { quoteLiteral } from '../base/relation';
+import type { ColumnInfo } from '../compile/context';
+import type { SqlSession } from './warehouse';
+
+export interface IntrospectedColumn {
+  name: string;
+  /** format_type() text, e.g. `bigint`, `character varying`, `numeric(38,9)`, `timestamp with time zone`. */
+  dataType: string;
+  /** 1-based position among the live columns. */
+  ordinal: number;
+  nullable: boolean;
+}
+
+export interface IntrospectedTable {
+  name: string;
+  /** Tables, partitioned and foreign tables are `table`; views and materialized views are `view`. */
+  kind: 'table' | 'view';
+  columns: IntrospectedColumn[];
+}
+
+export interface IntrospectedSchema {
+  name: string;
+  tables: IntrospectedTable[];
+}
+
+const SYSTEM_SCHEMA_FILTER = `n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
+    and n.nspname not like 'pg\\_temp\\_%' and n.nspname not like 'pg\\_toast\\_temp\\_%'`;
+
+/**
+ * All user schemas (or the named ones) with their tables, views and columns, sorted by schema, table and column
+ * position. Schemas without tables are listed too. One round trip.
+ */
+export async function introspectSchemas(wh: SqlSession, schemas?: string[]): Promise<IntrospectedSchema[]> {
+  if (schemas && schemas.length === 0) return [];
+  const only = schemas ? `and n.nspname in (${schemas.map(quoteLiteral).join(', ')})` : '';
+  const sql = `
+select n.nspname as schema_name, c.relname as table_name, c.relkind as kind,
+       a.attname as column_name, format_type(a.atttypid, a.atttypmod) as data_type,
+       a.attnum as ordinal, not a.attnotnull as nullable
+from pg_catalog.pg_namespace n
+left join pg_catalog.pg_class c
+  on c.relnamespace = n.oid and c.relkind in ('r', 'p', 'f', 'v', 'm')
+left join pg_catalog.pg_attribute a
+  on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+where ${SYSTEM_SCHEMA_FILTER} ${only}
+order by n.nspname, c.relname, a.attnum`;
+  const result = await wh.query(sql);
+  const out: IntrospectedSchema[] = [];
+  let schema: IntrospectedSchema | undefined;
+  let table: IntrospectedTable | undefined;
+  for (const row of result.rows) {
+    const schemaName = String(row.schema_name);
+    if (!schema || schema.name !== schemaName) {
+      schema = { name: schemaName, tables: [] };
+      out.push(schema);
+      table = undefined;
+    }
+    if (row.table_name === null || row.table_name === undefined) continue;
+    const tableName = String(row.table_name);
+    if (!table || table.name !== tableName) {
+      table = { name: tableName, kind: row.kind === 'v' || row.kind === 'm' ? 'view' : 'table', columns: [] };
+      schema.tables.push(table);
+    }
+    if (row.column_name === null || row.column_name === undefined) continue;
+    table.columns.push({
+      name: String(row.column_name),
+      dataType: String(row.data_type),
+      ordinal: table.columns.length + 1,
+      nullable: row.nullable === 't' || row.nullable === true,
+    });
+  }
+  return out;
+}
+
+export interface SchemaSnapshot {
+  /** ISO time of the introspection. */
+  introspectedAt: string;
+  /** What was introspected, for people ("postgres://u@h:6432/db"). */
+  description?: string;
+  schemas: IntrospectedSchema[];
+}
+
+interface SchemaCacheFile {
+  version: 1;
+  targets: Record<string, SchemaSnapshot>;
+}
+
+export function schemaCachePath(projectDir: string): string {
+  return join(projectDir, '.dvs', 'schema-cache.json');
+}
+
+function readCacheFile(projectDir: string): SchemaCacheFile {
+  try {
+    const parsed = JSON.parse(readFileSync(schemaCachePath(projectDir), 'utf8')) as Partial<SchemaCacheFile>;
+    if (parsed.version === 1 && parsed.targets && typeof parsed.targets === 'object') return { version: 1, targets: parsed.targets };
+  } catch {
+    /* no cache yet, or a damaged one: start afresh */
+  }
+  return { version: 1, targets: {} };
+}
+
+/** The cached snapshot of a target, or undefined when it was never introspected. */
+export function readSchemaCache(projectDir: string, targetName: string): SchemaSnapshot | undefined {
+  return readCacheFile(projectDir).targets[targetName];
+}
+
+/** Stores a target's snapshot, keeping other targets; written to a temp file and renamed so readers never see half. */
+export function writeSchemaCache(projectDir: string, targetName: string, snapshot: SchemaSnapshot): void {
+  const file = readCacheFile(projectDir);
+  file.targets[targetName] = snapshot;
+  const path = schemaCachePath(projectDir);
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(file) + '\n');
+  renameSync(temp, path);
+}
+
+/**
+ * Introspects (all schemas, or the named ones) and updates the cache. Naming schemas refreshes just those and keeps
+ * the others from the previous snapshot.
+ */
+export async function refreshSchemaCache(
+  wh: SqlSession & { description?: string },
+  projectDir: string,
+  targetName: string,
+  schemas?: string[],
+): Promise<SchemaSnapshot> {
+  const fresh = await introspectSchemas(wh, schemas);
+  let merged = fresh;
+  if (schemas) {
+    const previous = readSchemaCache(projectDir, targetName)?.schemas ?? [];
+    const replaced = new Set(schemas);
+    merged = [...previous.filter((s) => !replaced.has(s.name)), ...fresh].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+  const snapshot: SchemaSnapshot = { introspectedAt: new Date().toISOString(), description: wh.description, schemas: merged };
+  writeSchemaCache(projectDir, targetName, snapshot);
+  return snapshot;
+}
+
+/** Columns of schema.table in catalog order, or undefined when the snapshot does not know the relation. */
+export function columnsInSnapshot(snapshot: SchemaSnapshot, schema: string, table: string): ColumnInfo[] | undefined {
+  const found = snapshot.schemas.find((s) => s.name === schema)?.tables.find((t) => t.name === table);
+  return found?.columns.map((c) => ({ name: c.name, dataType: c.dataType }));
+}
