@@ -119,6 +119,8 @@ export function writeProfileTarget(text: string | undefined, request: ProfileTar
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) doc.contents = doc.createNode({}) as YAMLMap;
   const root = doc.contents;
   if (!isMap(root)) return unchanged('profiles.yml must be a mapping of profile names; the file holds something else');
+  // A new profile starts with its default target first, the way dbt's own examples are laid out.
+  if (!root.has(request.profile)) root.set(request.profile, doc.createNode({ target: request.target, outputs: {} }));
   const profile = childMap(doc, root, request.profile);
   if (!profile) return unchanged(`profile "${request.profile}" in profiles.yml is not a mapping`);
   const outputs = childMap(doc, profile, 'outputs');

@@ -2,9 +2,9 @@
 // destination does in "Incremental | Append" mode, one sync per hour, continuing after the last sync found there.
 import type { SqlSession, Warehouse } from '../warehouse/warehouse';
 import { quoteIdent } from '../base/relation';
-import { applySyncChanges, createPopulation, rawRows, rowCount, type Population, type SyncChanges } from './population';
+import { applySyncChanges, createPopulation, rawRowsJson, rowCount, type Population, type SyncChanges } from './population';
 import { seedState } from './random';
-import { RAW_TABLE_NAMES, createRawTablesSql, insertRawRows, inspectRawTables, type RawTableName } from './raw-tables';
+import { RAW_TABLE_NAMES, createRawTablesSql, insertRawRowsJson, inspectRawTables, type RawTableName } from './raw-tables';
 import { DEFAULT_ANCHOR, HOUR, airbyteTimestamp, parseAnchor, syncTime } from './timeline';
 
 export const DEFAULT_USERS = 1000;
@@ -187,9 +187,9 @@ async function writeSync(
     for (const table of RAW_TABLE_NAMES) {
       const total = rowCount(population, table);
       for (let start = 0; start < total; start += INSERT_BATCH_ROWS) {
-        const batch = rawRows(population, table, syncId, at, start, Math.min(total, start + INSERT_BATCH_ROWS));
-        await insertRawRows(tx, schema, table, batch);
-        rows[table] += batch.length;
+        const end = Math.min(total, start + INSERT_BATCH_ROWS);
+        await insertRawRowsJson(tx, schema, table, rawRowsJson(population, table, syncId, at, start, end));
+        rows[table] += end - start;
         report(table, rows[table], total);
       }
       if (total === 0) report(table, 0, 0);

@@ -5,7 +5,7 @@ import {
   type UserRecord,
 } from './faker-records';
 import { randomStream } from './random';
-import type { RawRow, RawTableName } from './raw-tables';
+import type { RawTableName } from './raw-tables';
 import { DEFAULT_ANCHOR, HISTORY_SECONDS, HOUR, airbyteTimestamp, epochSeconds, syncTime } from './timeline';
 
 /** Records are dated at least this long before the sync that first sends them, so updated_at is never earlier. */
@@ -78,6 +78,7 @@ export function applySyncChanges(population: Population, syncId: number): SyncCh
     // Only items bought and not yet returned can come back; other picks are simply no return this hour.
     if (purchase && purchase.purchased_at !== null && purchase.returned_at === null && purchase.purchased_at < returnedAt) {
       purchase.returned_at = returnedAt;
+      forgetRecordJson(purchase);
       returns++;
     }
   }
@@ -86,7 +87,10 @@ export function applySyncChanges(population: Population, syncId: number): SyncCh
   for (let i = 0; i < priceChanges; i++) {
     const product = population.products[random.int(1, population.products.length) - 1];
     const percent = random.int(3, 10) * (random.chance(0.5) ? 1 : -1);
-    if (product) product.priceCents = Math.round((product.priceCents * (100 + percent)) / 100);
+    if (product) {
+      product.priceCents = Math.round((product.priceCents * (100 + percent)) / 100);
+      forgetRecordJson(product);
+    }
   }
 
   const unit = Math.ceil(population.baseUsers / 2000);
@@ -97,28 +101,33 @@ export function applySyncChanges(population: Population, syncId: number): SyncCh
 
 const TABLE_KEY: Readonly<Record<RawTableName, number>> = { users: 1, products: 2, purchases: 3 };
 
+const HEX_BYTES = Array.from({ length: 256 }, (_, n) => n.toString(16).padStart(2, '0'));
+
 function hex8(value: number): string {
-  return value.toString(16).padStart(8, '0');
+  return (
+    (HEX_BYTES[(value >>> 24) & 0xff] ?? '') +
+    (HEX_BYTES[(value >>> 16) & 0xff] ?? '') +
+    (HEX_BYTES[(value >>> 8) & 0xff] ?? '') +
+    (HEX_BYTES[value & 0xff] ?? '')
+  );
 }
 
-/** The Airbyte columns and updated_at of one record in one sync; the raw id is a version-4-shaped UUID. */
-function airbyteColumns(population: Population, table: RawTableName, syncId: number, id: number, extractedAt: string, at: number) {
+/**
+ * The per-sync part of a row as JSON members: Airbyte's four columns and `updated_at` (Faker's emission time,
+ * a few seconds before the extraction). The raw id is a version-4-shaped UUID drawn from the record's stream.
+ */
+function perSyncMembers(population: Population, table: RawTableName, syncId: number, id: number, extractedAt: number, extractedText: string): string {
   const random = randomStream(population.seed, STREAM.airbyteColumns, TABLE_KEY[table], syncId, id);
-  const updatedAt = airbyteTimestamp(at - random.int(1, 59));
+  const updatedAt = airbyteTimestamp(extractedAt - random.int(1, 59));
   const a = hex8(random.uint32());
   const b = hex8(random.uint32());
   const c = hex8((random.uint32() & 0x3fffffff) | 0x80000000);
   const d = hex8(random.uint32());
   const rawId = `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
-  return {
-    updatedAt,
-    columns: {
-      _airbyte_raw_id: rawId,
-      _airbyte_extracted_at: extractedAt,
-      _airbyte_meta: { sync_id: syncId, changes: [] },
-      _airbyte_generation_id: 0,
-    },
-  };
+  return (
+    `"_airbyte_raw_id":"${rawId}","_airbyte_extracted_at":"${extractedText}",` +
+    `"_airbyte_meta":{"sync_id":${syncId},"changes":[]},"_airbyte_generation_id":0,"updated_at":"${updatedAt}"`
+  );
 }
 
 function timestampOrNull(epoch: number | null): string | null {
@@ -129,70 +138,86 @@ function decimalText(cents: number): string {
   return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 }
 
-/** How many rows sync `table` gets from the population as it stands. */
-export function rowCount(population: Population, table: RawTableName): number {
-  return table === 'users' ? population.users.length : table === 'products' ? population.products.length : population.purchases.length;
+// The members of a record that do not change from sync to sync, serialised once. A record that changes (a late
+// return, a new price) is removed from the cache by forgetRecordJson.
+const recordMembersCache = new WeakMap<object, string>();
+
+function forgetRecordJson(record: object): void {
+  recordMembersCache.delete(record);
 }
 
-/** Rows [start, end) of one raw table for sync `syncId`, extracted at `extractedAt` (epoch seconds). */
-export function rawRows(population: Population, table: RawTableName, syncId: number, extractedAt: number, start: number, end: number): RawRow[] {
-  const extractedText = airbyteTimestamp(extractedAt);
-  const rows: RawRow[] = [];
-  for (let i = start; i < end; i++) {
-    if (table === 'users') {
-      const user = population.users[i];
-      if (!user) break;
-      const { updatedAt, columns } = airbyteColumns(population, table, syncId, user.id, extractedText, extractedAt);
-      rows.push({
-        ...columns,
-        id: user.id,
-        created_at: airbyteTimestamp(user.created_at),
-        updated_at: updatedAt,
-        name: user.name,
-        title: user.title,
-        age: user.age,
-        email: user.email,
-        telephone: user.telephone,
-        gender: user.gender,
-        language: user.language,
-        academic_degree: user.academic_degree,
-        nationality: user.nationality,
-        occupation: user.occupation,
-        height: user.height,
-        blood_type: user.blood_type,
-        weight: user.weight,
-        address: user.address,
-      });
-    } else if (table === 'products') {
-      const product = population.products[i];
-      if (!product) break;
-      const { updatedAt, columns } = airbyteColumns(population, table, syncId, product.id, extractedText, extractedAt);
-      rows.push({
-        ...columns,
-        id: product.id,
-        make: product.make,
-        model: product.model,
-        year: product.year,
-        price: decimalText(product.priceCents),
-        created_at: airbyteTimestamp(product.created_at),
-        updated_at: updatedAt,
-      });
-    } else {
-      const purchase = population.purchases[i];
-      if (!purchase) break;
-      const { updatedAt, columns } = airbyteColumns(population, table, syncId, purchase.id, extractedText, extractedAt);
-      rows.push({
-        ...columns,
-        id: purchase.id,
-        user_id: purchase.user_id,
-        product_id: purchase.product_id,
-        created_at: airbyteTimestamp(purchase.created_at),
-        updated_at: updatedAt,
-        added_to_cart_at: airbyteTimestamp(purchase.added_to_cart_at),
-        purchased_at: timestampOrNull(purchase.purchased_at),
-        returned_at: timestampOrNull(purchase.returned_at),
-      });
-    }
+function recordMembers(record: UserRecord | PurchaseRecord | ProductRecord, table: RawTableName): string {
+  const cached = recordMembersCache.get(record);
+  if (cached !== undefined) return cached;
+  let members: object;
+  if (table === 'users') {
+    const user = record as UserRecord;
+    members = {
+      id: user.id,
+      created_at: airbyteTimestamp(user.created_at),
+      name: user.name,
+      title: user.title,
+      age: user.age,
+      email: user.email,
+      telephone: user.telephone,
+      gender: user.gender,
+      language: user.language,
+      academic_degree: user.academic_degree,
+      nationality: user.nationality,
+      occupation: user.occupation,
+      height: user.height,
+      blood_type: user.blood_type,
+      weight: user.weight,
+      address: user.address,
+    };
+  } else if (table === 'products') {
+    const product = record as ProductRecord;
+    members = {
+      id: product.id,
+      make: product.make,
+      model: product.model,
+      year: product.year,
+      price: decimalText(product.priceCents),
+      created_at: airbyteTimestamp(product.created_at),
+    };
+  } else {
+    const purchase = record as PurchaseRecord;
+    members = {
+      id: purchase.id,
+      user_id: purchase.user_id,
+      product_id: purchase.product_id,
+      created_at: airbyteTimestamp(purchase.created_at),
+      added_to_cart_at: airbyteTimestamp(purchase.added_to_cart_at),
+      purchased_at: timestampOrNull(purchase.purchased_at),
+      returned_at: timestampOrNull(purchase.returned_at),
+    };
   }
-  return rows;
+  const text = JSON.stringify(members).slice(1, -1);
+  recordMembersCache.set(record, text);
+  return text;
+}
+
+function recordsOf(population: Population, table: RawTableName): readonly (UserRecord | PurchaseRecord | ProductRecord)[] {
+  return table === 'users' ? population.users : table === 'products' ? population.products : population.purchases;
+}
+
+/** How many rows a sync writes to this table from the population as it stands. */
+export function rowCount(population: Population, table: RawTableName): number {
+  return recordsOf(population, table).length;
+}
+
+/**
+ * Rows [start, end) of one raw table for sync `syncId`, extracted at `extractedAt` (epoch seconds), as a JSON
+ * array of objects keyed by column name (timestamps in Airbyte's text, price as decimal text, address as an object).
+ */
+export function rawRowsJson(population: Population, table: RawTableName, syncId: number, extractedAt: number, start: number, end: number): string {
+  const records = recordsOf(population, table);
+  const extractedText = airbyteTimestamp(extractedAt);
+  const parts: string[] = [];
+  for (let i = start; i < Math.min(end, records.length); i++) {
+    const record = records[i];
+    if (!record) break;
+    parts.push(`{${perSyncMembers(population, table, syncId, record.id, extractedAt, extractedText)},${recordMembers(record, table)}}`);
+  }
+  return `[${parts.join(',')}]`;
 }

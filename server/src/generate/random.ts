@@ -46,27 +46,40 @@ export function seedState(seed: number): number {
 export function randomStream(seed: number, ...keys: number[]): Random {
   let state = seed >>> 0;
   for (const key of keys) state = mixKey(state, key);
-  return mulberry32(state);
+  return new Mulberry32(state);
 }
 
-function mulberry32(initial: number): Random {
-  let a = initial | 0;
-  const uint32 = (): number => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+// A class rather than closures: the generator creates one stream per record per sync (hundreds of thousands),
+// and prototype methods keep that allocation down to one small object.
+class Mulberry32 implements Random {
+  private state: number;
+
+  constructor(initial: number) {
+    this.state = initial | 0;
+  }
+
+  uint32(): number {
+    this.state = (this.state + 0x6d2b79f5) | 0;
+    let t = Math.imul(this.state ^ (this.state >>> 15), 1 | this.state);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return (t ^ (t >>> 14)) >>> 0;
-  };
-  const next = (): number => uint32() / 0x1_0000_0000;
-  return {
-    next,
-    uint32,
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    chance: (p) => next() < p,
-    pick: <T>(items: readonly T[]): T => {
-      const item = items[Math.floor(next() * items.length)];
-      if (item === undefined) throw new Error('pick() needs a non-empty list');
-      return item;
-    },
-  };
+  }
+
+  next(): number {
+    return this.uint32() / 0x1_0000_0000;
+  }
+
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    const item = items[Math.floor(this.next() * items.length)];
+    if (item === undefined) throw new Error('pick() needs a non-empty list');
+    return item;
+  }
 }

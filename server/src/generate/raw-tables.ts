@@ -133,21 +133,17 @@ export async function inspectRawTables(
   return { existing, problems };
 }
 
-/** A row ready for insertion: column name → JSON value (timestamps as Airbyte text, price as decimal text). */
-export type RawRow = Record<string, string | number | null | object>;
-
 /**
- * Inserts rows with one bound parameter per statement: the rows as a JSON array, unpacked server-side by
- * json_to_recordset into the table's own column types. That keeps every value out of the SQL text and is
- * several times faster than multi-row VALUES on PGlite.
+ * Inserts rows given as a JSON array of objects keyed by column name, with that text as the only bound parameter:
+ * json_to_recordset unpacks it server-side into the table's own column types. That keeps every value out of the
+ * SQL text and is several times faster than multi-row VALUES on PGlite.
  */
-export async function insertRawRows(session: SqlSession, schema: string, table: RawTableName, rows: readonly RawRow[]): Promise<void> {
-  if (rows.length === 0) return;
+export async function insertRawRowsJson(session: SqlSession, schema: string, table: RawTableName, rowsJson: string): Promise<void> {
   const columns = RAW_TABLES[table];
   const names = columns.map((c) => quoteIdent(c.name)).join(', ');
   const definitions = columns.map((c) => `${quoteIdent(c.name)} ${c.ddlType}`).join(', ');
   await session.query(
     `INSERT INTO ${tableRef(schema, table)} (${names}) SELECT ${names} FROM json_to_recordset($1::json) AS r(${definitions})`,
-    [JSON.stringify(rows)],
+    [rowsJson],
   );
 }

@@ -34,7 +34,7 @@ function checkDate(y: number, m: number, d: number): void {
 }
 
 /** Fields shared by dates and datetimes. */
-abstract class PyDateBase implements JObject {
+export abstract class PyDateBase implements JObject {
   readonly kind = 'object' as const;
   constructor(
     readonly year: number,
@@ -235,7 +235,7 @@ export function isDateValue(v: JValue): v is PyDate | PyDatetime {
 }
 
 /** Python's strftime with glibc's behaviour for the common directives (and the `-` no-padding flag). */
-export function strftime(value: PyDate | PyDatetime, fmt: string): string {
+export function strftime(value: PyDateBase, fmt: string): string {
   const dt = value instanceof PyDatetime ? value : undefined;
   const hour = dt?.hour ?? 0;
   const minute = dt?.minute ?? 0;
@@ -317,7 +317,7 @@ export function strftime(value: PyDate | PyDatetime, fmt: string): string {
   });
 }
 
-function isoWeek(value: PyDate | PyDatetime): { year: number; week: number } {
+function isoWeek(value: PyDateBase): { year: number; week: number } {
   const ordinal = value.ordinal;
   const weekStart = (y: number): number => {
     const jan4 = ordinalOf(y, 1, 4);

@@ -42,6 +42,8 @@ export interface TagChunk {
   innerEnd: number;
   tokens: Token[];
   terminated: boolean;
+  /** The lexer already reported a problem inside this tag, so the parser's follow-on complaints are noise. */
+  hasLexError: boolean;
 }
 export type Chunk = DataChunk | CommentChunk | RawChunk | TagChunk;
 
@@ -102,7 +104,10 @@ export function lexTemplate(text: string): LexResult {
     const sign = open < end ? text[signAt] : undefined;
     const stripBefore = sign === '-';
     pushData(pos, Math.min(open, end), stripBefore);
-    if (open >= end) break;
+    if (open >= end) {
+      pos = end;
+      break;
+    }
     const kind = text[open + 1];
 
     if (kind === '#') {
@@ -180,13 +185,15 @@ function lexTag(text: string, open: number, end: number, tag: 'block' | 'variabl
   const openSpan = { start: open, end: pos };
   const tokens: Token[] = [];
   const brackets: Token[] = [];
+  const diagnosticsBefore = diagnostics.length;
 
   const finish = (innerEnd: number, closeLen: number, stripAfter: boolean, terminated: boolean): LexedTag => {
     for (const b of brackets) {
       diagnostics.push(diagnostic('DV002', 'error', `Unclosed '${b.value}': add the matching '${b.value === '(' ? ')' : b.value === '[' ? ']' : '}'}'.`, b.span));
     }
     const next = innerEnd + closeLen;
-    return { chunk: { kind: 'tag', tag, span: { start: open, end: next }, openSpan, innerEnd, tokens, terminated }, stripAfter, next };
+    const hasLexError = !terminated || diagnostics.length > diagnosticsBefore;
+    return { chunk: { kind: 'tag', tag, span: { start: open, end: next }, openSpan, innerEnd, tokens, terminated, hasLexError }, stripAfter, next };
   };
 
   for (;;) {
@@ -279,9 +286,14 @@ function lexString(text: string, start: number, end: number, diagnostics: Diagno
     i++;
   }
   if (i >= end) {
-    // Unterminated: assume the string ends at the end of its line, so the tag's close can still be found.
+    // Unterminated: end the string before the tag's close on the same line, else at the end of the line.
     let stop = text.indexOf('\n', start);
     if (stop < 0 || stop > end) stop = end;
+    const closeAt = /(?:[-+]?(?:%\}|\}\}))/.exec(text.slice(start + 1, stop));
+    if (closeAt) {
+      stop = start + 1 + closeAt.index;
+      while (stop > start + 1 && text[stop - 1] === ' ') stop--;
+    }
     diagnostics.push(diagnostic('DV001', 'error', `Unterminated string: add the closing ${quote}.`, { start, end: start + 1 }));
     const raw = text.slice(start + 1, stop);
     return { token: { type: 'string', value: decodeStringEscapes(raw), span: { start, end: stop }, contentSpan: { start: start + 1, end: stop } }, next: stop };

@@ -27,9 +27,17 @@ export interface ParseResult {
 
 export function parseTemplate(text: string): ParseResult {
   const lexed = lexTemplate(text);
+  const lexCount = lexed.diagnostics.length;
   const parser = new TemplateParser(lexed.chunks, lexed.diagnostics);
   const body = parser.parseAll();
-  return { template: { kind: 'Template', span: { start: 0, end: text.length }, body }, diagnostics: parser.diagnostics };
+  // Inside a tag the lexer already complained about, the parser's complaints only repeat the same problem.
+  const noisy = lexed.chunks.filter((c): c is TagChunk => c.kind === 'tag' && c.hasLexError).map((c) => c.span);
+  const diagnostics = parser.diagnostics.filter((d, i) => {
+    if (i < lexCount || !d.span) return true;
+    const at = d.span.start;
+    return !noisy.some((s) => at >= s.start && at <= s.end);
+  });
+  return { template: { kind: 'Template', span: { start: 0, end: text.length }, body }, diagnostics };
 }
 
 /** Thrown inside one tag's expression parsing; caught at the tag so the rest of the template still parses. */
@@ -322,13 +330,15 @@ class TemplateParser {
       () => parseAssignTarget(stream, { allowTuple: true, allowNamespace: true, extraEnd: [] }),
       { kind: 'Invalid', span: tag.span },
     );
+    if (target.kind === 'Invalid') {
+      // The target was already reported; keep the statement inline so no endset is expected.
+      stream.skipToEnd();
+      return { kind: 'Set', span: tag.span, target, value: { kind: 'Invalid', span: tag.span } };
+    }
     if (stream.skipOp('=')) {
       const value = this.guardExpression(stream, () => parseTupleExpression(stream, { explicitParens: false }));
       this.expectTagEnd(stream);
       return { kind: 'Set', span: tag.span, target, value };
-    }
-    if (target.kind === 'Invalid' && !stream.atEnd()) {
-      stream.skipToEnd();
     }
     const filters = this.guard(stream, () => parseFilterChain(stream), []);
     this.expectTagEnd(stream);
@@ -755,7 +765,7 @@ function parseSubscript(stream: TokenStream, node: Expression): Expression {
     const attr = stream.next();
     if (attr && attr.type === 'name') return { kind: 'Getattr', span: span(node, attr), object: node, attr: attr.value, attrSpan: attr.span };
     if (attr && attr.type === 'int') return { kind: 'Getitem', span: span(node, attr), object: node, index: { kind: 'Const', span: attr.span, value: attr.num ?? 0 } };
-    throw new TagSyntaxError("Expected an attribute name after '.'.", attr ? attr.span : { start: t.span.end, end: t.span.end });
+    throw new TagSyntaxError("Expected an attribute name after '.'.", attr ? attr.span : t.span);
   }
   const indexes: Expression[] = [];
   while (!stream.isOp(']')) {

@@ -45,33 +45,47 @@ export function descendants(graph: DependencyGraph, name: string): string[] {
 }
 
 /**
- * Nodes in build order: every node after all its parents, ties broken by name so the order is stable. Nodes caught
- * in a cycle cannot be ordered; they come last, by name (the cycle itself is reported as DV103).
+ * Nodes in build order: every node after all its parents, ties broken by name so the order is stable. The members
+ * of a cycle cannot be ordered among themselves; they stay together, by name, after what they depend on outside the
+ * cycle (the cycle itself is reported as DV103).
  */
 export function topologicalOrder(graph: DependencyGraph, only?: Iterable<string>): string[] {
   const wanted = only ? new Set(only) : undefined;
-  const inDegree = new Map<string, number>();
-  for (const [name, ps] of graph.parents) inDegree.set(name, ps.length);
-  const ready = [...inDegree].filter(([, d]) => d === 0).map(([n]) => n).sort();
+  const components = stronglyConnectedComponents(graph);
+  const componentOf = new Map<string, number>();
+  components.forEach((c, i) => c.forEach((n) => componentOf.set(n, i)));
+  // Kahn's algorithm over the components, keyed by each component's first name.
+  const inDegree = components.map(() => 0);
+  const childComponents = components.map(() => new Set<number>());
+  components.forEach((c, i) => {
+    for (const n of c) {
+      for (const p of graph.parents.get(n) ?? []) {
+        const pc = componentOf.get(p) as number;
+        if (pc !== i && !childComponents[pc]?.has(i)) {
+          childComponents[pc]?.add(i);
+          inDegree[i] = (inDegree[i] ?? 0) + 1;
+        }
+      }
+    }
+  });
+  const key = (i: number) => components[i]?.[0] ?? '';
+  const ready = components.map((_, i) => i).filter((i) => inDegree[i] === 0);
+  ready.sort((a, b) => key(a).localeCompare(key(b)));
   const order: string[] = [];
   while (ready.length) {
-    const n = ready.shift() as string;
-    order.push(n);
-    const newlyReady: string[] = [];
-    for (const c of graph.children.get(n) ?? []) {
-      const d = (inDegree.get(c) ?? 0) - 1;
-      inDegree.set(c, d);
-      if (d === 0) newlyReady.push(c);
+    const i = ready.shift() as number;
+    order.push(...(components[i] ?? []));
+    let added = false;
+    for (const c of childComponents[i] ?? []) {
+      inDegree[c] = (inDegree[c] ?? 0) - 1;
+      if (inDegree[c] === 0) {
+        ready.push(c);
+        added = true;
+      }
     }
-    if (newlyReady.length) {
-      ready.push(...newlyReady);
-      ready.sort();
-    }
+    if (added) ready.sort((a, b) => key(a).localeCompare(key(b)));
   }
-  const placed = new Set(order);
-  const stuck = [...graph.parents.keys()].filter((n) => !placed.has(n)).sort();
-  const all = [...order, ...stuck];
-  return wanted ? all.filter((n) => wanted.has(n)) : all;
+  return wanted ? order.filter((n) => wanted.has(n)) : order;
 }
 
 /**
@@ -79,7 +93,14 @@ export function topologicalOrder(graph: DependencyGraph, only?: Iterable<string>
  * strongly connected component, starting at its alphabetically first node, so reports are stable.
  */
 export function findCycles(graph: DependencyGraph): string[][] {
-  // Tarjan's strongly connected components, iterative so deep graphs cannot overflow the stack.
+  return stronglyConnectedComponents(graph)
+    .filter((c) => c.length > 1 || (graph.parents.get(c[0] as string) ?? []).includes(c[0] as string))
+    .map((c) => cyclePath(graph, new Set(c)))
+    .sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''));
+}
+
+/** Tarjan's strongly connected components (each sorted by name), iterative so deep graphs cannot overflow the stack. */
+function stronglyConnectedComponents(graph: DependencyGraph): string[][] {
   let index = 0;
   const indexOf = new Map<string, number>();
   const low = new Map<string, number>();
@@ -120,12 +141,11 @@ export function findCycles(graph: DependencyGraph): string[][] {
           onStack.delete(n);
           component.push(n);
         } while (n !== frame.node);
-        const selfLoop = component.length === 1 && (graph.parents.get(n) ?? []).includes(n);
-        if (component.length > 1 || selfLoop) components.push(component);
+        components.push(component.sort());
       }
     }
   }
-  return components.map((c) => cyclePath(graph, new Set(c))).sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''));
+  return components;
 }
 
 /** A shortest cycle through the component's first node, following parent edges inside the component. */

@@ -229,6 +229,8 @@ interface RenderedField {
   value: string;
   missing: string[];
   used: string[];
+  /** The first Jinja error in the value, if any. */
+  error?: string;
   span: Span;
 }
 
@@ -238,7 +240,10 @@ function renderField(ctx: TargetContext, output: YValue | undefined, ...keys: st
     if (!v || v.kind !== 'scalar' || v.value === null) continue;
     if (typeof v.value !== 'string') return { value: String(v.value), missing: [], used: [], span: v.span };
     const r = renderYamlString(v.value, renderContext(ctx), v.span);
-    return { value: r.value, missing: r.missingEnvVars, used: r.usedEnvVars, span: v.span };
+    const f: RenderedField = { value: r.value, missing: r.missingEnvVars, used: r.usedEnvVars, span: v.span };
+    const error = r.diagnostics.find((d) => d.severity === 'error');
+    if (error) f.error = error.message;
+    return f;
   }
   return undefined;
 }
@@ -261,11 +266,25 @@ function resolveNamedTarget(ctx: TargetContext, profile: Profile, name: string):
   if (!output.value || output.value.kind !== 'map') return unresolved('the target must be a mapping of connection settings (type, host, user, …)');
   const out = output.value;
   const field = (...keys: string[]) => renderField(ctx, out, ...keys);
-  const missingVar = (f: RenderedField, label: string) =>
-    unresolved(`environment variable ${f.missing.join(', ')} (used for ${label}) is not set and has no default; set it in the environment or the project's .env, or give env_var() a default`);
+
+  // Every unset variable is named at once, so the user fixes them in one go; below, no field has an unset variable
+  // except the password, which is handled on its own.
+  const unset: string[] = [];
+  for (const e of out.entries) {
+    const f = renderField(ctx, out, e.key);
+    // A password's Jinja error is not quoted back: the message could echo part of the value.
+    if (f?.error) return unresolved(e.key === 'password' || e.key === 'pass' ? `\`${e.key}:\` holds Jinja that does not render` : `\`${e.key}:\` does not render: ${f.error}`);
+    if (e.key === 'password' || e.key === 'pass') continue;
+    for (const name of f?.missing ?? []) unset.push(`${name} (used for ${e.key})`);
+  }
+  if (unset.length === 1) {
+    return unresolved(`environment variable ${unset[0]} is not set and has no default; set it in the environment or the project's .env, or give env_var() a default`);
+  }
+  if (unset.length > 1) {
+    return unresolved(`environment variables ${unset.join(', ')} are not set and have no default; set them in the environment or the project's .env, or give env_var() defaults`);
+  }
 
   const type = field('type');
-  if (type?.missing.length) return missingVar(type, 'type');
   if (!type || !type.value.trim()) return unresolved('`type:` is missing; Data Vault Studio connects to `type: postgres`');
   if (type.value.trim() !== 'postgres') return unresolved(`type '${type.value.trim()}' is not supported; Data Vault Studio works with PostgreSQL targets (type: postgres)`);
 
@@ -278,14 +297,12 @@ function resolveNamedTarget(ctx: TargetContext, profile: Profile, name: string):
   const values = new Map<string, string>();
   for (const [label, keys] of required) {
     const f = field(...keys);
-    if (f?.missing.length) return missingVar(f, label);
     if (!f || !f.value.trim()) return unresolved(`\`${label}:\` is missing or empty`);
     values.set(label, f.value.trim());
   }
   const number = (label: string, ...keys: string[]): number | undefined | TargetUnresolved => {
     const f = field(...keys);
     if (!f) return undefined;
-    if (f.missing.length) return missingVar(f, label);
     const text = f.value.trim();
     if (!/^\d+$/.test(text)) return unresolved(`\`${label}:\` must be a whole number, got '${text}'`);
     return Number(text);
@@ -320,7 +337,6 @@ function resolveNamedTarget(ctx: TargetContext, profile: Profile, name: string):
     ['sslrootcert', 'sslrootcert'],
   ] as const) {
     const f = field(key);
-    if (f?.missing.length) return missingVar(f, key);
     if (f && f.value.trim()) target[prop] = f.value.trim();
   }
   if (connectTimeout !== undefined) target.connectTimeout = connectTimeout;

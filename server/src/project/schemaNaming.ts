@@ -146,9 +146,11 @@ function renderSchemaMacro(macro: MacroDefinition, custom: string | undefined, t
     ['generate_schema_name_for_env', callable('generate_schema_name_for_env', (args) => forEnvSchema(argText(args[0]), targetSchema, target))],
   ]);
   try {
-    const result = render(parseTemplate(macro.body), globals);
+    const parsed = parseTemplate(macro.body);
+    const result = render(parsed.template, globals);
     const out = result.output.trim();
-    if (result.diagnostics.some((d) => d.severity === 'error') || !out) return defaultSchemaFor(custom, targetSchema);
+    const failed = [...parsed.diagnostics, ...result.diagnostics].some((d) => d.severity === 'error');
+    if (failed || !out) return defaultSchemaFor(custom, targetSchema);
     return out;
   } catch {
     return defaultSchemaFor(custom, targetSchema);

@@ -61,10 +61,10 @@ export function renderYamlString(text: string, ctx: YamlRenderContext, span: Spa
     ['env_var', envVar],
     ['var', varFn],
   ]);
-  const template = parseTemplate(text);
-  const rendered = render(template, globals);
+  const parsed = parseTemplate(text);
+  const rendered = render(parsed.template, globals);
   result.value = rendered.output;
-  for (const d of rendered.diagnostics) {
+  for (const d of [...parsed.diagnostics, ...rendered.diagnostics]) {
     // The engine's spans are offsets inside the string; the YAML value's span is the useful place in the file.
     result.diagnostics.push(diagnostic(d.code, d.severity, d.message, span));
   }

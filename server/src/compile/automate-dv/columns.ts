@@ -92,10 +92,10 @@ export function multikeyEquals(columns: string | readonly string[], left: string
     .join(' AND ');
 }
 
-/** `p.C1 IS NOT NULL` for one column; one line per column joined with AND for a list. */
+/** `p.C1 IS NOT NULL` for one column; one line per column joined with AND for a list. An empty prefix writes bare names. */
 export function multikeyCondition(columns: string | readonly string[], prefix: string, condition: string): string {
   return asList(columns)
-    .map((c) => `${prefix}.${c.trim()} ${condition}`)
+    .map((c) => `${prefix ? `${prefix}.` : ''}${c.trim()} ${condition}`)
     .join('\n    AND ');
 }
 

@@ -80,7 +80,7 @@ function readDerived(dict: JDict): DerivedSpec[] {
     } else if (isDict(spec) && spec.size > 0) {
       const source = spec.get('source_column');
       const escape = spec.get('escape') === true;
-      if (isList(source)) out.push({ name, form: 'concat', items: source.map((x) => derivedItem(name, x)), escape, written: 'mapping' });
+      if (Array.isArray(source)) out.push({ name, form: 'concat', items: source.map((x) => derivedItem(name, x)), escape, written: 'mapping' });
       else out.push({ name, form: 'expression', items: [derivedItem(name, source)], escape, written: 'mapping' });
     } else out.push({ name, form: 'expression', items: [derivedItem(name, spec)], escape: false, written: 'string' });
   }
@@ -119,7 +119,7 @@ function readNulls(dict: JDict): NullSpec {
 
 function hashColumns(name: string, v: JValue | undefined): string | string[] {
   if (typeof v === 'string' && v !== '') return v;
-  if (isList(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x !== '')) return v as string[];
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x !== '')) return v as string[];
   throw wrongType('stage', `hashed_columns.${name}`, v ?? null, 'a column name, a non-empty list of column names, or a mapping with columns');
 }
 

@@ -1,115 +1,15 @@
-// AutomateDV's `stage` (spec §4): the column bookkeeping of §4.2 with its quirks, the SQL lists of each CTE, and
-// the columns the stage produces (for the language server). The CTE chain itself lives in templates/automate-dv/stage.sql.
-import type { ColumnInfo, MacroContext } from '../context';
+// AutomateDV's `stage` (spec §4): the SQL of each CTE from the configuration and the column lists of stage-columns.ts.
+// The CTE chain itself lives in templates/automate-dv/stage.sql.
+import type { MacroContext } from '../context';
 import type { Relation } from '../../base/relation';
-import { escapeColumnName, selectColumnsExcluding, uniqueCaseInsensitive } from './columns';
+import { escapeColumnName } from './columns';
 import { asConstant, type Reporter } from './constants';
-import { hashExpression, sortHashdiffColumns } from './hashing';
+import { hashExpression } from './hashing';
+import { resolvedHashColumns, stageColumnLists } from './stage-columns';
 import { DEFAULT_HASH_SETTINGS, readEscapeChars, readHashSettings, readNullKeys, type HashSettings } from './settings';
 import { columnsToEscape, readStageConfig, type DerivedSpec, type HashedSpec, type StageConfig } from './stage-config';
 import type { BoundArguments } from './signatures';
 import { renderMacroTemplate } from './templates';
-
-/** The column lists of §4.2, computed from the configuration and the source's catalog columns. */
-export interface StageColumnLists {
-  /** S: the source's columns in catalog order; empty when unknown. */
-  source: string[];
-  derived: string[];
-  nulls: string[];
-  hashed: string[];
-  /** Ranked names whose spec AutomateDV can render (skipped specs are left out, see DV507). */
-  ranked: string[];
-  /** S minus D, the pass-through of the derived CTE. */
-  derivedPassThrough: string[];
-  /** unique(S + D) minus (N + H), the pass-through of the null CTE. */
-  nullPassThrough: string[];
-  /** unique(unique(S + D) + N) minus H, the pass-through of the hashed CTE. */
-  hashedPassThrough: string[];
-  /** The columns_to_select list. */
-  final: string[];
-}
-
-export function stageColumnLists(config: StageConfig, sourceColumns: readonly string[]): StageColumnLists {
-  const S = [...sourceColumns];
-  const D = config.derived?.map((d) => d.name) ?? [];
-  const N = config.nulls?.names ?? [];
-  const H = config.hashed?.map((h) => h.name) ?? [];
-  const R = config.ranked?.filter((r) => r.window).map((r) => r.name) ?? [];
-  const SD = uniqueCaseInsensitive([...S, ...D]);
-  const derivedNames = new Set(D.map((d) => d.toLowerCase()));
-  const nothingConfigured = !config.derived && !config.nulls && !config.hashed && !config.ranked;
-  const final: string[] = [];
-  if (config.includeSourceColumns) final.push(...(nothingConfigured ? S : selectColumnsExcluding(S, [...D, ...N, ...H])));
-  if (config.derived) final.push(...D);
-  if (config.nulls) final.push(...N);
-  if (config.hashed) final.push(...H);
-  if (config.ranked) final.push(...R);
-  return {
-    source: S,
-    derived: D,
-    nulls: N,
-    hashed: H,
-    ranked: R,
-    derivedPassThrough: S.filter((c) => !derivedNames.has(c.toLowerCase())),
-    nullPassThrough: uniqueCaseInsensitive(selectColumnsExcluding(SD, [...N, ...H])),
-    hashedPassThrough: uniqueCaseInsensitive(selectColumnsExcluding([...SD, ...N], H)),
-    final: uniqueCaseInsensitive(final),
-  };
-}
-
-export type StageColumnOrigin = 'source' | 'derived' | 'null' | 'null-original' | 'hashed' | 'ranked';
-
-export interface StageColumn {
-  name: string;
-  origin: StageColumnOrigin;
-  /** The catalog type of a source column passed through unchanged. */
-  dataType?: string;
-  /** The derived expression as written (items joined with ', ' for a concatenation). */
-  expression?: string;
-  /** For hashed columns: what is hashed, in hashing order (hashdiffs sorted), and how. */
-  hash?: { columns: string[]; isHashdiff: boolean; single: boolean };
-}
-
-/** The columns a stage produces, with their origin: the later CTE that defines a name wins. */
-export function stageOutputColumns(params: BoundArguments, sourceColumns: readonly ColumnInfo[] | undefined): StageColumn[] {
-  let config: StageConfig;
-  try {
-    config = readStageConfig(params, () => undefined);
-  } catch {
-    return (sourceColumns ?? []).map((c) => ({ name: c.name, origin: 'source', dataType: c.dataType }));
-  }
-  const names = (sourceColumns ?? []).map((c) => c.name);
-  const lists = stageColumnLists(config, names);
-  const out: StageColumn[] = [];
-  for (const name of lists.final) out.push(describeStageColumn(name, config, sourceColumns ?? [], lists));
-  return out;
-}
-
-function describeStageColumn(name: string, config: StageConfig, source: readonly ColumnInfo[], lists: StageColumnLists): StageColumn {
-  const is = (n: string) => n.toLowerCase() === name.toLowerCase();
-  if (lists.ranked.some(is)) return { name, origin: 'ranked' };
-  const hashed = config.hashed?.find((h) => is(h.name));
-  if (hashed) return { name, origin: 'hashed', hash: describeHash(hashed, lists.source) };
-  const nulls = config.nulls;
-  if (nulls && [...nulls.required, ...nulls.optional].some(is)) return { name, origin: 'null' };
-  if (nulls && lists.nulls.some(is)) return { name, origin: 'null-original' };
-  const derived = config.derived?.find((d) => is(d.name));
-  if (derived) return { name, origin: 'derived', expression: derived.items.join(', ') };
-  const column = source.find((c) => is(c.name));
-  return column ? { name, origin: 'source', dataType: column.dataType } : { name, origin: 'source' };
-}
-
-function resolvedHashColumns(spec: HashedSpec, sourceColumns: readonly string[]): string | string[] {
-  if (typeof spec.columns === 'string' || Array.isArray(spec.columns)) return spec.columns;
-  const except = spec.columns.except;
-  return except.length > 0 ? selectColumnsExcluding(sourceColumns, except) : [...sourceColumns];
-}
-
-function describeHash(spec: HashedSpec, sourceColumns: readonly string[]): NonNullable<StageColumn['hash']> {
-  const columns = resolvedHashColumns(spec, sourceColumns);
-  if (typeof columns === 'string') return { columns: [columns], isHashdiff: spec.isHashdiff, single: true };
-  return { columns: spec.isHashdiff ? sortHashdiffColumns(columns) : columns, isHashdiff: spec.isHashdiff, single: false };
-}
 
 /** Everything the SQL of one stage needs beyond the configuration. */
 interface StageRenderInputs {
@@ -159,8 +59,12 @@ export function stageTemplateVariables(config: StageConfig, inputs: StageRenderI
       ]
     : undefined;
 
+  // Hash expressions are separated by a blank line, as AutomateDV prints them.
   const hashed = config.hashed
-    ? [...passThrough(lists.hashedPassThrough), ...config.hashed.map((h) => hashedSql(h, lists.source, known, escapeList, inputs))]
+    ? [
+        passThrough(lists.hashedPassThrough).join(LIST_SEPARATOR),
+        config.hashed.map((h) => hashedSql(h, lists.source, known, escapeList, inputs)).join(',\n\n    '),
+      ].filter((part) => part !== '')
     : undefined;
 
   const ranked = config.ranked
@@ -173,7 +77,7 @@ export function stageTemplateVariables(config: StageConfig, inputs: StageRenderI
     source_columns: known && lists.source.length > 0 ? print(lists.source).join(LIST_SEPARATOR) : '*',
     derived_columns: derived?.join(LIST_SEPARATOR) ?? '',
     null_columns: nulls?.join(LIST_SEPARATOR) ?? '',
-    hashed_columns: hashed?.join(',\n\n    ') ?? '',
+    hashed_columns: hashed?.join(LIST_SEPARATOR) ?? '',
     ranked_columns: ranked && ranked.length > 0 ? ranked.join(LIST_SEPARATOR) : '',
     final_columns: finalNames.length > 0 ? finalNames.join(LIST_SEPARATOR) : '*',
   };

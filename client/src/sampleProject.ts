@@ -1,0 +1,54 @@
+// "Create Sample Project": copies the extension's `sample-project/` into a folder the user picks and opens it.
+import * as vscode from 'vscode';
+
+const FOLDER_NAME = 'data-vault-sample';
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The first of `data-vault-sample`, `data-vault-sample-2`, … that does not exist in `parent`. */
+async function freeFolder(parent: vscode.Uri): Promise<vscode.Uri> {
+  for (let i = 1; ; i++) {
+    const candidate = vscode.Uri.joinPath(parent, i === 1 ? FOLDER_NAME : `${FOLDER_NAME}-${i}`);
+    if (!(await exists(candidate))) return candidate;
+  }
+}
+
+/** `parent` skips the folder dialog; `open: false` skips opening the copy (tests). Returns the new project folder. */
+export async function createSampleProjectCommand(
+  context: vscode.ExtensionContext,
+  options?: { parent?: string; open?: boolean },
+): Promise<vscode.Uri | undefined> {
+  const source = vscode.Uri.joinPath(context.extensionUri, 'sample-project');
+  if (!(await exists(vscode.Uri.joinPath(source, 'dbt_project.yml')))) {
+    void vscode.window.showErrorMessage(`Data Vault: this installation has no sample project (${source.fsPath}/dbt_project.yml is missing).`);
+    return undefined;
+  }
+  let parent = options?.parent ? vscode.Uri.file(options.parent) : undefined;
+  if (!parent) {
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Data Vault: where to create the sample project',
+      openLabel: 'Create Sample Project Here',
+      canSelectFolders: true,
+      canSelectFiles: false,
+      canSelectMany: false,
+    });
+    parent = picked?.[0];
+  }
+  if (!parent) return undefined;
+  const target = await freeFolder(parent);
+  await vscode.workspace.fs.copy(source, target, { overwrite: false });
+  // The embedded database of the extension's own copy is never carried over.
+  const copiedDb = vscode.Uri.joinPath(target, '.dvs');
+  if (await exists(copiedDb)) await vscode.workspace.fs.delete(copiedDb, { recursive: true });
+  if (options?.open !== false) {
+    await vscode.commands.executeCommand('vscode.openFolder', target, { forceNewWindow: false });
+  }
+  return target;
+}

@@ -1,0 +1,77 @@
+// The AutomateDV-compatible compiler's entry points: the callables the model renderer registers under the
+// `automate_dv` and `dbtvault` namespaces, compileMacro for tests and tools, and the building blocks other parts reuse.
+import { CompileError, type MacroContext } from '../context';
+import { callable, isList, isNone, truthy, type JCallable, type JValue } from '../../jinja/values';
+import { readHashSettings } from './settings';
+import { hashExpression } from './hashing';
+import { MACRO_COMPILERS } from './registry';
+import { bindArguments, isVaultMacroName, MACRO_SIGNATURES } from './signatures';
+
+export { MACRO_SIGNATURES, bindArguments, missingRequiredParameters, isVaultMacroName } from './signatures';
+export type { MacroSignature, ParamSpec, ParamKind, VaultMacroName, BoundArguments, BindOptions } from './signatures';
+export { hashExpression, sortHashdiffColumns, standardise, applyHashAlgorithm } from './hashing';
+export type { HashOptions } from './hashing';
+export { stageOutputColumns, stageColumnLists, resolvedHashColumns } from './stage-columns';
+export type { StageColumn, StageColumnOrigin, StageColumnLists } from './stage-columns';
+export { readStageConfig, columnsToEscape } from './stage-config';
+export type { StageConfig } from './stage-config';
+export {
+  expandColumnList,
+  prefixColumns,
+  aliasAll,
+  multikeyEquals,
+  multikeyCondition,
+  uniqueCaseInsensitive,
+  selectColumnsExcluding,
+  escapeColumnName,
+} from './columns';
+export type { ColumnRef, ColumnMapping } from './columns';
+export { asConstant } from './constants';
+export { castDateColumn, castDateLiteral, castDatetimeLiteral, castBinaryLiteral } from './casting';
+export { ghostSelectList, catalogTypeName } from './ghost';
+export { readPayload } from './payload';
+export { readLoadContext, versionAtLeast, GENERATED_BY } from './load-context';
+export { DEFAULT_HASH_SETTINGS, readHashSettings, readEscapeChars, readNullKeys, readGhostSettings, readMaxDatetime } from './settings';
+export type { HashSettings, HashAlgorithm } from './settings';
+export { MACRO_COMPILERS } from './registry';
+export type { MacroCompiler } from './registry';
+
+/** Compiles one AutomateDV macro call to SQL, or fails with a CompileError carrying its DV code. */
+export function compileMacro(name: string, args: JValue[], kwargs: Map<string, JValue>, ctx: MacroContext): string {
+  if (!isVaultMacroName(name)) {
+    throw new CompileError(`'${name}' is not an AutomateDV macro; known macros: ${Object.keys(MACRO_SIGNATURES).join(', ')}`, 'DV204');
+  }
+  const compiler = MACRO_COMPILERS[name];
+  if (!compiler) {
+    throw new CompileError(`automate_dv.${name} is not compiled by Data Vault Studio yet; its SQL cannot be previewed or loaded.`, 'DV200');
+  }
+  const bound = bindArguments(name, args, kwargs, { where: ctx.self.render() });
+  return compiler(bound, ctx);
+}
+
+/** automate_dv.hash(columns, alias, is_hashdiff): the hash expression with its alias, as models sometimes call it. */
+function hashCallable(ctx: MacroContext): JCallable {
+  return callable('hash', (args, kwargs) => {
+    const columns = kwargs.get('columns') ?? args[0] ?? null;
+    const alias = kwargs.get('alias') ?? args[1] ?? null;
+    const isHashdiff = truthy(kwargs.get('is_hashdiff') ?? args[2] ?? false);
+    if (typeof columns !== 'string' && !(isList(columns) && columns.every((c) => typeof c === 'string'))) {
+      throw new CompileError('automate_dv.hash: columns must be a column name or a list of column names', 'DV202');
+    }
+    const expression = hashExpression(columns as string | string[], { ...readHashSettings(ctx), isHashdiff, report: (d) => ctx.report(d) });
+    return isNone(alias) ? expression : `${expression} AS ${String(alias)}`;
+  });
+}
+
+/**
+ * The callables to register under both `automate_dv` and `dbtvault`: every table macro with a compiler, plus hash.
+ * Each binds its arguments, validates their types and returns the SQL text.
+ */
+export function automateDvMacros(ctx: MacroContext): Map<string, JCallable> {
+  const macros = new Map<string, JCallable>();
+  for (const name of Object.keys(MACRO_COMPILERS)) {
+    macros.set(name, callable(name, (args, kwargs) => compileMacro(name, args, kwargs, ctx)));
+  }
+  macros.set('hash', hashCallable(ctx));
+  return macros;
+}

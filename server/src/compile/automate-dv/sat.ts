@@ -1,0 +1,134 @@
+// AutomateDV's `sat` on PostgreSQL (spec §6.3) with the three change-detection logics chosen by compat.satLogic:
+// 0.11.1+ (one LAG with the target's latest hashdiff as default), 0.9.7–0.11.0 (first_record_in_set + LAG), and
+// ≤0.9.6 (compare with the latest record only). Ghost records and apply_source_filter apply to all three.
+import type { MacroContext } from '../context';
+import { castBinaryLiteral } from './casting';
+import {
+  aliasAll,
+  expandColumnList,
+  multikeyCondition,
+  multikeyEquals,
+  prefixColumns,
+  sourceName,
+  targetName,
+  type ColumnRef,
+} from './columns';
+import { ghostSelectList } from './ghost';
+import { readLoadContext } from './load-context';
+import { readColumn, readColumns, readHashdiff, readModelName, required } from './param-types';
+import { readPayload } from './payload';
+import { readGhostSettings } from './settings';
+import type { BoundArguments } from './signatures';
+import { renderMacroTemplate } from './templates';
+import { truthy } from '../../jinja/values';
+
+export interface SatMetadata {
+  pk: string | string[];
+  hashdiff: ColumnRef;
+  payload: string[];
+  extra: ColumnRef[];
+  eff?: string;
+  ldts: string;
+  source: string;
+  sourceModel: string;
+}
+
+export function readSatMetadata(args: BoundArguments, ctx: MacroContext): SatMetadata {
+  const pk = required('sat', 'src_pk', readColumns('sat', 'src_pk', args.get('src_pk')));
+  const hashdiff = required('sat', 'src_hashdiff', readHashdiff('sat', 'src_hashdiff', args.get('src_hashdiff')));
+  const extraValue = args.get('src_extra_columns');
+  const eff = readColumn('sat', 'src_eff', args.get('src_eff'));
+  const ldts = required('sat', 'src_ldts', readColumn('sat', 'src_ldts', args.get('src_ldts')));
+  const source = required('sat', 'src_source', readColumn('sat', 'src_source', args.get('src_source')));
+  const sourceModel = required('sat', 'source_model', readModelName('sat', 'source_model', args.get('source_model')));
+  const named = [args.get('src_pk'), args.get('src_hashdiff'), extraValue, args.get('src_eff'), args.get('src_ldts'), args.get('src_source')];
+  const payload = readPayload('sat', args.get('src_payload'), { named, sourceModel }, ctx);
+  const meta: SatMetadata = { pk, hashdiff, payload, extra: expandColumnList([extraValue ?? null], "sat: 'src_extra_columns'"), ldts, source, sourceModel };
+  if (eff !== undefined) meta.eff = eff;
+  return meta;
+}
+
+/** source_cols of the template: expand(pk, hashdiff, payload, extra, eff, ldts, source). */
+export function satSourceColumns(meta: SatMetadata): ColumnRef[] {
+  return [
+    ...(typeof meta.pk === 'string' ? [meta.pk] : meta.pk),
+    meta.hashdiff,
+    ...meta.payload,
+    ...meta.extra,
+    ...(meta.eff !== undefined ? [meta.eff] : []),
+    meta.ldts,
+    meta.source,
+  ];
+}
+
+export function compileSat(args: BoundArguments, ctx: MacroContext): string {
+  const meta = readSatMetadata(args, ctx);
+  const load = readLoadContext(ctx);
+  const ghost = readGhostSettings(ctx);
+  const applySourceFilter = truthy(ctx.configOf('apply_source_filter') ?? null);
+
+  const sourceCols = satSourceColumns(meta);
+  const windowCols: ColumnRef[] = [...(typeof meta.pk === 'string' ? [meta.pk] : meta.pk), meta.hashdiff, meta.ldts];
+  const pkList = expandColumnList([meta.pk]);
+  const hdSource = sourceName(meta.hashdiff);
+  const hdTarget = targetName(meta.hashdiff);
+  const firstRecord = ctx.compat.satLogic === 'first-record';
+  const withRank = load.rankColumn ? [...sourceCols, load.rankColumn] : sourceCols;
+
+  return renderMacroTemplate('sat', {
+    sat_logic: ctx.compat.satLogic,
+    relation: ctx.ref(meta.sourceModel).render(),
+    target: load.target,
+    incremental: load.incremental,
+    apply_source_filter: applySourceFilter,
+    materialization_filter: load.materializationFilter ?? '',
+    a_columns: prefixColumns(withRank, 'a', 'source'),
+    a_pk_not_null: multikeyCondition(meta.pk, 'a', 'IS NOT NULL'),
+    // latest_records: 0.9.7–0.11.0 keeps every column of all rows at the newest ldts, the others the window columns.
+    latest_outer_columns: prefixColumns(firstRecord ? sourceCols : windowCols, 'b', 'target'),
+    latest_inner_columns: prefixColumns(firstRecord ? sourceCols : windowCols, 'current_records', 'target'),
+    latest_rank_function: ctx.compat.satLogic === 'lag-default' ? 'ROW_NUMBER()' : 'RANK()',
+    cr_pk: prefixColumns(pkList, 'current_records'),
+    cr_ldts: `current_records.${meta.ldts}`,
+    source_data_pk: prefixColumns(pkList, 'source_data'),
+    records_join: multikeyEquals(meta.pk, 'source_records', 'current_records'),
+    // valid_stg
+    s_columns: prefixColumns(sourceCols, 's', 'source'),
+    s_sat_join: multikeyEquals(meta.pk, 's', 'sat'),
+    sat_pk_null: multikeyCondition(meta.pk, 'sat', 'IS NULL'),
+    s_ldts: `s.${meta.ldts}`,
+    ldts: meta.ldts,
+    sat_s_join: multikeyEquals(meta.pk, 'sat', 's'),
+    // change detection
+    b_columns: prefixColumns(sourceCols, 'b', 'source'),
+    sd_columns: prefixColumns(sourceCols, 'sd', 'source'),
+    sd_hashdiff: `sd.${hdSource}`,
+    lr_hashdiff: `lr.${hdTarget}`,
+    lag_default: load.incremental ? `COALESCE(lr.${hdTarget}, ${castBinaryLiteral('FFFFFFFF')})` : castBinaryLiteral('FFFFFFFF'),
+    batch_cte: load.incremental && applySourceFilter ? 'valid_stg' : 'source_data',
+    b_hashdiff: `b.${hdSource}`,
+    sd_pk: prefixColumns(pkList, 'sd'),
+    sd_order: `sd.${meta.ldts} ASC` + (meta.eff !== undefined ? `, sd.${meta.eff} ASC` : ''),
+    sd_ldts: `sd.${meta.ldts} ASC`,
+    sd_lr_join: multikeyEquals(meta.pk, 'sd', 'lr'),
+    lr_frin_join: multikeyEquals(meta.pk, 'lr', 'frin'),
+    frin_columns: aliasAll(sourceCols, 'frin'),
+    frin_hashdiff: `frin.${hdSource}`,
+    usr_source_columns: prefixColumns(sourceCols, 'usr', 'source'),
+    lr_stage_join: multikeyEquals(meta.pk, 'latest_records', 'stage'),
+    latest_hashdiff: `latest_records.${hdTarget}`,
+    stage_hashdiff: `stage.${hdSource}`,
+    stage_columns: aliasAll(sourceCols, 'stage'),
+    // ghost record and final select
+    ghost: ghost.enabled,
+    ghost_columns: ghost.enabled
+      ? ghostSelectList({ ...meta }, ctx.columnsOf(ctx.ref(meta.sourceModel)), ghost).join(',\n        ')
+      : '',
+    ghost_checks_batch: ctx.compat.satLogic === 'lag-default',
+    g_columns: aliasAll(sourceCols, 'g'),
+    h_hashdiff_target: `h.${hdTarget}`,
+    h_hashdiff_source: `h.${hdSource}`,
+    g_hashdiff: `g.${hdSource}`,
+    usr_columns: aliasAll(sourceCols, 'usr'),
+  });
+}

@@ -1,0 +1,41 @@
+// Checks a whole project: each enabled model's diagnostics plus the project's own (dbt_project.yml, profiles,
+// property files). The language server publishes the same findings per file; `dvs check` prints them.
+import type { Diagnostic } from '../base/diagnostic';
+import { readFileSync } from 'node:fs';
+import type { ProjectSession } from './session';
+
+export interface FileFindings {
+  file: string;
+  text: string;
+  diagnostics: Diagnostic[];
+}
+
+export interface CheckResult {
+  models: number;
+  files: FileFindings[];
+}
+
+export function checkProject(session: ProjectSession): CheckResult {
+  const files = new Map<string, FileFindings>();
+  const models = session.models();
+  for (const node of models) {
+    const text = session.textOf(node);
+    files.set(node.file, { file: node.file, text, diagnostics: session.diagnosticsFor(node, text) });
+  }
+  for (const d of session.project.diagnostics()) {
+    if (files.has(d.file)) continue;
+    let entry = files.get(`other:${d.file}`);
+    if (!entry) {
+      let text = '';
+      try {
+        text = readFileSync(d.file, 'utf8');
+      } catch {
+        text = '';
+      }
+      entry = { file: d.file, text, diagnostics: [] };
+      files.set(`other:${d.file}`, entry);
+    }
+    entry.diagnostics.push(d);
+  }
+  return { models: models.length, files: [...files.values()] };
+}

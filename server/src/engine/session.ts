@@ -1,0 +1,291 @@
+// A project session: one dbt project opened for work, shared by the CLI and the language server. It ties the
+// project model, the model parser, the catalog (schema cache, declared source columns, seeds, statically known stage
+// outputs) and the compiler together, and re-analyses one file at a time as it changes.
+import { readFileSync } from 'node:fs';
+import type { Diagnostic } from '../base/diagnostic';
+import { diagnostic } from '../base/diagnostic';
+import type { Relation } from '../base/relation';
+import { stageOutputColumns, type StageColumn } from '../compile/automate-dv';
+import type { AutomateDvCompat, ColumnInfo } from '../compile/context';
+import { compileModel, type CompiledModel } from '../compile/model';
+import type { MacroNode } from '../jinja/ast';
+import { parseTemplate } from '../jinja/parser';
+import { isNone, type JValue } from '../jinja/values';
+import { metaToJValue } from '../model/meta';
+import { parseModel, vaultCall, type ParsedModel } from '../model/parse';
+import { loadProject, nodeFileSystem, type DbtProject, type FileSystem, type ModelDependencies, type ProjectNode } from '../project';
+import type { TargetPurpose } from '../project/profiles';
+import { columnsInSnapshot, readSchemaCache, type SchemaSnapshot } from '../warehouse/introspect';
+
+export interface SessionOptions {
+  files?: FileSystem;
+  env?: Readonly<Record<string, string | undefined>>;
+  profilesDir?: string;
+  targetName?: string;
+  purpose?: TargetPurpose;
+  cliVars?: ReadonlyMap<string, JValue>;
+  /** One value per invocation, shared by every model (CONTRACTS.md run_started_at). */
+  runStartedAt?: Date;
+  /** Overrides the AutomateDV version the project pins (--automate-dv-version). */
+  compat?: AutomateDvCompat;
+  homeDir?: string;
+}
+
+export interface CompileRequest {
+  incremental?: boolean;
+  formatSql?: boolean;
+  /** Text of the model as the editor has it (unsaved). */
+  text?: string;
+}
+
+export class ProjectSession {
+  readonly project: DbtProject;
+  readonly runStartedAt: Date;
+  private readonly parsedByText = new Map<string, ParsedModel>();
+  private readonly openTexts = new Map<string, string>();
+  private snapshot: SchemaSnapshot | undefined;
+  private projectMacros: MacroNode[] | undefined;
+
+  constructor(
+    readonly root: string,
+    private readonly options: SessionOptions = {},
+  ) {
+    this.runStartedAt = options.runStartedAt ?? new Date();
+    this.project = loadProject(root, {
+      extractDependencies: (text) => this.dependenciesOf(text),
+      files: options.files ?? nodeFileSystem,
+      env: options.env,
+      profilesDir: options.profilesDir,
+      targetName: options.targetName,
+      purpose: options.purpose ?? 'read',
+      cliVars: options.cliVars,
+      homeDir: options.homeDir,
+    });
+    const target = this.project.target;
+    if (target.ok) this.snapshot = readSchemaCache(this.project.root, target.target.name);
+  }
+
+  get compat(): AutomateDvCompat {
+    return this.options.compat ?? this.project.compat;
+  }
+
+  /** Introspection results (live or cached) the catalog reads first. */
+  setSchemaSnapshot(snapshot: SchemaSnapshot | undefined): void {
+    this.snapshot = snapshot;
+  }
+
+  get schemaSnapshot(): SchemaSnapshot | undefined {
+    return this.snapshot;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Models and their text.
+
+  models(): ProjectNode[] {
+    return this.project.models().filter((m) => m.enabled);
+  }
+
+  node(name: string): ProjectNode | undefined {
+    return this.project.node(name);
+  }
+
+  /** The node whose file is `path` (absolute or relative to the project). */
+  nodeByPath(path: string): ProjectNode | undefined {
+    const abs = path.startsWith('/') ? path : `${this.project.root}/${path}`;
+    return this.project.allNodes().find((n) => n.file === abs || n.path === path);
+  }
+
+  textOf(node: ProjectNode): string {
+    const open = this.openTexts.get(node.file);
+    if (open !== undefined) return open;
+    try {
+      return readFileSync(node.file, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  parsed(node: ProjectNode): ParsedModel {
+    return this.parse(this.textOf(node));
+  }
+
+  parse(text: string): ParsedModel {
+    let p = this.parsedByText.get(text);
+    if (!p) {
+      p = parseModel(text);
+      if (this.parsedByText.size > 5000) this.parsedByText.clear();
+      this.parsedByText.set(text, p);
+    }
+    return p;
+  }
+
+  /** The editor changed a file: re-analyse that file only. */
+  updateFile(file: string, text: string): void {
+    this.openTexts.set(file, text);
+    this.project.updateModelText(file, text);
+  }
+
+  /** The editor closed a file: the disk version counts again. */
+  closeFile(file: string): void {
+    this.openTexts.delete(file);
+    try {
+      this.project.updateModelText(file, readFileSync(file, 'utf8'));
+    } catch {
+      this.project.removeFile(file);
+    }
+  }
+
+  private dependenciesOf(text: string): ModelDependencies {
+    const p = this.parse(text);
+    const config = new Map<string, JValue>();
+    for (const [k, v] of p.config) config.set(k, metaToJValue(v));
+    return {
+      refs: p.refs.map((r) => ({ name: r.name, package: r.package, span: r.nameSpan })),
+      sources: p.sources.map((s) => ({ source: s.source, table: s.table, span: s.tableSpan })),
+      config,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // The catalog: what columns a relation has.
+
+  /** Columns of a relation: live/cached introspection, then sources yml, then seeds, then a stage's static output. */
+  columnsOf(relation: Relation): ColumnInfo[] | undefined {
+    if (this.snapshot) {
+      const live = columnsInSnapshot(this.snapshot, relation.schema, relation.identifier);
+      if (live && live.length) return live;
+    }
+    for (const source of this.project.sources.values()) {
+      for (const table of source.tables.values()) {
+        const rel = this.project.sourceRelation(source.name, table.name);
+        if (rel && sameRelation(rel, relation) && table.columns.length) {
+          return table.columns.map((c) => ({ name: c.name, dataType: c.dataType ?? 'text' }));
+        }
+      }
+    }
+    const node = this.project.allNodes().find((n) => n.enabled && sameRelation(n.relation, relation));
+    if (!node) return undefined;
+    if (node.columns) return node.columns;
+    const stage = this.stageColumns(node);
+    return stage?.map((c) => ({ name: c.name, dataType: c.dataType ?? 'text' }));
+  }
+
+  /** The columns a stage model produces, computed statically, or undefined when the model is not a stage. */
+  stageColumns(node: ProjectNode, seen = new Set<string>()): StageColumn[] | undefined {
+    if (seen.has(node.name)) return undefined;
+    seen.add(node.name);
+    const call = vaultCall(this.parsed(node));
+    if (!call || call.macro !== 'stage') return undefined;
+    const params = new Map<string, JValue>();
+    for (const [k, p] of call.params) params.set(k, metaToJValue(p.value));
+    const source = params.get('source_model');
+    let sourceColumns: ColumnInfo[] | undefined;
+    if (typeof source === 'string') {
+      const upstream = this.project.node(source);
+      const rel = upstream?.relation;
+      if (rel) sourceColumns = this.columnsOf(rel);
+    } else if (source instanceof Map && source.size === 1) {
+      const [[s, t]] = [...source.entries()] as [[string, JValue]];
+      const rel = this.project.sourceRelation(s, String(t));
+      if (rel) sourceColumns = this.columnsOf(rel);
+    }
+    if (isNone(params.get('include_source_columns') ?? null)) params.delete('include_source_columns');
+    return stageOutputColumns(params, sourceColumns);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Compiling.
+
+  private macroDefinitions(): MacroNode[] {
+    if (!this.projectMacros) {
+      this.projectMacros = [];
+      for (const def of this.project.macros.values()) {
+        let text: string;
+        try {
+          text = readFileSync(def.file, 'utf8');
+        } catch {
+          continue;
+        }
+        for (const st of parseTemplate(text).template.body) if (st.kind === 'Macro') this.projectMacros.push(st);
+      }
+    }
+    return this.projectMacros;
+  }
+
+  compile(node: ProjectNode, request: CompileRequest = {}): CompiledModel {
+    const text = request.text ?? this.textOf(node);
+    const parsed = this.parse(text);
+    const target = this.project.target;
+    const config = node.config.values;
+    const incremental = request.incremental === true && ['incremental', 'pit_incremental', 'bridge_incremental', 'vault_insert_by_period', 'vault_insert_by_rank'].includes(node.materialized);
+    const result = compileModel({
+      modelName: node.name,
+      template: parsed.template,
+      self: node.relation,
+      materialized: node.materialized,
+      configOf: (key) => {
+        const v = config.get(key);
+        if (v !== undefined) return v;
+        const meta = config.get('meta');
+        return meta instanceof Map ? meta.get(key) ?? null : null;
+      },
+      resolveRef: (name) => {
+        const n = this.project.node(name);
+        return n && n.enabled ? n.relation : undefined;
+      },
+      resolveSource: (s, t) => this.project.sourceRelation(s, t),
+      varValue: (name) => {
+        const marker = Symbol.for('dvs.unset');
+        const v = this.project.varOf(name, marker as unknown as JValue);
+        return (v as unknown) === marker ? undefined : v;
+      },
+      envValue: (name) => this.project.env.get(name),
+      target: {
+        name: target.ok ? target.target.name : 'embedded',
+        schema: this.project.targetSchema,
+        dbname: this.project.targetDatabase,
+        user: target.ok && target.target.kind === 'postgres' ? target.target.user : 'postgres',
+        host: target.ok && target.target.kind === 'postgres' ? target.target.host : 'localhost',
+        port: target.ok && target.target.kind === 'postgres' ? target.target.port : 5432,
+        threads: target.ok ? target.threads : 1,
+      },
+      catalog: (rel) => this.columnsOf(rel),
+      projectMacros: this.macroDefinitions(),
+      incremental,
+      runStartedAt: this.runStartedAt,
+      compat: this.compat,
+      formatSql: request.formatSql,
+    });
+    return result;
+  }
+
+  /** Diagnostics of one model file: parser, project (refs, sources) and compile findings. */
+  diagnosticsFor(node: ProjectNode, text?: string): Diagnostic[] {
+    const parsed = this.parse(text ?? this.textOf(node));
+    const out: Diagnostic[] = [...parsed.diagnostics];
+    for (const d of this.project.diagnosticsFor(node.file)) out.push(d);
+    const hasErrors = out.some((d) => d.severity === 'error');
+    if (!hasErrors) {
+      const compiled = this.compile(node, { text, formatSql: false });
+      const call = vaultCall(parsed);
+      for (const d of compiled.diagnostics) {
+        if (out.some((o) => o.code === d.code && o.message === d.message)) continue;
+        out.push(d.span ? d : { ...d, span: call?.nameSpan ?? firstLineSpan(parsed.text) });
+      }
+    }
+    return out;
+  }
+}
+
+function sameRelation(a: Relation, b: Relation): boolean {
+  return a.schema.toLowerCase() === b.schema.toLowerCase() && a.identifier.toLowerCase() === b.identifier.toLowerCase();
+}
+
+function firstLineSpan(text: string): { start: number; end: number } {
+  const nl = text.indexOf('\n');
+  return { start: 0, end: nl < 0 ? text.length : nl };
+}
+
+export function noProjectDiagnostic(dir: string): Diagnostic {
+  return diagnostic('DV104', 'error', `No dbt_project.yml found in ${dir} or any folder above it. Pass --project DIR or run from inside a dbt project.`);
+}

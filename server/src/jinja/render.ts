@@ -1,0 +1,616 @@
+// Renders a parsed template with Jinja2's semantics as dbt runs it: Python values and scoping (a set inside a loop
+// stays in the loop), macros as callables, loop controls, and a step limit. It never throws: the first error stops
+// rendering and becomes a diagnostic at the span of the expression that failed; the output so far is returned.
+import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
+import type { Span } from '../base/text';
+import type { AssignTarget, CallBlockNode, Expression, FilterCall, Keyword, MacroNode, MacroParam, Statement, Template } from './ast';
+import { FILTERS, TESTS, builtinGlobals, type FilterContext, type FilterFunction, type TestFunction } from './builtins';
+import { JinjaError, argumentError, typeError, valueError } from './errors';
+import { binaryOp, contains, dictKey, getAttribute, getItem, iterate, pyCompare, pyEquals, sliceValue, typeName, undefinedError } from './python';
+import { JUndefined, UNDEFINED, callable, isCallable, isObject, makeTuple, renderValue, truthy, type JCallable, type JDict, type JObject, type JValue } from './values';
+
+export interface RenderOptions {
+  /** Upper bound on executed statements, loop iterations and calls; exceeding it is a DV015 diagnostic. */
+  maxSteps?: number;
+  /** Extra or overriding filters (dbt adapters add some). */
+  filters?: ReadonlyMap<string, FilterFunction>;
+  /** Extra or overriding tests. */
+  tests?: ReadonlyMap<string, TestFunction>;
+}
+
+export interface RenderResult {
+  output: string;
+  diagnostics: Diagnostic[];
+  /** The template's top-level variables and macros after rendering (what `set` and `macro` defined). */
+  variables: Map<string, JValue>;
+}
+
+const DEFAULT_MAX_STEPS = 5_000_000;
+const MAX_CALL_DEPTH = 200;
+
+class BreakSignal {}
+class ContinueSignal {}
+/** dbt's `return(value)`: ends the macro with a value instead of its rendered text. */
+class ReturnSignal {
+  constructor(readonly value: JValue) {}
+}
+
+class Frame {
+  readonly vars = new Map<string, JValue>();
+  constructor(readonly parent?: Frame) {}
+}
+
+export function render(template: Template, globals: Map<string, JValue> | Record<string, JValue>, options: RenderOptions = {}): RenderResult {
+  const renderer = new Renderer(globals instanceof Map ? globals : new Map(Object.entries(globals)), options);
+  const root = new Frame();
+  const out: string[] = [];
+  try {
+    renderer.renderBody(template.body, root, out);
+  } catch (e) {
+    renderer.reportEscaped(e, template.span);
+  }
+  return { output: out.join(''), diagnostics: renderer.diagnostics, variables: root.vars };
+}
+
+class LoopContext implements JObject {
+  readonly kind = 'object' as const;
+  private lastChanged: JValue[] | undefined;
+  index0 = 0;
+  constructor(
+    private readonly items: JValue[],
+    private readonly depth0: number,
+  ) {}
+  render(): string {
+    return `<LoopContext ${this.index0 + 1}/${this.items.length}>`;
+  }
+  getAttr(name: string): JValue {
+    const n = this.items.length;
+    const i = this.index0;
+    switch (name) {
+      case 'index':
+        return i + 1;
+      case 'index0':
+        return i;
+      case 'revindex':
+        return n - i;
+      case 'revindex0':
+        return n - i - 1;
+      case 'first':
+        return i === 0;
+      case 'last':
+        return i === n - 1;
+      case 'length':
+        return n;
+      case 'depth':
+        return this.depth0 + 1;
+      case 'depth0':
+        return this.depth0;
+      case 'previtem':
+        return i > 0 ? (this.items[i - 1] as JValue) : new JUndefined('previtem', 'there is no previous item');
+      case 'nextitem':
+        return i < n - 1 ? (this.items[i + 1] as JValue) : new JUndefined('nextitem', 'there is no next item');
+      case 'cycle':
+        return callable('loop.cycle', (args) => {
+          if (!args.length) throw argumentError('no items for cycling given');
+          return args[i % args.length] as JValue;
+        });
+      case 'changed':
+        return callable('loop.changed', (args) => {
+          if (this.lastChanged && pyEquals(this.lastChanged, args)) return false;
+          this.lastChanged = args;
+          return true;
+        });
+      default:
+        return new JUndefined(name, `'LoopContext' object has no attribute '${name}'`);
+    }
+  }
+}
+
+/** Names a macro body reads, to know whether it accepts extra arguments (varargs, kwargs) as Jinja decides. */
+function namesRead(body: Statement[]): Set<string> {
+  const names = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const x of node) visit(x);
+      return;
+    }
+    const n = node as { kind?: string; name?: string };
+    if (n.kind === 'Name' && typeof n.name === 'string') names.add(n.name);
+    if (n.kind === 'Macro') return;
+    for (const [key, value] of Object.entries(node)) if (key !== 'span' && typeof value === 'object') visit(value);
+  };
+  visit(body);
+  return names;
+}
+
+class Renderer implements FilterContext {
+  readonly diagnostics: Diagnostic[] = [];
+  private steps = 0;
+  private readonly maxSteps: number;
+  private depth = 0;
+  private loopDepth = 0;
+  private callSpan: Span | undefined;
+  private readonly builtins: Map<string, JValue>;
+  private readonly filters: ReadonlyMap<string, FilterFunction>;
+  private readonly tests: ReadonlyMap<string, TestFunction>;
+  private readonly macroNames = new WeakMap<Statement[], Set<string>>();
+
+  constructor(
+    private readonly globals: Map<string, JValue>,
+    options: RenderOptions,
+  ) {
+    this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+    this.builtins = builtinGlobals({
+      warn: (code, message) => this.diagnostics.push(diagnostic(code, 'warning', message, this.callSpan)),
+    });
+    this.builtins.set(
+      'return',
+      callable('return', (args) => {
+        throw new ReturnSignal(args[0] ?? null);
+      }),
+    );
+    this.filters = options.filters ? new Map([...FILTERS, ...options.filters]) : FILTERS;
+    this.tests = options.tests ? new Map([...TESTS, ...options.tests]) : TESTS;
+  }
+
+  /** Turns whatever escaped the template into a diagnostic. */
+  reportEscaped(e: unknown, templateSpan: Span): void {
+    if (e instanceof ReturnSignal) return;
+    if (e instanceof BreakSignal || e instanceof ContinueSignal) {
+      this.diagnostics.push(diagnostic('DV019', 'error', "'break' and 'continue' are only allowed inside a for loop.", templateSpan));
+      return;
+    }
+    const err = this.wrapError(e, templateSpan);
+    this.diagnostics.push(diagnostic(err.code, 'error', err.message, err.span ?? templateSpan));
+  }
+
+  private tick(): void {
+    if (++this.steps > this.maxSteps) {
+      throw new JinjaError(`Rendering stopped after ${this.maxSteps} steps: a loop or a recursive macro does not end.`, 'DV015');
+    }
+  }
+
+  /** Gives an error the span of the code that raised it (the innermost one wins) and a DV code. */
+  private wrapError(e: unknown, span: Span): JinjaError {
+    if (e instanceof JinjaError) {
+      if (!e.span) e.span = span;
+      return e;
+    }
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      return new JinjaError('Rendering stopped: macros call each other too deeply (recursion without end?).', 'DV015', span);
+    }
+    if (e instanceof Error) {
+      const code = (e as { code?: unknown }).code;
+      return new JinjaError(e.message, typeof code === 'string' && /^DV\d{3}$/.test(code) ? code : 'DV010', span);
+    }
+    return new JinjaError(String(e), 'DV010', span);
+  }
+
+  private at<T>(span: Span, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof BreakSignal || e instanceof ContinueSignal || e instanceof ReturnSignal) throw e;
+      throw this.wrapError(e, span);
+    }
+  }
+
+  private lookup(name: string, frame: Frame): JValue {
+    for (let f: Frame | undefined = frame; f; f = f.parent) {
+      const v = f.vars.get(name);
+      if (v !== undefined) return v;
+    }
+    const g = this.globals.get(name);
+    if (g !== undefined) return g;
+    const b = this.builtins.get(name);
+    if (b !== undefined) return b;
+    return new JUndefined(name, `'${name}' is undefined`);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Statements
+
+  renderBody(body: Statement[], frame: Frame, out: string[]): void {
+    for (const node of body) {
+      this.tick();
+      this.renderStatement(node, frame, out);
+    }
+  }
+
+  private renderStatement(node: Statement, frame: Frame, out: string[]): void {
+    switch (node.kind) {
+      case 'Text':
+      case 'Raw':
+        out.push(node.value);
+        return;
+      case 'Comment':
+        return;
+      case 'Output': {
+        const v = this.evaluate(node.expr, frame);
+        out.push(v instanceof JUndefined ? '' : renderValue(v));
+        return;
+      }
+      case 'If':
+        for (const branch of node.branches) {
+          if (truthy(this.evaluate(branch.test, frame))) {
+            this.renderBody(branch.body, frame, out);
+            return;
+          }
+        }
+        if (node.elseBody) this.renderBody(node.elseBody, frame, out);
+        return;
+      case 'For':
+        this.renderFor(node, frame, out);
+        return;
+      case 'Set':
+        this.assign(node.target, this.evaluate(node.value, frame), frame);
+        return;
+      case 'SetBlock': {
+        const captured: string[] = [];
+        this.renderBody(node.body, new Frame(frame), captured);
+        let value: JValue = captured.join('');
+        for (const f of node.filters) value = this.applyFilter(f, value, frame, f.span);
+        this.assign(node.target, value, frame);
+        return;
+      }
+      case 'Macro':
+        frame.vars.set(node.name, this.defineMacro(node.name, node.params, node.body, frame));
+        return;
+      case 'CallBlock':
+        out.push(this.renderCallBlock(node, frame));
+        return;
+      case 'FilterBlock': {
+        const captured: string[] = [];
+        this.renderBody(node.body, new Frame(frame), captured);
+        let value: JValue = captured.join('');
+        for (const f of node.filters) value = this.applyFilter(f, value, frame, f.span);
+        out.push(value instanceof JUndefined ? '' : renderValue(value));
+        return;
+      }
+      case 'Do':
+        this.evaluate(node.expr, frame);
+        return;
+      case 'With': {
+        const inner = new Frame(frame);
+        for (const a of node.assignments) this.assign(a.target, this.evaluate(a.value, frame), inner);
+        this.renderBody(node.body, inner, out);
+        return;
+      }
+      case 'Break':
+        if (!this.loopDepth) throw new JinjaError("'break' is only allowed inside a for loop.", 'DV019', node.span);
+        throw new BreakSignal();
+      case 'Continue':
+        if (!this.loopDepth) throw new JinjaError("'continue' is only allowed inside a for loop.", 'DV019', node.span);
+        throw new ContinueSignal();
+    }
+  }
+
+  private renderFor(node: Extract<Statement, { kind: 'For' }>, frame: Frame, out: string[]): void {
+    const iterable = this.evaluate(node.iter, frame);
+    // An undefined value loops zero times, as Jinja's Undefined does.
+    let items = this.at(node.iter.span, () => iterate(iterable));
+    if (node.filter) {
+      const test = node.filter;
+      items = items.filter((item) => {
+        const f = new Frame(frame);
+        this.assign(node.target, item, f);
+        return truthy(this.evaluate(test, f));
+      });
+    }
+    if (!items.length) {
+      if (node.elseBody) this.renderBody(node.elseBody, new Frame(frame), out);
+      return;
+    }
+    const outerLoop = this.lookup('loop', frame);
+    const depth0 = outerLoop instanceof LoopContext ? (outerLoop.getAttr('depth') as number) : 0;
+    const loop = new LoopContext(items, node.recursive ? depth0 : 0);
+    this.loopDepth++;
+    try {
+      for (let i = 0; i < items.length; i++) {
+        this.tick();
+        loop.index0 = i;
+        const f = new Frame(frame);
+        this.assign(node.target, items[i] as JValue, f);
+        f.vars.set('loop', loop);
+        try {
+          this.renderBody(node.body, f, out);
+        } catch (e) {
+          if (e instanceof BreakSignal) break;
+          if (e instanceof ContinueSignal) continue;
+          throw e;
+        }
+      }
+    } finally {
+      this.loopDepth--;
+    }
+  }
+
+  private assign(target: AssignTarget, value: JValue, frame: Frame): void {
+    switch (target.kind) {
+      case 'Name':
+        frame.vars.set(target.name, value);
+        return;
+      case 'Tuple': {
+        const items = this.at(target.span, () => iterate(value));
+        if (items.length !== target.items.length) {
+          const message =
+            items.length > target.items.length
+              ? `too many values to unpack (expected ${target.items.length})`
+              : `not enough values to unpack (expected ${target.items.length}, got ${items.length})`;
+          throw new JinjaError(message, 'DV017', target.span);
+        }
+        target.items.forEach((t, i) => this.assign(t as AssignTarget, items[i] as JValue, frame));
+        return;
+      }
+      case 'Getattr': {
+        const obj = this.evaluate(target.object, frame);
+        if (!isObject(obj) || !obj.setAttr) {
+          throw new JinjaError(`Cannot assign the attribute '${target.attr}': only a namespace() accepts '{% set ns.attr = … %}'.`, 'DV012', target.span);
+        }
+        obj.setAttr(target.attr, value);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private usesName(body: Statement[], name: string): boolean {
+    let names = this.macroNames.get(body);
+    if (!names) {
+      names = namesRead(body);
+      this.macroNames.set(body, names);
+    }
+    return names.has(name);
+  }
+
+  private defineMacro(name: string, params: MacroParam[], body: Statement[], defining: Frame): JCallable {
+    const acceptsVarargs = this.usesName(body, 'varargs');
+    const acceptsKwargs = this.usesName(body, 'kwargs');
+    const acceptsCaller = this.usesName(body, 'caller');
+    return callable(name, (args, kwargs) => {
+      if (++this.depth > MAX_CALL_DEPTH) {
+        this.depth--;
+        throw new JinjaError(`Rendering stopped: macro '${name}' is nested more than ${MAX_CALL_DEPTH} calls deep (recursion without end?).`, 'DV015');
+      }
+      try {
+        const f = new Frame(defining);
+        const rest = new Map(kwargs);
+        if (args.length > params.length && !acceptsVarargs) {
+          throw argumentError(`macro '${name}' takes not more than ${params.length} argument(s), but ${args.length} were given`);
+        }
+        params.forEach((p, i) => {
+          if (i < args.length) {
+            if (rest.has(p.name)) throw argumentError(`macro '${name}' got multiple values for argument '${p.name}'`);
+            f.vars.set(p.name, args[i] as JValue);
+          } else if (rest.has(p.name)) {
+            f.vars.set(p.name, rest.get(p.name) as JValue);
+            rest.delete(p.name);
+          } else if (p.default) {
+            f.vars.set(p.name, this.evaluate(p.default, f));
+          } else {
+            f.vars.set(p.name, new JUndefined(p.name, `parameter '${p.name}' was not provided`));
+          }
+        });
+        const caller = rest.get('caller');
+        if (caller !== undefined && (acceptsCaller || !params.some((p) => p.name === 'caller'))) {
+          rest.delete('caller');
+          f.vars.set('caller', caller);
+        }
+        if (rest.size && !acceptsKwargs) {
+          throw argumentError(`macro '${name}' takes no keyword argument '${[...rest.keys()][0] as string}'`);
+        }
+        f.vars.set('varargs', makeTuple(args.slice(params.length)));
+        f.vars.set('kwargs', rest as JDict);
+        const out: string[] = [];
+        try {
+          this.renderBody(body, f, out);
+        } catch (e) {
+          if (e instanceof ReturnSignal) return e.value;
+          throw e;
+        }
+        return out.join('');
+      } finally {
+        this.depth--;
+      }
+    });
+  }
+
+  private renderCallBlock(node: CallBlockNode, frame: Frame): string {
+    const caller = this.defineMacro('caller', node.params, node.body, frame);
+    const call = node.call;
+    const fn = this.evaluate(call.callee, frame);
+    const { args, kwargs } = this.evaluateArguments(call.args, call.kwargs, call.dynArgs, call.dynKwargs, frame);
+    kwargs.set('caller', caller);
+    const result = this.invoke(fn, args, kwargs, call.span, call.callee);
+    return result instanceof JUndefined ? '' : renderValue(result);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Expressions
+
+  evaluate(expr: Expression, frame: Frame): JValue {
+    switch (expr.kind) {
+      case 'Const':
+        return expr.value;
+      case 'Name':
+        return this.lookup(expr.name, frame);
+      case 'List':
+        return expr.items.map((x) => this.evaluate(x, frame));
+      case 'Tuple':
+        return makeTuple(expr.items.map((x) => this.evaluate(x, frame)));
+      case 'Dict': {
+        const d: JDict = new Map();
+        for (const item of expr.items) {
+          const key = this.evaluate(item.key, frame);
+          d.set(dictKey(key), this.evaluate(item.value, frame));
+        }
+        return d;
+      }
+      case 'Getattr': {
+        const obj = this.evaluate(expr.object, frame);
+        return this.at(expr.span, () => getAttribute(obj, expr.attr));
+      }
+      case 'Getitem': {
+        const obj = this.evaluate(expr.object, frame);
+        if (expr.index.kind === 'Slice') {
+          const s = expr.index;
+          const part = (e: Expression | undefined): JValue => (e ? this.evaluate(e, frame) : null);
+          const start = part(s.start);
+          const stop = part(s.stop);
+          const step = part(s.step);
+          return this.at(expr.span, () => sliceValue(obj, start, stop, step));
+        }
+        const key = this.evaluate(expr.index, frame);
+        return this.at(expr.span, () => getItem(obj, key));
+      }
+      case 'Slice':
+        throw new JinjaError('A slice is only allowed inside [ ].', 'DV019', expr.span);
+      case 'Call': {
+        const fn = this.evaluate(expr.callee, frame);
+        const { args, kwargs } = this.evaluateArguments(expr.args, expr.kwargs, expr.dynArgs, expr.dynKwargs, frame);
+        return this.invoke(fn, args, kwargs, expr.span, expr.callee);
+      }
+      case 'Filter': {
+        const value = this.evaluate(expr.value, frame);
+        return this.applyFilter(expr.filter, value, frame, expr.span);
+      }
+      case 'Test': {
+        const value = this.evaluate(expr.value, frame);
+        const test = this.tests.get(expr.name);
+        if (!test) {
+          const suggestion = closestName(expr.name, this.tests.keys());
+          throw new JinjaError(`No test named '${expr.name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, 'DV014', expr.nameSpan);
+        }
+        const { args, kwargs } = this.evaluateArguments(expr.args, expr.kwargs, undefined, undefined, frame);
+        this.tick();
+        const result = this.at(expr.span, () => test(value, args, kwargs, this));
+        return expr.negated ? !result : result;
+      }
+      case 'Unary': {
+        const v = this.evaluate(expr.operand, frame);
+        if (expr.op === 'not') return !truthy(v);
+        return this.at(expr.span, () => {
+          if (v instanceof JUndefined) throw undefinedError(v, `it cannot be used with unary '${expr.op}'`);
+          if (typeof v !== 'number' && typeof v !== 'boolean') throw typeError(`bad operand type for unary ${expr.op}: '${typeName(v)}'`);
+          return expr.op === '-' ? -Number(v) : Number(v);
+        });
+      }
+      case 'Binary': {
+        const left = this.evaluate(expr.left, frame);
+        if (expr.op === 'and') return truthy(left) ? this.evaluate(expr.right, frame) : left;
+        if (expr.op === 'or') return truthy(left) ? left : this.evaluate(expr.right, frame);
+        const right = this.evaluate(expr.right, frame);
+        return this.at(expr.span, () => binaryOp(expr.op, left, right));
+      }
+      case 'Compare': {
+        let left = this.evaluate(expr.first, frame);
+        for (const operand of expr.ops) {
+          const right = this.evaluate(operand.expr, frame);
+          const ok = this.at(expr.span, () => compare(operand.op, left, right));
+          if (!ok) return false;
+          left = right;
+        }
+        return true;
+      }
+      case 'CondExpr':
+        if (truthy(this.evaluate(expr.test, frame))) return this.evaluate(expr.then, frame);
+        return expr.otherwise ? this.evaluate(expr.otherwise, frame) : new JUndefined('', 'the inline if-expression evaluated to false and has no else section');
+      case 'Invalid':
+        return UNDEFINED;
+    }
+  }
+
+  private evaluateArguments(
+    argExprs: Expression[],
+    kwargExprs: Keyword[],
+    dynArgs: Expression | undefined,
+    dynKwargs: Expression | undefined,
+    frame: Frame,
+  ): { args: JValue[]; kwargs: Map<string, JValue> } {
+    const args = argExprs.map((a) => this.evaluate(a, frame));
+    if (dynArgs) {
+      const extra = this.evaluate(dynArgs, frame);
+      args.push(...this.at(dynArgs.span, () => iterate(extra)));
+    }
+    const kwargs = new Map<string, JValue>();
+    for (const k of kwargExprs) kwargs.set(k.name, this.evaluate(k.value, frame));
+    if (dynKwargs) {
+      const extra = this.evaluate(dynKwargs, frame);
+      if (!(extra instanceof Map)) throw new JinjaError(`Argument after ** must be a mapping, not ${typeName(extra)}`, 'DV012', dynKwargs.span);
+      for (const [k, v] of extra) kwargs.set(k, v);
+    }
+    return { args, kwargs };
+  }
+
+  private invoke(fn: JValue, args: JValue[], kwargs: Map<string, JValue>, span: Span, callee: Expression): JValue {
+    if (fn instanceof JUndefined) throw new JinjaError(undefinedError(fn, 'it cannot be called').message, 'DV011', callee.span);
+    if (!isCallable(fn)) throw new JinjaError(`'${typeName(fn)}' object is not callable`, 'DV012', span);
+    this.tick();
+    const previous = this.callSpan;
+    this.callSpan = span;
+    try {
+      return fn.call(args, kwargs);
+    } catch (e) {
+      if (e instanceof ReturnSignal || e instanceof BreakSignal || e instanceof ContinueSignal) throw e;
+      throw this.wrapError(e, span);
+    } finally {
+      this.callSpan = previous;
+    }
+  }
+
+  private applyFilter(filter: FilterCall, value: JValue, frame: Frame, span: Span): JValue {
+    const fn = this.filters.get(filter.name);
+    if (!fn) {
+      const suggestion = closestName(filter.name, this.filters.keys());
+      throw new JinjaError(`No filter named '${filter.name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, 'DV013', filter.nameSpan);
+    }
+    const { args, kwargs } = this.evaluateArguments(filter.args, filter.kwargs, filter.dynArgs, filter.dynKwargs, frame);
+    this.tick();
+    const previous = this.callSpan;
+    this.callSpan = span;
+    try {
+      return this.at(span, () => fn(value, args, kwargs, this));
+    } finally {
+      this.callSpan = previous;
+    }
+  }
+
+  // FilterContext: what map(), select() and friends call back into.
+  callFilter(name: string, value: JValue, args: JValue[], kwargs: Map<string, JValue>): JValue {
+    const fn = this.filters.get(name);
+    if (!fn) throw new JinjaError(`No filter named '${name}'.`, 'DV013');
+    this.tick();
+    return fn(value, args, kwargs, this);
+  }
+  callTest(name: string, value: JValue, args: JValue[], kwargs: Map<string, JValue>): boolean {
+    const fn = this.tests.get(name);
+    if (!fn) throw new JinjaError(`No test named '${name}'.`, 'DV014');
+    this.tick();
+    return fn(value, args, kwargs, this);
+  }
+}
+
+function compare(op: string, left: JValue, right: JValue): boolean {
+  switch (op) {
+    case '==':
+      return pyEquals(left, right);
+    case '!=':
+      return !pyEquals(left, right);
+    case '<':
+      return pyCompare(left, right, op) < 0;
+    case '<=':
+      return pyCompare(left, right, op) <= 0;
+    case '>':
+      return pyCompare(left, right, op) > 0;
+    case '>=':
+      return pyCompare(left, right, op) >= 0;
+    case 'in':
+      return contains(right, left);
+    case 'not in':
+      return !contains(right, left);
+    default:
+      throw valueError(`unknown comparison '${op}'`);
+  }
+}

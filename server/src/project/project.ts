@@ -1,0 +1,799 @@
+// A dbt project read the way dbt reads it: dbt_project.yml, profiles.yml and the chosen target, packages, macros
+// that name schemas, property files, and an index of every model, seed and snapshot with its effective config,
+// relation and ref()/source() edges. One edited model file is re-analysed on its own (updateModelText).
+import * as os from 'node:os';
+import { closestName, diagnostic, type Diagnostic, type TextFix } from '../base/diagnostic';
+import { Relation } from '../base/relation';
+import type { Span } from '../base/text';
+import type { AutomateDvCompat, ColumnInfo } from '../compile/context';
+import { isDict, type JDict, type JValue } from '../jinja/values';
+import { makeStringRenderer, parseDbtProjectFile, type DbtProjectFile } from './dbtProjectFile';
+import { projectEnvironment, type ProjectEnvironment } from './environment';
+import { fileStem, isAbsolutePath, joinPath, nodeFileSystem, relativePath, toSlashes, type FileSystem } from './fileSystem';
+import { ancestors as graphAncestors, buildGraph, descendants as graphDescendants, findCycles, topologicalOrder as graphOrder, type DependencyGraph } from './graph';
+import {
+  buildConfigTree,
+  configBoolean,
+  configString,
+  configTags,
+  mergeConfigLayers,
+  projectConfigLayers,
+  type ConfigLayer,
+  type ConfigLevel,
+  type EffectiveConfig,
+} from './modelConfig';
+import { readPackages, type PackagesInfo } from './packages';
+import {
+  findProfilesFile,
+  parseProfilesFile,
+  profileDiagnostics,
+  resolveTarget,
+  targetJinjaValue,
+  targetNames,
+  type ProfilesFile,
+  type TargetContext,
+  type TargetPurpose,
+  type TargetResolution,
+} from './profiles';
+import { parsePropertiesFile, type DeclaredColumn, type NodeProperties, type PropertiesFile, type SourceDefinition, type SourceTable } from './properties';
+import { findProjectMacros, macroOverrideNotices, schemaNamingFrom, type MacroDefinition, type ProjectNotice, type SchemaNaming } from './schemaNaming';
+import { seedColumns } from './seeds';
+import { renderYamlString, type YamlRenderContext } from './yamlJinja';
+
+// ---------------------------------------------------------------------------------------------------------------
+// What the model parser provides for each model file (another module implements it; tests pass a stand-in).
+
+export interface RefCall {
+  name: string;
+  /** The package of a two-argument ref('package', 'model'). */
+  package?: string;
+  /** Span of the model name (its text, with or without the quotes) in the model file. */
+  span: Span;
+}
+
+export interface SourceCall {
+  source: string;
+  table: string;
+  /** Span of the call or of its table argument in the model file (diagnostics are placed there). */
+  span: Span;
+}
+
+export interface ModelDependencies {
+  refs: RefCall[];
+  sources: SourceCall[];
+  /** Values of the file's `config(...)` call(s). */
+  config: Map<string, JValue>;
+}
+
+export type DependencyExtractor = (text: string) => ModelDependencies;
+
+// ---------------------------------------------------------------------------------------------------------------
+
+export type NodeKind = 'model' | 'seed' | 'snapshot';
+
+export interface ProjectNode {
+  kind: NodeKind;
+  name: string;
+  /** Path relative to the project folder, with '/' separators (`models/stg/stg_users.sql`). */
+  path: string;
+  /** Absolute path. */
+  file: string;
+  /** dbt's fully qualified name: project, folders, name. */
+  fqn: string[];
+  config: EffectiveConfig;
+  enabled: boolean;
+  materialized: string;
+  tags: string[];
+  relation: Relation;
+  dependencies: ModelDependencies;
+  /** The node's entry in a property file, if any. */
+  properties?: NodeProperties;
+  /** Seeds: columns from the CSV header (types inferred or from column_types). */
+  columns?: ColumnInfo[];
+  /** Snapshots: where the `{% snapshot %}` block starts in the file. */
+  span?: Span;
+}
+
+/** A diagnostic with the file it belongs to (absolute path). */
+export interface ProjectDiagnostic extends Diagnostic {
+  file: string;
+}
+
+/** What the selector code needs of each node. */
+export interface ProjectGraphNode {
+  name: string;
+  /** Relative to the project, '/' separators. */
+  path: string;
+  tags: string[];
+  materialized: string;
+  /** Names of the nodes it selects from (models, seeds, snapshots). */
+  dependsOn: string[];
+  resourceType: NodeKind;
+  fqn: string[];
+}
+
+export interface LoadProjectOptions {
+  /** Reads the model's ref()/source()/config() calls. */
+  extractDependencies: DependencyExtractor;
+  files?: FileSystem;
+  /** The process environment (default: process.env). `.env` in the project folder adds to it. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** For ~/.dbt/profiles.yml (default: os.homedir()). */
+  homeDir?: string;
+  /** --profiles-dir. */
+  profilesDir?: string;
+  /** --target. */
+  targetName?: string;
+  /** 'read' commands fall back to embedded when the default target cannot be resolved; 'write' commands do not. */
+  purpose?: TargetPurpose;
+  /** --vars. */
+  cliVars?: ReadonlyMap<string, JValue>;
+}
+
+const DEFAULT_MATERIALIZED: Record<NodeKind, string> = { model: 'view', seed: 'seed', snapshot: 'snapshot' };
+
+/** Loads a dbt project from its folder. Never throws on bad input: problems are in `diagnostics()`. */
+export function loadProject(root: string, options: LoadProjectOptions): DbtProject {
+  return new DbtProject(toSlashes(root), options);
+}
+
+export class DbtProject {
+  readonly root: string;
+  readonly files: FileSystem;
+  readonly env: ProjectEnvironment;
+  /** Absolute path of dbt_project.yml. */
+  readonly projectFile: string;
+  readonly settings: DbtProjectFile;
+  readonly profilesFile: string | undefined;
+  readonly profilesSearched: string[];
+  readonly profiles: ProfilesFile | undefined;
+  readonly target: TargetResolution;
+  /** The schema and database models build into on the selected target (or embedded's when none resolves). */
+  readonly targetSchema: string;
+  readonly targetDatabase: string;
+  /** `target` as Jinja sees it (no password). */
+  readonly targetValue: JDict;
+  readonly packages: PackagesInfo;
+  readonly macros: Map<string, MacroDefinition>;
+  readonly schemaNaming: SchemaNaming;
+  /** Information for people that is not a diagnostic (e.g. macro overrides that are not emulated). */
+  readonly notices: ProjectNotice[];
+  readonly sources: Map<string, SourceDefinition>;
+  readonly propertyFiles: PropertiesFile[];
+
+  private readonly extract: DependencyExtractor;
+  private readonly cliVars: ReadonlyMap<string, JValue>;
+  private readonly staticDiagnostics: ProjectDiagnostic[] = [];
+  private readonly configTrees: Record<NodeKind, ConfigLevel>;
+  private readonly nodeProperties = new Map<string, NodeProperties>();
+  private readonly packageModelNames = new Set<string>();
+  private readonly nodesByFile = new Map<string, ProjectNode[]>();
+  private readonly renderCtx: YamlRenderContext;
+  /** Vars whose Jinja is being rendered right now (a var that reads itself renders as written). */
+  private readonly renderingVars = new Set<string>();
+  private readonly refTexts = new WeakMap<RefCall, string>();
+  private derived: { byName: Map<string, ProjectNode[]>; graph: DependencyGraph; diagnostics: ProjectDiagnostic[] } | undefined;
+
+  constructor(root: string, options: LoadProjectOptions) {
+    this.root = root;
+    this.files = options.files ?? nodeFileSystem;
+    this.extract = options.extractDependencies;
+    this.cliVars = options.cliVars ?? new Map();
+    this.env = projectEnvironment(root, this.files, options.env ?? process.env);
+    this.projectFile = joinPath(root, 'dbt_project.yml');
+
+    // dbt_project.yml: its Jinja sees env_var() and only the --vars (dbt's rule).
+    const cliOnly: YamlRenderContext = { env: this.env, lookupVar: (n) => this.cliVars.get(n) };
+    const projectText = this.files.readFile(this.projectFile);
+    if (projectText === undefined) {
+      this.staticDiagnostics.push({
+        ...diagnostic('DV104', 'error', `No dbt_project.yml in ${root}: open the folder of a dbt project, or pass --project DIR.`),
+        file: this.projectFile,
+      });
+    }
+    const parsedProject = parseDbtProjectFile(projectText ?? '', this.projectFile, cliOnly);
+    this.settings = parsedProject.project;
+    if (projectText !== undefined) this.addStatic(this.projectFile, parsedProject.diagnostics);
+
+    // profiles.yml and the target.
+    const location = findProfilesFile({ projectRoot: root, profilesDir: options.profilesDir, env: this.env, homeDir: options.homeDir ?? os.homedir() }, this.files);
+    this.profilesFile = location.file;
+    this.profilesSearched = location.searched;
+    const profilesText = location.file ? this.files.readFile(location.file) : undefined;
+    this.profiles = location.file && profilesText !== undefined ? parseProfilesFile(profilesText, location.file) : undefined;
+    const targetCtx = this.targetContext();
+    this.target = resolveTarget(targetCtx, { targetName: options.targetName, purpose: options.purpose ?? 'read' });
+    if (this.profiles && options.targetName === undefined) this.addStatic(this.profiles.file, profileDiagnostics(targetCtx, this.target));
+    else if (this.profiles) this.addStatic(this.profiles.file, this.profiles.diagnostics);
+    if (this.target.ok) {
+      this.targetSchema = this.target.schema;
+      this.targetDatabase = this.target.database;
+      this.targetValue = targetJinjaValue(this.target, this.settings.profile);
+    } else {
+      // The CLI stops on an unresolved target; the editor still needs relations, so they follow embedded's naming.
+      const fallback = resolveTarget(targetCtx, { targetName: 'embedded', purpose: 'read' });
+      this.targetSchema = fallback.ok ? fallback.schema : 'public';
+      this.targetDatabase = 'postgres';
+      this.targetValue = fallback.ok ? targetJinjaValue(fallback, this.settings.profile) : new Map();
+    }
+
+    // Config trees, property files: Jinja sees env_var(), var() over project vars, and target.
+    this.renderCtx = { env: this.env, lookupVar: (n) => this.lookupVar(n), globals: new Map([['target', this.targetValue]]) };
+    const treeDiagnostics: Diagnostic[] = [];
+    const treeRender = makeStringRenderer(this.renderCtx, treeDiagnostics, 'dbt_project.yml');
+    const bareDictConfigs = this.settings.configVersion === 1 || (this.settings.legacyLayout && this.settings.configVersion === undefined);
+    const trees = this.settings.configTrees;
+    this.configTrees = {
+      model: buildConfigTree(trees.models, { renderString: treeRender, bareDictConfigs }),
+      seed: buildConfigTree(trees.seeds, { renderString: treeRender, bareDictConfigs }),
+      snapshot: buildConfigTree(trees.snapshots, { renderString: treeRender, bareDictConfigs }),
+    };
+    this.addStatic(this.projectFile, treeDiagnostics);
+
+    this.packages = readPackages(root, this.settings.packagesInstallPath, this.files);
+    for (const d of this.packages.diagnostics) this.addStatic(d.file, [d.diagnostic]);
+    this.collectPackageModelNames();
+
+    this.macros = findProjectMacros(root, this.absDirs(this.settings.macroPaths), this.files);
+    this.schemaNaming = schemaNamingFrom(this.macros);
+    this.notices = macroOverrideNotices(this.macros, root);
+
+    // Property files under the model paths (and seeds/snapshots paths, where their properties may live).
+    this.sources = new Map();
+    this.propertyFiles = [];
+    const yamlDirs = [...this.settings.modelPaths, ...this.settings.seedPaths, ...this.settings.snapshotPaths];
+    const seenYaml = new Set<string>();
+    for (const dir of this.absDirs(yamlDirs)) {
+      for (const file of this.files.listFiles(dir, (p) => /\.ya?ml$/i.test(p))) {
+        if (seenYaml.has(file)) continue;
+        seenYaml.add(file);
+        this.readPropertyFile(file);
+      }
+    }
+
+    // Models, seeds, snapshots.
+    for (const dir of this.absDirs(this.settings.modelPaths)) {
+      for (const file of this.files.listFiles(dir, (p) => p.endsWith('.sql'))) {
+        if (this.nodesByFile.has(file) || this.isIgnoredPath(file)) continue;
+        const text = this.files.readFile(file);
+        if (text !== undefined) this.nodesByFile.set(file, [this.analyseModel(file, text)]);
+      }
+    }
+    for (const dir of this.absDirs(this.settings.seedPaths)) {
+      for (const file of this.files.listFiles(dir, (p) => p.toLowerCase().endsWith('.csv'))) {
+        if (this.nodesByFile.has(file)) continue;
+        const text = this.files.readFile(file);
+        if (text !== undefined) this.nodesByFile.set(file, [this.analyseSeed(file, text)]);
+      }
+    }
+    for (const dir of this.absDirs(this.settings.snapshotPaths)) {
+      for (const file of this.files.listFiles(dir, (p) => p.endsWith('.sql'))) {
+        if (this.nodesByFile.has(file)) continue;
+        const text = this.files.readFile(file);
+        if (text !== undefined) this.nodesByFile.set(file, this.analyseSnapshots(file, text));
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Names, vars, config, relations.
+
+  get name(): string {
+    return this.settings.name;
+  }
+
+  /** The AutomateDV behaviour to emulate. */
+  get compat(): AutomateDvCompat {
+    return this.packages.compat;
+  }
+
+  /** The names --target accepts. */
+  targetNames(): string[] {
+    return targetNames(this.targetContext());
+  }
+
+  /**
+   * var(name) as a model of this project sees it: --vars, then the project-scoped `vars: {<project>: {…}}`, then the
+   * global vars. A string holding Jinja is rendered when read, as dbt does. Returns `fallback` when unset.
+   */
+  varOf(name: string, fallback: JValue = null): JValue {
+    const v = this.lookupVar(name);
+    return v === undefined ? fallback : v;
+  }
+
+  private lookupVar(name: string): JValue | undefined {
+    let value: JValue | undefined;
+    if (this.cliVars.has(name)) value = this.cliVars.get(name);
+    else {
+      const scoped = this.settings.vars.get(this.settings.name);
+      if (scoped !== undefined && isDict(scoped) && scoped.has(name)) value = scoped.get(name);
+      else if (this.settings.vars.has(name)) value = this.settings.vars.get(name);
+    }
+    if (typeof value === 'string' && (value.includes('{{') || value.includes('{%')) && !this.renderingVars.has(name)) {
+      this.renderingVars.add(name);
+      try {
+        value = renderYamlString(value, this.renderCtx ?? { env: this.env, lookupVar: (n) => this.lookupVar(n) }, { start: 0, end: 0 }).value;
+      } finally {
+        this.renderingVars.delete(name);
+      }
+    }
+    return value;
+  }
+
+  /** The schema a node with config `schema: customSchema` builds into on the selected target. */
+  schemaFor(customSchema: string | undefined, node?: JDict): string {
+    return this.schemaNaming.schemaFor(customSchema, this.targetSchema, { target: this.targetValue, node });
+  }
+
+  /**
+   * The effective config of a model (or seed/snapshot) at `path` (absolute or relative to the project) whose own
+   * `config()` holds `inFileConfig`: project folders → properties → the file.
+   */
+  configFor(path: string, inFileConfig: ReadonlyMap<string, JValue> = new Map(), kind: NodeKind = 'model', name?: string): EffectiveConfig {
+    const file = this.absolute(path);
+    const nodeName = name ?? fileStem(file);
+    const fqn = this.fqnOf(file, kind, nodeName);
+    const layers: ConfigLayer[] = projectConfigLayers(this.configTrees[kind], fqn, this.projectFile);
+    const props = this.nodeProperties.get(`${kind}s:${nodeName}`);
+    if (props && props.config.size) layers.push({ values: props.config, spans: props.configSpans, origin: { level: 'properties', file: props.file } });
+    if (inFileConfig.size) layers.push({ values: new Map(inFileConfig), origin: { level: 'file', file } });
+    const defaults = new Map<string, JValue>([
+      ['enabled', true],
+      ['materialized', DEFAULT_MATERIALIZED[kind]],
+      ['tags', []],
+      ['meta', new Map()],
+      ['pre_hook', []],
+      ['post_hook', []],
+    ]);
+    return mergeConfigLayers(layers, defaults);
+  }
+
+  /** dbt's fqn: the project name, the folders below the resource path the file is in, and the node name. */
+  fqnOf(path: string, kind: NodeKind, name?: string): string[] {
+    const file = this.absolute(path);
+    const dirs = kind === 'model' ? this.settings.modelPaths : kind === 'seed' ? this.settings.seedPaths : this.settings.snapshotPaths;
+    let folders: string[] | undefined;
+    for (const dir of this.absDirs(dirs)) {
+      const rel = relativePath(dir, file);
+      if (!rel.startsWith('..') && !isAbsolutePath(rel)) {
+        folders = rel.split('/').slice(0, -1);
+        break;
+      }
+    }
+    folders ??= relativePath(this.root, file).split('/').slice(0, -1);
+    return [this.settings.name, ...folders, name ?? fileStem(file)];
+  }
+
+  private nodeJinja(kind: NodeKind, name: string, fqn: string[], path: string, config: EffectiveConfig): JDict {
+    return new Map<string, JValue>([
+      ['name', name],
+      ['resource_type', kind],
+      ['package_name', this.settings.name],
+      ['fqn', fqn],
+      ['original_file_path', path],
+      ['path', path],
+      ['unique_id', `${kind}.${this.settings.name}.${name}`],
+      ['config', config.values],
+    ]);
+  }
+
+  private relationOf(kind: NodeKind, name: string, fqn: string[], path: string, config: EffectiveConfig): Relation {
+    const quoting = this.settings.quoting;
+    if (kind === 'snapshot') {
+      // Snapshots with target_schema/target_database use them as written (dbt's legacy snapshot config).
+      const targetSchema = configString(config, 'target_schema');
+      const schema = targetSchema ?? this.schemaFor(configString(config, 'schema'), this.nodeJinja(kind, name, fqn, path, config));
+      const database = configString(config, 'target_database') ?? configString(config, 'database') ?? this.targetDatabase;
+      return new Relation(database, schema, configString(config, 'alias') ?? name, quoting);
+    }
+    const schema = this.schemaFor(configString(config, 'schema'), this.nodeJinja(kind, name, fqn, path, config));
+    const database = configString(config, 'database') ?? this.targetDatabase;
+    return new Relation(database, schema, configString(config, 'alias') ?? name, quoting);
+  }
+
+  private makeNode(kind: NodeKind, name: string, file: string, dependencies: ModelDependencies): ProjectNode {
+    const path = relativePath(this.root, file);
+    const fqn = this.fqnOf(file, kind, name);
+    const config = this.configFor(file, dependencies.config, kind, name);
+    const node: ProjectNode = {
+      kind,
+      name,
+      path,
+      file,
+      fqn,
+      config,
+      enabled: configBoolean(config, 'enabled', true),
+      materialized: configString(config, 'materialized') ?? DEFAULT_MATERIALIZED[kind],
+      tags: configTags(config),
+      relation: this.relationOf(kind, name, fqn, path, config),
+      dependencies,
+    };
+    const props = this.nodeProperties.get(`${kind}s:${name}`);
+    if (props) node.properties = props;
+    return node;
+  }
+
+  private analyseModel(file: string, text: string): ProjectNode {
+    return this.makeNode('model', fileStem(file), file, this.safeExtract(text));
+  }
+
+  private analyseSeed(file: string, text: string): ProjectNode {
+    const name = fileStem(file);
+    const node = this.makeNode('seed', name, file, { refs: [], sources: [], config: new Map() });
+    const types = new Map<string, string>();
+    const columnTypes = node.config.values.get('column_types');
+    if (columnTypes !== undefined && isDict(columnTypes)) for (const [k, v] of columnTypes) if (typeof v === 'string') types.set(k, v);
+    node.columns = seedColumns(text, types);
+    return node;
+  }
+
+  /** Each `{% snapshot name %} … {% endsnapshot %}` block in a file is a node named after the block. */
+  private analyseSnapshots(file: string, text: string): ProjectNode[] {
+    const nodes: ProjectNode[] = [];
+    const open = /\{%-?\s*snapshot\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%\}/g;
+    let m: RegExpExecArray | null;
+    while ((m = open.exec(text))) {
+      const start = m.index + m[0].length;
+      const close = /\{%-?\s*endsnapshot\s*-?%\}/g;
+      close.lastIndex = start;
+      const c = close.exec(text);
+      const end = c ? c.index : text.length;
+      // The extractor sees the whole file with everything outside the block blanked, so its spans stay file offsets.
+      const masked = text.slice(0, start).replace(/[^\n]/g, ' ') + text.slice(start, end) + text.slice(end).replace(/[^\n]/g, ' ');
+      const node = this.makeNode('snapshot', m[1] as string, file, this.safeExtract(masked));
+      node.span = { start: m.index, end: m.index + m[0].length };
+      nodes.push(node);
+      open.lastIndex = c ? c.index + c[0].length : text.length;
+    }
+    return nodes;
+  }
+
+  private safeExtract(text: string): ModelDependencies {
+    let deps: ModelDependencies;
+    try {
+      deps = this.extract(text);
+    } catch {
+      // The model parser reports its own problems; a failure here must not stop the project from loading.
+      return { refs: [], sources: [], config: new Map() };
+    }
+    // Quick fixes need the text under each ref's span as the file was analysed, not as it is on disk.
+    for (const ref of deps.refs) this.refTexts.set(ref, text.slice(ref.span.start, ref.span.end));
+    return deps;
+  }
+
+  private readPropertyFile(file: string): void {
+    const text = this.files.readFile(file);
+    if (text === undefined) return;
+    const diagnostics: Diagnostic[] = [];
+    const render = makeStringRenderer(this.renderCtx, diagnostics, relativePath(this.root, file));
+    const parsed = parsePropertiesFile(text, file, render);
+    this.propertyFiles.push(parsed);
+    this.addStatic(file, [...parsed.diagnostics, ...diagnostics]);
+    for (const s of parsed.sources) {
+      const existing = this.sources.get(s.name);
+      if (!existing) {
+        this.sources.set(s.name, s);
+        continue;
+      }
+      // dbt allows one source's tables to be spread over files only through overrides; report a plain duplicate.
+      for (const [tableName, table] of s.tables) {
+        if (existing.tables.has(tableName)) {
+          this.addStatic(file, [diagnostic('DV021', 'error', `Source table '${s.name}.${tableName}' is declared twice (also in ${relativePath(this.root, existing.file)}); remove one.`, table.nameSpan)]);
+        } else existing.tables.set(tableName, table);
+      }
+    }
+    for (const n of parsed.nodes) {
+      const key = `${n.resourceType}:${n.name}`;
+      if (!this.nodeProperties.has(key)) this.nodeProperties.set(key, n);
+    }
+  }
+
+  /** Model names of installed packages (dbt_packages/*), so ref() to them is not reported as unknown. */
+  private collectPackageModelNames(): void {
+    const installDir = joinPath(this.root, this.settings.packagesInstallPath);
+    for (const projectYml of this.files.listFiles(installDir, (p) => p.endsWith('/dbt_project.yml'))) {
+      const pkgRoot = projectYml.slice(0, -'/dbt_project.yml'.length);
+      if (pkgRoot.slice(installDir.length + 1).includes('/')) continue;
+      for (const file of this.files.listFiles(pkgRoot, (p) => p.endsWith('.sql') || p.toLowerCase().endsWith('.csv'))) this.packageModelNames.add(fileStem(file));
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Lookups.
+
+  /** Every node (models, seeds, snapshots), enabled or not, ordered by path. */
+  allNodes(): ProjectNode[] {
+    return [...this.nodesByFile.values()].flat().sort((a, b) => a.path.localeCompare(b.path) || a.name.localeCompare(b.name));
+  }
+
+  /** Enabled models only, ordered by path. */
+  models(): ProjectNode[] {
+    return this.allNodes().filter((n) => n.kind === 'model' && n.enabled);
+  }
+
+  /** The enabled node named `name` (a disabled one when no enabled node has the name). */
+  node(name: string): ProjectNode | undefined {
+    const candidates = this.derivedState().byName.get(name) ?? [];
+    return candidates.find((n) => n.enabled) ?? candidates[0];
+  }
+
+  /** The nodes defined in a file (absolute or project-relative path). */
+  nodesIn(path: string): ProjectNode[] {
+    return this.nodesByFile.get(this.absolute(path)) ?? [];
+  }
+
+  /** ref('name') as a relation, or undefined for an unknown name. */
+  relationFor(name: string): Relation | undefined {
+    return this.node(name)?.relation;
+  }
+
+  sourceTable(sourceName: string, tableName: string): SourceTable | undefined {
+    return this.sources.get(sourceName)?.tables.get(tableName);
+  }
+
+  /** source('src', 'table') as a relation (database defaults to the target's, schema to the source name). */
+  sourceRelation(sourceName: string, tableName: string): Relation | undefined {
+    const source = this.sources.get(sourceName);
+    const table = source?.tables.get(tableName);
+    if (!source || !table) return undefined;
+    return new Relation(source.database ?? this.targetDatabase, source.schema, table.identifier, table.quoting);
+  }
+
+  /** Columns declared in the sources yml for a source table (types where `data_type:` is given). */
+  sourceColumns(sourceName: string, tableName: string): DeclaredColumn[] {
+    return this.sourceTable(sourceName, tableName)?.columns ?? [];
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Graph.
+
+  graph(): DependencyGraph {
+    return this.derivedState().graph;
+  }
+
+  parents(name: string): string[] {
+    return [...(this.graph().parents.get(name) ?? [])];
+  }
+
+  children(name: string): string[] {
+    return [...(this.graph().children.get(name) ?? [])];
+  }
+
+  ancestors(name: string): string[] {
+    return graphAncestors(this.graph(), name);
+  }
+
+  descendants(name: string): string[] {
+    return graphDescendants(this.graph(), name);
+  }
+
+  /** Enabled nodes in build order (parents first); `only` restricts the result to those names, still in order. */
+  topologicalOrder(only?: Iterable<string>): string[] {
+    return graphOrder(this.graph(), only);
+  }
+
+  /** Dependency cycles, each as [a, b, …] where a selects from b, … and the last from a. */
+  cycles(): string[][] {
+    return findCycles(this.graph());
+  }
+
+  /** The nodes the selector works on: enabled models, seeds and snapshots. */
+  projectGraphNodes(): ProjectGraphNode[] {
+    const graph = this.graph();
+    return this.allNodes()
+      .filter((n) => n.enabled)
+      .map((n) => ({
+        name: n.name,
+        path: n.path,
+        tags: [...n.tags],
+        materialized: n.materialized,
+        dependsOn: [...(graph.parents.get(n.name) ?? [])],
+        resourceType: n.kind,
+        fqn: [...n.fqn],
+      }));
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Editing.
+
+  /**
+   * Re-analyses one model or snapshot file after an edit (or adds it when new): its refs, sources, config() and
+   * relation. Nothing else is read again. Returns the file's nodes, or undefined when the path is not a model or
+   * snapshot file of this project (then reload the project if it was a .yml).
+   */
+  updateModelText(path: string, text: string): ProjectNode[] | undefined {
+    const file = this.absolute(path);
+    if (!file.endsWith('.sql')) return undefined;
+    let nodes: ProjectNode[];
+    if (this.isUnder(file, this.settings.modelPaths) && !this.isIgnoredPath(file)) nodes = [this.analyseModel(file, text)];
+    else if (this.isUnder(file, this.settings.snapshotPaths)) nodes = this.analyseSnapshots(file, text);
+    else return undefined;
+    this.nodesByFile.set(file, nodes);
+    this.derived = undefined;
+    return nodes;
+  }
+
+  /** Forgets a deleted model, seed or snapshot file. */
+  removeFile(path: string): boolean {
+    const removed = this.nodesByFile.delete(this.absolute(path));
+    if (removed) this.derived = undefined;
+    return removed;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Diagnostics.
+
+  /** Every diagnostic of the project: YAML and project files, then per-model ref/source/cycle/duplicate findings. */
+  diagnostics(): ProjectDiagnostic[] {
+    return [...this.staticDiagnostics, ...this.derivedState().diagnostics];
+  }
+
+  /** The diagnostics of one file (absolute or project-relative path). */
+  diagnosticsFor(path: string): ProjectDiagnostic[] {
+    const file = this.absolute(path);
+    return this.diagnostics().filter((d) => d.file === file);
+  }
+
+  private addStatic(file: string, diagnostics: readonly Diagnostic[]): void {
+    for (const d of diagnostics) this.staticDiagnostics.push({ ...d, file });
+  }
+
+  private derivedState(): NonNullable<DbtProject['derived']> {
+    if (this.derived) return this.derived;
+    const all = this.allNodes();
+    const byName = new Map<string, ProjectNode[]>();
+    for (const n of all) {
+      const list = byName.get(n.name) ?? [];
+      list.push(n);
+      byName.set(n.name, list);
+    }
+    const diagnostics: ProjectDiagnostic[] = [];
+    const enabledByName = (name: string) => (byName.get(name) ?? []).find((n) => n.enabled);
+    const parentsOf = new Map<string, string[]>();
+
+    // Two enabled nodes with one name: dbt refuses the project (a disabled duplicate is allowed).
+    for (const [name, list] of byName) {
+      const enabled = list.filter((n) => n.enabled);
+      if (enabled.length < 2) continue;
+      for (const n of enabled) {
+        const others = enabled.filter((o) => o !== n).map((o) => o.path);
+        diagnostics.push({
+          ...diagnostic('DV106', 'error', `Two nodes are named '${name}': ${n.path} and ${others.join(', ')}. ref('${name}') would be ambiguous; rename one of the files or disable one.`, n.span),
+          file: n.file,
+        });
+      }
+    }
+
+    const allNames = [...byName.keys()].filter((n) => enabledByName(n));
+    for (const n of all) {
+      if (!n.enabled) continue;
+      const parents: string[] = [];
+      parentsOf.set(n.name, parentsOf.get(n.name) ?? parents);
+      for (const ref of n.dependencies.refs) {
+        if (ref.package !== undefined && ref.package !== this.settings.name) continue; // other packages are not indexed
+        const target = enabledByName(ref.name);
+        if (target) {
+          parentsOf.get(n.name)?.push(target.name);
+          continue;
+        }
+        if ((byName.get(ref.name) ?? []).length > 0) {
+          diagnostics.push({
+            ...diagnostic('DV101', 'error', `ref('${ref.name}'): the model is disabled (enabled: false), so ${n.name} cannot select from it. Enable it or remove the ref.`, ref.span),
+            file: n.file,
+          });
+          continue;
+        }
+        if (this.packageModelNames.has(ref.name)) continue;
+        const suggestion = closestName(ref.name, allNames);
+        const fixes: TextFix[] = suggestion ? [this.renameFix(ref, suggestion)] : [];
+        diagnostics.push({
+          ...diagnostic(
+            'DV101',
+            'error',
+            `ref('${ref.name}'): no model, seed or snapshot named '${ref.name}' in this project.${suggestion ? ` Did you mean '${suggestion}'?` : ' Check the file name under the model paths.'}`,
+            ref.span,
+            fixes,
+          ),
+          file: n.file,
+        });
+      }
+      for (const src of n.dependencies.sources) {
+        const source = this.sources.get(src.source);
+        if (!source) {
+          const suggestion = closestName(src.source, this.sources.keys());
+          diagnostics.push({
+            ...diagnostic(
+              'DV102',
+              'error',
+              `source('${src.source}', '${src.table}'): no source named '${src.source}' is declared in a .yml under the model paths.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
+              src.span,
+            ),
+            file: n.file,
+          });
+          continue;
+        }
+        const table = source.tables.get(src.table);
+        if (!table) {
+          const suggestion = closestName(src.table, source.tables.keys());
+          diagnostics.push({
+            ...diagnostic(
+              'DV102',
+              'error',
+              `source('${src.source}', '${src.table}'): source '${src.source}' has no table '${src.table}'.${suggestion ? ` Did you mean '${suggestion}'?` : ` Add it under tables: in ${relativePath(this.root, source.file)}.`}`,
+              src.span,
+            ),
+            file: n.file,
+          });
+          continue;
+        }
+        if (!table.enabled) {
+          diagnostics.push({
+            ...diagnostic('DV102', 'error', `source('${src.source}', '${src.table}') is disabled (enabled: false) in ${relativePath(this.root, table.file)}.`, src.span),
+            file: n.file,
+          });
+        }
+      }
+    }
+    const graph = buildGraph(parentsOf);
+
+    for (const cycle of findCycles(graph)) {
+      const shown = [...cycle, cycle[0]].join(' → ');
+      for (let i = 0; i < cycle.length; i++) {
+        const name = cycle[i] as string;
+        const next = cycle[(i + 1) % cycle.length] as string;
+        const node = enabledByName(name);
+        if (!node) continue;
+        const ref = node.dependencies.refs.find((r) => r.name === next && (r.package === undefined || r.package === this.settings.name));
+        diagnostics.push({
+          ...diagnostic('DV103', 'error', `Dependency cycle: ${shown} (each selects from the next). dbt cannot build these models; remove one of the ref() calls.`, ref?.span),
+          file: node.file,
+        });
+      }
+    }
+    this.derived = { byName, graph, diagnostics };
+    return this.derived;
+  }
+
+  /** A quick fix replacing a ref's name, whether its span covers the bare name or the quoted string. */
+  private renameFix(ref: RefCall, to: string): TextFix {
+    const current = this.refTexts.get(ref);
+    const quote = current && current.length === ref.name.length + 2 ? current[0] : undefined;
+    const newText = quote === "'" || quote === '"' ? `${quote}${to}${quote}` : to;
+    return { title: `Change to '${to}'`, span: ref.span, newText };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Paths.
+
+  private absolute(path: string): string {
+    const p = toSlashes(path);
+    return isAbsolutePath(p) ? p : joinPath(this.root, p);
+  }
+
+  private absDirs(dirs: readonly string[]): string[] {
+    return [...new Set(dirs.map((d) => this.absolute(d)))];
+  }
+
+  private isUnder(file: string, dirs: readonly string[]): boolean {
+    return this.absDirs(dirs).some((d) => {
+      const rel = relativePath(d, file);
+      return !rel.startsWith('..') && !isAbsolutePath(rel);
+    });
+  }
+
+  /** Files under the model paths that are really analyses, tests or snapshots (when those folders nest inside). */
+  private isIgnoredPath(file: string): boolean {
+    const s = this.settings;
+    return this.isUnder(file, [...s.analysisPaths, ...s.testPaths, ...s.snapshotPaths, ...s.seedPaths].filter((d) => !s.modelPaths.includes(d)));
+  }
+
+  private targetContext(): TargetContext {
+    return {
+      profileName: this.settings.profile,
+      profiles: this.profiles,
+      searched: this.profilesSearched,
+      env: this.env,
+      cliVars: this.cliVars,
+    };
+  }
+}

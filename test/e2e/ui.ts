@@ -1,0 +1,163 @@
+// The Playwright UI test: drives code-server (with the packaged .vsix installed) through Debian's chromium like a person
+// would, saving a screenshot per step under test-results/e2e/. Started by scripts/e2e.mjs with DVS_E2E_URL,
+// DVS_E2E_WORKSPACE, DVS_E2E_ARTEFACTS and DVS_E2E_PROFILE set; prints one `DVS_E2E_SUMMARY {…}` line.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as playwright from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import { UI_COMPLETION, UI_FIXTURES, UI_PROBLEM_TEXT } from './ui-expectations';
+
+const SUMMARY_PREFIX = 'DVS_E2E_SUMMARY ';
+/** The language server starts, indexes the project and introspects the embedded database within this time. */
+const SERVER_WAIT_MS = 90_000;
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set; run this through scripts/e2e.mjs`);
+  return value;
+}
+
+const url = required('DVS_E2E_URL');
+const workspace = required('DVS_E2E_WORKSPACE');
+const artefacts = required('DVS_E2E_ARTEFACTS');
+const profile = required('DVS_E2E_PROFILE');
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(artefacts, `ui-${name}.png`) });
+}
+
+async function quickInput(page: Page, key: string, text: string): Promise<Locator> {
+  await page.keyboard.press(key);
+  const input = page.locator('.quick-input-widget input.input').first();
+  await input.waitFor({ state: 'visible' });
+  await input.fill(text);
+  return input;
+}
+
+async function openFile(page: Page, fileName: string): Promise<void> {
+  await quickInput(page, 'Control+P', fileName);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor();
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().waitFor();
+}
+
+async function runCommand(page: Page, title: string): Promise<void> {
+  await quickInput(page, 'F1', `>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+async function activeEditorText(page: Page): Promise<string> {
+  return page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText();
+}
+
+async function goTo(page: Page, line: number, column: number): Promise<void> {
+  await quickInput(page, 'Control+G', `:${line}:${column}`);
+  await page.keyboard.press('Enter');
+}
+
+type Step = { name: string; run: (page: Page) => Promise<void> };
+
+const steps: Step[] = [
+  {
+    name: 'workbench',
+    run: async (page) => {
+      await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      // The status bar item appears once the extension is active.
+      await page.locator('.statusbar-item', { hasText: 'embedded' }).or(page.locator('.statusbar-item', { hasText: 'Data Vault' })).first().waitFor({ timeout: SERVER_WAIT_MS });
+    },
+  },
+  {
+    name: 'problems-panel-shows-diagnostic',
+    run: async (page) => {
+      await openFile(page, UI_PROBLEM_TEXT.file);
+      await page.keyboard.press('Control+Shift+M');
+      await page.locator('.markers-panel .monaco-list-row', { hasText: UI_PROBLEM_TEXT.text }).first().waitFor({ timeout: SERVER_WAIT_MS });
+    },
+  },
+  {
+    name: 'completion-offers-raw-column',
+    run: async (page) => {
+      await openFile(page, UI_COMPLETION.file);
+      await goTo(page, UI_COMPLETION.line, UI_COMPLETION.column);
+      const row = page.locator('.suggest-widget .monaco-list-row', { hasText: UI_COMPLETION.expect });
+      // The first completion may wait for the schema; ask again until the raw column is offered.
+      const until = Date.now() + SERVER_WAIT_MS;
+      for (;;) {
+        await page.keyboard.press('Control+Space');
+        try {
+          await row.first().waitFor({ timeout: 5_000 });
+          break;
+        } catch (error) {
+          if (Date.now() > until) throw error;
+          await page.keyboard.press('Escape');
+        }
+      }
+    },
+  },
+  {
+    name: 'sql-preview-from-palette',
+    run: async (page) => {
+      await page.keyboard.press('Escape');
+      await openFile(page, UI_COMPLETION.file);
+      await runCommand(page, 'Data Vault: Preview Compiled SQL');
+      await page.locator('.tabs-container .tab', { hasText: '.compiled.sql' }).first().waitFor({ timeout: SERVER_WAIT_MS });
+      const preview = page.locator('.editor-group-container .monaco-editor .view-lines', { hasText: /select/i });
+      await preview.first().waitFor({ timeout: SERVER_WAIT_MS });
+    },
+  },
+  {
+    name: 'palette-command-vault-diagram',
+    run: async (page) => {
+      await runCommand(page, 'Data Vault: Show Vault Diagram');
+      await page.locator('.tabs-container .tab', { hasText: 'Vault:' }).first().waitFor({ timeout: SERVER_WAIT_MS });
+    },
+  },
+];
+
+async function main(): Promise<void> {
+  mkdirSync(artefacts, { recursive: true });
+  for (const [rel, text] of Object.entries(UI_FIXTURES)) {
+    mkdirSync(dirname(join(workspace, rel)), { recursive: true });
+    writeFileSync(join(workspace, rel), text);
+  }
+  const context = await playwright.chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    viewport: { width: 1400, height: 900 },
+  });
+  context.setDefaultTimeout(30_000);
+  let passed = 0;
+  let failed = 0;
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    for (const [i, step] of steps.entries()) {
+      const name = `${String(i + 1).padStart(2, '0')}-${step.name}`;
+      const t0 = Date.now();
+      try {
+        await step.run(page);
+        passed++;
+        console.log(`  ✔ ${step.name} (${Date.now() - t0} ms)`);
+        await shot(page, name);
+      } catch (error) {
+        failed++;
+        console.log(`  ✘ ${step.name}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+        await shot(page, `${name}-FAILED`).catch(() => undefined);
+        await page.keyboard.press('Escape').catch(() => undefined);
+      }
+    }
+  } finally {
+    await context.close();
+  }
+  console.log(`${SUMMARY_PREFIX}${JSON.stringify({ passed, failed })}`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+  console.log(`UI test could not run: ${error instanceof Error ? error.stack : String(error)}`);
+  console.log(`${SUMMARY_PREFIX}${JSON.stringify({ passed: 0, failed: 1 })}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compatForVersion, readPackages, versionFromSpec } from '../../server/src/project/packages';
+import { nodeFileSystem } from '../../server/src/project/fileSystem';
+
+const fixtures = join(__dirname, '..', 'fixtures', 'projects');
+
+// version → [satLogic, hashing], at each boundary of spec §0.
+const COMPAT_TABLE: [string | undefined, string, string, string][] = [
+  [undefined, '0.11.5', 'lag-default', 'binary'],
+  ['0.11.5', '0.11.5', 'lag-default', 'binary'],
+  ['0.11.1', '0.11.1', 'lag-default', 'binary'],
+  ['0.11.0', '0.11.0', 'first-record', 'binary'],
+  ['0.10.1', '0.10.1', 'first-record', 'binary'],
+  ['0.9.7', '0.9.7', 'first-record', 'binary'],
+  ['0.9.6', '0.9.6', 'latest-only', 'upper-hex-text'],
+  ['0.9.2', '0.9.2', 'latest-only', 'upper-hex-text'],
+  ['0.7.3', '0.7.3', 'latest-only', 'upper-hex-text'],
+  ['v0.10', '0.10.0', 'first-record', 'binary'],
+];
+
+for (const [version, emulated, satLogic, hashing] of COMPAT_TABLE) {
+  test(`AutomateDV ${version ?? '(not pinned)'} → ${satLogic}, ${hashing}`, () => {
+    assert.deepEqual(compatForVersion(version), { version: emulated, satLogic, hashing });
+  });
+}
+
+test('version specs: exact, lower bound of a range, nothing for an upper bound alone', () => {
+  assert.equal(versionFromSpec(['0.11.0']), '0.11.0');
+  assert.equal(versionFromSpec(['>=0.10.0', '<0.11.0']), '0.10.0');
+  assert.equal(versionFromSpec(['>=0.9.0, <1.0.0']), '0.9.0');
+  assert.equal(versionFromSpec(['==0.9.6']), '0.9.6');
+  assert.equal(versionFromSpec(['<0.11.0']), undefined);
+  assert.equal(versionFromSpec([]), undefined);
+});
+
+test('the modern fixture pins automate_dv 0.11.0 in packages.yml', () => {
+  const p = readPackages(join(fixtures, 'modern'), 'dbt_packages', nodeFileSystem);
+  assert.equal(p.automateDv?.name, 'automate_dv');
+  assert.equal(p.automateDv?.version, '0.11.0');
+  assert.equal(p.automateDv?.from, 'packages.yml');
+  assert.deepEqual(p.compat, { version: '0.11.0', satLogic: 'first-record', hashing: 'binary' });
+  assert.deepEqual(p.declared, ['automate_dv', 'dbt_utils']);
+});
+
+test('the legacy fixture uses dbtvault 0.7.x: latest-only satellites, hex-text hashes', () => {
+  const p = readPackages(join(fixtures, 'legacy'), 'dbt_modules', nodeFileSystem);
+  assert.equal(p.automateDv?.name, 'dbtvault');
+  assert.equal(p.automateDv?.spec, '>=0.7.0, <0.8.0');
+  assert.deepEqual(p.compat, { version: '0.7.0', satLogic: 'latest-only', hashing: 'upper-hex-text' });
+});
+
+test('installed package beats the lock file, which beats packages.yml; git revisions are read as versions', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-packages-'));
+  try {
+    writeFileSync(join(dir, 'packages.yml'), 'packages:\n  - git: "https://github.com/Datavault-UK/automate-dv.git"\n    revision: v0.9.6\n');
+    let p = readPackages(dir, 'dbt_packages', nodeFileSystem);
+    assert.equal(p.automateDv?.version, '0.9.6');
+    assert.equal(p.automateDv?.spec, 'git v0.9.6');
+    assert.equal(p.compat.hashing, 'upper-hex-text');
+
+    writeFileSync(join(dir, 'package-lock.yml'), 'packages:\n  - package: Datavault-UK/automate_dv\n    version: 0.10.1\nsha1_hash: abc\n');
+    p = readPackages(dir, 'dbt_packages', nodeFileSystem);
+    assert.equal(p.automateDv?.from, 'package-lock.yml');
+    assert.equal(p.compat.satLogic, 'first-record');
+
+    mkdirSync(join(dir, 'dbt_packages', 'automate_dv'), { recursive: true });
+    writeFileSync(join(dir, 'dbt_packages', 'automate_dv', 'dbt_project.yml'), "name: automate_dv\nversion: '0.11.2'\n");
+    p = readPackages(dir, 'dbt_packages', nodeFileSystem);
+    assert.equal(p.automateDv?.from, 'installed');
+    assert.deepEqual(p.compat, { version: '0.11.2', satLogic: 'lag-default', hashing: 'binary' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a git package pinned to a commit, or no vault package at all, emulates 0.11.5', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-packages-'));
+  try {
+    let p = readPackages(dir, 'dbt_packages', nodeFileSystem);
+    assert.equal(p.automateDv, undefined);
+    assert.equal(p.compat.version, '0.11.5');
+    writeFileSync(join(dir, 'packages.yml'), 'packages:\n  - git: "https://github.com/Datavault-UK/dbtvault"\n    revision: 3f2a9c1\n');
+    p = readPackages(dir, 'dbt_packages', nodeFileSystem);
+    assert.equal(p.automateDv?.name, 'dbtvault');
+    assert.equal(p.automateDv?.version, undefined);
+    assert.equal(p.compat.version, '0.11.5');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a broken packages.yml is a DV021 diagnostic, not an exception', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-packages-'));
+  try {
+    writeFileSync(join(dir, 'packages.yml'), 'packages:\n  - package: [\n');
+    const p = readPackages(dir, 'dbt_packages', nodeFileSystem);
+    assert.equal(p.diagnostics[0]?.diagnostic.code, 'DV021');
+    assert.equal(p.diagnostics[0]?.file, join(dir, 'packages.yml'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
