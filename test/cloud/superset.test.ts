@@ -165,13 +165,22 @@ test('health and Open Superset: opens when /health says OK, otherwise explains h
   } finally {
     await fake.close();
   }
-  const down = `http://127.0.0.1:1`;
+  // A port that was free a moment ago: nothing listens there.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const down = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
   const health = await checkSupersetHealth(down);
   assert.equal(health.healthy, false);
   const notices: string[] = [];
   const result = await openSuperset({ openExternal: () => assert.fail('must not open'), notify: (_, m) => void notices.push(m) }, { url: down, composeFile: 'sample-project/docker-compose.yml' });
   assert.equal(result, 'not-running');
-  assert.match(notices[0] ?? '', /^Superset is not running at http:\/\/127\.0\.0\.1:1 \(nothing answers at http:\/\/127\.0\.0\.1:1 \(connection refused\)\)\. Start it with `docker compose -f sample-project\/docker-compose\.yml up -d`/);
+  assert.equal(
+    notices[0],
+    `Superset is not running at ${down} (nothing answers at ${down} (connection refused)). Start it with ` +
+      `\`docker compose -f sample-project/docker-compose.yml up -d\` (the sample project's Superset), wait until ${down}/health answers OK, ` +
+      'then try again. Log in as admin/admin unless you changed it.',
+  );
 });
 
 test('publish creates the database for the target and imports a bundle laid out the way Superset requires', async () => {

@@ -28,6 +28,8 @@ function describeFailure(error: unknown): string {
   if (cause?.code === 'ECONNREFUSED') return 'connection refused';
   if (cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN') return 'unknown host';
   if (cause?.code) return cause.code;
+  // fetch wraps the real reason ("bad port", a TLS error) in its cause and says only "fetch failed" itself.
+  if (cause instanceof Error && cause.message) return cause.message;
   return error instanceof Error ? error.message : String(error);
 }
 
