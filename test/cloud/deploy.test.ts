@@ -11,6 +11,7 @@ import { parseDotenv } from '../../server/src/cloud/dotenv';
 import { nodeFileAccess } from '../../server/src/cloud/files';
 import { runNodeProcess } from '../../server/src/cloud/process';
 import {
+  defaultCaCertificatePath,
   deployInfrastructure,
   destroyInfrastructure,
   readStackOutputs,
@@ -335,4 +336,23 @@ test('readStackOutputs gives the non-secret outputs, for the Airbyte URL', async
   assertNoSecrets('the outputs', JSON.stringify(outputs));
   const none = setup({ pathDirs: 'empty' });
   assert.equal(await readStackOutputs(none.io, none.options), undefined);
+});
+
+test('a profiles.yml that does not parse is left alone: the deploy succeeds with a warning and no .env is written', async () => {
+  const broken = 'data_vault:\n  outputs: [unclosed\n';
+  const s = setup({ profiles: broken });
+  const result = await deployInfrastructure(s.io, s.options);
+  assert.equal(result.status, 'applied');
+  if (result.status !== 'applied') return;
+  assert.equal(result.connection.status, 'failed');
+  assert.match(result.warnings[0] ?? '', /^profiles\.yml does not parse/);
+  assert.equal(s.notices.some((n) => n.level === 'warning' && /profiles\.yml does not parse/.test(n.message)), true);
+  assert.equal(readFileSync(join(s.projectDir, 'profiles.yml'), 'utf8'), broken);
+  assert.equal(existsSync(join(s.projectDir, '.env')), false);
+  assert.equal(result.certificate, 'skipped');
+});
+
+test('libpq\'s default CA path per platform', () => {
+  assert.equal(defaultCaCertificatePath('/home/u', 'linux'), join('/home/u', '.postgresql', 'root.crt'));
+  assert.equal(defaultCaCertificatePath('C:/Users/u', 'win32', 'C:/Users/u/AppData/Roaming'), join('C:/Users/u/AppData/Roaming', 'postgresql', 'root.crt'));
 });

@@ -105,7 +105,7 @@ async function startFakeSuperset(existing: FakeSuperset['databases'] = []): Prom
       }
       if (req.method === 'POST' && path === '/api/v1/dashboard/import/') {
         assert.match(req.headers['content-type'] ?? '', /^multipart\/form-data; boundary=/);
-        const form = await new Request('http://parse.local/', { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body }).formData();
+        const form = await new Request('http://parse.local/', { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body: new Uint8Array(body) }).formData();
         const file = form.get('formData');
         assert.ok(file instanceof Blob, 'formData is a file part');
         state.imports.push({ form, zip: new Uint8Array(await file.arrayBuffer()) });

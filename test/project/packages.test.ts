@@ -34,6 +34,7 @@ test('version specs: exact, lower bound of a range, nothing for an upper bound a
   assert.equal(versionFromSpec(['>=0.9.0, <1.0.0']), '0.9.0');
   assert.equal(versionFromSpec(['==0.9.6']), '0.9.6');
   assert.equal(versionFromSpec(['<0.11.0']), undefined);
+  assert.equal(versionFromSpec(['0.10']), '0.10.0');
   assert.equal(versionFromSpec([]), undefined);
 });
 
@@ -72,6 +73,16 @@ test('installed package beats the lock file, which beats packages.yml; git revis
     p = readPackages(dir, 'dbt_packages', nodeFileSystem);
     assert.equal(p.automateDv?.from, 'installed');
     assert.deepEqual(p.compat, { version: '0.11.2', satLogic: 'lag-default', hashing: 'binary' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an unquoted version such as 0.10 is read as written, not as the number 0.1', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-packages-'));
+  try {
+    writeFileSync(join(dir, 'packages.yml'), 'packages:\n  - package: Datavault-UK/automate_dv\n    version: 0.10\n');
+    assert.equal(readPackages(dir, 'dbt_packages', nodeFileSystem).automateDv?.version, '0.10.0');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

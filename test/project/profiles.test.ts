@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProject, parseDotenv, projectEnvironment, findProfilesFile, nodeFileSystem, type DbtProject, type TargetResolution } from '../../server/src/project';
 import type { LoadProjectOptions } from '../../server/src/project';
+import { renderYamlString } from '../../server/src/project/yamlJinja';
 import { extractDependencies } from './extractor';
 
 const fixture = join(__dirname, '..', 'fixtures', 'projects', 'profiles_env');
@@ -224,4 +225,11 @@ test('a profile without `target:` uses the output named default; a missing profi
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('env_var and var accept their default as a keyword argument', () => {
+  const env = projectEnvironment(fixture, nodeFileSystem, {});
+  const r = renderYamlString("{{ env_var('NOPE', default='d1') }}-{{ var('nope', default='d2') }}", { env, lookupVar: () => undefined }, { start: 0, end: 0 });
+  assert.equal(r.value, 'd1-d2');
+  assert.deepEqual(r.missingEnvVars, []);
 });

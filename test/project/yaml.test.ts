@@ -71,3 +71,10 @@ test('an unknown tag is an error (dbt cannot load it)', () => {
 test('an empty file has no root and no diagnostics', () => {
   assert.deepEqual(parseYaml('', 'DV021'), { root: undefined, diagnostics: [] });
 });
+
+test('numbers keep the text they were written with (a version 0.10 is not 0.1)', () => {
+  const { root } = parseYaml('version: 0.10\nport: 5432\n', 'DV021');
+  assert.equal(scalar(root, 'version'), 0.1);
+  assert.equal(scalarText(valueOf(root, 'version')), '0.10');
+  assert.equal(scalarText(valueOf(root, 'port')), '5432');
+});

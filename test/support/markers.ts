@@ -45,3 +45,10 @@ export function expectedKeys(text: string): string[] {
     .map((m) => `${m.line}:${m.character} ${m.code}`)
     .sort();
 }
+
+/** A fixture with a `$0` cursor marker: the text without the marker and the marker's offset. */
+export function readCursor(textWithCursor: string): { text: string; offset: number } {
+  const offset = textWithCursor.indexOf('$0');
+  if (offset < 0) throw new Error('fixture has no $0 cursor marker');
+  return { text: textWithCursor.slice(0, offset) + textWithCursor.slice(offset + 2), offset };
+}

@@ -27,6 +27,7 @@ function describeFailure(error: unknown): string {
   const cause = error instanceof Error ? (error.cause as NodeJS.ErrnoException | undefined) : undefined;
   if (cause?.code === 'ECONNREFUSED') return 'connection refused';
   if (cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN') return 'unknown host';
+  if (cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET') return 'the connection was closed';
   if (cause?.code) return cause.code;
   // fetch wraps the real reason ("bad port", a TLS error) in its cause and says only "fetch failed" itself.
   if (cause instanceof Error && cause.message) return cause.message;

@@ -2,7 +2,7 @@
 // tojson, toyaml, zip, as_bool/as_number/as_native/as_text, local_md5). Python behaviour is the reference.
 import { createHash } from 'node:crypto';
 import { JinjaError, argumentError, typeError, valueError } from './errors';
-import { arg, contains, dictKey, getItem, iterate, length, percentFormat, pyCompare, pyEquals, pyReplace, pyStrip, typeName, undefinedError } from './python';
+import { PyIterator, arg, cased, contains, dictKey, getItem, iterate, length, percentFormat, pyCompare, pyEquals, pyReplace, pyStrip, typeName, undefinedError } from './python';
 import { dumpYaml, parseYamlLikeDbt } from './yaml';
 import { JUndefined, UNDEFINED, callable, isCallable, isObject, isTuple, makeTuple, renderValue, reprValue, truthy, type JDict, type JObject, type JValue } from './values';
 
@@ -27,6 +27,13 @@ function asInteger(v: JValue, what: string): number {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v !== 'number' || !Number.isInteger(v)) throw typeError(`${what} must be an integer, not ${typeName(v)}`);
   return v;
+}
+
+/** Filters that Jinja applies to str only (they fail on other values instead of converting them). */
+function requireString(v: JValue, filter: string): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof JUndefined) throw undefinedError(v, `the '${filter}' filter has no text to work on`);
+  throw typeError(`the '${filter}' filter needs a string, not ${typeName(v)}`);
 }
 
 function toStringValue(v: JValue): string {
@@ -209,7 +216,8 @@ function selectOrReject(value: JValue, args: JValue[], kwargs: Map<string, JValu
   const testName = rest[0];
   const testArgs = rest.slice(1);
   const test = (v: JValue): boolean => (testName === undefined ? truthy(v) : ctx.callTest(String(testName), v, testArgs, kwargs));
-  return iterate(value).filter((item) => test(getter(item)) === keep);
+  // Jinja checks `if seq:` first, so a falsy non-sequence selects nothing instead of failing.
+  return new PyIterator('generator', () => (truthy(value) ? iterate(value).filter((item) => test(getter(item)) === keep) : []));
 }
 
 function htmlEscape(s: string): string {
@@ -230,14 +238,7 @@ const F: Record<string, FilterFunction> = {
   batch: (v, a, k) => {
     const size = asInteger(arg(a, k, 0, 'linecount'), 'linecount');
     const fill = arg(a, k, 1, 'fill_with', null);
-    const items = iterate(v);
-    const out: JValue[] = [];
-    for (let i = 0; i < items.length; i += size) {
-      const chunk = items.slice(i, i + size);
-      if (chunk.length < size && fill !== null) while (chunk.length < size) chunk.push(fill);
-      out.push(chunk);
-    }
-    return out;
+    return new PyIterator('generator', () => batchItems(iterate(v), size, fill));
   },
   capitalize: (v) => {
     const s = toStringValue(v);
@@ -296,13 +297,14 @@ const F: Record<string, FilterFunction> = {
     }
     return groups;
   },
-  indent: (v, a, k) => doIndent(toStringValue(v), arg(a, k, 0, 'width', 4), truthy(arg(a, k, 1, 'first', false)), truthy(arg(a, k, 2, 'blank', false))),
+  indent: (v, a, k) => doIndent(requireString(v, 'indent'), arg(a, k, 0, 'width', 4), truthy(arg(a, k, 1, 'first', false)), truthy(arg(a, k, 2, 'blank', false))),
   int: (v, a, k) => doInt(v, arg(a, k, 0, 'default', 0), asInteger(arg(a, k, 1, 'base', 10), 'base')),
-  items: (v) => {
-    if (v instanceof JUndefined) return [];
-    if (!(v instanceof Map)) throw typeError(`Can only get item pairs from a mapping, not ${typeName(v)}`);
-    return [...v].map(([key, x]) => makeTuple([key, x]));
-  },
+  items: (v) =>
+    new PyIterator('generator', () => {
+      if (v instanceof JUndefined) return [];
+      if (!(v instanceof Map)) throw typeError('Can only get item pairs from a mapping.');
+      return [...v].map(([key, x]) => makeTuple([key, x]));
+    }),
   join: (v, a, k) => {
     const sep = toStringValue(arg(a, k, 0, 'd', ''));
     const attribute = arg(a, k, 1, 'attribute', null);
@@ -311,23 +313,25 @@ const F: Record<string, FilterFunction> = {
     return items.map(toStringValue).join(sep);
   },
   last: (v) => {
+    if (v instanceof PyIterator) throw typeError(`'${v.pythonType}' object is not reversible`);
     const items = iterate(v);
     return items.length ? (items[items.length - 1] as JValue) : new JUndefined('last', 'No last item, sequence was empty.');
   },
   length: (v) => length(v),
   list: (v) => iterate(v),
   lower: (v) => toStringValue(v).toLowerCase(),
-  map: (v, a, k, ctx) => {
-    const items = iterate(v);
-    if (k.has('attribute')) {
-      const getter = attributeGetter(k.get('attribute') as JValue, true, k.get('default'));
-      return items.map(getter);
-    }
-    const name = a[0];
-    if (name === undefined) return items;
-    const rest = a.slice(1);
-    return items.map((item) => ctx.callFilter(String(name), item, rest, k));
-  },
+  map: (v, a, k, ctx) =>
+    new PyIterator('generator', () => {
+      const items = truthy(v) ? iterate(v) : [];
+      if (k.has('attribute')) {
+        const getter = attributeGetter(k.get('attribute') as JValue, true, k.get('default'));
+        return items.map(getter);
+      }
+      const name = a[0];
+      if (name === undefined) return items;
+      const rest = a.slice(1);
+      return items.map((item) => ctx.callFilter(String(name), item, rest, k));
+    }),
   max: (v, a, k) => minMax(v, a, k, 1),
   min: (v, a, k) => minMax(v, a, k, -1),
   pprint: (v) => reprValue(v),
@@ -340,6 +344,8 @@ const F: Record<string, FilterFunction> = {
   },
   reverse: (v) => {
     if (typeof v === 'string') return Array.from(v).reverse().join('');
+    // Python's reversed() gives a lazy iterator for lists and dicts; anything else becomes a reversed list.
+    if (Array.isArray(v) || v instanceof Map) return new PyIterator(Array.isArray(v) ? 'list_reverseiterator' : 'dict_reversekeyiterator', () => iterate(v).reverse());
     return iterate(v).reverse();
   },
   round: (v, a, k) => {
@@ -353,20 +359,7 @@ const F: Record<string, FilterFunction> = {
   slice: (v, a, k) => {
     const slices = asInteger(arg(a, k, 0, 'slices'), 'slices');
     const fill = arg(a, k, 1, 'fill_with', null);
-    const items = iterate(v);
-    const per = Math.floor(items.length / slices);
-    const extra = items.length % slices;
-    const out: JValue[] = [];
-    let offset = 0;
-    for (let i = 0; i < slices; i++) {
-      const start = offset + i * per;
-      if (i < extra) offset++;
-      const end = offset + (i + 1) * per;
-      const chunk = items.slice(start, end);
-      if (fill !== null && i >= extra) chunk.push(fill);
-      out.push(chunk);
-    }
-    return out;
+    return new PyIterator('generator', () => sliceItems(iterate(v), slices, fill));
   },
   sort: (v, a, k) => {
     const reverse = truthy(arg(a, k, 0, 'reverse', false));
@@ -388,7 +381,12 @@ const F: Record<string, FilterFunction> = {
     }
     return total;
   },
-  title: (v) => toStringValue(v).replace(/[\p{L}\p{N}'’]+/gu, (w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()),
+  // Jinja starts a word after whitespace, '-', and opening brackets only ("a,b" stays "A,b").
+  title: (v) =>
+    toStringValue(v)
+      .split(/([-\s({[<]+)/u)
+      .map((w) => (w ? w.charAt(0).toUpperCase() + w.slice(1).toLowerCase() : w))
+      .join(''),
   tojson: (v, a, k) => {
     const indent = arg(a, k, 0, 'indent', null);
     return pyJsonDumps(v, { sortKeys: true, indent: typeof indent === 'number' || typeof indent === 'string' ? indent : null })
@@ -404,16 +402,18 @@ const F: Record<string, FilterFunction> = {
     const caseSensitive = truthy(arg(a, k, 0, 'case_sensitive', false));
     const attribute = arg(a, k, 1, 'attribute', null);
     const getter = attribute === null ? ignoreCase(caseSensitive) : attributeGetter(attribute, caseSensitive);
-    const seen = new Set<string>();
-    const out: JValue[] = [];
-    for (const item of iterate(v)) {
-      const key = hashKey(getter(item));
-      if (!seen.has(key)) {
-        seen.add(key);
-        out.push(item);
+    return new PyIterator('generator', () => {
+      const seen = new Set<string>();
+      const out: JValue[] = [];
+      for (const item of iterate(v)) {
+        const key = hashKey(getter(item));
+        if (!seen.has(key)) {
+          seen.add(key);
+          out.push(item);
+        }
       }
-    }
-    return out;
+      return out;
+    });
   },
   upper: (v) => toStringValue(v).toUpperCase(),
   wordcount: (v) => (toStringValue(v).match(/\w+/gu) ?? []).length,
@@ -426,6 +426,33 @@ const F: Record<string, FilterFunction> = {
 F.d = F.default as FilterFunction;
 F.e = F.escape as FilterFunction;
 F.count = F.length as FilterFunction;
+
+function sliceItems(items: JValue[], slices: number, fill: JValue): JValue[] {
+  const per = Math.floor(items.length / slices);
+  const extra = items.length % slices;
+  const out: JValue[] = [];
+  let offset = 0;
+  for (let i = 0; i < slices; i++) {
+    const start = offset + i * per;
+    if (i < extra) offset++;
+    const end = offset + (i + 1) * per;
+    const chunk = items.slice(start, end);
+    if (fill !== null && i >= extra) chunk.push(fill);
+    out.push(chunk);
+  }
+  return out;
+}
+
+function batchItems(items: JValue[], size: number, fill: JValue): JValue[] {
+  if (size < 1) throw valueError('batch size must be at least 1');
+  const out: JValue[] = [];
+  for (let i = 0; i < items.length; i += size) {
+    const chunk = items.slice(i, i + size);
+    if (chunk.length < size && fill !== null) while (chunk.length < size) chunk.push(fill);
+    out.push(chunk);
+  }
+  return out;
+}
 
 function minMax(v: JValue, a: JValue[], k: Map<string, JValue>, sign: 1 | -1): JValue {
   const caseSensitive = truthy(arg(a, k, 0, 'case_sensitive', false));
@@ -469,9 +496,13 @@ const T: Record<string, TestFunction> = {
   gt: compareTest((c) => c > 0, '>'),
   in: (v, a, k) => contains(arg(a, k, 0, 'seq'), v),
   integer: (v) => typeof v === 'number' && Number.isInteger(v),
-  iterable: (v) => typeof v === 'string' || Array.isArray(v) || v instanceof Map || v instanceof JUndefined,
+  iterable: (v) => typeof v === 'string' || Array.isArray(v) || v instanceof Map || v instanceof JUndefined || v instanceof PyIterator,
   le: compareTest((c) => c <= 0, '<='),
-  lower: (v) => typeof v === 'string' && v === v.toLowerCase(),
+  // Jinja tests str(value).islower(): it needs at least one cased character.
+  lower: (v) => {
+    const c = cased(renderValue(v));
+    return c.lower && !c.upper;
+  },
   lt: compareTest((c) => c < 0, '<'),
   mapping: (v) => v instanceof Map,
   ne: (v, a, k) => !pyEquals(v, arg(a, k, 0, 'other')),
@@ -489,7 +520,10 @@ const T: Record<string, TestFunction> = {
   string: (v) => typeof v === 'string',
   true: (v) => v === true,
   undefined: (v) => v instanceof JUndefined,
-  upper: (v) => typeof v === 'string' && v === v.toUpperCase(),
+  upper: (v) => {
+    const c = cased(renderValue(v));
+    return c.upper && !c.lower;
+  },
 };
 T.equalto = T.eq as TestFunction;
 T['=='] = T.eq as TestFunction;
@@ -500,6 +534,15 @@ T['>'] = T.gt as TestFunction;
 T['>='] = T.ge as TestFunction;
 T.lessthan = T.lt as TestFunction;
 T.greaterthan = T.gt as TestFunction;
+
+// Tests of the value alone reject extra arguments, as the Python functions behind them do.
+for (const name of ['boolean', 'callable', 'defined', 'escaped', 'even', 'false', 'float', 'integer', 'iterable', 'lower', 'mapping', 'none', 'number', 'odd', 'sequence', 'string', 'true', 'undefined', 'upper']) {
+  const test = T[name] as TestFunction;
+  T[name] = (v, a, k, ctx) => {
+    if (a.length || k.size) throw argumentError(`test_${name}() takes 1 positional argument but ${1 + a.length + k.size} were given`);
+    return test(v, a, k, ctx);
+  };
+}
 
 export const TESTS: ReadonlyMap<string, TestFunction> = new Map(Object.entries(T));
 
@@ -563,7 +606,7 @@ export function builtinGlobals(hooks: BuiltinHooks): Map<string, JValue> {
       const n = lists.length ? Math.min(...lists.map((l) => l.length)) : 0;
       const out: JValue[] = [];
       for (let i = 0; i < n; i++) out.push(makeTuple(lists.map((l) => l[i] as JValue)));
-      return out;
+      return new PyIterator('zip', () => out);
     }),
   );
   g.set(

@@ -919,13 +919,10 @@ function parseTest(stream: TokenStream, node: Expression): Expression {
     args = a.args;
     kwargs = a.kwargs;
     end = a.end;
-  } else if (
-    t &&
-    (t.type === 'string' || t.type === 'int' || t.type === 'float' || (t.type === 'op' && (t.value === '[' || t.value === '{' || t.value === '-')) ||
-      (t.type === 'name' && !['else', 'or', 'and', 'if', 'is', 'in', 'not', 'recursive'].includes(t.value)))
-  ) {
-    // `x is divisibleby 3`, `x is sameas none`: one argument without parentheses.
-    const arg = parsePostfix(stream, t.type === 'op' && t.value === '-' ? parseUnary(stream, false) : parsePrimary(stream));
+  } else if (t && (t.type === 'string' || t.type === 'int' || t.type === 'float' || (t.type === 'op' && (t.value === '(' || t.value === '[' || t.value === '{')) || (t.type === 'name' && !['else', 'or', 'and'].includes(t.value)))) {
+    // `x is divisibleby 3`, `x is sameas none`: one argument without parentheses, as Jinja reads it.
+    if (t.type === 'name' && t.value === 'is') throw new TagSyntaxError('You cannot chain tests with is: combine them with and/or.', t.span);
+    const arg = parsePostfix(stream, parsePrimary(stream));
     args = [arg];
     end = arg.span.end;
   }

@@ -13,11 +13,39 @@ import {
   reprValue,
   truthy,
   type JDict,
+  type JObject,
   type JValue,
 } from './values';
 
+/**
+ * A Python iterator, which is what Jinja's select, reject, map, unique, batch, items and reverse filters return:
+ * always truthy, without a length, and used up by the first loop over it. Its items are computed on first use.
+ */
+export class PyIterator implements JObject {
+  readonly kind = 'object' as const;
+  private consumed = false;
+  constructor(
+    /** Python's type name: 'generator', 'list_reverseiterator', 'zip'. */
+    readonly pythonType: string,
+    private readonly produce: () => JValue[],
+  ) {}
+  /** The remaining items; afterwards the iterator is exhausted. */
+  take(): JValue[] {
+    if (this.consumed) return [];
+    this.consumed = true;
+    return this.produce();
+  }
+  getAttr(name: string): JValue {
+    return new JUndefined(name, `'${this.pythonType}' object has no attribute '${name}'`);
+  }
+  render(): string {
+    return this.pythonType === 'generator' ? '<generator object>' : `<${this.pythonType} object>`;
+  }
+}
+
 /** Python's type name of a value, for error messages. */
 export function typeName(v: JValue): string {
+  if (v instanceof PyIterator) return v.pythonType;
   if (v === null) return 'NoneType';
   if (v instanceof JUndefined) return 'Undefined';
   if (typeof v === 'boolean') return 'bool';
@@ -47,6 +75,7 @@ export function iterate(v: JValue): JValue[] {
   if (typeof v === 'string') return Array.from(v);
   if (v instanceof Map) return [...v.keys()];
   if (v instanceof JUndefined) return [];
+  if (v instanceof PyIterator) return v.take();
   if (isObject(v)) {
     const items = v.getAttr('__iter__');
     if (Array.isArray(items)) return items.slice();
@@ -246,6 +275,8 @@ function missingAttribute(obj: JValue, name: string): JUndefined {
 /** Python slicing of a str, list or tuple. */
 export function sliceValue(obj: JValue, start: JValue, stop: JValue, step: JValue): JValue {
   if (obj instanceof JUndefined) throw undefinedError(obj, 'it cannot be sliced');
+  // Jinja compiles a slice to a plain Python subscript, so slicing anything else is an error.
+  if (obj instanceof Map) throw typeError("unhashable type: 'slice'");
   if (typeof obj !== 'string' && !Array.isArray(obj)) throw typeError(`'${typeName(obj)}' object is not subscriptable`);
   const items: JValue[] = typeof obj === 'string' ? Array.from(obj) : obj;
   const toInt = (v: JValue, what: string): number | undefined => {
@@ -340,7 +371,7 @@ function pyTitle(s: string): string {
   return s.replace(/[\p{L}\p{M}]+/gu, (w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase());
 }
 
-function cased(s: string): { upper: boolean; lower: boolean } {
+export function cased(s: string): { upper: boolean; lower: boolean } {
   let upper = false;
   let lower = false;
   for (const ch of s) {
@@ -881,7 +912,8 @@ export function percentFormat(fmt: string, values: JValue): string {
     out += text;
   }
   out += fmt.slice(last);
-  if (!mapping && !usedMapping && next < positional.length && isTuple(values)) throw typeError('not all arguments converted during string formatting');
-  if (!mapping && !isTuple(values) && next === 0 && !usedMapping && fmt.indexOf('%') < 0) throw typeError('not all arguments converted during string formatting');
+  // Python lets a list or dict argument go unused (they count as mappings); anything else left over is an error.
+  const leftover = isTuple(values) ? next < positional.length : next === 0 && !usedMapping && !(values instanceof Map) && !Array.isArray(values);
+  if (leftover) throw typeError('not all arguments converted during string formatting');
   return out;
 }

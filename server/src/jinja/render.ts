@@ -44,12 +44,154 @@ export function render(template: Template, globals: Map<string, JValue> | Record
   const renderer = new Renderer(globals instanceof Map ? globals : new Map(Object.entries(globals)), options);
   const root = new Frame();
   const out: string[] = [];
+  const compileError = unknownFilterOrTest(template.body, options.filters ? new Map([...FILTERS, ...options.filters]) : FILTERS, options.tests ? new Map([...TESTS, ...options.tests]) : TESTS);
+  if (compileError) return { output: '', diagnostics: [compileError], variables: root.vars };
   try {
     renderer.renderBody(template.body, root, out);
   } catch (e) {
     renderer.reportEscaped(e, template.span);
   }
   return { output: out.join(''), diagnostics: renderer.diagnostics, variables: root.vars };
+}
+
+/**
+ * Jinja2 resolves filters and tests when it compiles a template: an unknown one fails the whole template before
+ * anything renders, unless it sits inside an if statement or an inline if, where the check waits until it runs.
+ */
+function unknownFilterOrTest(body: Statement[], filters: ReadonlyMap<string, FilterFunction>, tests: ReadonlyMap<string, TestFunction>): Diagnostic | undefined {
+  let found: Diagnostic | undefined;
+  const report = (kind: 'filter' | 'test', name: string, span: Span): void => {
+    const known = kind === 'filter' ? filters : tests;
+    if (found || known.has(name)) return;
+    const suggestion = closestName(name, known.keys());
+    found = diagnostic(kind === 'filter' ? 'DV013' : 'DV014', 'error', `No ${kind} named '${name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, span);
+  };
+  const expr = (e: Expression | undefined, soft: boolean): void => {
+    if (!e || found) return;
+    switch (e.kind) {
+      case 'Filter':
+        if (!soft) report('filter', e.filter.name, e.filter.nameSpan);
+        expr(e.value, soft);
+        filterCall(e.filter, soft);
+        return;
+      case 'Test':
+        if (!soft) report('test', e.name, e.nameSpan);
+        expr(e.value, soft);
+        for (const a of e.args) expr(a, soft);
+        for (const k of e.kwargs) expr(k.value, soft);
+        return;
+      case 'CondExpr':
+        expr(e.test, true);
+        expr(e.then, true);
+        expr(e.otherwise, true);
+        return;
+      case 'List':
+      case 'Tuple':
+        for (const x of e.items) expr(x, soft);
+        return;
+      case 'Dict':
+        for (const x of e.items) {
+          expr(x.key, soft);
+          expr(x.value, soft);
+        }
+        return;
+      case 'Getattr':
+        expr(e.object, soft);
+        return;
+      case 'Getitem':
+        expr(e.object, soft);
+        expr(e.index, soft);
+        return;
+      case 'Slice':
+        expr(e.start, soft);
+        expr(e.stop, soft);
+        expr(e.step, soft);
+        return;
+      case 'Call':
+        expr(e.callee, soft);
+        for (const a of e.args) expr(a, soft);
+        for (const k of e.kwargs) expr(k.value, soft);
+        expr(e.dynArgs, soft);
+        expr(e.dynKwargs, soft);
+        return;
+      case 'Unary':
+        expr(e.operand, soft);
+        return;
+      case 'Binary':
+        expr(e.left, soft);
+        expr(e.right, soft);
+        return;
+      case 'Compare':
+        expr(e.first, soft);
+        for (const o of e.ops) expr(o.expr, soft);
+        return;
+      default:
+        return;
+    }
+  };
+  const filterCall = (f: FilterCall, soft: boolean): void => {
+    for (const a of f.args) expr(a, soft);
+    for (const k of f.kwargs) expr(k.value, soft);
+    expr(f.dynArgs, soft);
+    expr(f.dynKwargs, soft);
+  };
+  const filterChain = (filters: FilterCall[], soft: boolean): void => {
+    for (const f of filters) {
+      if (!soft) report('filter', f.name, f.nameSpan);
+      filterCall(f, soft);
+    }
+  };
+  const statements = (list: Statement[], soft: boolean): void => {
+    for (const st of list) {
+      if (found) return;
+      switch (st.kind) {
+        case 'Output':
+        case 'Do':
+          expr(st.expr, soft);
+          break;
+        case 'If':
+          for (const b of st.branches) {
+            expr(b.test, true);
+            statements(b.body, true);
+          }
+          if (st.elseBody) statements(st.elseBody, true);
+          break;
+        case 'For':
+          expr(st.iter, soft);
+          expr(st.filter, false);
+          statements(st.body, false);
+          if (st.elseBody) statements(st.elseBody, false);
+          break;
+        case 'Set':
+          expr(st.value, soft);
+          break;
+        case 'SetBlock':
+          filterChain(st.filters, soft);
+          statements(st.body, false);
+          break;
+        case 'Macro':
+          for (const p of st.params) expr(p.default, false);
+          statements(st.body, false);
+          break;
+        case 'CallBlock':
+          expr(st.call, soft);
+          statements(st.body, false);
+          break;
+        case 'FilterBlock':
+          filterChain(st.filters, soft);
+          statements(st.body, false);
+          break;
+        case 'With':
+          for (const a of st.assignments) expr(a.value, soft);
+          statements(st.body, false);
+          break;
+        default:
+          break;
+      }
+    }
+  };
+  statements(body, false);
+  return found;
 }
 
 class LoopContext implements JObject {

@@ -76,7 +76,8 @@ export function parseDbtProjectFile(text: string, file: string, ctx: YamlRenderC
   const render = makeStringRenderer(ctx, diagnostics, 'dbt_project.yml');
   const renderScalar = (v: YValue | undefined): string | undefined => {
     if (!v || v.kind !== 'scalar' || v.value === null) return undefined;
-    const rendered = typeof v.value === 'string' ? render(v) : v.value;
+    if (typeof v.value !== 'string') return scalarText(v);
+    const rendered = render(v);
     return typeof rendered === 'string' ? rendered : String(rendered);
   };
   const pathList = (key: string): string[] | undefined => {

@@ -238,7 +238,7 @@ function renderField(ctx: TargetContext, output: YValue | undefined, ...keys: st
   for (const key of keys) {
     const v = valueOf(output, key);
     if (!v || v.kind !== 'scalar' || v.value === null) continue;
-    if (typeof v.value !== 'string') return { value: String(v.value), missing: [], used: [], span: v.span };
+    if (typeof v.value !== 'string') return { value: scalarText(v) ?? '', missing: [], used: [], span: v.span };
     const r = renderYamlString(v.value, renderContext(ctx), v.span);
     const f: RenderedField = { value: r.value, missing: r.missingEnvVars, used: r.usedEnvVars, span: v.span };
     const error = r.diagnostics.find((d) => d.severity === 'error');

@@ -234,7 +234,7 @@ export class DbtProject {
     for (const d of this.packages.diagnostics) this.addStatic(d.file, [d.diagnostic]);
     this.collectPackageModelNames();
 
-    this.macros = findProjectMacros(root, this.absDirs(this.settings.macroPaths), this.files);
+    this.macros = findProjectMacros(this.absDirs(this.settings.macroPaths), this.files);
     this.schemaNaming = schemaNamingFrom(this.macros);
     this.notices = macroOverrideNotices(this.macros, root);
 

@@ -79,7 +79,7 @@ export type StringRenderer = (s: YScalar) => JValue;
 
 function renderedText(v: YValue | undefined, renderString: StringRenderer): string | undefined {
   if (!v || v.kind !== 'scalar' || v.value === null) return undefined;
-  if (typeof v.value !== 'string') return String(v.value);
+  if (typeof v.value !== 'string') return scalarText(v);
   const r = renderString(v);
   return typeof r === 'string' ? r : r === null ? undefined : String(r);
 }

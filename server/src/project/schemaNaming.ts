@@ -64,7 +64,7 @@ export function findMacros(text: string, file: string): MacroDefinition[] {
 }
 
 /** Every macro defined in the project's macro folders, by name (the first definition wins, as a later one is a dbt error). */
-export function findProjectMacros(projectRoot: string, macroDirs: readonly string[], files: FileSystem): Map<string, MacroDefinition> {
+export function findProjectMacros(macroDirs: readonly string[], files: FileSystem): Map<string, MacroDefinition> {
   const macros = new Map<string, MacroDefinition>();
   for (const dir of macroDirs) {
     for (const file of files.listFiles(dir, (p) => p.endsWith('.sql'))) {
@@ -73,7 +73,6 @@ export function findProjectMacros(projectRoot: string, macroDirs: readonly strin
       for (const macro of findMacros(text, file)) if (!macros.has(macro.name)) macros.set(macro.name, macro);
     }
   }
-  void projectRoot;
   return macros;
 }
 

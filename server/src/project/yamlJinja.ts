@@ -3,7 +3,7 @@
 import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import type { Span } from '../base/text';
 import { parseTemplate, render } from '../jinja/index';
-import { callable, isNone, renderValue, type JValue } from '../jinja/values';
+import { callable, renderValue, type JValue } from '../jinja/values';
 import type { ProjectEnvironment } from './environment';
 
 export interface YamlRenderContext {
@@ -38,21 +38,22 @@ export function hasJinja(text: string): boolean {
 export function renderYamlString(text: string, ctx: YamlRenderContext, span: Span): RenderedYamlString {
   const result: RenderedYamlString = { value: text, missingEnvVars: [], usedEnvVars: [], missingVars: [], diagnostics: [] };
   if (!hasJinja(text)) return result;
-  const envVar = callable('env_var', (args) => {
+  const envVar = callable('env_var', (args, kwargs) => {
     const name = typeof args[0] === 'string' ? args[0] : renderValue(args[0] ?? null);
     if (!result.usedEnvVars.includes(name)) result.usedEnvVars.push(name);
     const fromEnv = ctx.env.get(name);
     if (fromEnv !== undefined) return fromEnv;
     if (args.length > 1) return args[1] ?? null;
+    if (kwargs.has('default')) return kwargs.get('default') ?? null;
     if (!result.missingEnvVars.includes(name)) result.missingEnvVars.push(name);
     return '';
   });
-  const varFn = callable('var', (args) => {
+  const varFn = callable('var', (args, kwargs) => {
     const name = typeof args[0] === 'string' ? args[0] : renderValue(args[0] ?? null);
     const value = ctx.lookupVar(name);
-    if (value !== undefined && !isNone(value)) return value;
     if (value !== undefined) return value;
     if (args.length > 1) return args[1] ?? null;
+    if (kwargs.has('default')) return kwargs.get('default') ?? null;
     if (!result.missingVars.includes(name)) result.missingVars.push(name);
     return '';
   });

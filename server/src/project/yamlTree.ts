@@ -13,6 +13,8 @@ export interface YScalar {
   readonly span: Span;
   /** True when the source wrote the value in quotes (or as a block scalar): then it is a string, whatever it looks like. */
   readonly quoted: boolean;
+  /** A plain number as written (`0.10` stays "0.10" where the number would print "0.1"). */
+  readonly numberText?: string;
 }
 
 export interface YEntry {
@@ -107,6 +109,7 @@ function convertNode(node: YamlNode, doc: Document.Parsed, diagnostics: Diagnost
     else if (typeof raw === 'bigint') value = Number(raw);
     else if (typeof raw === 'string') value = raw;
     else value = source ?? String(raw); // dates and other 1.1 types stay as written
+    if (typeof value === 'number' && source !== undefined) return { kind: 'scalar', value, span: spanOf(node), quoted, numberText: source };
     return { kind: 'scalar', value, span: spanOf(node), quoted };
   }
   if (isMap(node)) {
@@ -173,10 +176,11 @@ export function valueOf(map: YValue | undefined, key: string): YValue | undefine
   return entryOf(map, key)?.value;
 }
 
-/** A scalar value as text (numbers and booleans as YAML wrote them), or undefined for null/collections. */
+/** A scalar value as text (numbers as YAML wrote them), or undefined for null/collections. */
 export function scalarText(v: YValue | undefined): string | undefined {
   if (!v || v.kind !== 'scalar' || v.value === null) return undefined;
-  return typeof v.value === 'string' ? v.value : String(v.value);
+  if (typeof v.value === 'string') return v.value;
+  return v.numberText ?? String(v.value);
 }
 
 /** A string list from a scalar or a sequence of scalars (dbt accepts both for paths and tags). */

@@ -1,8 +1,8 @@
 // The satellite payload in either form (spec §6.3): a column list, or {exclude_columns: true, columns: [...]} meaning
 // every column of ref(source_model) that the metadata does not already name, minus the listed ones. sat and ma_sat share it.
 import type { MacroContext } from '../context';
-import { isDict, isList, isNone, truthy, type JValue } from '../../jinja/values';
-import { expandColumnList, type ColumnRef } from './columns';
+import { isDict, isNone, truthy, type JValue } from '../../jinja/values';
+import { expandColumnList } from './columns';
 import { wrongType } from './param-types';
 
 export interface PayloadMetadata {
@@ -48,4 +48,3 @@ export function readPayload(macro: string, value: JValue | undefined, meta: Payl
   return catalog.map((c) => c.name).filter((n) => !named.has(n.toLowerCase()) && !excluded.has(n.toLowerCase()));
 }
 
-export type { ColumnRef };

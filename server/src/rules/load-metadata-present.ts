@@ -1,0 +1,41 @@
+// DV408: every vault table records when and from where a row was loaded; its src_ldts and src_source must be columns
+// its stage produces. Checked only when the stage's columns are all known.
+import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
+import { CODES } from '../base/codes';
+import { tableOf } from './context';
+import type { VaultRule } from './rule';
+import { paramColumns, sameName } from './vault-facts';
+
+const ROLE: Record<string, string> = { src_ldts: 'load-date', src_source: 'record-source' };
+
+export const loadMetadataPresent: VaultRule = {
+  id: 'DV408',
+  title: CODES.DV408.title,
+  check(ctx) {
+    const table = tableOf(ctx.parsed);
+    if (!table || ['pit', 'bridge'].includes(table.macro)) return [];
+    const out: Diagnostic[] = [];
+    for (const model of table.sourceModels) {
+      const output = ctx.index.stage(model.value) ? ctx.index.stageOutput(model.value) : undefined;
+      if (!output?.complete) continue;
+      const names = output.columns.map((c) => c.name);
+      for (const param of ['src_ldts', 'src_source']) {
+        for (const column of paramColumns(table.call, param)) {
+          if (names.some((n) => sameName(n, column.value))) continue;
+          const guess = closestName(column.value, names);
+          const hint = guess ? ` Did you mean ${guess}?` : ` Add it to derived_columns of ${model.value}.`;
+          out.push(
+            diagnostic(
+              'DV408',
+              'warning',
+              `The ${ROLE[param]} column ${column.value} (${param}) is not a column of ${model.value}.${hint}`,
+              column.span,
+              guess ? [{ title: `Change to ${guess}`, span: column.span, newText: guess }] : undefined,
+            ),
+          );
+        }
+      }
+    }
+    return out;
+  },
+};

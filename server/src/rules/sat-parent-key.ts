@@ -1,0 +1,36 @@
+// DV404: a satellite hangs off a hub or a link, so its key must be that parent's key. Checked only when the project
+// has hubs or links built with AutomateDV.
+import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
+import { CODES } from '../base/codes';
+import { tableOf } from './context';
+import { nameList, type VaultRule } from './rule';
+import { paramColumns } from './vault-facts';
+
+export const satParentKey: VaultRule = {
+  id: 'DV404',
+  title: CODES.DV404.title,
+  check(ctx) {
+    const sat = tableOf(ctx.parsed);
+    if (!sat || !['sat', 'ma_sat', 'eff_sat'].includes(sat.macro)) return [];
+    const parents = new Map([...ctx.index.hubsByKey(), ...ctx.index.linksByKey()]);
+    if (parents.size === 0) return [];
+    const out: Diagnostic[] = [];
+    const keys = [...parents.values()].map((o) => o.key);
+    for (const pk of paramColumns(sat.call, 'src_pk')) {
+      if (parents.has(pk.value.toLowerCase())) continue;
+      const guess = closestName(pk.value, keys);
+      const hint = guess ? ` Did you mean ${guess}?` : '';
+      const fixes = guess ? [{ title: `Change to ${guess}`, span: pk.span, newText: guess }] : undefined;
+      out.push(
+        diagnostic(
+          'DV404',
+          'warning',
+          `${pk.value} is not the key of any hub or link (their keys: ${nameList(keys)}); a satellite's key must be its parent's key.${hint}`,
+          pk.span,
+          fixes,
+        ),
+      );
+    }
+    return out;
+  },
+};

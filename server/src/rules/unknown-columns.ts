@@ -1,0 +1,117 @@
+// DV302/DV303: column names in macro metadata that the model they read does not have. Certain knowledge (a stage's
+// statically computed columns) gives an error; the live schema gives a warning (the raw data may be about to change);
+// columns known only from yml or an old cache are not checked. Each finding offers the closest name as a quick fix.
+import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
+import { CODES } from '../base/codes';
+import type { Span } from '../base/text';
+import { stageOf, tableOf, type KnownColumns, type VaultRuleContext } from './context';
+import type { VaultRule } from './rule';
+import { bareIdentifier, hashdiffColumn, isConstantName, paramColumns, payloadFacts, sameName, type Named } from './vault-facts';
+
+/** Column parameters checked here; src_ldts and src_source are DV408's. */
+const COLUMN_PARAMS = ['src_pk', 'src_nk', 'src_fk', 'src_dfk', 'src_sfk', 'src_cdk', 'src_extra_columns', 'src_eff', 'src_start_date', 'src_end_date'];
+
+export const unknownColumns: VaultRule = {
+  id: 'DV302',
+  title: CODES.DV302.title,
+  check(ctx) {
+    return [...checkTableColumns(ctx), ...checkStageColumns(ctx)];
+  },
+};
+
+interface Finding {
+  column: Named;
+  models: string[];
+  candidates: string[];
+  live: boolean;
+}
+
+function checkTableColumns(ctx: VaultRuleContext): Diagnostic[] {
+  const table = tableOf(ctx.parsed);
+  if (!table || table.macro === 'pit' || table.macro === 'bridge') return [];
+  const names: Named[] = COLUMN_PARAMS.flatMap((p) => paramColumns(table.call, p));
+  const hd = hashdiffColumn(table.call);
+  if (hd) names.push(hd);
+  const payload = payloadFacts(table.call);
+  if (payload.kind === 'list') names.push(...payload.columns);
+  if (payload.kind === 'exclude') names.push(...payload.except);
+  const findings = new Map<number, Finding>();
+  for (const model of table.sourceModels) {
+    const known = columnsOfModel(ctx, model.value);
+    if (!known) continue;
+    const candidates = known.columns.map((c) => c.name);
+    for (const n of names) {
+      if (candidates.some((c) => sameName(c, n.value))) continue;
+      const f = findings.get(n.span.start) ?? { column: n, models: [], candidates: [], live: known.origin === 'live' };
+      f.models.push(model.value);
+      f.candidates.push(...candidates);
+      findings.set(n.span.start, f);
+    }
+  }
+  return [...findings.values()].map(report);
+}
+
+/** What a vault table's source model is known for certain (a stage) or live (any other model) to produce. */
+function columnsOfModel(ctx: VaultRuleContext, name: string): KnownColumns | undefined {
+  if (ctx.index.stage(name)) {
+    const output = ctx.index.stageOutput(name);
+    return output?.complete ? { columns: output.columns.map((c) => ({ name: c.name, dataType: c.dataType ?? '' })), origin: 'static' } : undefined;
+  }
+  const known = ctx.project.modelColumns(name);
+  return known?.origin === 'live' && ctx.project.connected ? known : undefined;
+}
+
+function checkStageColumns(ctx: VaultRuleContext): Diagnostic[] {
+  const stage = stageOf(ctx.parsed);
+  if (!stage?.source) return [];
+  const output = ctx.index.stageOutput(ctx.modelName);
+  if (output?.sourceMissing && ctx.project.connected && stage.source.kind === 'source') {
+    const { source, table } = stage.source;
+    return [
+      diagnostic(
+        'DV303',
+        'warning',
+        `${source.value}.${table.value} is declared in the sources yml but the connected database has no such table. ` +
+          'Load the raw data (e.g. "Generate Sample Raw Data"), or fix the identifier in the sources yml.',
+        table.span,
+      ),
+    ];
+  }
+  const source = output?.source;
+  const live = source?.origin === 'live' && ctx.project.connected;
+  if (!source || (!live && source.origin !== 'static')) return [];
+  // Scoping (spec §4.4): derived columns see the source; null columns also the derived; hashed also the nulls.
+  const S = source.columns.map((c) => c.name);
+  const D = stage.derived.map((d) => d.name);
+  const N = stage.nulls.flatMap((n) => [n.value, `${n.value}_ORIGINAL`]);
+  const H = stage.hashed.map((h) => h.name);
+  const findings: Finding[] = [];
+  const check = (names: readonly Named[], scope: readonly string[]) => {
+    for (const n of names) {
+      if (isConstantName(n.value) || scope.some((c) => sameName(c, n.value))) continue;
+      findings.push({ column: n, models: [stage.source?.kind === 'source' ? `${stage.source.source.value}.${stage.source.table.value}` : String(stage.source?.kind === 'ref' ? stage.source.model.value : '')], candidates: [...scope], live });
+    }
+  };
+  for (const d of stage.derived) {
+    const bare = d.items.filter((i) => (d.escape && !isConstantName(i.value)) || bareIdentifier(i.value) === i.value.trim());
+    check(bare.filter((i) => !SQL_VALUE_KEYWORDS.has(i.value.trim().toLowerCase())), S);
+  }
+  check(stage.nulls, [...S, ...D]);
+  for (const h of stage.hashed) check(h.form === 'exclude' ? [] : h.components, [...S, ...D, ...N]);
+  for (const r of stage.ranked) check(r.columns, [...S, ...D, ...N, ...H]);
+  return findings.map(report);
+}
+
+/** Bare words that are SQL values, not columns, in a derived expression. */
+const SQL_VALUE_KEYWORDS = new Set(['null', 'true', 'false', 'default', 'current_timestamp', 'current_date', 'current_time', 'localtimestamp', 'localtime', 'current_user', 'session_user', 'user', 'current_schema', 'current_catalog']);
+
+function report(f: Finding): Diagnostic {
+  const guess = closestName(f.column.value, new Set(f.candidates));
+  const where = f.models.join(' and ');
+  const fixes = guess ? [{ title: `Change to ${guess}`, span: f.column.span as Span, newText: guess }] : undefined;
+  const hint = guess ? ` Did you mean ${guess}?` : '';
+  if (f.live) {
+    return diagnostic('DV303', 'warning', `${f.column.value} is not a column of ${where} in the connected database.${hint}`, f.column.span, fixes);
+  }
+  return diagnostic('DV302', 'error', `${f.column.value} is not a column of ${where}.${hint}`, f.column.span, fixes);
+}

@@ -1,0 +1,81 @@
+// DV101/DV102: ref() targets and source_model names that are not models of the project, and source() pairs the
+// sources yml does not declare; dbt fails on both. Each comes with the closest known name as a quick fix.
+import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
+import { CODES } from '../base/codes';
+import type { Span } from '../base/text';
+import { stageOf, tableOf, type VaultRuleContext } from './context';
+import type { VaultRule } from './rule';
+
+export const unknownModels: VaultRule = {
+  id: 'DV101',
+  title: CODES.DV101.title,
+  check(ctx) {
+    const known = new Set([...ctx.project.modelNames(), ...ctx.project.otherNodeNames()]);
+    const out: Diagnostic[] = [];
+    const check = (name: string, span: Span, what: string) => {
+      if (known.has(name)) return;
+      const guess = closestName(name, known);
+      out.push(
+        diagnostic(
+          'DV101',
+          'error',
+          `${what} '${name}' is not a model, seed or snapshot of this project.${guess ? ` Did you mean '${guess}'?` : ' Check the name or create the model.'}`,
+          span,
+          guess ? [{ title: `Change to '${guess}'`, span, newText: guess }] : undefined,
+        ),
+      );
+    };
+    for (const ref of ctx.parsed.refs) if (!ref.package) check(ref.name, ref.nameSpan, 'ref()');
+    const table = tableOf(ctx.parsed);
+    if (table && table.macro !== 'pit' && table.macro !== 'bridge') for (const m of table.sourceModels) check(m.value, m.span, 'source_model');
+    const stage = stageOf(ctx.parsed);
+    if (stage?.source?.kind === 'ref') check(stage.source.model.value, stage.source.model.span, 'source_model');
+    return out;
+  },
+};
+
+export const unknownSources: VaultRule = {
+  id: 'DV102',
+  title: CODES.DV102.title,
+  check(ctx) {
+    const out: Diagnostic[] = [];
+    for (const s of ctx.parsed.sources) checkSource(ctx, s.source, s.sourceSpan, s.table, s.tableSpan, out);
+    const stage = stageOf(ctx.parsed);
+    if (stage?.source?.kind === 'source') {
+      const { source, table } = stage.source;
+      checkSource(ctx, source.value, source.span, table.value, table.span, out);
+    }
+    return out;
+  },
+};
+
+function checkSource(ctx: VaultRuleContext, source: string, sourceSpan: Span, table: string, tableSpan: Span, out: Diagnostic[]): void {
+  const tables = [...ctx.project.sourceTables()];
+  if (tables.some((t) => t.source === source && t.table === table)) return;
+  const sameSource = tables.filter((t) => t.source === source).map((t) => t.table);
+  if (sameSource.length > 0) {
+    const guess = closestName(table, sameSource);
+    out.push(
+      diagnostic(
+        'DV102',
+        'error',
+        `Source '${source}' has no table '${table}' (its tables: ${sameSource.join(', ')}).${guess ? ` Did you mean '${guess}'?` : ' Declare it in the sources yml.'}`,
+        tableSpan,
+        guess ? [{ title: `Change to '${guess}'`, span: tableSpan, newText: guess }] : undefined,
+      ),
+    );
+    return;
+  }
+  const sources = [...new Set(tables.map((t) => t.source))];
+  const guess = closestName(source, sources);
+  out.push(
+    diagnostic(
+      'DV102',
+      'error',
+      `No source named '${source}' is declared in the project's yml files${sources.length ? ` (sources: ${sources.join(', ')})` : ''}.` +
+        (guess ? ` Did you mean '${guess}'?` : ` Declare it under sources: in a models/*.yml file.`),
+      sourceSpan,
+      guess ? [{ title: `Change to '${guess}'`, span: sourceSpan, newText: guess }] : undefined,
+    ),
+  );
+}
