@@ -289,6 +289,26 @@ export interface ScaffoldResult {
 }
 export const Scaffold = request<ScaffoldParams, ScaffoldResult>('dvs/scaffold', 'client → server');
 
+export interface ProjectInfoResult {
+  /** URI of the folder holding dbt_project.yml. */
+  projectUri: string;
+  /** `name` in dbt_project.yml. */
+  name: string;
+  /** `profile` in dbt_project.yml. */
+  profile: string;
+  /** The profiles.yml in use (project folder, DBT_PROFILES_DIR or ~/.dbt); absent when there is none. */
+  profilesPath?: string;
+  /** The target in use. */
+  target: string;
+  targetType: 'embedded' | 'postgres';
+  /** A server target's connection (never its password), for the cloud commands (Superset's database). */
+  connection?: { host: string; port: number; dbname: string; user: string; schema?: string; sslmode?: string };
+  /** The environment variable profiles.yml reads that target's password from, when it is an `env_var()`. */
+  passwordEnvVar?: string;
+}
+/** Where the project is and which target it uses, for the client's cloud commands (Terraform, Superset, Airbyte). */
+export const ProjectInfo = request<ProjectScoped, ProjectInfoResult>('dvs/projectInfo', 'client → server');
+
 // ---------------------------------------------------------------------------------------------------------------
 // Server → client
 
@@ -398,5 +418,5 @@ export const ClientCommandsForServer = {
   runLoads: 'dataVault.runLoads',
 } as const;
 
-/** The URI scheme of the read-only compiled-SQL documents: `dvs-sql:/<model>.sql?<encoded model uri>#first|incremental`. */
+/** The URI scheme of the read-only compiled-SQL documents: `dvs-sql:/<model>.compiled.sql?<the model file's URI>`. */
 export const COMPILED_SQL_SCHEME = 'dvs-sql';

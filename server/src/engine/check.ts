@@ -23,6 +23,9 @@ export function checkProject(session: ProjectSession): CheckResult {
     files.set(node.file, { file: node.file, text, diagnostics: session.diagnosticsFor(node, text) });
   }
   for (const d of session.project.diagnostics()) {
+    // An unresolvable default target is the environment's state, not a project error: the CLI says on stderr that it
+    // fell back to embedded, and the editor shows it in the status bar (CONTRACTS.md, Targets).
+    if (d.code === 'DV105') continue;
     if (files.has(d.file)) continue;
     let entry = files.get(`other:${d.file}`);
     if (!entry) {

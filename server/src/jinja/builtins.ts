@@ -274,7 +274,10 @@ const F: Record<string, FilterFunction> = {
     const items = iterate(v);
     return items.length ? (items[0] as JValue) : new JUndefined('first', 'No first item, sequence was empty.');
   },
-  float: (v, a, k) => doFloat(v, arg(a, k, 0, 'default', 0)),
+  float: (v, a, k) => {
+    if (v instanceof JUndefined) throw undefinedError(v, 'it cannot be converted to a number');
+    return doFloat(v, arg(a, k, 0, 'default', 0));
+  },
   forceescape: (v) => htmlEscape(toStringValue(v)),
   format: (v, a, k) => {
     if (a.length && k.size) throw argumentError("can't handle positional and keyword arguments at the same time");
@@ -298,7 +301,10 @@ const F: Record<string, FilterFunction> = {
     return groups;
   },
   indent: (v, a, k) => doIndent(requireString(v, 'indent'), arg(a, k, 0, 'width', 4), truthy(arg(a, k, 1, 'first', false)), truthy(arg(a, k, 2, 'blank', false))),
-  int: (v, a, k) => doInt(v, arg(a, k, 0, 'default', 0), asInteger(arg(a, k, 1, 'base', 10), 'base')),
+  int: (v, a, k) => {
+    if (v instanceof JUndefined) throw undefinedError(v, 'it cannot be converted to a number');
+    return doInt(v, arg(a, k, 0, 'default', 0), asInteger(arg(a, k, 1, 'base', 10), 'base'));
+  },
   items: (v) =>
     new PyIterator('generator', () => {
       if (v instanceof JUndefined) return [];
@@ -476,7 +482,8 @@ function compareTest(op: (c: number) => boolean, name: string): TestFunction {
 
 const T: Record<string, TestFunction> = {
   boolean: (v) => typeof v === 'boolean',
-  callable: (v) => isCallable(v),
+  // Jinja's Undefined has __call__ (it raises), so Python's callable() says yes.
+  callable: (v) => isCallable(v) || v instanceof JUndefined,
   defined: (v) => !(v instanceof JUndefined),
   divisibleby: (v, a, k) => {
     const n = arg(a, k, 0, 'num');

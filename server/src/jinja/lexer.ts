@@ -63,7 +63,7 @@ const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 const FLOAT_RE = /(?:\d+_)*\d+(?:(?:\.(?:\d+_)*\d+)?[eE][+-]?(?:\d+_)*\d+|\.(?:\d+_)*\d+)/y;
 const INT_RE = /0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0[xX](?:_?[\da-fA-F])+|[1-9](?:_?\d)*|0(?:_?0)*/y;
 const NAME_RE = /[\p{L}_][\p{L}\p{N}_]*/uy;
-const RAW_BEGIN_RE = /\{%[-+]?\s*raw\s*([-+]?)%\}/y;
+const RAW_BEGIN_RE = /\{%[-+]?\s*raw\s*(-?)%\}/y;
 const RAW_END_RE = /\{%([-+]?)\s*endraw\s*([-+]?)%\}/g;
 
 export function isPyWhitespace(ch: string): boolean {
@@ -203,7 +203,8 @@ function lexTag(text: string, open: number, end: number, tag: 'block' | 'variabl
     const canClose = !top || top.value !== '{' || tag === 'block';
     if (canClose) {
       const c0 = text[pos];
-      if ((c0 === '-' || c0 === '+') && text[pos + 1] === closeChar && text[pos + 2] === '}') {
+      // `+%}` only exists for blocks (it disables trim_blocks, which dbt leaves off); `+}}` is not a close.
+      if ((c0 === '-' || (c0 === '+' && tag === 'block')) && text[pos + 1] === closeChar && text[pos + 2] === '}') {
         return finish(pos, 3, c0 === '-', true);
       }
       if (c0 === closeChar && text[pos + 1] === '}') return finish(pos, 2, false, true);

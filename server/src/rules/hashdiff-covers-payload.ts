@@ -30,7 +30,10 @@ export const hashdiffCoversPayload: VaultRule = {
     const payload = payloadColumns(ctx, sat, stageName);
     if (!payload) return [];
     const out: Diagnostic[] = [];
-    const missing = payload.columns.filter((p) => !covered.has(canonicalColumn(stage, p.value)));
+    // A payload column the stage does not have at all is DV302's finding, not a hashdiff gap.
+    const output = ctx.index.stageOutput(stageName);
+    const exists = (name: string) => !output?.complete || output.columns.some((c) => sameName(c.name, name));
+    const missing = payload.columns.filter((p) => exists(p.value) && !covered.has(canonicalColumn(stage, p.value)));
     const advice = (names: string) =>
       `Add ${names} to ${hash.name}'s columns in ${stageName}, or a change to ${missing.length > 1 ? 'them' : 'it'} adds no satellite row.`;
     if (payload.span) {

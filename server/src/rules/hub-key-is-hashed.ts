@@ -16,8 +16,11 @@ export const hubKeyIsHashed: VaultRule = {
     for (const model of hub.sourceModels) {
       const stage = ctx.index.stage(model.value);
       if (!stage) continue;
+      const output = ctx.index.stageOutput(model.value);
       for (const pk of paramColumns(hub.call, 'src_pk')) {
         if (stage.hashed.some((h) => sameName(h.name, pk.value))) continue;
+        // A key the stage does not produce at all is DV302's finding (unknown column).
+        if (output?.complete && !output.columns.some((c) => sameName(c.name, pk.value))) continue;
         const plain = stage.derived.some((d) => sameName(d.name, pk.value)) ? ` (there it is a derived column)` : '';
         out.push(
           diagnostic(

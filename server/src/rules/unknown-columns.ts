@@ -97,7 +97,12 @@ function checkStageColumns(ctx: VaultRuleContext): Diagnostic[] {
     check(bare.filter((i) => !SQL_VALUE_KEYWORDS.has(i.value.trim().toLowerCase())), S);
   }
   check(stage.nulls, [...S, ...D]);
-  for (const h of stage.hashed) check(h.form === 'exclude' ? [] : h.components, [...S, ...D, ...N]);
+  // A hash key inside a hashdiff is DV406's finding.
+  const keys = stage.hashed.filter((h) => !h.isHashdiff).map((h) => h.name);
+  for (const h of stage.hashed) {
+    if (h.form === 'exclude') continue;
+    check(h.isHashdiff ? h.components.filter((c) => !keys.some((k) => sameName(k, c.value))) : h.components, [...S, ...D, ...N]);
+  }
   for (const r of stage.ranked) check(r.columns, [...S, ...D, ...N, ...H]);
   return findings.map(report);
 }
