@@ -5,7 +5,10 @@ export const UI_FIXTURES: Record<string, string> = {
   'models/e2e/e2e_unknown_ref.sql': "-- Written by the UI test: ref() names a model that does not exist.\nselect * from {{ ref('no_such_model') }}\n",
 };
 
-export const UI_PROBLEM_TEXT = { file: 'e2e_unknown_ref.sql', text: 'no_such_model' };
+export const UI_PROBLEM = { path: 'models/e2e/e2e_unknown_ref.sql', text: 'no_such_model' };
 
-/** A position (1-based, as Ctrl+G takes it) in a sample model where completion offers a raw column. */
-export const UI_COMPLETION = { file: 'stg_users.sql', line: 1, column: 1, expect: 'email' };
+/** In a stage's derived column, after `marker`, typing `type` and asking for completion offers the raw column. */
+export const UI_COMPLETION = { path: 'models/stg/stg_users.sql', marker: "USER_ID: '", type: 'ema', expect: 'email' };
+
+/** The model whose compiled SQL the preview step opens, and text the SQL must contain. */
+export const UI_PREVIEW = { path: 'models/dds/hub_users.sql', expect: 'stg_users' };

@@ -1,11 +1,11 @@
 // The Playwright UI test: drives code-server (with the packaged .vsix installed) through Debian's chromium like a person
 // would, saving a screenshot per step under test-results/e2e/. Started by scripts/e2e.mjs with DVS_E2E_URL,
 // DVS_E2E_WORKSPACE, DVS_E2E_ARTEFACTS and DVS_E2E_PROFILE set; prints one `DVS_E2E_SUMMARY {…}` line.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import * as playwright from 'playwright-core';
 import type { Locator, Page } from 'playwright-core';
-import { UI_COMPLETION, UI_FIXTURES, UI_PROBLEM_TEXT } from './ui-expectations';
+import { UI_COMPLETION, UI_FIXTURES, UI_PREVIEW, UI_PROBLEM } from './ui-expectations';
 
 const SUMMARY_PREFIX = 'DVS_E2E_SUMMARY ';
 /** The language server starts, indexes the project and introspects the embedded database within this time. */
@@ -48,8 +48,13 @@ async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-async function activeEditorText(page: Page): Promise<string> {
-  return page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText();
+/** The 1-based line and column just after `marker` in a workspace file, as Ctrl+G takes them. */
+function positionAfter(relPath: string, marker: string): { line: number; column: number } {
+  const text = readFileSync(join(workspace, relPath), 'utf8');
+  const at = text.indexOf(marker);
+  if (at < 0) throw new Error(`${marker} not found in ${relPath}`);
+  const before = text.slice(0, at + marker.length).split('\n');
+  return { line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 };
 }
 
 async function goTo(page: Page, line: number, column: number): Promise<void> {
@@ -72,16 +77,18 @@ const steps: Step[] = [
   {
     name: 'problems-panel-shows-diagnostic',
     run: async (page) => {
-      await openFile(page, UI_PROBLEM_TEXT.file);
+      await openFile(page, basename(UI_PROBLEM.path));
       await page.keyboard.press('Control+Shift+M');
-      await page.locator('.markers-panel .monaco-list-row', { hasText: UI_PROBLEM_TEXT.text }).first().waitFor({ timeout: SERVER_WAIT_MS });
+      await page.locator('.markers-panel .monaco-list-row', { hasText: UI_PROBLEM.text }).first().waitFor({ timeout: SERVER_WAIT_MS });
     },
   },
   {
     name: 'completion-offers-raw-column',
     run: async (page) => {
-      await openFile(page, UI_COMPLETION.file);
-      await goTo(page, UI_COMPLETION.line, UI_COMPLETION.column);
+      await openFile(page, basename(UI_COMPLETION.path));
+      const { line, column } = positionAfter(UI_COMPLETION.path, UI_COMPLETION.marker);
+      await goTo(page, line, column);
+      await page.keyboard.type(UI_COMPLETION.type);
       const row = page.locator('.suggest-widget .monaco-list-row', { hasText: UI_COMPLETION.expect });
       // The first completion may wait for the schema; ask again until the raw column is offered.
       const until = Date.now() + SERVER_WAIT_MS;
@@ -101,10 +108,10 @@ const steps: Step[] = [
     name: 'sql-preview-from-palette',
     run: async (page) => {
       await page.keyboard.press('Escape');
-      await openFile(page, UI_COMPLETION.file);
+      await openFile(page, basename(UI_PREVIEW.path));
       await runCommand(page, 'Data Vault: Preview Compiled SQL');
       await page.locator('.tabs-container .tab', { hasText: '.compiled.sql' }).first().waitFor({ timeout: SERVER_WAIT_MS });
-      const preview = page.locator('.editor-group-container .monaco-editor .view-lines', { hasText: /select/i });
+      const preview = page.locator('.editor-group-container .monaco-editor .view-lines', { hasText: UI_PREVIEW.expect });
       await preview.first().waitFor({ timeout: SERVER_WAIT_MS });
     },
   },

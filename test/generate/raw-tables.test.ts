@@ -1,5 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { generateRaw, GenerateRawError } from '../../server/src/generate/generate-raw';
 import type { Warehouse } from '../../server/src/warehouse/warehouse';
 import { column, openTestWarehouse, scalar } from './support';
@@ -87,4 +90,23 @@ test('an existing raw table of another shape is refused with a fix, not appended
     return true;
   });
   assert.equal(await scalar(wh, `SELECT count(*) FROM odd.users`), '0');
+});
+
+test("the sample project's sources.yml declares exactly the columns and types the generator writes", async () => {
+  const sources = parse(readFileSync(join(__dirname, '../../sample-project/models/sources.yml'), 'utf8')) as {
+    sources: { name: string; schema: string; tables: { name: string; columns: { name: string; data_type: string }[] }[] }[];
+  };
+  const raw = sources.sources.find((s) => s.name === 'raw');
+  assert.equal(raw?.schema, 'raw');
+  assert.deepEqual(raw?.tables.map((t) => t.name).sort(), Object.keys(EXPECTED).sort());
+  for (const table of raw?.tables ?? []) {
+    const declared = table.columns.map((c) => `${c.name} ${c.data_type}`);
+    const actual = await column(
+      wh,
+      `SELECT attname || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute
+        WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+      [`raw.${table.name}`],
+    );
+    assert.deepEqual(declared, actual, table.name);
+  }
 });

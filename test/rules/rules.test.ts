@@ -14,7 +14,7 @@ const root = join(__dirname, 'fixtures');
 const folders = readdirSync(root).filter((f) => /^DV\d{3}-/.test(f)).sort();
 
 for (const folder of folders) {
-  const codes = folder.match(/DV\d{3}/g) ?? [];
+  const codes: string[] = folder.match(/DV\d{3}/g) ?? [];
   const dir = join(root, folder);
   const files = readdirSync(dir).filter((f) => f.endsWith('.sql'));
   const cases = files.filter((f) => f.split('.').length === 2).map((f) => f.slice(0, -4));
@@ -48,7 +48,7 @@ for (const folder of folders) {
 
 test('every rule has a fixture folder with a case that fires and one that does not', () => {
   for (const rule of VAULT_RULES) {
-    const folder = folders.find((f) => (f.match(/DV\d{3}/g) ?? []).includes(rule.id));
+    const folder = folders.find((f) => (f.match(/DV\d{3}/g) ?? ([] as string[])).includes(rule.id));
     assert.ok(folder, `no fixture folder for ${rule.id}`);
     const names = readdirSync(join(root, folder));
     assert.ok(names.some((n) => n.startsWith('fires-')), `${rule.id}: no fires- case`);

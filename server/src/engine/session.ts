@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../base/diagnostic';
 import { diagnostic } from '../base/diagnostic';
 import type { Relation } from '../base/relation';
-import { stageOutputColumns, type StageColumn } from '../compile/automate-dv';
+import { isBeforeExtraColumns, stageOutputColumns, type StageColumn } from '../compile/automate-dv';
 import type { AutomateDvCompat, ColumnInfo } from '../compile/context';
 import { compileModel, type CompiledModel } from '../compile/model';
 import type { MacroNode } from '../jinja/ast';
@@ -110,11 +110,16 @@ export class ProjectSession {
   }
 
   parse(text: string): ParsedModel {
-    let p = this.parsedByText.get(text);
+    // Positional arguments bind by the pinned version's signature. While the project itself is loading (only refs,
+    // sources and config are read then) the version is not known yet, and the default binding serves.
+    const version = this.options.compat?.version ?? (this.project as DbtProject | undefined)?.compat.version;
+    const legacy = version !== undefined && isBeforeExtraColumns(version);
+    const key = legacy ? `\u0000legacy\u0000${text}` : text;
+    let p = this.parsedByText.get(key);
     if (!p) {
-      p = parseModel(text);
+      p = parseModel(text, { automateDvVersion: legacy ? version : undefined });
       if (this.parsedByText.size > 5000) this.parsedByText.clear();
-      this.parsedByText.set(text, p);
+      this.parsedByText.set(key, p);
     }
     return p;
   }

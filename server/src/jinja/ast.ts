@@ -153,6 +153,22 @@ export interface LoopControlNode {
   span: Span;
 }
 
+/**
+ * dbt's own block tags: `{% snapshot name %}`, `{% docs name %}`, `{% test name(args) %}`, `{% data_test … %}` and
+ * `{% materialization name, adapter='x' %}`. dbt cuts these out of a file before rendering; the renderer renders a
+ * snapshot's or docs block's body in place and nothing for the definitions (tests, materializations).
+ */
+export interface NamedBlockNode {
+  kind: 'NamedBlock';
+  span: Span;
+  tagSpan: Span;
+  tag: 'snapshot' | 'docs' | 'test' | 'data_test' | 'materialization';
+  name: string;
+  nameSpan: Span;
+  body: Statement[];
+  endTagSpan?: Span;
+}
+
 export type Statement =
   | TextNode
   | CommentNode
@@ -167,6 +183,7 @@ export type Statement =
   | DoNode
   | RawNode
   | WithNode
+  | NamedBlockNode
   | LoopControlNode;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -176,6 +193,8 @@ export interface ConstExpr {
   kind: 'Const';
   span: Span;
   value: string | number | boolean | null;
+  /** A float literal (`1.0`, `1e3`): Python keeps it a float even when it is whole. */
+  float?: boolean;
   /** For strings: the text between the quotes (of the first to the last piece when adjacent strings are joined). */
   contentSpan?: Span;
 }

@@ -2,9 +2,9 @@
 // tojson, toyaml, zip, as_bool/as_number/as_native/as_text, local_md5). Python behaviour is the reference.
 import { createHash } from 'node:crypto';
 import { JinjaError, argumentError, typeError, valueError } from './errors';
-import { PyIterator, arg, cased, contains, dictKey, getItem, iterate, length, percentFormat, pyCompare, pyEquals, pyReplace, pyStrip, typeName, undefinedError } from './python';
+import { PyIterator, arg, binaryOp, cased, contains, dictKey, getItem, iterate, length, percentFormat, pyCompare, pyEquals, pyReplace, pyStrip, typeName, undefinedError } from './python';
 import { dumpYaml, parseYamlLikeDbt } from './yaml';
-import { JUndefined, UNDEFINED, callable, isCallable, isObject, isTuple, makeTuple, renderValue, reprValue, truthy, type JDict, type JObject, type JValue } from './values';
+import { JUndefined, PyFloat, UNDEFINED, callable, floatValue, isFloat, numberValue, isCallable, isObject, isTuple, makeTuple, renderValue, reprValue, truthy, type JDict, type JObject, type JValue } from './values';
 
 /** What filters such as map() and select() need from the renderer: the other filters and tests. */
 export interface FilterContext {
@@ -25,7 +25,7 @@ export interface BuiltinHooks {
 
 function asInteger(v: JValue, what: string): number {
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw typeError(`${what} must be an integer, not ${typeName(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw typeError(`'${typeName(v)}' object cannot be interpreted as an integer (${what})`);
   return v;
 }
 
@@ -61,6 +61,7 @@ function attributeGetter(attribute: JValue, caseSensitive: boolean, fallback?: J
 function hashKey(v: JValue): string {
   if (typeof v === 'boolean') return 'n:' + (v ? 1 : 0);
   if (typeof v === 'number') return 'n:' + v;
+  if (v instanceof PyFloat) return 'n:' + v.value;
   if (typeof v === 'string') return 's:' + v;
   if (v === null) return 'None';
   if (isTuple(v)) return 't:' + v.map(hashKey).join('\u0000');
@@ -94,9 +95,10 @@ export function pyJsonDumps(value: JValue, options: { sortKeys?: boolean; indent
     if (v === null) return 'null';
     if (v === true) return 'true';
     if (v === false) return 'false';
-    if (typeof v === 'number') {
-      if (Number.isNaN(v)) return 'NaN';
-      if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
+    if (typeof v === 'number' || v instanceof PyFloat) {
+      const n = numberValue(v) as number;
+      if (Number.isNaN(n)) return 'NaN';
+      if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
       return renderValue(v);
     }
     if (typeof v === 'string') return encodeString(v);
@@ -167,7 +169,7 @@ function pyRound(value: number, precision: number, method: string): number {
 }
 
 function doInt(value: JValue, dflt: JValue, base: number): JValue {
-  if (typeof value === 'number') return Math.trunc(value);
+  if (typeof value === 'number' || value instanceof PyFloat) return Math.trunc(numberValue(value) as number);
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'string') {
     const s = value.trim().replace(/_/g, '');
@@ -185,15 +187,15 @@ function doInt(value: JValue, dflt: JValue, base: number): JValue {
 }
 
 function doFloat(value: JValue, dflt: JValue): JValue {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'boolean') return value ? 1 : 0;
+  const n = numberValue(value);
+  if (n !== undefined) return floatValue(n);
   if (typeof value === 'string') {
     const s = value.trim().replace(/_/g, '').toLowerCase();
     if (/^[+-]?(inf|infinity)$/.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
     if (/^[+-]?nan$/.test(s)) return NaN;
-    if (s !== '' && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(s)) return Number(s);
+    if (s !== '' && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(s)) return floatValue(Number(s));
   }
-  return dflt;
+  return typeof dflt === 'number' ? floatValue(dflt) : dflt;
 }
 
 function doTruncate(s: string, len: number, killwords: boolean, end: string, leeway: number): string {
@@ -227,6 +229,7 @@ function htmlEscape(s: string): string {
 const F: Record<string, FilterFunction> = {
   abs: (v) => {
     if (typeof v === 'number') return Math.abs(v);
+    if (v instanceof PyFloat) return new PyFloat(Math.abs(v.value));
     if (typeof v === 'boolean') return v ? 1 : 0;
     throw typeError(`bad operand type for abs(): '${typeName(v)}'`);
   },
@@ -355,9 +358,12 @@ const F: Record<string, FilterFunction> = {
     return iterate(v).reverse();
   },
   round: (v, a, k) => {
-    const n = typeof v === 'boolean' ? Number(v) : v;
-    if (typeof n !== 'number') throw typeError(`type ${typeName(v)} doesn't define __round__ method`);
-    return pyRound(n, asInteger(arg(a, k, 0, 'precision', 0), 'precision'), String(arg(a, k, 1, 'method', 'common')));
+    const n = numberValue(v);
+    if (n === undefined) throw typeError(`type ${typeName(v)} doesn't define __round__ method`);
+    const method = String(arg(a, k, 1, 'method', 'common'));
+    const rounded = pyRound(n, asInteger(arg(a, k, 0, 'precision', 0), 'precision'), method);
+    // round(int, n) stays an int in Python; ceil and floor divide, so they give floats.
+    return isFloat(v) || method !== 'common' ? floatValue(rounded) : rounded;
   },
   safe: (v) => (typeof v === 'string' ? v : toStringValue(v)),
   select: (v, a, k, ctx) => selectOrReject(v, a, k, ctx, true, false),
@@ -381,10 +387,7 @@ const F: Record<string, FilterFunction> = {
     let total: JValue = arg(a, k, 1, 'start', 0);
     let items = iterate(v);
     if (attribute !== null) items = items.map(attributeGetter(attribute, true));
-    for (const x of items) {
-      if (typeof total === 'number' && (typeof x === 'number' || typeof x === 'boolean')) total = total + Number(x);
-      else throw typeError(`unsupported operand type(s) for +: '${typeName(total)}' and '${typeName(x)}'`);
-    }
+    for (const x of items) total = binaryOp('+', total, x);
     return total;
   },
   // Jinja starts a word after whitespace, '-', and opening brackets only ("a,b" stays "A,b").
@@ -486,19 +489,21 @@ const T: Record<string, TestFunction> = {
   callable: (v) => isCallable(v) || v instanceof JUndefined,
   defined: (v) => !(v instanceof JUndefined),
   divisibleby: (v, a, k) => {
-    const n = arg(a, k, 0, 'num');
-    if (typeof v !== 'number' || typeof n !== 'number') throw typeError('divisibleby needs numbers');
+    const x = numberValue(v);
+    const n = numberValue(arg(a, k, 0, 'num'));
+    if (x === undefined || n === undefined) throw typeError('divisibleby needs numbers');
     if (n === 0) throw valueError('integer division or modulo by zero');
-    return v % n === 0;
+    return x % n === 0;
   },
   eq: (v, a, k) => pyEquals(v, arg(a, k, 0, 'other')),
   escaped: () => false,
   even: (v) => {
-    if (typeof v !== 'number' && typeof v !== 'boolean') throw typeError(`not all arguments converted during string formatting`);
-    return Number(v) % 2 === 0;
+    const n = numberValue(v);
+    if (n === undefined) throw typeError(`not all arguments converted during string formatting`);
+    return n % 2 === 0;
   },
   false: (v) => v === false,
-  float: (v) => typeof v === 'number' && !Number.isInteger(v),
+  float: (v) => isFloat(v),
   ge: compareTest((c) => c >= 0, '>='),
   gt: compareTest((c) => c > 0, '>'),
   in: (v, a, k) => contains(arg(a, k, 0, 'seq'), v),
@@ -514,10 +519,11 @@ const T: Record<string, TestFunction> = {
   mapping: (v) => v instanceof Map,
   ne: (v, a, k) => !pyEquals(v, arg(a, k, 0, 'other')),
   none: (v) => v === null,
-  number: (v) => typeof v === 'number' || typeof v === 'boolean',
+  number: (v) => typeof v === 'number' || typeof v === 'boolean' || v instanceof PyFloat,
   odd: (v) => {
-    if (typeof v !== 'number' && typeof v !== 'boolean') throw typeError(`not all arguments converted during string formatting`);
-    return Math.abs(Number(v) % 2) === 1;
+    const n = numberValue(v);
+    if (n === undefined) throw typeError(`not all arguments converted during string formatting`);
+    return Math.abs(n % 2) === 1;
   },
   sameas: (v, a, k) => {
     const other = arg(a, k, 0, 'other');
@@ -567,7 +573,7 @@ export class Namespace implements JObject {
     this.attrs.set(name, value);
   }
   render(): string {
-    return `<Namespace(${[...this.attrs].map(([k, v]) => `${k}=${reprValue(v)}`).join(', ')})>`;
+    return `<Namespace ${reprValue(this.attrs)}>`;
   }
 }
 

@@ -158,7 +158,7 @@ export class PyDatetime extends PyDateBase {
     const parts = [this.year, this.month, this.day, this.hour, this.minute];
     if (this.second || this.microsecond) parts.push(this.second);
     if (this.microsecond) parts.push(this.microsecond);
-    const tz = this.utcOffsetMinutes === null ? '' : this.utcOffsetMinutes === 0 ? ', tzinfo=datetime.timezone.utc' : `, tzinfo=datetime.timezone(datetime.timedelta(seconds=${this.utcOffsetMinutes * 60}))`;
+    const tz = this.utcOffsetMinutes === null ? '' : this.utcOffsetMinutes === 0 ? ', tzinfo=datetime.timezone.utc' : `, tzinfo=datetime.timezone(${timedeltaRepr(this.utcOffsetMinutes * 60)})`;
     return `datetime.datetime(${parts.join(', ')}${tz})`;
   }
   ordinalMicros(): number {
@@ -215,6 +215,14 @@ export class PyDatetime extends PyDateBase {
     }
     return this.ordinalMicros() - other.ordinalMicros();
   }
+}
+
+/** Python's repr() of a timedelta, which normalises to non-negative seconds below a day. */
+function timedeltaRepr(totalSeconds: number): string {
+  const days = Math.floor(totalSeconds / 86400);
+  const seconds = totalSeconds - days * 86400;
+  const parts = [days ? `days=${days}` : '', seconds ? `seconds=${seconds}` : ''].filter(Boolean);
+  return `datetime.timedelta(${parts.join(', ')})`;
 }
 
 function tzObject(name: string): JObject {

@@ -4,7 +4,7 @@ import { SourceText } from '../base/text';
 import type { Expression, Template } from './ast';
 import { parseTemplate } from './parser';
 import { render, type RenderOptions } from './render';
-import { fromJs, makeTuple, type JDict, type JValue } from './values';
+import { PyFloat, floatValue, fromJs, makeTuple, type JDict, type JValue } from './values';
 
 export type * from './ast';
 export { parseTemplate, type ParseResult } from './parser';
@@ -48,7 +48,7 @@ export function renderTemplate(text: string, vars: Record<string, unknown>, opti
 export function literalValue(expr: Expression): JValue | undefined {
   switch (expr.kind) {
     case 'Const':
-      return expr.value;
+      return expr.float && typeof expr.value === 'number' ? floatValue(expr.value) : expr.value;
     case 'List':
     case 'Tuple': {
       const items: JValue[] = [];
@@ -73,6 +73,7 @@ export function literalValue(expr: Expression): JValue | undefined {
       if (expr.op === '-' || expr.op === '+') {
         const v = literalValue(expr.operand);
         if (typeof v === 'number') return expr.op === '-' ? -v : v;
+        if (v instanceof PyFloat) return new PyFloat(expr.op === '-' ? -v.value : v.value);
       }
       return undefined;
     default:

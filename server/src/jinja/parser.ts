@@ -51,16 +51,8 @@ class TagSyntaxError extends Error {
   }
 }
 
-const BLOCK_ENDS: Record<string, string> = {
-  if: 'endif',
-  for: 'endfor',
-  set: 'endset',
-  macro: 'endmacro',
-  call: 'endcall',
-  filter: 'endfilter',
-  with: 'endwith',
-};
-const CLOSING_KEYWORDS = new Set(['elif', 'else', 'endif', 'endfor', 'endset', 'endmacro', 'endcall', 'endfilter', 'endwith', 'endraw']);
+const DBT_BLOCKS = new Set(['snapshot', 'docs', 'test', 'data_test', 'materialization']);
+const CLOSING_KEYWORDS = new Set(['elif', 'else', 'endif', 'endfor', 'endset', 'endmacro', 'endcall', 'endfilter', 'endwith', 'endraw', ...[...DBT_BLOCKS].map((b) => 'end' + b)]);
 const UNSUPPORTED = new Set(['block', 'extends', 'include', 'import', 'from', 'autoescape', 'trans', 'pluralize']);
 
 interface Terminator {
@@ -177,13 +169,19 @@ class TemplateParser {
       case 'continue':
         this.expectTagEnd(stream);
         return { kind: name === 'break' ? 'Break' : 'Continue', span: tag.span };
+      case 'snapshot':
+      case 'docs':
+      case 'test':
+      case 'data_test':
+      case 'materialization':
+        return this.parseNamedBlock(name, tag, stream);
       default:
         if (CLOSING_KEYWORDS.has(name)) {
           this.error('DV003', `Unexpected '{% ${name} %}': there is no open block it could close.`, first.span);
         } else if (UNSUPPORTED.has(name)) {
           this.error('DV003', `The '${name}' statement is not supported in dbt model files.`, first.span);
         } else {
-          this.error('DV003', `Unknown statement '${name}'. Known statements: if, for, set, macro, call, filter, with, do, raw.`, first.span);
+          this.error('DV003', `Unknown statement '${name}'. Known statements: if, for, set, macro, call, filter, with, do, raw, and dbt's snapshot, docs, test, materialization.`, first.span);
         }
         return undefined;
     }
@@ -227,7 +225,7 @@ class TemplateParser {
     if (!result.terminator) {
       const expected = ends[ends.length - 1] as string;
       const where = this.index < this.chunks.length ? 'before an enclosing block was closed' : 'before the end of the file';
-      this.error('DV003', `'{% ${opener} %}' is not closed: add '{% ${expected} %}' ${where}.`, openTag.openSpan.end <= openTag.span.end ? this.keywordSpan(openTag) : openTag.span);
+      this.error('DV003', `'{% ${opener} %}' is not closed: add '{% ${expected} %}' ${where}.`, this.keywordSpan(openTag));
     }
     return result;
   }
@@ -426,6 +424,26 @@ class TemplateParser {
     const result = this.parseBlockBody(['endfilter'], 'filter', tag);
     if (result.terminator) this.expectTagEnd(result.terminator.stream);
     const node: Statement = { kind: 'FilterBlock', span: this.blockSpan(tag, result, result.body), tagSpan: tag.span, filters, body: result.body };
+    if (result.terminator) node.endTagSpan = result.terminator.tag.span;
+    return node;
+  }
+
+  private parseNamedBlock(kind: 'snapshot' | 'docs' | 'test' | 'data_test' | 'materialization', tag: TagChunk, stream: TokenStream): Statement {
+    const nameToken = this.guard(stream, () => stream.expectType('name', `Expected the ${kind}'s name: write '{% ${kind} name %}'.`), undefined);
+    // The rest of the header (a test's arguments, a materialization's adapter) is dbt's business, not rendered here.
+    stream.skipToEnd();
+    const end = 'end' + kind;
+    const result = this.parseBlockBody([end], kind, tag);
+    if (result.terminator) this.expectEndName(result.terminator.stream, nameToken?.value);
+    const node: Statement = {
+      kind: 'NamedBlock',
+      span: this.blockSpan(tag, result, result.body),
+      tagSpan: tag.span,
+      tag: kind,
+      name: nameToken?.value ?? '',
+      nameSpan: nameToken?.span ?? tag.span,
+      body: result.body,
+    };
     if (result.terminator) node.endTagSpan = result.terminator.tag.span;
     return node;
   }
@@ -702,9 +720,13 @@ function parsePrimary(stream: TokenStream): Expression {
     const contentStart = t.contentSpan?.start ?? t.span.start;
     return { kind: 'Const', span: span(t, last), value, contentSpan: { start: contentStart, end: last.contentSpan?.end ?? last.span.end } };
   }
-  if (t.type === 'int' || t.type === 'float') {
+  if (t.type === 'int') {
     stream.next();
     return { kind: 'Const', span: t.span, value: t.num ?? 0 };
+  }
+  if (t.type === 'float') {
+    stream.next();
+    return { kind: 'Const', span: t.span, value: t.num ?? 0, float: true };
   }
   if (t.type === 'op') {
     if (t.value === '(') {

@@ -3,12 +3,17 @@
 import { JinjaError, argumentError, typeError, valueError } from './errors';
 import {
   JUndefined,
+  PyFloat,
   UNDEFINED,
   callable,
+  floatValue,
   isCallable,
+  isFloat,
+  numberValue,
   isObject,
   isTuple,
   makeTuple,
+  pyFloat,
   renderValue,
   reprValue,
   truthy,
@@ -50,6 +55,7 @@ export function typeName(v: JValue): string {
   if (v instanceof JUndefined) return 'Undefined';
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (v instanceof PyFloat) return 'float';
   if (typeof v === 'string') return 'str';
   if (isTuple(v)) return 'tuple';
   if (Array.isArray(v)) return 'list';
@@ -91,11 +97,7 @@ export function length(v: JValue): number {
   throw typeError(`object of type '${typeName(v)}' has no len()`);
 }
 
-function asNumber(v: JValue): number | undefined {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  return undefined;
-}
+const asNumber = numberValue;
 
 export function pyEquals(a: JValue, b: JValue): boolean {
   if (a === b) return true;
@@ -172,45 +174,50 @@ export function binaryOp(op: string, a: JValue, b: JValue): JValue {
   const na = asNumber(a);
   const nb = asNumber(b);
   const numeric = na !== undefined && nb !== undefined;
+  // Python: an operation with a float operand gives a float; true division always does.
+  const floats = isFloat(a) || isFloat(b);
+  const num = (n: number): JValue => (floats ? floatValue(n) : n);
   switch (op) {
     case '+':
-      if (numeric) return na + nb;
+      if (numeric) return num(na + nb);
       if (typeof a === 'string' && typeof b === 'string') return a + b;
       if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) return isTuple(a) ? makeTuple([...a, ...b]) : [...a, ...b];
       if (typeof a === 'string') throw typeError(`can only concatenate str (not "${typeName(b)}") to str`);
       if (Array.isArray(a) && !isTuple(a)) throw typeError(`can only concatenate list (not "${typeName(b)}") to list`);
       throw unsupported('+', a, b);
     case '-':
-      if (numeric) return na - nb;
+      if (numeric) return num(na - nb);
       throw unsupported('-', a, b);
     case '*':
-      if (numeric) return na * nb;
-      if (typeof a === 'string' && nb !== undefined && Number.isInteger(nb)) return a.repeat(Math.max(0, nb));
-      if (typeof b === 'string' && na !== undefined && Number.isInteger(na)) return b.repeat(Math.max(0, na));
-      if (Array.isArray(a) && nb !== undefined && Number.isInteger(nb)) return repeatList(a, nb);
-      if (Array.isArray(b) && na !== undefined && Number.isInteger(na)) return repeatList(b, na);
+      if (numeric) return num(na * nb);
+      // Repeating a sequence takes an int (a bool counts), never a float.
+      if (typeof a === 'string' && nb !== undefined && !isFloat(b)) return a.repeat(Math.max(0, nb));
+      if (typeof b === 'string' && na !== undefined && !isFloat(a)) return b.repeat(Math.max(0, na));
+      if (Array.isArray(a) && nb !== undefined && !isFloat(b)) return repeatList(a, nb);
+      if (Array.isArray(b) && na !== undefined && !isFloat(a)) return repeatList(b, na);
       throw typeError(`can't multiply sequence by non-int of type '${typeName(typeof a === 'string' || Array.isArray(a) ? b : a)}'`);
     case '/':
       if (numeric) {
         if (nb === 0) throw valueError('division by zero');
-        return na / nb;
+        return floatValue(na / nb);
       }
       throw unsupported('/', a, b);
     case '//':
       if (numeric) {
         if (nb === 0) throw valueError('integer division or modulo by zero');
-        return Math.floor(na / nb);
+        return num(Math.floor(na / nb));
       }
       throw unsupported('//', a, b);
     case '%':
       if (typeof a === 'string') return percentFormat(a, b);
       if (numeric) {
         if (nb === 0) throw valueError('integer division or modulo by zero');
-        return na - nb * Math.floor(na / nb);
+        return num(na - nb * Math.floor(na / nb));
       }
       throw unsupported('%', a, b);
     case '**':
-      if (numeric) return na ** nb;
+      // A negative int exponent gives a float too.
+      if (numeric) return floats || nb < 0 ? floatValue(na ** nb) : na ** nb;
       throw unsupported('** or pow()', a, b);
     default:
       throw typeError(`unknown operator '${op}'`);
@@ -309,8 +316,6 @@ export function sliceValue(obj: JValue, start: JValue, stop: JValue, step: JValu
 
 // -----------------------------------------------------------------------------------------------------------------
 // Methods of str, list and dict
-
-type Method = (self: never, args: JValue[], kwargs: Map<string, JValue>) => JValue;
 
 /** Positional-or-keyword argument lookup for built-in methods. */
 export function arg(args: JValue[], kwargs: Map<string, JValue>, index: number, name: string, fallback?: JValue): JValue {
@@ -568,8 +573,9 @@ const LIST_METHODS: Record<string, (list: JValue[], args: JValue[], kw: Map<stri
     return null;
   },
   sort: (l, a, k) => {
-    const sorted = l.slice().sort((x, y) => pyCompare(x, y));
-    if (truthy(arg(a, k, 99, 'reverse', false))) sorted.reverse();
+    // list.sort takes reverse only by keyword; `key=` (a function) has no Jinja equivalent.
+    const reverse = truthy(k.get('reverse') ?? false);
+    const sorted = l.slice().sort((x, y) => (reverse ? pyCompare(y, x) : pyCompare(x, y)));
     l.splice(0, l.length, ...sorted);
     return null;
   },
@@ -661,7 +667,7 @@ interface Spec {
   type: string;
 }
 
-function formatNumber(n: number, spec: Spec): string {
+function formatNumber(n: number, spec: Spec, float = false): string {
   const t = spec.type;
   const abs = Math.abs(n);
   let body: string;
@@ -688,7 +694,7 @@ function formatNumber(n: number, spec: Spec): string {
     case 'G':
     case '': {
       if (t === '' && prec === undefined) {
-        body = renderValue(abs);
+        body = float ? pyFloat(abs) : renderValue(abs);
         break;
       }
       const p = prec === undefined ? 6 : prec === 0 ? 1 : prec;
@@ -771,9 +777,10 @@ export function formatWithSpec(value: JValue, specText: string): string {
   if (value instanceof JUndefined) return '';
   if (!specText) return renderValue(value);
   const spec = parseFormatSpec(specText);
-  if ((typeof value === 'number' || typeof value === 'boolean') && !(typeof value === 'boolean' && spec.type === '')) {
-    if (spec.type === 'd' && !Number.isInteger(Number(value))) throw valueError("Unknown format code 'd' for object of type 'float'");
-    return formatNumber(Number(value), spec);
+  const n = numberValue(value);
+  if (n !== undefined && !(typeof value === 'boolean' && spec.type === '')) {
+    if (spec.type === 'd' && isFloat(value)) throw valueError("Unknown format code 'd' for object of type 'float'");
+    return formatNumber(n, spec, isFloat(value));
   }
   if (isObject(value)) {
     const f = value.getAttr('__format__');

@@ -3,11 +3,11 @@
 // rendering and becomes a diagnostic at the span of the expression that failed; the output so far is returned.
 import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import type { Span } from '../base/text';
-import type { AssignTarget, CallBlockNode, Expression, FilterCall, Keyword, MacroNode, MacroParam, Statement, Template } from './ast';
+import type { AssignTarget, CallBlockNode, Expression, FilterCall, Keyword, MacroParam, Statement, Template } from './ast';
 import { FILTERS, TESTS, builtinGlobals, type FilterContext, type FilterFunction, type TestFunction } from './builtins';
 import { JinjaError, argumentError, typeError, valueError } from './errors';
 import { binaryOp, contains, dictKey, getAttribute, getItem, iterate, pyCompare, pyEquals, sliceValue, typeName, undefinedError } from './python';
-import { JUndefined, UNDEFINED, callable, isCallable, isObject, makeTuple, renderValue, truthy, type JCallable, type JDict, type JObject, type JValue } from './values';
+import { JUndefined, UNDEFINED, callable, floatValue, isCallable, isFloat, numberValue, isObject, makeTuple, renderValue, truthy, type JCallable, type JDict, type JObject, type JValue } from './values';
 
 export interface RenderOptions {
   /** Upper bound on executed statements, loop iterations and calls; exceeding it is a DV015 diagnostic. */
@@ -184,6 +184,9 @@ function unknownFilterOrTest(body: Statement[], filters: ReadonlyMap<string, Fil
         case 'With':
           for (const a of st.assignments) expr(a.value, soft);
           statements(st.body, false);
+          break;
+        case 'NamedBlock':
+          if (st.tag === 'snapshot' || st.tag === 'docs') statements(st.body, soft);
           break;
         default:
           break;
@@ -419,6 +422,9 @@ class Renderer implements FilterContext {
         this.renderBody(node.body, inner, out);
         return;
       }
+      case 'NamedBlock':
+        if (node.tag === 'snapshot' || node.tag === 'docs') this.renderBody(node.body, frame, out);
+        return;
       case 'Break':
         if (!this.loopDepth) throw new JinjaError("'break' is only allowed inside a for loop.", 'DV019', node.span);
         throw new BreakSignal();
@@ -575,7 +581,7 @@ class Renderer implements FilterContext {
   evaluate(expr: Expression, frame: Frame): JValue {
     switch (expr.kind) {
       case 'Const':
-        return expr.value;
+        return expr.float && typeof expr.value === 'number' ? floatValue(expr.value) : expr.value;
       case 'Name':
         return this.lookup(expr.name, frame);
       case 'List':
@@ -635,8 +641,10 @@ class Renderer implements FilterContext {
         if (expr.op === 'not') return !truthy(v);
         return this.at(expr.span, () => {
           if (v instanceof JUndefined) throw undefinedError(v, `it cannot be used with unary '${expr.op}'`);
-          if (typeof v !== 'number' && typeof v !== 'boolean') throw typeError(`bad operand type for unary ${expr.op}: '${typeName(v)}'`);
-          return expr.op === '-' ? -Number(v) : Number(v);
+          const n = numberValue(v);
+          if (n === undefined) throw typeError(`bad operand type for unary ${expr.op}: '${typeName(v)}'`);
+          const result = expr.op === '-' ? -n : n;
+          return isFloat(v) ? floatValue(result) : result;
         });
       }
       case 'Binary': {

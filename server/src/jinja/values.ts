@@ -1,6 +1,7 @@
 // Values of our Jinja engine, modelled on Python's as dbt's Jinja sees them. Dicts keep insertion order (Map),
 // `none` is null, an undefined name is UNDEFINED (falsy, renders as ''), and host objects (relations, datetimes,
-// macro namespaces) implement JObject. The compiler receives macro arguments as these values.
+// macro namespaces) implement JObject. Tuples are arrays marked by makeTuple(); whole-number floats (1.0) are
+// PyFloat objects so they render as Python does. The compiler receives macro arguments as these values.
 
 export class JUndefined {
   /**
@@ -41,6 +42,49 @@ export interface JObject {
   compare?(other: JValue): number | undefined;
 }
 
+/**
+ * A Python float whose value is a whole number (1.0, 10 / 2, YAML `1.0`). JS has one number type, so whole floats
+ * are boxed to keep rendering `1.0` as Python does; every other float is a plain JS number with a fraction.
+ */
+export class PyFloat implements JObject {
+  readonly kind = 'object' as const;
+  constructor(readonly value: number) {}
+  getAttr(name: string): JValue {
+    if (name === 'real') return this;
+    if (name === 'imag') return new PyFloat(0);
+    if (name === 'is_integer') return callable('is_integer', () => true);
+    return new JUndefined(name, `'float' object has no attribute '${name}'`);
+  }
+  render(): string {
+    return pyFloat(this.value);
+  }
+  equals(other: JValue): boolean {
+    return other instanceof PyFloat ? other.value === this.value : (typeof other === 'number' || typeof other === 'boolean') && Number(other) === this.value;
+  }
+  compare(other: JValue): number | undefined {
+    const n = numberValue(other);
+    return n === undefined ? undefined : this.value - n;
+  }
+}
+
+/** A Python float result: a plain number when it has a fraction (or is inf/nan), a PyFloat when it is whole. */
+export function floatValue(n: number): number | PyFloat {
+  return Number.isInteger(n) ? new PyFloat(n) : n;
+}
+
+/** The number a value stands for in arithmetic (bools count as 0/1, as in Python), or undefined. */
+export function numberValue(v: JValue | undefined): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof PyFloat) return v.value;
+  return undefined;
+}
+
+/** Whether Python would see a float (not an int or bool). */
+export function isFloat(v: JValue): boolean {
+  return v instanceof PyFloat || (typeof v === 'number' && !Number.isInteger(v));
+}
+
 const TUPLE = Symbol('jinja.tuple');
 
 /** A Python tuple: an array that renders as `(a, b)`. */
@@ -54,23 +98,23 @@ export function isTuple(v: JValue): v is JValue[] {
 
 export type JValue = null | boolean | number | string | JValue[] | JDict | JUndefined | JCallable | JObject;
 
-export function isDict(v: JValue): v is JDict {
+export function isDict(v: JValue | undefined): v is JDict {
   return v instanceof Map;
 }
-export function isList(v: JValue): v is JValue[] {
+export function isList(v: JValue | undefined): v is JValue[] {
   return Array.isArray(v);
 }
-export function isUndefined(v: JValue): v is JUndefined {
+export function isUndefined(v: JValue | undefined): v is JUndefined {
   return v instanceof JUndefined;
 }
 /** `none` or undefined: what AutomateDV treats as "not given". */
 export function isNone(v: JValue | undefined): v is null | JUndefined | undefined {
   return v === null || v === undefined || v instanceof JUndefined;
 }
-export function isCallable(v: JValue): v is JCallable {
+export function isCallable(v: JValue | undefined): v is JCallable {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map) && (v as { kind?: string }).kind === 'callable';
 }
-export function isObject(v: JValue): v is JObject {
+export function isObject(v: JValue | undefined): v is JObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map) && (v as { kind?: string }).kind === 'object';
 }
 
@@ -105,6 +149,7 @@ export function truthy(v: JValue): boolean {
   if (v === null || v instanceof JUndefined) return false;
   if (typeof v === 'boolean') return v;
   if (typeof v === 'number') return v !== 0;
+  if (v instanceof PyFloat) return v.value !== 0;
   if (typeof v === 'string') return v.length > 0;
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Map) return v.size > 0;

@@ -3,7 +3,7 @@
 // `!CSV`, makes the value None, as in dbt; the error is returned beside it so callers can point at it.
 import { Document, parseDocument, type ScalarTag } from 'yaml';
 import { PyDate, PyDatetime } from './datetime';
-import { JUndefined, isObject, isTuple, pyNumber, renderValue, type JDict, type JValue } from './values';
+import { JUndefined, PyFloat, floatValue, isObject, isTuple, pyNumber, renderValue, type JDict, type JValue } from './values';
 
 export interface YamlParseResult {
   value: JValue;
@@ -79,7 +79,7 @@ const PYYAML_TAGS: ScalarTag[] = [
   { tag: 'tag:yaml.org,2002:bool', default: true, test: BOOL_TRUE, resolve: () => true },
   { tag: 'tag:yaml.org,2002:bool', default: true, test: BOOL_FALSE, resolve: () => false },
   { tag: 'tag:yaml.org,2002:int', default: true, test: INT_RE, resolve: (s: string) => constructInt(s) },
-  { tag: 'tag:yaml.org,2002:float', default: true, test: FLOAT_RE, resolve: (s: string) => constructFloat(s) },
+  { tag: 'tag:yaml.org,2002:float', default: true, test: FLOAT_RE, resolve: (s: string) => floatValue(constructFloat(s)) },
   { tag: 'tag:yaml.org,2002:timestamp', default: true, test: TIMESTAMP_RE, resolve: (s: string, onError: (m: string) => void) => constructTimestamp(s, onError) },
   {
     // PyYAML resolves a lone `=` to the "value" tag, for which safe_load has no constructor.
@@ -103,7 +103,7 @@ function keyText(key: unknown): string {
   if (key === null || key === undefined) return 'None';
   if (typeof key === 'boolean') return key ? 'True' : 'False';
   if (typeof key === 'number') return pyNumber(key);
-  if (key instanceof PyDate || key instanceof PyDatetime) return key.render();
+  if (key instanceof PyDate || key instanceof PyDatetime || key instanceof PyFloat) return key.render();
   return String(key);
 }
 
@@ -111,7 +111,7 @@ function toJValue(v: unknown): JValue {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
   if (typeof v === 'bigint') return Number(v);
-  if (v instanceof PyDate || v instanceof PyDatetime) return v;
+  if (v instanceof PyDate || v instanceof PyDatetime || v instanceof PyFloat) return v;
   if (Array.isArray(v)) return v.map(toJValue);
   if (v instanceof Map) {
     const d: JDict = new Map();
@@ -178,6 +178,7 @@ export function dumpYaml(value: JValue, sortKeys: boolean): string {
     if (typeof v === 'function') throw new Error('cannot represent a function');
     return v;
   };
-  const doc = new Document(toPlain(value), { version: '1.1' });
+  // The 1.1 schema would write a Map as !!omap; a plain mapping is what PyYAML's safe_dump writes.
+  const doc = new Document(toPlain(value), { version: '1.1', customTags: (tags) => tags.filter((t) => (typeof t === 'string' ? t : t.tag) !== 'tag:yaml.org,2002:omap') });
   return doc.toString({ indentSeq: false, lineWidth: 0 });
 }

@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../base/diagnostic';
 import { diagnostic } from '../base/diagnostic';
 import type { Span } from '../base/text';
-import { MACRO_SIGNATURES, type MacroSignature, type VaultMacroName } from '../compile/automate-dv/signatures';
+import { MACRO_SIGNATURES, isVaultMacroName, signatureFor, type MacroSignature, type VaultMacroName } from '../compile/automate-dv/signatures';
 import type { CallExpr, Expression, SetBlockNode, Statement, Template } from '../jinja/ast';
 import { parseTemplate } from '../jinja/parser';
 import type { MetaEntry, MetaValue } from './meta';
@@ -83,11 +83,17 @@ interface Scope {
   blocks: Map<string, YamlBlock>;
   /** Names bound to fromyaml(<block>). */
   yamlDicts: Map<string, YamlBlock>;
+  version: string | undefined;
 }
 
-export function parseModel(text: string): ParsedModel {
+export interface ParseOptions {
+  /** The AutomateDV/dbtvault version the project pins: positional arguments bind by its signature (default 0.11). */
+  automateDvVersion?: string;
+}
+
+export function parseModel(text: string, options: ParseOptions = {}): ParsedModel {
   const { template, diagnostics } = parseTemplate(text);
-  const scope: Scope = { text, variables: new Map(), blocks: new Map(), yamlDicts: new Map() };
+  const scope: Scope = { text, variables: new Map(), blocks: new Map(), yamlDicts: new Map(), version: options.automateDvVersion };
   const model: ParsedModel = {
     text,
     template,
@@ -287,7 +293,7 @@ function recordConfig(call: CallExpr, scope: Scope, model: ParsedModel): void {
 }
 
 function bindMacroCall(call: CallExpr, namespace: string, macro: string, nameSpan: Span, scope: Scope, model: ParsedModel): MacroCallInfo {
-  const signature = (MACRO_SIGNATURES as Record<string, MacroSignature | undefined>)[macro];
+  const signature: MacroSignature | undefined = isVaultMacroName(macro) ? signatureFor(macro, scope.version) : undefined;
   const argsSpan = { start: nameSpan.end + 1, end: Math.max(nameSpan.end + 1, call.span.end - 1) };
   const info: MacroCallInfo = { namespace, macro, signature, span: call.span, nameSpan, argsSpan, params: new Map() };
   if (!signature) {

@@ -1,5 +1,6 @@
-// DV101/DV102: ref() targets and source_model names that are not models of the project, and source() pairs the
-// sources yml does not declare; dbt fails on both. Each comes with the closest known name as a quick fix.
+// DV101/DV102 in macro metadata: a source_model that names no model of the project, or a stage's {source: table}
+// that the sources yml does not declare; dbt fails on both. (ref() and source() calls are checked by the project
+// layer.) Each comes with the closest known name as a quick fix.
 import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
 import type { Span } from '../base/text';
@@ -25,7 +26,6 @@ export const unknownModels: VaultRule = {
         ),
       );
     };
-    for (const ref of ctx.parsed.refs) if (!ref.package) check(ref.name, ref.nameSpan, 'ref()');
     const table = tableOf(ctx.parsed);
     if (table && table.macro !== 'pit' && table.macro !== 'bridge') for (const m of table.sourceModels) check(m.value, m.span, 'source_model');
     const stage = stageOf(ctx.parsed);
@@ -39,7 +39,6 @@ export const unknownSources: VaultRule = {
   title: CODES.DV102.title,
   check(ctx) {
     const out: Diagnostic[] = [];
-    for (const s of ctx.parsed.sources) checkSource(ctx, s.source, s.sourceSpan, s.table, s.tableSpan, out);
     const stage = stageOf(ctx.parsed);
     if (stage?.source?.kind === 'source') {
       const { source, table } = stage.source;

@@ -1,9 +1,13 @@
-// Extension-host tests in a real VS Code (code-server here, @vscode/test-electron elsewhere) on a copy of the sample
-// project: activation and the command table first, then the language features through VS Code's own APIs.
+// Extension-host tests in a real VS Code (code-server here, @vscode/test-electron elsewhere) on a fresh copy of the
+// sample project set to the embedded target: activation and the command table, diagnostics, completion, the live
+// compiled-SQL preview, raw data and loads, and the smaller commands, all through VS Code's own APIs.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { GenerateRawResult, HashOfResult, RunLoadsResult, RunQueryResult } from '../../../server/src/protocol';
 
 const EXTENSION_ID = 'data-vault-studio.data-vault-studio';
+/** How long the language server may take to start, index the sample project and answer. */
+const SERVER_WAIT_MS = 120_000;
 
 interface DataVaultApi {
   ready: Promise<void>;
@@ -12,11 +16,89 @@ interface DataVaultApi {
 async function activated(): Promise<vscode.Extension<DataVaultApi>> {
   const ext = vscode.extensions.getExtension<DataVaultApi>(EXTENSION_ID);
   assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-  await ext.activate();
+  const api = await ext.activate();
+  await api.ready;
   return ext;
 }
 
-suite('Data Vault Studio: activation', () => {
+function workspaceUri(...segments: string[]): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'no workspace folder is open');
+  return vscode.Uri.joinPath(folder.uri, ...segments);
+}
+
+/** Resolves with the diagnostics of `uri` once `accept` holds for them; rejects after `timeoutMs` saying what was there. */
+function diagnosticsWhen(uri: vscode.Uri, accept: (d: readonly vscode.Diagnostic[]) => boolean, timeoutMs = SERVER_WAIT_MS): Promise<readonly vscode.Diagnostic[]> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const current = vscode.languages.getDiagnostics(uri);
+      if (!accept(current)) return false;
+      cleanup();
+      resolve(current);
+      return true;
+    };
+    const subscription = vscode.languages.onDidChangeDiagnostics((e) => {
+      if (e.uris.some((u) => u.toString() === uri.toString())) check();
+    });
+    const timer = setTimeout(() => {
+      cleanup();
+      const seen = vscode.languages.getDiagnostics(uri).map((d) => `${String(d.code)} ${d.message}`);
+      reject(new Error(`no matching diagnostics on ${uri.path} within ${timeoutMs / 1000} s; saw: ${JSON.stringify(seen)}`));
+    }, timeoutMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      subscription.dispose();
+    };
+    check();
+  });
+}
+
+/** Resolves once a document's text satisfies `accept` (after an edit elsewhere made it change). */
+function textWhen(doc: vscode.TextDocument, accept: (text: string) => boolean, timeoutMs = SERVER_WAIT_MS): Promise<string> {
+  return new Promise((resolve, reject) => {
+    if (accept(doc.getText())) {
+      resolve(doc.getText());
+      return;
+    }
+    const subscription = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document.uri.toString() === doc.uri.toString() && accept(e.document.getText())) {
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve(e.document.getText());
+      }
+    });
+    const timer = setTimeout(() => {
+      subscription.dispose();
+      reject(new Error(`${doc.uri.toString()} did not change as expected within ${timeoutMs / 1000} s; it holds:\n${doc.getText().slice(0, 500)}`));
+    }, timeoutMs);
+  });
+}
+
+function codeOf(d: vscode.Diagnostic): string {
+  return typeof d.code === 'object' ? String(d.code.value) : String(d.code);
+}
+
+/** The position just after the first occurrence of `marker` in the document. */
+function after(doc: vscode.TextDocument, marker: string): vscode.Position {
+  const at = doc.getText().indexOf(marker);
+  assert.ok(at >= 0, `${marker} not found in ${doc.uri.path}`);
+  return doc.positionAt(at + marker.length);
+}
+
+async function completionLabels(uri: vscode.Uri, position: vscode.Position): Promise<string[]> {
+  const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, position);
+  return list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+}
+
+suite('Data Vault Studio in VS Code', () => {
+  suiteSetup(async () => {
+    await activated();
+  });
+
+  teardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   test('activates and every contributed command has a handler', async () => {
     const ext = await activated();
     const contributed = (ext.packageJSON as { contributes: { commands: { command: string }[] } }).contributes.commands.map((c) => c.command);
@@ -25,8 +107,111 @@ suite('Data Vault Studio: activation', () => {
     assert.deepEqual(contributed.filter((c) => !registered.has(c)), []);
   });
 
-  test('a command runs: Show Output', async () => {
-    await activated();
-    await vscode.commands.executeCommand('dataVault.showOutput');
+  test('diagnostics: an unknown ref() is reported on a new model file', async () => {
+    const uri = workspaceUri('models', 'e2e', 'e2e_unknown_ref.sql');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from("select * from {{ ref('no_such_model') }}\n", 'utf8'));
+    await vscode.window.showTextDocument(uri);
+    const found = await diagnosticsWhen(uri, (ds) => ds.some((d) => codeOf(d) === 'DV101'));
+    const d = found.find((x) => codeOf(x) === 'DV101');
+    assert.ok(d);
+    assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(d.message, /no_such_model/);
+    assert.equal(d.range.start.line, 0);
+    await vscode.workspace.fs.delete(uri);
+  });
+
+  test('diagnostics: a typo in a satellite payload is flagged while typing, with the right name suggested', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceUri('models', 'dds', 'sat_users.sql'));
+    await vscode.window.showTextDocument(doc);
+    const at = after(doc, "  - '");
+    const line = doc.lineAt(at.line).text;
+    assert.ok(line.includes("'NAME'"), `expected the first payload column on line ${at.line + 1}: ${line}`);
+    // Unsaved edit: the server sees the buffer, not the file.
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(doc.uri, new vscode.Range(at, at.translate(0, 4)), 'NMAE');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    // "did you mean NAME": the finding sits on the edited line and names the right column.
+    await diagnosticsWhen(doc.uri, (ds) => ds.some((d) => d.range.start.line === at.line && /\bNAME\b/.test(d.message)));
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await diagnosticsWhen(doc.uri, (ds) => !ds.some((d) => d.range.start.line === at.line && d.severity === vscode.DiagnosticSeverity.Error));
+  });
+
+  test("completion in a hub model offers its stage's columns, business key first among them", async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceUri('models', 'dds', 'hub_users.sql'));
+    await vscode.window.showTextDocument(doc);
+    const labels = await completionLabels(doc.uri, after(doc, 'set src_nk = "'));
+    assert.ok(labels.includes('USER_ID'), `USER_ID not offered; got ${JSON.stringify(labels.slice(0, 30))}`);
+    assert.ok(labels.includes('USER_HK'), `the stage's hash key USER_HK not offered; got ${JSON.stringify(labels.slice(0, 30))}`);
+  });
+
+  test('completion in a stage offers the raw columns of its source', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceUri('models', 'stg', 'stg_users.sql'));
+    const labels = await completionLabels(doc.uri, after(doc, "USER_ID: '"));
+    for (const column of ['id', 'email', 'created_at']) assert.ok(labels.includes(column), `${column} not offered; got ${JSON.stringify(labels.slice(0, 30))}`);
+  });
+
+  test('the compiled SQL preview opens beside the model, follows unsaved edits and toggles to incremental', async () => {
+    const model = await vscode.workspace.openTextDocument(workspaceUri('models', 'dds', 'hub_users.sql'));
+    await vscode.window.showTextDocument(model);
+    const preview = await vscode.commands.executeCommand<vscode.TextDocument>('dataVault.previewCompiledSql', model.uri);
+    assert.ok(preview, 'the command returned no document');
+    assert.equal(preview.uri.scheme, 'dvs-sql');
+    assert.equal(preview.languageId, 'sql');
+    const first = await textWhen(preview, (t) => /select/i.test(t) && /stg_users/.test(t));
+    assert.match(first, /first load/);
+    assert.match(first, /USER_HK/);
+    assert.ok(vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === preview.uri.toString()), 'the preview is not visible');
+
+    // Typing in the model (unsaved) changes the preview.
+    const editor = await vscode.window.showTextDocument(model);
+    const at = after(model, 'set src_source = "');
+    await editor.edit((b) => b.replace(new vscode.Range(at, at.translate(0, 'RECORD_SOURCE'.length)), 'EFFECTIVE_FROM'));
+    await textWhen(preview, (t) => /EFFECTIVE_FROM/.test(t));
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await textWhen(preview, (t) => !/EFFECTIVE_FROM/.test(t));
+
+    await vscode.commands.executeCommand('dataVault.togglePreviewIncremental', preview.uri);
+    await textWhen(preview, (t) => /incremental run/.test(t) && /select/i.test(t));
+  });
+
+  test('generating raw data and running all loads on the embedded target reports rows per model', async () => {
+    const raw = await vscode.commands.executeCommand<GenerateRawResult | undefined>('dataVault.generateRawData');
+    assert.ok(raw, 'Generate Sample Raw Data returned nothing (see the notifications in the screenshot)');
+    assert.equal(raw.target, 'embedded');
+    const users = raw.tables.find((t) => t.name === 'users');
+    assert.ok(users && users.rows > 0, `no raw users: ${JSON.stringify(raw.tables)}`);
+
+    const result = await vscode.commands.executeCommand<RunLoadsResult | undefined>('dataVault.runLoads', { select: [] });
+    assert.ok(result, 'Run Loads returned nothing');
+    assert.equal(result.target, 'embedded');
+    assert.equal(result.cancelled, false);
+    const failed = result.models.filter((m) => m.status !== 'success');
+    assert.deepEqual(failed.map((m) => `${m.model}: ${m.error?.message ?? m.status}`), []);
+    const hub = result.models.find((m) => m.model === 'hub_users');
+    assert.ok(hub, `hub_users did not run: ${result.models.map((m) => m.model).join(', ')}`);
+    for (const name of ['hub_users', 'sat_users', 'link_purchases']) {
+      const m = result.models.find((x) => x.model === name);
+      assert.ok(m && (m.rows ?? 0) > 0, `${name} loaded no rows`);
+    }
+
+    // Every distinct raw user became exactly one hub row, and the load reported that count.
+    const query = await vscode.commands.executeCommand<RunQueryResult | undefined>(
+      'dataVault.runQuery',
+      'select (select count(distinct id) from "raw"."users") as users, (select count(*) from "dds"."hub_users") as hub',
+    );
+    assert.ok(query, 'Run Query returned nothing');
+    assert.match(query.sql, /limit 500/i);
+    assert.deepEqual(query.columns.map((c) => c.name), ['users', 'hub']);
+    const [distinctUsers, hubRows] = (query.rows[0] ?? []).map((v) => Number(v));
+    assert.ok(distinctUsers && distinctUsers > 0);
+    assert.equal(hubRows, distinctUsers);
+    assert.equal(hub.rows, hubRows);
+  });
+
+  test('Show Hash Of answers with an MD5 bytea as AutomateDV stores it', async () => {
+    const result = await vscode.commands.executeCommand<HashOfResult | undefined>('dataVault.showHashOf', '1');
+    assert.ok(result);
+    assert.match(result.hash, /^\\x[0-9a-f]{32}$/);
+    assert.equal(result.hashedString, '1');
   });
 });

@@ -7,7 +7,7 @@ import { hashExpression } from './hashing';
 import { MACRO_COMPILERS } from './registry';
 import { bindArguments, isVaultMacroName, MACRO_SIGNATURES } from './signatures';
 
-export { MACRO_SIGNATURES, bindArguments, missingRequiredParameters, isVaultMacroName } from './signatures';
+export { MACRO_SIGNATURES, bindArguments, missingRequiredParameters, isVaultMacroName, signatureFor, isBeforeExtraColumns } from './signatures';
 export type { MacroSignature, ParamSpec, ParamKind, VaultMacroName, BoundArguments, BindOptions } from './signatures';
 export { hashExpression, sortHashdiffColumns, standardise, applyHashAlgorithm } from './hashing';
 export type { HashOptions } from './hashing';
@@ -34,6 +34,12 @@ export { readLoadContext, versionAtLeast, GENERATED_BY } from './load-context';
 export { DEFAULT_HASH_SETTINGS, readHashSettings, readEscapeChars, readNullKeys, readGhostSettings, readMaxDatetime } from './settings';
 export type { HashSettings, HashAlgorithm } from './settings';
 export { MACRO_COMPILERS } from './registry';
+export { periodFilter, rankFilter, applyPeriodFilter, applyRankFilter, PERIOD_PLACEHOLDER, RANK_PLACEHOLDER } from './vault-insert';
+export type { PeriodFilterOptions } from './vault-insert';
+export { readXtsSatellites } from './xts';
+export type { XtsSatellite } from './xts';
+export { readBridgeWalk } from './bridge';
+export type { BridgeStep } from './bridge';
 export type { MacroCompiler } from './registry';
 
 /** Compiles one AutomateDV macro call to SQL, or fails with a CompileError carrying its DV code. */
@@ -45,7 +51,7 @@ export function compileMacro(name: string, args: JValue[], kwargs: Map<string, J
   if (!compiler) {
     throw new CompileError(`automate_dv.${name} is not compiled by Data Vault Studio yet; its SQL cannot be previewed or loaded.`, 'DV200');
   }
-  const bound = bindArguments(name, args, kwargs, { where: ctx.self.render() });
+  const bound = bindArguments(name, args, kwargs, { where: ctx.self.render(), version: ctx.compat.version });
   return compiler(bound, ctx);
 }
 

@@ -214,6 +214,23 @@ export const MACRO_SIGNATURES: Readonly<Record<VaultMacroName, MacroSignature>> 
   },
 };
 
+/**
+ * The signature as the given AutomateDV/dbtvault version defines it: before 0.9.0 no macro had `src_extra_columns`,
+ * so positional calls written for dbtvault ≤0.8 (`hub(src_pk, src_nk, src_ldts, src_source, source_model)`) bind
+ * without it. Undefined means the default (0.11.x).
+ */
+export function signatureFor(macro: VaultMacroName, version?: string): MacroSignature {
+  const signature = MACRO_SIGNATURES[macro];
+  if (version === undefined || !isBeforeExtraColumns(version)) return signature;
+  return { ...signature, params: signature.params.filter((p) => p.name !== 'src_extra_columns') };
+}
+
+/** True for versions before 0.9.0, whose macros take no `src_extra_columns`. */
+export function isBeforeExtraColumns(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map((x) => parseInt(x, 10) || 0);
+  return major === 0 && minor < 9;
+}
+
 export function isVaultMacroName(name: string): name is VaultMacroName {
   return Object.prototype.hasOwnProperty.call(MACRO_SIGNATURES, name);
 }
@@ -226,6 +243,8 @@ export interface BindOptions {
   where?: string;
   /** Skip the required-parameter check (the language server binds incomplete calls while the user types). */
   skipRequiredCheck?: boolean;
+  /** The emulated AutomateDV version: positional arguments bind by that version's signature (signatureFor). */
+  version?: string;
 }
 
 /**
@@ -239,7 +258,7 @@ export function bindArguments(
   kwargs: ReadonlyMap<string, JValue>,
   options: BindOptions = {},
 ): BoundArguments {
-  const signature = MACRO_SIGNATURES[macro];
+  const signature = signatureFor(macro, options.version);
   const names = signature.params.map((p) => p.name);
   if (args.length > names.length) {
     throw new CompileError(

@@ -1,0 +1,25 @@
+import { cursorContext } from './server/src/features/cursor-context';
+import { parseModel } from './server/src/model/parse';
+import { readFileSync } from 'node:fs';
+function at(t: string) { const o = t.indexOf('$0'); const text = t.slice(0, o) + t.slice(o + 2); console.log(JSON.stringify(cursorContext(text, o, parseModel(text)))); }
+const sat = readFileSync('sample-project/models/dds/sat_users.sql', 'utf8');
+at(sat.replace("  - 'TITLE'", "  - 'TI$0TLE'"));
+at(sat.replace("  - 'TITLE'", "  - $0"));
+at(sat.replace("src_eff: 'EFFECTIVE_FROM'", "src_eff: 'EFFECTIVE_FROM'\n$0"));
+at(sat.replace("src_ldts: 'LOAD_DATE'", "src_ldts: LO$0"));
+const stg = readFileSync('sample-project/models/stg/stg_users.sql', 'utf8');
+at(stg.replace("      - 'TITLE'", "      - '$0'"));
+at(stg.replace("  raw: 'users'", "  raw: 'u$0sers'"));
+at(stg.replace("  USER_HK: 'USER_ID'", "  USER_HK: 'USER_ID'\n  X: {is_hashdiff: true, columns: ['a', '$0"));
+const hub = readFileSync('sample-project/models/dds/hub_users.sql', 'utf8');
+at(hub.replace('src_nk = "USER_ID"', 'src_nk = "US$0ER_ID"'));
+at(hub.replace('src_nk = "USER_ID"', 'src_nk = ["USER_ID", "$0"'));
+at(hub.replace('src_ldts=src_ldts,', 'src_ldts=src_ldts, $0'));
+at(hub.replace('src_ldts=src_ldts,', 'src_ldts="$0",'));
+at(hub.replace('src_ldts=src_ldts,', '"$0",'));
+const prod = readFileSync('sample-project/models/stg/stg_products.sql', 'utf8');
+at(prod.replace('"columns": ["MAKE",', '"columns": ["$0MAKE",'));
+at(prod.replace('"is_hashdiff": true,', '"is_hashdiff": true, "$0'));
+at("select * from {{ ref('stg_$0') }}");
+at("select * from {{ source('raw', 'u$0') }}");
+at("{{ automate_dv.h$0 }}");

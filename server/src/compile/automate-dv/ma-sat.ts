@@ -1,0 +1,70 @@
+// AutomateDV's `ma_sat` on PostgreSQL (spec §6.5): a multi-active satellite, several rows per key told apart by the
+// child dependent key(s). A key's whole staged group is inserted when any member differs from the latest group in the
+// table or the group size changes; a batch that differs only in load dates inserts nothing.
+import type { MacroContext } from '../context';
+import { aliasAll, asList, expandColumnList, multikeyCondition, multikeyEquals, prefixColumns, targetName, type ColumnRef } from './columns';
+import { readLoadContext } from './load-context';
+import { readColumn, readColumns, readHashdiff, readModelName, required } from './param-types';
+import { readPayload } from './payload';
+import type { BoundArguments } from './signatures';
+import { renderMacroTemplate } from './templates';
+
+export function compileMaSat(args: BoundArguments, ctx: MacroContext): string {
+  const m = 'ma_sat';
+  const pk = required(m, 'src_pk', readColumns(m, 'src_pk', args.get('src_pk')));
+  // AutomateDV loops over src_cdk; a single name is taken as a one-column list rather than looping over its letters.
+  const cdkValue = required(m, 'src_cdk', readColumns(m, 'src_cdk', args.get('src_cdk')));
+  const cdk = typeof cdkValue === 'string' ? [cdkValue] : cdkValue;
+  const hashdiff = required(m, 'src_hashdiff', readHashdiff(m, 'src_hashdiff', args.get('src_hashdiff')));
+  const extraValue = args.get('src_extra_columns');
+  const eff = readColumn(m, 'src_eff', args.get('src_eff'));
+  const ldts = required(m, 'src_ldts', readColumn(m, 'src_ldts', args.get('src_ldts'))).trim();
+  const source = required(m, 'src_source', readColumn(m, 'src_source', args.get('src_source')));
+  const model = required(m, 'source_model', readModelName(m, 'source_model', args.get('source_model')));
+  const named = [args.get('src_pk'), args.get('src_cdk'), args.get('src_hashdiff'), extraValue, args.get('src_eff'), args.get('src_ldts'), args.get('src_source')];
+  const payload = readPayload(m, args.get('src_payload'), { named, sourceModel: model }, ctx);
+  const load = readLoadContext(ctx);
+
+  const hashdiffList: ColumnRef[] = [hashdiff];
+  const pkList = asList(pk);
+  const extra = expandColumnList([extraValue ?? null], "ma_sat: 'src_extra_columns'");
+  // PostgreSQL's ma_sat is AutomateDV's SQL Server template, whose column order puts the hashdiff second.
+  const sourceCols: ColumnRef[] = [...pkList, hashdiff, ...cdk, ...payload, ...extra, ...(eff !== undefined ? [eff] : []), ldts, source];
+  const latestCols: ColumnRef[] = [...pkList, hashdiff, ...cdk, ldts];
+  const withRank = load.rankColumn ? [...sourceCols, load.rankColumn] : sourceCols;
+
+  return renderMacroTemplate('ma_sat', {
+    relation: ctx.ref(model).render(),
+    s_columns: prefixColumns(withRank, 's', 'source'),
+    s_pk_not_null: multikeyCondition(pk, 's', 'IS NOT NULL'),
+    s_cdk_not_null: cdk.map((c) => `s.${c.trim()} IS NOT NULL`),
+    materialization_filter: load.materializationFilter ?? '',
+    incremental: load.incremental,
+    target: load.target,
+    t_pk: prefixColumns(pkList, 't'),
+    s_pk: prefixColumns(pkList, 's'),
+    s_hashdiff: prefixColumns(hashdiffList, 's', 'source'),
+    s_cdk: prefixColumns(cdk, 's'),
+    a_b_join: multikeyEquals(pk, 'a', 'b'),
+    mas_latest: prefixColumns(latestCols, 'mas', 'target'),
+    mas_pk: prefixColumns(pkList, 'mas'),
+    mas_hashdiff: prefixColumns(hashdiffList, 'mas', 'target'),
+    mas_cdk: prefixColumns(cdk, 'mas'),
+    inner_latest: prefixColumns(latestCols, 'inner_mas', 'target'),
+    inner_pk: prefixColumns(pkList, 'inner_mas'),
+    inner_ldts: `inner_mas.${ldts}`,
+    inner_spk_join: multikeyEquals(pk, 'inner_mas', 'spk'),
+    lr_pk: prefixColumns(pkList, 'lr'),
+    lr_ldts: `lr.${ldts}`,
+    lr_latest: prefixColumns(latestCols, 'lr', 'target'),
+    lr_lg_join: multikeyEquals(pk, 'lr', 'lg'),
+    lg_ldts: `lg.${ldts}`,
+    stage_active_pk_join: multikeyEquals(pk, 'stage', 'active_records'),
+    stage_hashdiff: prefixColumns(hashdiffList, 'stage', 'source'),
+    active_hashdiff: `active_records.${targetName(hashdiff)}`,
+    stage_active_cdk_join: multikeyEquals(cdk, 'stage', 'active_records'),
+    sdwc_stage_pk_join: multikeyEquals(pk, 'source_data_with_count', 'stage'),
+    source_data_columns: aliasAll(sourceCols, 'source_data'),
+    sdwc_columns: aliasAll(sourceCols, 'source_data_with_count'),
+  });
+}

@@ -1,0 +1,83 @@
+// AutomateDV's vault_insert_by_period / vault_insert_by_rank materializations (spec §6.11): the filters that replace
+// the __PERIOD_FILTER__ / __RANK_FILTER__ placeholders on PostgreSQL, for a loader that runs the per-period loop, and
+// the DV902 notice that dvs itself does not run that loop.
+import { CompileError, type MacroContext } from '../context';
+import { versionAtLeast } from './load-context';
+
+export const PERIOD_PLACEHOLDER = '__PERIOD_FILTER__';
+export const RANK_PLACEHOLDER = '__RANK_FILTER__';
+
+/** The units PostgreSQL's DATE_TRUNC and INTERVAL both accept; AutomateDV's config `period` names one of them. */
+const PERIODS = new Set(['microsecond', 'millisecond', 'second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year', 'decade', 'century', 'millennium']);
+
+export interface PeriodFilterOptions {
+  /** config timestamp_field: a column (or expression) of the stage. */
+  timestampField: string;
+  /** The start of the whole load, as text PostgreSQL reads as a timestamp ('2024-01-01 00:00:00'). */
+  startTimestamp: string;
+  /** Which period of the loop, counted from 0. */
+  offset: number;
+  /** config period, default 'day'. */
+  period?: string;
+}
+
+function timestampLiteral(text: string): string {
+  return `TIMESTAMP '${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The condition AutomateDV's postgres__replace_placeholder_with_period_filter puts in place of __PERIOD_FILTER__: rows
+ * whose timestamp lies in period number `offset` after the start, and not before the start itself.
+ */
+export function periodFilter(options: PeriodFilterOptions): string {
+  const period = (options.period ?? 'day').toLowerCase();
+  if (!PERIODS.has(period)) {
+    throw new CompileError(`vault_insert_by_period: period '${options.period}' is not a PostgreSQL date part; use one of ${[...PERIODS].join(', ')}.`, 'DV202');
+  }
+  if (!Number.isInteger(options.offset) || options.offset < 0) {
+    throw new CompileError(`vault_insert_by_period: the period offset must be a whole number ≥ 0, got ${options.offset}.`, 'DV202');
+  }
+  const ts = `${options.timestampField}::TIMESTAMP`;
+  const start = timestampLiteral(options.startTimestamp);
+  const shifted = `${start} + INTERVAL '${options.offset} ${period}'`;
+  return (
+    `${ts} >= DATE_TRUNC('${period}', ${shifted})\n` +
+    `            AND ${ts} < DATE_TRUNC('${period}', ${shifted} + INTERVAL '1 ${period}')\n` +
+    `            AND ${ts} >= ${start}`
+  );
+}
+
+/** The condition in place of __RANK_FILTER__: rows of rank `iteration` in config rank_column. */
+export function rankFilter(rankColumn: string, iteration: number): string {
+  if (!Number.isInteger(iteration)) throw new CompileError(`vault_insert_by_rank: the rank iteration must be a whole number, got ${iteration}.`, 'DV202');
+  return `${rankColumn}::INTEGER = ${iteration}::INTEGER`;
+}
+
+/** A compiled model's SQL for one period of the loop. */
+export function applyPeriodFilter(sql: string, options: PeriodFilterOptions): string {
+  return sql.split(PERIOD_PLACEHOLDER).join(periodFilter(options));
+}
+
+/** A compiled model's SQL for one rank of the loop. */
+export function applyRankFilter(sql: string, rankColumn: string, iteration: number): string {
+  return sql.split(RANK_PLACEHOLDER).join(rankFilter(rankColumn, iteration));
+}
+
+/**
+ * Reports DV902 for a table macro whose model is materialized by period or by rank: dvs compiles the SQL with the
+ * placeholder (as `dbt compile` shows it) but does not run the loop, so loads should use `incremental`.
+ */
+export function reportVaultInsertMaterialization(ctx: MacroContext): void {
+  const materialized = ctx.configOf('materialized');
+  if (materialized !== 'vault_insert_by_period' && materialized !== 'vault_insert_by_rank') return;
+  const placeholder = materialized === 'vault_insert_by_period' ? PERIOD_PLACEHOLDER : RANK_PLACEHOLDER;
+  const deprecated = versionAtLeast(ctx.compat.version, '0.11.0') ? ` AutomateDV ${ctx.compat.version} also deprecates it.` : '';
+  ctx.report({
+    code: 'DV902',
+    severity: 'information',
+    message:
+      `materialization not supported by dvs: ${materialized} loads one ${materialized === 'vault_insert_by_period' ? 'period' : 'rank'} ` +
+      `per insert, which dvs does not run; the compiled SQL keeps AutomateDV's ${placeholder} placeholder.${deprecated} ` +
+      "Use materialized='incremental' to load this model with dvs.",
+  });
+}

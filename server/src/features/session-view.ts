@@ -1,0 +1,69 @@
+// The language features' view of an engine ProjectSession: the rules' view plus files, model facts, the raw-schema
+// state the server keeps, and the project's hash settings from its vars.
+import { readFileSync } from 'node:fs';
+import type { HashOptions } from '../compile/automate-dv/hashing';
+import type { ProjectSession } from '../engine/session';
+import type { JValue } from '../jinja/values';
+import { ruleProjectOfSession } from '../rules/session-project';
+import type { FeatureProject, SchemaState, SourceTableInfo } from './project-view';
+
+export function featureProjectOfSession(session: ProjectSession, schemaState: () => SchemaState): FeatureProject {
+  const project = session.project;
+  const state = schemaState();
+  const rules = ruleProjectOfSession(session, { connected: state.connected });
+  return {
+    ...rules,
+    connected: state.connected,
+    projectName: project.name,
+    model(name) {
+      const node = session.node(name);
+      if (!node) return undefined;
+      const info: ReturnType<FeatureProject['model']> = { name, file: node.file, kind: node.kind, materialized: node.materialized, relation: node.relation.render() };
+      if (node.properties?.description) info.description = node.properties.description;
+      return info;
+    },
+    modelOfFile(file) {
+      const node = session.nodeByPath(file);
+      return node?.kind === 'model' ? node.name : undefined;
+    },
+    fileText(file) {
+      const node = session.nodeByPath(file);
+      if (node) return session.textOf(node);
+      try {
+        return readFileSync(file, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    sourceTable(source, table): SourceTableInfo | undefined {
+      const def = project.sources.get(source);
+      const t = def?.tables.get(table);
+      if (!def || !t) return undefined;
+      const info: SourceTableInfo = {
+        source,
+        table,
+        relation: `${def.schema}.${t.identifier}`,
+        file: t.file,
+        nameSpan: t.nameSpan,
+        columns: t.columns.map((c) => ({ name: c.name, span: c.span, ...(c.dataType ? { dataType: c.dataType } : {}), ...(c.description ? { description: c.description } : {}) })),
+      };
+      const description = t.description ?? def.description;
+      if (description) info.description = description;
+      return info;
+    },
+    schemaState,
+    hashOptions(): HashOptions {
+      const text = (name: string, fallback: string): string => {
+        const v: JValue = project.varOf(name, fallback);
+        return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : fallback;
+      };
+      return {
+        algorithm: text('hash', 'MD5').toLowerCase() === 'sha' ? 'sha' : 'md5',
+        concatString: text('concat_string', '||'),
+        nullPlaceholder: text('null_placeholder_string', '^^'),
+        upperCase: text('hash_content_casing', 'upper').toLowerCase() !== 'disabled',
+        encoding: session.compat.hashing,
+      };
+    },
+  };
+}

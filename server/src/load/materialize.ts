@@ -1,0 +1,129 @@
+// dbt-postgres materializations (view, table, incremental append) and AutomateDV's pit/bridge_incremental, each run
+// inside the model's transaction so a failure leaves nothing behind.
+import { quoteIdent, quoteLiteral, type Relation } from '../base/relation';
+import type { SqlSession } from '../warehouse/warehouse';
+import type { LoadModel } from './model';
+
+export type RelationKind = 'table' | 'view' | 'materialized view';
+
+/** What exists at the relation now: a table, a view, a materialized view, or nothing. */
+export async function relationKind(session: SqlSession, relation: Relation): Promise<RelationKind | undefined> {
+  const r = await session.query(
+    `select c.relkind as kind from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = ${quoteLiteral(relation.schema)} and c.relname = ${quoteLiteral(relation.identifier)}
+       and c.relkind in ('r', 'p', 'f', 'v', 'm')`,
+  );
+  const kind = r.rows[0]?.kind;
+  if (kind === undefined) return undefined;
+  if (kind === 'v') return 'view';
+  if (kind === 'm') return 'materialized view';
+  return 'table';
+}
+
+/** Whether anything (table or view) exists at the relation. */
+export async function relationExists(session: SqlSession, relation: Relation): Promise<boolean> {
+  return (await relationKind(session, relation)) !== undefined;
+}
+
+/** Materializations with an incremental branch (AutomateDV's is_any_incremental()). */
+export function hasIncrementalBranch(materialized: string): boolean {
+  return materialized === 'incremental' || materialized === 'pit_incremental' || materialized === 'bridge_incremental';
+}
+
+/** is_incremental() for a model this run: an incremental materialization, its table exists, and no full refresh. */
+export async function isIncrementalRun(session: SqlSession, model: Pick<LoadModel, 'relation' | 'materialized'>, fullRefresh = false): Promise<boolean> {
+  if (fullRefresh || !hasIncrementalBranch(model.materialized)) return false;
+  return (await relationKind(session, model.relation)) === 'table';
+}
+
+export const SUPPORTED_MATERIALIZATIONS = ['view', 'table', 'incremental', 'ephemeral', 'pit_incremental', 'bridge_incremental'];
+
+/** schema.identifier, both quoted: DDL runs in the connected database, as dbt's relation does. */
+export function qualifiedName(relation: Relation): string {
+  return `${quoteIdent(relation.schema)}.${quoteIdent(relation.identifier)}`;
+}
+
+/** A trailing semicolon would end the statement inside `create ... as ( … )`. */
+function asSubquery(sql: string): string {
+  return sql.replace(/[\s;]+$/, '');
+}
+
+async function dropExisting(tx: SqlSession, relation: Relation, kind: RelationKind | undefined): Promise<void> {
+  if (kind === undefined) return;
+  // CASCADE as dbt's swap-and-drop does: views built on the old relation go with it (rebuilt when selected).
+  await tx.exec(`drop ${kind} if exists ${qualifiedName(relation)} cascade`);
+}
+
+/** Temp names stay within PostgreSQL's 63-byte identifiers. */
+function tempName(identifier: string): string {
+  const suffix = '__dbt_tmp';
+  let base = identifier;
+  while (Buffer.byteLength(base + suffix) > 63) base = base.slice(0, -1);
+  return base + suffix;
+}
+
+async function targetColumns(tx: SqlSession, relation: Relation): Promise<string[]> {
+  const r = await tx.query(
+    `select a.attname as name from pg_catalog.pg_attribute a
+     where a.attrelid = ${quoteLiteral(qualifiedName(relation))}::regclass and a.attnum > 0 and not a.attisdropped
+     order by a.attnum`,
+  );
+  return r.rows.map((row) => String(row.name));
+}
+
+async function createTableAs(tx: SqlSession, relation: Relation, sql: string): Promise<number | null> {
+  const r = await tx.exec(`create table ${qualifiedName(relation)} as (\n${asSubquery(sql)}\n)`);
+  return r?.rowCount ?? null;
+}
+
+/** dbt's append: the batch into a temp table, then insert the target's own columns, quoted, from it. */
+async function appendFromTemp(tx: SqlSession, relation: Relation, sql: string, truncateFirst: boolean): Promise<number | null> {
+  const temp = quoteIdent(tempName(relation.identifier));
+  await tx.exec(`create temporary table ${temp} on commit drop as (\n${asSubquery(sql)}\n)`);
+  const columns = (await targetColumns(tx, relation)).map(quoteIdent).join(', ');
+  if (truncateFirst) await tx.exec(`truncate table ${qualifiedName(relation)}`);
+  const r = await tx.exec(`insert into ${qualifiedName(relation)} (${columns})\n(\n  select ${columns}\n  from ${temp}\n)`);
+  return r?.rowCount ?? null;
+}
+
+export interface MaterializeOutcome {
+  rows: number | null;
+}
+
+/**
+ * Builds one model inside `tx`. `incremental` is the is_incremental() the SQL was compiled with (see isIncrementalRun);
+ * the target must still be a table then. Creates the schema when missing.
+ */
+export async function materialize(tx: SqlSession, model: LoadModel, sql: string, incremental: boolean): Promise<MaterializeOutcome> {
+  const relation = model.relation;
+  await tx.exec(`create schema if not exists ${quoteIdent(relation.schema)}`);
+  const existing = await relationKind(tx, relation);
+  if (incremental && existing !== 'table') {
+    // The SQL was compiled for the incremental branch; building a fresh table from it would load only a batch.
+    throw new Error(`${qualifiedName(relation)} stopped being a table while the load ran; run the load again`);
+  }
+  const appendable = incremental;
+  switch (model.materialized) {
+    case 'view':
+      await dropExisting(tx, relation, existing);
+      await tx.exec(`create view ${qualifiedName(relation)} as (\n${asSubquery(sql)}\n)`);
+      return { rows: null };
+    case 'table':
+      await dropExisting(tx, relation, existing);
+      return { rows: await createTableAs(tx, relation, sql) };
+    case 'incremental':
+      if (appendable) return { rows: await appendFromTemp(tx, relation, sql, false) };
+      await dropExisting(tx, relation, existing);
+      return { rows: await createTableAs(tx, relation, sql) };
+    case 'pit_incremental':
+    case 'bridge_incremental':
+      // AutomateDV rebuilds PIT and bridge contents on every incremental run: truncate, then insert the new set.
+      if (appendable) return { rows: await appendFromTemp(tx, relation, sql, true) };
+      await dropExisting(tx, relation, existing);
+      return { rows: await createTableAs(tx, relation, sql) };
+    default:
+      throw new Error(
+        `materialization '${model.materialized}' is not supported by dvs load (supported: ${SUPPORTED_MATERIALIZATIONS.join(', ')})`,
+      );
+  }
+}

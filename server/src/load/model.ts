@@ -1,0 +1,67 @@
+// What a load takes in (compiled models) and gives out (events while it runs, a result per model at the end).
+import type { Relation } from '../base/relation';
+import type { ColumnInfo } from '../compile/context';
+
+/** The materializations `dvs load` builds; anything else is reported as not supported. */
+export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral' | 'pit_incremental' | 'bridge_incremental';
+
+export interface LoadModel {
+  name: string;
+  /** Where the model is built (`this`). */
+  relation: Relation;
+  materialized: Materialization | string;
+  /** The model's SELECT (no DDL); `incremental` is is_incremental() for this run. May compile lazily. */
+  sql(incremental: boolean): string | Promise<string>;
+  /** Names of the models it reads (ref); names outside the load are ignored. */
+  dependsOn: string[];
+  /** Columns the compiler expects the model to produce, when it knows them. */
+  columnsHint?: ColumnInfo[];
+}
+
+export type ModelStatus = 'success' | 'error' | 'skipped' | 'cancelled';
+
+export type LoadEvent =
+  | { type: 'start'; model: string; index: number; total: number; materialized: string; relation: string }
+  | {
+      type: 'end';
+      model: string;
+      index: number;
+      total: number;
+      materialized: string;
+      status: ModelStatus;
+      /** Rows written (table/incremental) or null when the database does not say (views, skipped models). */
+      rows: number | null;
+      ms: number;
+      message?: string;
+    };
+
+export interface ModelResult {
+  model: string;
+  relation: string;
+  materialized: string;
+  status: ModelStatus;
+  rows: number | null;
+  /** Whether the incremental branch ran (is_incremental()). */
+  incremental: boolean;
+  ms: number;
+  startedAt: string;
+  completedAt: string;
+  message?: string;
+}
+
+export interface LoadSummary {
+  results: ModelResult[];
+  startedAt: string;
+  completedAt: string;
+  ms: number;
+  /** No model failed (skipped and cancelled models do not count as failures by themselves). */
+  ok: boolean;
+  cancelled: boolean;
+}
+
+export interface LoadOptions {
+  fullRefresh?: boolean;
+  onEvent?: (event: LoadEvent) => void;
+  /** Aborting stops the load after the model that is running. */
+  signal?: AbortSignal;
+}

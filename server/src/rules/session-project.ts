@@ -1,0 +1,50 @@
+// The vault rules' view of a ProjectSession (server/src/engine): models and their parsed text as last synchronised,
+// declared sources, and the catalog — live when the session introspected a database, else the cache or the yml.
+import type { ColumnInfo } from '../compile/context';
+import type { ProjectSession } from '../engine/session';
+import { columnsInSnapshot } from '../warehouse/introspect';
+import type { KnownColumns, RuleProject } from './context';
+
+export interface SessionCatalogState {
+  /** The session's schema snapshot was read from the database in this process (not only from the cache file). */
+  connected: boolean;
+}
+
+export function ruleProjectOfSession(session: ProjectSession, state: SessionCatalogState): RuleProject {
+  const project = session.project;
+  const snapshotColumns = (schema: string, table: string): KnownColumns | undefined => {
+    const snapshot = session.schemaSnapshot;
+    if (!snapshot) return undefined;
+    const columns = columnsInSnapshot(snapshot, schema, table);
+    return columns && columns.length ? { columns, origin: state.connected ? 'live' : 'cache' } : undefined;
+  };
+  return {
+    connected: state.connected,
+    modelNames: () => session.models().map((m) => m.name),
+    parsedModel(name) {
+      const node = session.node(name);
+      return node && node.kind === 'model' ? session.parsed(node) : undefined;
+    },
+    otherNodeNames: () => project.allNodes().filter((n) => n.kind !== 'model' && n.enabled).map((n) => n.name),
+    sourceTables: () => [...project.sources.values()].flatMap((s) => [...s.tables.values()].map((t) => ({ source: s.name, table: t.name }))),
+    sourceColumns(source, table) {
+      const rel = project.sourceRelation(source, table);
+      if (!rel) return undefined;
+      const live = snapshotColumns(rel.schema, rel.identifier);
+      if (live) return live;
+      const snapshot = session.schemaSnapshot;
+      // Connected and introspected: a declared table the database lacks is missing (DV303), whatever the yml says.
+      if (state.connected && snapshot) return 'missing';
+      const declared = project.sourceColumns(source, table);
+      if (declared.length === 0) return undefined;
+      const columns: ColumnInfo[] = declared.map((c) => ({ name: c.name, dataType: c.dataType ?? '' }));
+      return { columns, origin: 'declared' };
+    },
+    modelColumns(name) {
+      const node = session.node(name);
+      if (!node) return undefined;
+      if (node.columns) return { columns: node.columns, origin: 'static' };
+      return snapshotColumns(node.relation.schema, node.relation.identifier);
+    },
+  };
+}
