@@ -10,8 +10,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
 
+// PGlite finds its .wasm/.data files through import.meta.url, which a CommonJS bundle lacks: point it at the bundle.
+const importMetaUrl = "const __dvs_import_meta_url = require('url').pathToFileURL(__filename).href;";
 const common = {
   bundle: true,
+  define: { 'import.meta.url': '__dvs_import_meta_url' },
+  banner: { js: importMetaUrl },
   platform: 'node',
   target: 'node20',
   format: 'cjs',
@@ -27,7 +31,7 @@ await Promise.all([
     ...common,
     entryPoints: ['server/src/cli.ts'],
     outfile: 'dist/cli.js',
-    banner: { js: '#!/usr/bin/env node' },
+    banner: { js: `#!/usr/bin/env node\n${importMetaUrl}` },
   }),
 ]);
 chmodSync(join(dist, 'cli.js'), 0o755);

@@ -12,3 +12,6 @@ export const UI_COMPLETION = { path: 'models/stg/stg_users.sql', marker: "USER_I
 
 /** The model whose compiled SQL the preview step opens, and text the SQL must contain. */
 export const UI_PREVIEW = { path: 'models/dds/hub_users.sql', expect: 'stg_users' };
+
+/** A model the vault diagram must draw as a node. */
+export const UI_DIAGRAM = { expect: 'hub_users' };

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as playwright from 'playwright-core';
 import type { Locator, Page } from 'playwright-core';
-import { UI_COMPLETION, UI_FIXTURES, UI_PREVIEW, UI_PROBLEM } from './ui-expectations';
+import { UI_COMPLETION, UI_DIAGRAM, UI_FIXTURES, UI_PREVIEW, UI_PROBLEM } from './ui-expectations';
 
 const SUMMARY_PREFIX = 'DVS_E2E_SUMMARY ';
 /** The language server starts, indexes the project and introspects the embedded database within this time. */
@@ -118,8 +118,18 @@ const steps: Step[] = [
   {
     name: 'palette-command-vault-diagram',
     run: async (page) => {
+      await runCommand(page, 'View: Close All Editors');
+      await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached' });
       await runCommand(page, 'Data Vault: Show Vault Diagram');
       await page.locator('.tabs-container .tab', { hasText: 'Vault:' }).first().waitFor({ timeout: SERVER_WAIT_MS });
+      // A webview is an iframe holding the page's own iframe; the diagram is drawn there (no remote resources).
+      const diagram = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      const node = diagram.locator('g.node', { hasText: UI_DIAGRAM.expect }).first();
+      await node.waitFor({ timeout: SERVER_WAIT_MS });
+      await shot(page, 'diagram');
+      // Clicking a model's node opens the model.
+      await node.click();
+      await page.locator('.tabs-container .tab', { hasText: `${UI_DIAGRAM.expect}.sql` }).first().waitFor();
     },
   },
 ];

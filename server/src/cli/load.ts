@@ -1,9 +1,95 @@
-// `dvs load`: compiles and builds the selected models in dependency order (filled in when the loads module lands).
-import type { ParsedArgs } from './args';
+// `dvs load`: compiles and builds the selected models in dependency order, one transaction each, with a live line
+// per model on stderr, run_results.json, and a summary (JSON on stdout with --format json).
+import { loadModelsFor } from '../engine/load';
+import { selectProjectNodes } from '../engine/select';
+import { runLoad } from '../load/run';
+import { writeRunResults } from '../load/results';
+import type { LoadEvent } from '../load/model';
+import { acquireLoadLock, LoadLockedError } from '../warehouse/lock';
+import { flagValue, hasFlag, selectorWords, type ParsedArgs } from './args';
 import { CliFailure, type CliIo } from './io';
+import { openSession } from './session';
+import { openTargetWarehouse } from './warehouse';
 
 export async function runLoadCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  void args;
-  void io;
-  throw new CliFailure('dvs load is not available in this build yet.', 2);
+  const format = flagValue(args, 'format') ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new CliFailure(`--format must be text or json, not '${format}'.`);
+  const session = openSession(args, io, 'write');
+  const select = selectorWords(args, 'select');
+  const exclude = selectorWords(args, 'exclude');
+  const selection = selectProjectNodes(session, select, exclude);
+  if (selection.errors.length) throw new CliFailure(`cannot read selector(s): ${selection.errors.join('; ')}`);
+  for (const w of selection.warnings) io.err(`dvs: warning: ${w}\n`);
+  if (selection.nodes.length === 0) {
+    io.err('dvs: nothing selected to load.\n');
+    if (format === 'json') io.out(JSON.stringify({ target: targetName(session), models: [] }) + '\n');
+    return 0;
+  }
+  const wh = await openTargetWarehouse(session, io);
+  let lock;
+  try {
+    try {
+      lock = await acquireLoadLock(wh, session.root, { scope: session.project.targetSchema });
+    } catch (error) {
+      if (error instanceof LoadLockedError) throw new CliFailure(error.message, 2);
+      throw error;
+    }
+    const models = loadModelsFor(session, selection.nodes);
+    const width = Math.max(...models.map((m) => m.name.length));
+    const controller = new AbortController();
+    const onSignal = (): void => {
+      io.err('\ndvs: stopping after the running model (Ctrl+C again to abort at once)\n');
+      controller.abort();
+      process.off('SIGINT', onSignal);
+    };
+    process.on('SIGINT', onSignal);
+    const summary = await runLoad(wh, models, {
+      fullRefresh: hasFlag(args, 'full-refresh'),
+      signal: controller.signal,
+      onEvent: (e) => io.err(progressLine(e, width)),
+    }).finally(() => process.off('SIGINT', onSignal));
+    writeRunResults(session.root, summary, {
+      target: targetName(session),
+      runStartedAt: session.runStartedAt.toISOString(),
+      projectName: session.project.name,
+      args: { select, exclude, full_refresh: hasFlag(args, 'full-refresh') },
+    });
+    const failed = summary.results.filter((r) => r.status === 'error').length;
+    const skipped = summary.results.filter((r) => r.status === 'skipped').length;
+    const ok = summary.results.filter((r) => r.status === 'success').length;
+    io.err(`dvs: done in ${(summary.ms / 1000).toFixed(1)} s: ${ok} succeeded, ${failed} failed, ${skipped} skipped${summary.cancelled ? ', cancelled' : ''}\n`);
+    if (format === 'json') {
+      io.out(
+        JSON.stringify({
+          target: targetName(session),
+          models: summary.results.map((r) => ({
+            name: r.model,
+            materialized: r.materialized,
+            status: r.status === 'cancelled' ? 'skipped' : r.status,
+            rows: r.rows,
+            ms: r.ms,
+            ...(r.message ? { message: r.message } : {}),
+          })),
+        }) + '\n',
+      );
+    }
+    return failed > 0 || summary.cancelled ? 1 : 0;
+  } finally {
+    await lock?.release();
+    await wh.close();
+  }
+}
+
+function targetName(session: { project: { target: { ok: boolean } & ({ ok: true; target: { name: string } } | { ok: false }) } }): string {
+  const t = session.project.target;
+  return t.ok ? t.target.name : 'embedded';
+}
+
+function progressLine(e: LoadEvent, width: number): string {
+  const counter = `${String(e.index).padStart(String(e.total).length)}/${e.total}`;
+  if (e.type === 'start') return `${counter} START ${e.model.padEnd(width)} ${e.materialized}\n`;
+  const rows = e.rows === null ? '' : ` ${e.rows} rows`;
+  const status = e.status === 'success' ? 'OK   ' : e.status === 'error' ? 'ERROR' : e.status === 'skipped' ? 'SKIP ' : 'STOP ';
+  const message = e.message && e.status !== 'success' ? `\n      ${e.message}` : '';
+  return `${counter} ${status} ${e.model.padEnd(width)} ${e.materialized}${rows} (${Math.round(e.ms)} ms)${message}\n`;
 }

@@ -6,9 +6,12 @@ import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import { Relation, quoteIdent } from '../base/relation';
 import { automateDvMacros } from './automate-dv';
 import { CompileError, type AutomateDvCompat, type ColumnInfo, type MacroContext } from './context';
-import type { Expression, MacroNode, Statement, Template } from '../jinja/ast';
+import type { Expression, MacroNode, Template } from '../jinja/ast';
 import { render } from '../jinja';
 import { makeDatetime } from '../jinja/datetime';
+import { builtinGlobals } from '../jinja/builtins';
+import type { Span } from '../base/text';
+import { dbtRuntimeGlobals, unexpandedMacro, type UnexpandedReporter } from '../dbt/jinja-context';
 import { callable, fromJs, UNDEFINED, type JCallable, type JDict, type JObject, type JValue } from '../jinja/values';
 
 export interface CompileTarget {
@@ -30,7 +33,7 @@ export interface ModelCompileEnv {
   /** Effective model config (project → folder → yml → config() in the file). */
   configOf(key: string): JValue;
   /** A model's relation, or undefined when no such model exists. Ephemeral models render as their CTE name. */
-  resolveRef(name: string, packageName?: string): Relation | undefined;
+  resolveRef(name: string, packageName?: string, version?: string): Relation | undefined;
   resolveSource(sourceName: string, tableName: string): Relation | undefined;
   /** A project or --vars value; undefined when not set. */
   varValue(name: string): JValue | undefined;
@@ -45,6 +48,8 @@ export interface ModelCompileEnv {
   compat: AutomateDvCompat;
   /** Pretty-print the SQL with sql-formatter (the preview's setting); loads run the unformatted text. */
   formatSql?: boolean;
+  /** The dbt project's name (`project_name` in Jinja). */
+  projectName?: string;
 }
 
 export interface CompiledModel {
@@ -57,6 +62,8 @@ export interface CompiledModel {
 }
 
 const AUTOMATE_DV_NAMESPACES = ['automate_dv', 'dbtvault'];
+// Names the renderer itself binds (return() and the names inside macros and loops); never stand-ins.
+const RENDERER_NAMES = ['return', 'caller', 'super', 'loop', 'varargs', 'kwargs', 'self'];
 
 export function compileModel(env: ModelCompileEnv): CompiledModel {
   const diagnostics: Diagnostic[] = [];
@@ -72,8 +79,8 @@ export function compileModel(env: ModelCompileEnv): CompiledModel {
     const name = names.length >= 2 ? names[1] : names[0];
     const pkg = names.length >= 2 ? names[0] : undefined;
     if (!name) throw new CompileError('ref() needs a model name.', 'DV101');
-    void kwargs;
-    const rel = env.resolveRef(name, pkg);
+    const version = kwargs.get('v') ?? kwargs.get('version');
+    const rel = env.resolveRef(name, pkg, typeof version === 'string' || typeof version === 'number' ? String(version) : undefined);
     if (!rel) throw new CompileError(`Model '${env.modelName}' depends on a node named '${name}' which was not found.`, 'DV101');
     refsUsed.push(name);
     return rel;
@@ -113,8 +120,16 @@ export function compileModel(env: ModelCompileEnv): CompiledModel {
   globals.set('execute', true);
   globals.set('model', fromJs({ name: env.modelName, alias: env.self.identifier, schema: env.self.schema }));
   globals.set('modules', fromJs({}));
-  for (const name of unknownNamespaces(env.template, globals, env.projectMacros)) {
-    globals.set(name, packageStub(name, diagnostics));
+  // What nothing defines is tolerated as dbt would after `dbt deps`: package namespaces (dbt_utils.x()) and plain
+  // macros (cents_to_dollars()) render as a comment with an information diagnostic at the model's call, never an error.
+  const callees = collectCallees(env.template, env.projectMacros);
+  const reporter: UnexpandedReporter = { spanOf: (name) => callees.spanOf(name), diagnostics };
+  for (const [name, value] of dbtRuntimeGlobals({ projectName: env.projectName ?? '', reporter })) if (!globals.has(name)) globals.set(name, value);
+  const defined = new Set<string>([...globals.keys(), ...builtinGlobals({ warn: () => undefined }).keys(), ...env.projectMacros.map((m) => m.name), ...AUTOMATE_DV_NAMESPACES, ...RENDERER_NAMES]);
+  for (const name of callees.namespaces) if (!defined.has(name)) globals.set(name, packageStub(name, reporter));
+  for (const name of callees.names) {
+    if (defined.has(name) || globals.has(name)) continue;
+    globals.set(name, unexpandedMacro(name, 'is not a macro of this project or of an installed package', 'If a package defines it, run dbt deps; otherwise add it under macros/.', reporter));
   }
 
   const template: Template = { ...env.template, body: [...env.projectMacros, ...env.template.body] };
@@ -198,57 +213,85 @@ function columnObject(c: ColumnInfo): JObject {
  * A namespace such as `dbt_utils` whose package is not installed: calls to it render a comment saying what was not
  * expanded and an information diagnostic, instead of failing (dbt would need `dbt deps`).
  */
-function packageStub(name: string, diagnostics: Diagnostic[]): JObject {
+function packageStub(name: string, reporter: UnexpandedReporter): JObject {
+  const members = new Map<string, JCallable>();
   return {
     kind: 'object',
     getAttr(attr: string): JValue {
-      const fn: JCallable = callable(`${name}.${attr}`, () => {
-        diagnostics.push(
-          diagnostic('DV901', 'information', `${name}.${attr}() comes from a package that is not installed here; it is left unexpanded. Run dbt deps, or ignore this if the package is installed elsewhere.`),
-        );
-        return `/* ${name}.${attr}() not expanded: package not installed */`;
-      });
+      let fn = members.get(attr);
+      if (!fn) {
+        fn = unexpandedMacro(`${name}.${attr}`, `comes from the package '${name}', which is not installed here`, `Run dbt deps, or ignore this if the package is installed elsewhere.`, reporter);
+        members.set(attr, fn);
+      }
       return fn;
     },
     render: () => `<package ${name}>`,
   };
 }
 
-/** Names used as `x.y(...)` callees that nothing defines: package namespaces we do not have. */
-function unknownNamespaces(template: Template, globals: Map<string, JValue>, macros: MacroNode[]): string[] {
-  const defined = new Set<string>([...globals.keys(), ...macros.map((m) => m.name), ...AUTOMATE_DV_NAMESPACES, 'loop', 'caller', 'self', 'varargs', 'kwargs']);
-  const assigned = new Set<string>();
-  const found = new Set<string>();
-  const visitExpr = (e: Expression | undefined): void => {
-    if (!e) return;
-    if (e.kind === 'Call') {
-      if (e.callee.kind === 'Getattr' && e.callee.object.kind === 'Name') found.add(e.callee.object.name);
-      visitExpr(e.callee);
-      e.args.forEach(visitExpr);
-      e.kwargs.forEach((k) => visitExpr(k.value));
+interface Callees {
+  /** `x` of every `x.y(...)` call whose object is a bare name. */
+  namespaces: Set<string>;
+  /** Every bare-name callee `f(...)`. */
+  names: Set<string>;
+  /**
+   * Where the model calls `f` / `x.y`: its own first call, else its first call of a project macro that (through other
+   * macros) calls it, so a finding inside a macro file lands on the model line that led there.
+   */
+  spanOf(key: string): Span | undefined;
+}
+
+/** The callees of the model and of the project's macros (whose own calls may name packages the model does not). */
+function collectCallees(template: Template, macros: MacroNode[]): Callees {
+  const namespaces = new Set<string>();
+  const names = new Set<string>();
+  const modelSpans = new Map<string, Span>();
+  const calledBy = new Map<string, Set<string>>();
+  const visit = (node: unknown, record: (key: string, span: Span) => void): void => {
+    if (Array.isArray(node)) {
+      for (const x of node) visit(x, record);
       return;
     }
-    for (const v of Object.values(e)) {
-      if (v && typeof v === 'object' && 'kind' in (v as object) && 'span' in (v as object)) visitExpr(v as Expression);
-      if (Array.isArray(v)) for (const x of v) if (x && typeof x === 'object' && 'kind' in x) visitExpr(x as Expression);
-    }
-  };
-  const visit = (body: Statement[]): void => {
-    for (const st of body) {
-      for (const [key, v] of Object.entries(st)) {
-        if (key === 'target' && v && typeof v === 'object' && (v as Expression).kind === 'Name') assigned.add((v as { name: string }).name);
-        if (Array.isArray(v)) {
-          if (key === 'body' || key === 'elseBody') visit(v as Statement[]);
-          else if (key === 'branches') for (const b of v as { test: Expression; body: Statement[] }[]) { visitExpr(b.test); visit(b.body); }
-          else for (const x of v) if (x && typeof x === 'object' && 'kind' in x) visitExpr(x as Expression);
-        } else if (v && typeof v === 'object' && 'kind' in (v as object)) {
-          visitExpr(v as Expression);
-        }
+    if (!node || typeof node !== 'object') return;
+    if ((node as { kind?: unknown }).kind === 'Call') {
+      const call = node as Extract<Expression, { kind: 'Call' }>;
+      if (call.callee.kind === 'Name') {
+        names.add(call.callee.name);
+        record(call.callee.name, call.callee.span);
+      } else if (call.callee.kind === 'Getattr' && call.callee.object.kind === 'Name') {
+        namespaces.add(call.callee.object.name);
+        record(`${call.callee.object.name}.${call.callee.attr}`, call.callee.span);
       }
     }
+    for (const [k, v] of Object.entries(node)) if (k !== 'span' && v && typeof v === 'object') visit(v, record);
   };
-  visit(template.body);
-  return [...found].filter((n) => !defined.has(n) && !assigned.has(n));
+  visit(template.body, (key, span) => {
+    if (!modelSpans.has(key)) modelSpans.set(key, span);
+  });
+  for (const m of macros) {
+    const inner = new Set<string>();
+    visit(m.body, (key) => inner.add(key));
+    calledBy.set(m.name, inner);
+  }
+  const spanOf = (key: string): Span | undefined => {
+    const own = modelSpans.get(key);
+    if (own) return own;
+    for (const [macro, span] of modelSpans) {
+      const seen = new Set<string>();
+      const queue = [macro];
+      while (queue.length) {
+        const m = queue.shift() as string;
+        if (seen.has(m)) continue;
+        seen.add(m);
+        const inner = calledBy.get(m);
+        if (!inner) continue;
+        if (inner.has(key)) return span;
+        queue.push(...inner);
+      }
+    }
+    return undefined;
+  };
+  return { namespaces, names, spanOf };
 }
 
 export type { JDict };

@@ -1,31 +1,30 @@
-// dbt selection over a session's models (`+a b+`, `tag:x`, `path:models/dds`, …), with --exclude.
+// dbt selection over a session's models (`+a b+`, `tag:x`, `path:models/dds`, `@a`, …) with --exclude, in graph order.
+import { selectModels, type Selection } from '../load/select';
 import type { ProjectNode } from '../project';
 import type { ProjectSession } from './session';
 
-export function selectNodes(session: ProjectSession, select: string[], exclude: string[]): ProjectNode[] {
-  const models = session.models();
-  const order = session.project.topologicalOrder(models.map((m) => m.name));
-  const byName = new Map(models.map((m) => [m.name, m]));
-  const names = selectedNames(session, select, exclude);
-  return order.filter((n) => names.has(n)).map((n) => byName.get(n) as ProjectNode);
+export interface NodeSelection {
+  nodes: ProjectNode[];
+  warnings: string[];
+  errors: string[];
 }
 
-function selectedNames(session: ProjectSession, select: string[], exclude: string[]): Set<string> {
-  const all = session.models().map((m) => m.name);
-  const pick = (words: string[]): Set<string> => {
-    const out = new Set<string>();
-    for (const w of words) {
-      const up = w.startsWith('+');
-      const down = w.endsWith('+');
-      const name = w.replace(/^\+/, '').replace(/\+$/, '');
-      if (!all.includes(name)) continue;
-      out.add(name);
-      if (up) for (const a of session.project.ancestors(name)) out.add(a);
-      if (down) for (const d of session.project.descendants(name)) out.add(d);
-    }
-    return out;
-  };
-  const chosen = select.length ? pick(select) : new Set(all);
-  for (const x of pick(exclude)) chosen.delete(x);
-  return chosen;
+export function selectProjectNodes(session: ProjectSession, select: string[], exclude: string[]): NodeSelection {
+  const models = session.models();
+  const names = new Set(models.map((m) => m.name));
+  const graph = session.project
+    .projectGraphNodes()
+    .filter((n) => n.resourceType === 'model' && names.has(n.name))
+    .map((n) => ({ name: n.name, path: n.path, tags: n.tags, materialized: n.materialized, dependsOn: n.dependsOn, package: session.project.name }));
+  const selection: Selection = selectModels(graph, select, exclude, { projectName: session.project.name });
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const order = session.project.topologicalOrder(selection.selected);
+  const chosen = new Set(selection.selected);
+  const nodes = order.filter((n) => chosen.has(n)).map((n) => byName.get(n)).filter((n): n is ProjectNode => n !== undefined);
+  return { nodes, warnings: selection.warnings, errors: selection.errors };
+}
+
+/** The selected nodes only (for callers that report warnings themselves). */
+export function selectNodes(session: ProjectSession, select: string[], exclude: string[]): ProjectNode[] {
+  return selectProjectNodes(session, select, exclude).nodes;
 }

@@ -11,8 +11,9 @@ import { compileModel, type CompiledModel } from '../compile/model';
 import type { MacroNode } from '../jinja/ast';
 import { parseTemplate } from '../jinja/parser';
 import { isNone, type JValue } from '../jinja/values';
-import { metaToJValue } from '../model/meta';
-import { parseModel, vaultCall, type ParsedModel } from '../model/parse';
+import { metaEntry, metaToJValue, type MetaEntry, type MetaValue } from '../model/meta';
+import { parseModel, vaultCall, type MacroCallInfo, type ParsedModel } from '../model/parse';
+import type { Span } from '../base/text';
 import { loadProject, nodeFileSystem, type DbtProject, type FileSystem, type ModelDependencies, type ProjectNode } from '../project';
 import type { TargetPurpose } from '../project/profiles';
 import { columnsInSnapshot, readSchemaCache, type SchemaSnapshot } from '../warehouse/introspect';
@@ -144,11 +145,16 @@ export class ProjectSession {
     const p = this.parse(text);
     const config = new Map<string, JValue>();
     for (const [k, v] of p.config) config.set(k, metaToJValue(v));
-    return {
-      refs: p.refs.map((r) => ({ name: r.name, package: r.package, span: r.nameSpan })),
-      sources: p.sources.map((s) => ({ source: s.source, table: s.table, span: s.tableSpan })),
-      config,
-    };
+    const refs = p.refs.map((r) => ({ name: r.name, package: r.package, version: r.version, span: r.nameSpan }));
+    const sources = p.sources.map((s) => ({ source: s.source, table: s.table, span: s.tableSpan }));
+    // AutomateDV macros call ref()/source() themselves on their metadata, so those names are dependencies too.
+    for (const call of p.calls) {
+      for (const dep of macroDependencies(call)) {
+        if (dep.kind === 'ref') refs.push({ name: dep.name, package: undefined, version: undefined, span: dep.span });
+        else sources.push({ source: dep.source, table: dep.table, span: dep.span });
+      }
+    }
+    return { refs, sources, config };
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -234,10 +240,7 @@ export class ProjectSession {
         const meta = config.get('meta');
         return meta instanceof Map ? meta.get(key) ?? null : null;
       },
-      resolveRef: (name) => {
-        const n = this.project.node(name);
-        return n && n.enabled ? n.relation : undefined;
-      },
+      resolveRef: (name, packageName, version) => this.project.resolveRef(name, packageName, version),
       resolveSource: (s, t) => this.project.sourceRelation(s, t),
       varValue: (name) => {
         const marker = Symbol.for('dvs.unset');
@@ -260,6 +263,7 @@ export class ProjectSession {
       runStartedAt: this.runStartedAt,
       compat: this.compat,
       formatSql: request.formatSql,
+      projectName: this.project.name,
     });
     return result;
   }
@@ -280,6 +284,39 @@ export class ProjectSession {
     }
     return out;
   }
+}
+
+type MacroDependency = { kind: 'ref'; name: string; span: Span } | { kind: 'source'; source: string; table: string; span: Span };
+
+/** The models and sources an AutomateDV call reads, from its metadata (source_model, as-of dates, pit/bridge tables). */
+export function macroDependencies(call: MacroCallInfo): MacroDependency[] {
+  const out: MacroDependency[] = [];
+  const modelOrSource = (v: MetaValue | undefined): void => {
+    if (!v) return;
+    if (v.kind === 'string') out.push({ kind: 'ref', name: v.value, span: v.contentSpan });
+    else if (v.kind === 'list') for (const i of v.items) modelOrSource(i);
+    else if (v.kind === 'dict' && v.entries.length === 1) {
+      const [e] = v.entries as [MetaEntry];
+      if (e.value.kind === 'string') out.push({ kind: 'source', source: e.key, table: e.value.value, span: e.value.contentSpan });
+    }
+  };
+  const dictKeys = (v: MetaValue | undefined): void => {
+    if (v?.kind === 'dict') for (const e of v.entries) out.push({ kind: 'ref', name: e.key, span: e.keySpan });
+  };
+  modelOrSource(call.params.get('source_model')?.value);
+  modelOrSource(call.params.get('as_of_dates_table')?.value);
+  dictKeys(call.params.get('satellites')?.value);
+  dictKeys(call.params.get('stage_tables_ldts')?.value);
+  const walk = call.params.get('bridge_walk')?.value;
+  if (walk?.kind === 'dict') {
+    for (const step of walk.entries) {
+      for (const key of ['link_table', 'eff_sat_table']) {
+        const e = metaEntry(step.value, key);
+        if (e?.value.kind === 'string') out.push({ kind: 'ref', name: e.value.value, span: e.value.contentSpan });
+      }
+    }
+  }
+  return out;
 }
 
 function sameRelation(a: Relation, b: Relation): boolean {

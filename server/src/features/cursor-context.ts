@@ -346,3 +346,19 @@ function scanLiteral(text: string, start: number, offset: number, syntax: 'yaml'
   if (callClosed && stack.length === 0) scan.callDepthLeft = true;
   return scan;
 }
+
+/** Inside a vault macro call's parentheses: the macro and the parameter the cursor's argument binds to. */
+export function callArgumentAt(text: string, offset: number): { macro: VaultMacroName; param: string | undefined } | undefined {
+  const open = text.lastIndexOf('{{', offset - 1);
+  if (open < 0 || text.slice(open, offset).includes('}}')) return undefined;
+  const tag = text.slice(open, offset);
+  const call = /\b(automate_dv|dbtvault)\.(\w+)\s*\(/g;
+  let found: RegExpExecArray | undefined;
+  for (let c = call.exec(tag); c; c = call.exec(tag)) found = c;
+  if (!found || !isVaultMacroName(found[2] as string)) return undefined;
+  const macro = found[2] as VaultMacroName;
+  const flow = scanLiteral(text, open + found.index + found[0].length, offset, 'jinja', true);
+  if (flow.callDepthLeft || flow.containers === 0) return undefined;
+  const param = flow.callKey ?? (flow.argIndex !== undefined ? MACRO_SIGNATURES[macro].params[flow.argIndex]?.name : undefined);
+  return { macro, param };
+}

@@ -49,4 +49,6 @@ export interface FeatureProject extends RuleProject {
   schemaState(): SchemaState;
   /** The project's hashing (vars hash, concat_string, null_placeholder_string, hash_content_casing; version). */
   hashOptions(): HashOptions;
+  /** The model's compiled SQL (formatted) for a hover preview; undefined when it does not compile. */
+  compiledSql(name: string): string | undefined;
 }

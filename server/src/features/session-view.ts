@@ -52,6 +52,16 @@ export function featureProjectOfSession(session: ProjectSession, schemaState: ()
       return info;
     },
     schemaState,
+    compiledSql(name) {
+      const node = session.node(name);
+      if (!node) return undefined;
+      try {
+        const compiled = session.compile(node, { formatSql: true });
+        return compiled.sql || undefined;
+      } catch {
+        return undefined;
+      }
+    },
     hashOptions(): HashOptions {
       const text = (name: string, fallback: string): string => {
         const v: JValue = project.varOf(name, fallback);

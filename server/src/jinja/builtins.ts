@@ -2,7 +2,7 @@
 // tojson, toyaml, zip, as_bool/as_number/as_native/as_text, local_md5). Python behaviour is the reference.
 import { createHash } from 'node:crypto';
 import { JinjaError, argumentError, typeError, valueError } from './errors';
-import { PyIterator, arg, binaryOp, cased, contains, dictKey, getItem, iterate, length, percentFormat, pyCompare, pyEquals, pyReplace, pyStrip, typeName, undefinedError } from './python';
+import { PyIterator, arg, binaryOp, cased, contains, methodOf, dictKey, getItem, iterate, length, percentFormat, pyCompare, pyEquals, pyReplace, pyStrip, typeName, undefinedError } from './python';
 import { dumpYaml, parseYamlLikeDbt } from './yaml';
 import { JUndefined, PyFloat, UNDEFINED, callable, floatValue, isFloat, numberValue, isCallable, isObject, isTuple, makeTuple, renderValue, reprValue, truthy, type JDict, type JObject, type JValue } from './values';
 
@@ -233,10 +233,12 @@ const F: Record<string, FilterFunction> = {
     if (typeof v === 'boolean') return v ? 1 : 0;
     throw typeError(`bad operand type for abs(): '${typeName(v)}'`);
   },
+  // attr() reads a Python attribute only, never a dict item: `d | attr("items")` is the method.
   attr: (v, a, k) => {
     const name = String(arg(a, k, 0, 'name'));
-    if (v instanceof Map) return UNDEFINED;
-    return isObject(v) ? (v.getAttr(name) ?? UNDEFINED) : UNDEFINED;
+    const method = methodOf(v, name);
+    if (method) return method;
+    return isObject(v) ? (v.getAttr(name) ?? UNDEFINED) : new JUndefined(name, `'${typeName(v)} object' has no attribute '${name}'`);
   },
   batch: (v, a, k) => {
     const size = asInteger(arg(a, k, 0, 'linecount'), 'linecount');

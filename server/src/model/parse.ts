@@ -41,6 +41,8 @@ export interface MacroCallInfo {
 export interface RefCall {
   name: string;
   package?: string;
+  /** `v=` / `version=` of a versioned model. */
+  version?: string;
   span: Span;
   nameSpan: Span;
 }
@@ -275,8 +277,10 @@ function recordRef(call: CallExpr, model: ParsedModel): void {
   const a = stringArg(call.args[0]);
   const b = stringArg(call.args[1]);
   if (!a) return;
-  if (b) model.refs.push({ name: b.value, package: a.value, span: call.span, nameSpan: b.span });
-  else model.refs.push({ name: a.value, span: call.span, nameSpan: a.span });
+  const ref: RefCall = b ? { name: b.value, package: a.value, span: call.span, nameSpan: b.span } : { name: a.value, span: call.span, nameSpan: a.span };
+  const version = call.kwargs.find((k) => k.name === 'v' || k.name === 'version')?.value;
+  if (version?.kind === 'Const' && (typeof version.value === 'string' || typeof version.value === 'number')) ref.version = String(version.value);
+  model.refs.push(ref);
 }
 
 function recordSource(call: CallExpr, model: ParsedModel): void {

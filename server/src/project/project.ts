@@ -47,6 +47,8 @@ export interface RefCall {
   name: string;
   /** The package of a two-argument ref('package', 'model'). */
   package?: string;
+  /** `ref('model', v=2)` (or `version=`): a version of a versioned model. */
+  version?: string;
   /** Span of the model name (its text, with or without the quotes) in the model file. */
   span: Span;
 }
@@ -527,6 +529,39 @@ export class DbtProject {
     return this.node(name)?.relation;
   }
 
+  /**
+   * The node a `ref(name)` / `ref(name, v=…)` selects: the node of that name, else the version of a versioned model
+   * (its `versions:` in a properties file; without `v`, `latest_version` or the highest version).
+   */
+  refNode(name: string, version?: string): ProjectNode | undefined {
+    const direct = version === undefined ? this.node(name) : undefined;
+    if (direct) return direct;
+    const stem = this.versionedStem(name, version);
+    return stem === undefined ? undefined : this.node(stem);
+  }
+
+  /**
+   * ref() as the compiler resolves it: this project's models, seeds and snapshots (versions included), and models of
+   * other packages, which build in the target schema under their own name (dbt's default for package models).
+   * Undefined when the name is unknown in this project.
+   */
+  resolveRef(name: string, packageName?: string, version?: string): Relation | undefined {
+    if (packageName !== undefined && packageName !== this.settings.name) {
+      return new Relation(this.targetDatabase, this.schemaFor(undefined), name, this.settings.quoting);
+    }
+    const node = this.refNode(name, version);
+    return node && node.enabled ? node.relation : undefined;
+  }
+
+  private versionedStem(name: string, version: string | undefined): string | undefined {
+    const props = this.nodeProperties.get(`models:${name}`);
+    const versions = props?.versions;
+    if (!versions || versions.length === 0) return undefined;
+    const numeric = (v: string) => (Number.isFinite(Number(v)) ? Number(v) : -Infinity);
+    const wanted = version ?? props.latestVersion ?? [...versions].sort((a, b) => numeric(b.v) - numeric(a.v) || b.v.localeCompare(a.v))[0]?.v;
+    return versions.find((x) => x.v === wanted)?.definedIn;
+  }
+
   sourceTable(sourceName: string, tableName: string): SourceTable | undefined {
     return this.sources.get(sourceName)?.tables.get(tableName);
   }
@@ -671,7 +706,8 @@ export class DbtProject {
       parentsOf.set(n.name, parentsOf.get(n.name) ?? parents);
       for (const ref of n.dependencies.refs) {
         if (ref.package !== undefined && ref.package !== this.settings.name) continue; // other packages are not indexed
-        const target = enabledByName(ref.name);
+        const stem = ref.version !== undefined || !enabledByName(ref.name) ? this.versionedStem(ref.name, ref.version) : undefined;
+        const target = enabledByName(stem ?? ref.name);
         if (target) {
           parentsOf.get(n.name)?.push(target.name);
           continue;

@@ -65,6 +65,10 @@ export interface NodeProperties {
   config: Map<string, JValue>;
   configSpans: Map<string, Span>;
   columns: DeclaredColumn[];
+  /** Model versions (dbt 1.5+): each `v:` and the file stem it is defined in (`defined_in:`, else `<name>_v<v>`). */
+  versions?: { v: string; definedIn: string }[];
+  /** `latest_version:`; dbt's default is the highest version. */
+  latestVersion?: string;
 }
 
 export interface PropertiesFile {
@@ -198,6 +202,17 @@ export function parsePropertiesFile(text: string, file: string, renderString: St
       const node: NodeProperties = { resourceType, name, nameSpan: nameValue.span, file, config: new Map(), configSpans: new Map(), columns: readColumns(valueOf(item, 'columns')) };
       const description = scalarText(valueOf(item, 'description'));
       if (description) node.description = description;
+      const versions = valueOf(item, 'versions');
+      if (versions && versions.kind === 'seq') {
+        node.versions = [];
+        for (const entry of versions.items) {
+          const v = scalarText(valueOf(entry, 'v'));
+          if (v === undefined) continue;
+          node.versions.push({ v, definedIn: scalarText(valueOf(entry, 'defined_in')) ?? `${name}_v${v}` });
+        }
+        const latest = scalarText(valueOf(item, 'latest_version'));
+        if (latest !== undefined) node.latestVersion = latest;
+      }
       const meta = entryOf(item, 'meta');
       if (meta?.value) {
         node.config.set('meta', toJValue(meta.value, renderString));

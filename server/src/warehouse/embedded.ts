@@ -15,6 +15,8 @@ export interface EmbeddedWarehouse extends Warehouse {
   /** `owner`: PGlite runs in this process; `client`: another process (ownerPid) serves it. */
   readonly role: 'owner' | 'client';
   readonly ownerPid: number;
+  /** For the owner: other processes connected, and their messages waiting for this process's turn. */
+  servingStats(): { connections: number; waitingMessages: number } | undefined;
 }
 
 export interface OwnerRecord {
@@ -257,6 +259,7 @@ function ownerHandle(owned: OwnedDatabase, options: OpenEmbeddedOptions): Embedd
     ownerPid: process.pid,
     dataDir: owned.record.dataDir,
     description: options.description ?? wh.description,
+    servingStats: () => ({ connections: owned.server.getStats().activeConnections, waitingMessages: wh.servedMessagesWaiting() }),
     query: (sql, params) => wh.query(sql, params),
     exec: (sql) => wh.exec(sql),
     transaction: (fn) => wh.transaction(fn),
@@ -289,5 +292,5 @@ async function connectToOwner(dataDir: string, record: OwnerRecord, options: Ope
   });
   const description = options.description ?? `embedded (${dataDir}, served by pid ${record.pid})`;
   const wh = createPgWarehouse(connector, { kind: 'embedded', description, maxClients: 1, parameterisedInTransaction: true });
-  return { ...wh, kind: 'embedded', role: 'client', ownerPid: record.pid, dataDir };
+  return { ...wh, kind: 'embedded', role: 'client', ownerPid: record.pid, dataDir, servingStats: () => undefined };
 }

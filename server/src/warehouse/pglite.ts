@@ -12,6 +12,8 @@ export interface PgliteWarehouse extends Warehouse {
    * process waits for this process's own statement or transaction to finish, and the other way round.
    */
   readonly servedDatabase: PGlite;
+  /** Messages from other processes waiting for this process's statement or transaction to finish. */
+  servedMessagesWaiting(): number;
 }
 
 export interface OpenPgliteOptions {
@@ -45,6 +47,7 @@ export async function openPglite(dataDir: string | undefined, options: OpenPglit
     description,
     dataDir,
     servedDatabase: turns.servedDatabase,
+    servedMessagesWaiting: () => turns.waiting(),
     query: (sql, params) => turns.ownTurn(() => direct.query(sql, params)),
     exec: (sql) => turns.ownTurn(() => direct.exec(sql)),
     transaction: (fn) => turns.ownTurn(() => db.transaction((tx: Transaction) => fn(session(tx)))),
@@ -133,8 +136,10 @@ function createTurns(db: PGlite) {
     }
   }
 
+  let waiting = 0;
   const served = async <T>(fn: () => Promise<T>): Promise<T> => {
-    const release = await lock();
+    waiting++;
+    const release = await lock().finally(() => waiting--);
     try {
       return await fn();
     } finally {
@@ -175,5 +180,5 @@ function createTurns(db: PGlite) {
     },
   });
 
-  return { ownTurn, servedDatabase };
+  return { ownTurn, servedDatabase, waiting: () => waiting };
 }

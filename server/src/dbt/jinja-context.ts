@@ -1,0 +1,177 @@
+// dbt's Jinja context beyond ref/source/config/var: the `dbt` namespace of cross-database macros (as dbt-postgres
+// renders them), run_query/statement/load_result without a database, invocation globals, and stand-ins for macros
+// nothing defines. Real projects call all of these; a check must compile them without false errors.
+import { randomUUID } from 'node:crypto';
+import { diagnostic, type Diagnostic } from '../base/diagnostic';
+import { quoteLiteral } from '../base/relation';
+import type { Span } from '../base/text';
+import { callable, fromJs, isList, UNDEFINED, type JCallable, type JObject, type JValue } from '../jinja/values';
+
+/** Where a stand-in reports what it could not expand. */
+export interface UnexpandedReporter {
+  /** The span of the first call of `name` in the model file, when the model calls it directly. */
+  spanOf(name: string): Span | undefined;
+  diagnostics: Diagnostic[];
+}
+
+const text = (v: JValue | undefined): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v : String(v));
+
+/** The cross-database macros of dbt ≥1.2 (`dbt.current_timestamp()` …) with dbt-postgres's SQL. */
+const CROSS_DB: Record<string, (args: JValue[], kwargs: Map<string, JValue>) => string> = {
+  current_timestamp: () => 'now()',
+  current_timestamp_backcompat: () => 'current_timestamp::timestamp',
+  current_timestamp_in_utc_backcompat: () => "(current_timestamp at time zone 'utc')::timestamp",
+  type_string: () => 'text',
+  type_timestamp: () => 'timestamp',
+  type_float: () => 'float',
+  type_numeric: () => 'numeric(28,6)',
+  type_bigint: () => 'bigint',
+  type_int: () => 'integer',
+  type_boolean: () => 'boolean',
+  date_trunc: (a, k) => `date_trunc('${text(k.get('datepart') ?? a[0])}', ${text(k.get('date') ?? a[1])})`,
+  dateadd: (a, k) =>
+    `${text(k.get('from_date_or_timestamp') ?? a[2])} + ((interval '1 ${text(k.get('datepart') ?? a[0])}') * (${text(k.get('interval') ?? a[1])}))`,
+  safe_cast: (a, k) => `cast(${text(k.get('field') ?? a[0])} as ${text(k.get('type') ?? a[1])})`,
+  cast: (a, k) => `cast(${text(k.get('field') ?? a[0])} as ${text(k.get('type') ?? a[1])})`,
+  concat: (a, k) => {
+    const fields = k.get('fields') ?? a[0];
+    return isList(fields) ? fields.map(text).join(' || ') : text(fields);
+  },
+  hash: (a, k) => `md5(cast(${text(k.get('field') ?? a[0])} as varchar))`,
+  cast_bool_to_text: (a, k) => `cast(${text(k.get('field') ?? a[0])} as varchar)`,
+  any_value: (a, k) => `min(${text(k.get('expression') ?? a[0])})`,
+  bool_or: (a, k) => `bool_or(${text(k.get('expression') ?? a[0])})`,
+  string_literal: (a, k) => quoteLiteral(text(k.get('value') ?? a[0])),
+  escape_single_quotes: (a, k) => text(k.get('expression') ?? a[0]).replace(/'/g, "''"),
+  split_part: (a, k) => `split_part(${text(k.get('string_text') ?? a[0])}, ${text(k.get('delimiter_text') ?? a[1])}, ${text(k.get('part_number') ?? a[2])})`,
+  position: (a, k) => `position(${text(k.get('substring_text') ?? a[0])} in ${text(k.get('string_text') ?? a[1])})`,
+  length: (a, k) => `length(${text(k.get('expression') ?? a[0])})`,
+  replace: (a, k) => `replace(${text(k.get('field') ?? a[0])}, ${text(k.get('old_chars') ?? a[1])}, ${text(k.get('new_chars') ?? a[2])})`,
+  right: (a, k) => `right(${text(k.get('string_text') ?? a[0])}, ${text(k.get('length_expression') ?? a[1])})`,
+};
+
+/**
+ * A callable standing in for a macro that is not expanded: it renders a SQL comment saying so and reports one
+ * information diagnostic (DV901) per name with `fix`, the way to make it expand.
+ */
+export function unexpandedMacro(name: string, why: string, fix: string, reporter: UnexpandedReporter): JCallable {
+  let reported = false;
+  return callable(name, () => {
+    if (!reported) {
+      reported = true;
+      reporter.diagnostics.push(diagnostic('DV901', 'information', `${name}() ${why}, so it is left unexpanded in the compiled SQL. ${fix}`, reporter.spanOf(name)));
+    }
+    return `/* ${name}() ${why}; not expanded */`;
+  });
+}
+
+/** The `dbt` namespace: cross-database macros with dbt-postgres's SQL; anything else is a stand-in. */
+export function dbtNamespace(reporter: UnexpandedReporter): JObject {
+  const stubs = new Map<string, JCallable>();
+  return {
+    kind: 'object',
+    getAttr(attr: string): JValue {
+      const known = CROSS_DB[attr];
+      if (known) return callable(`dbt.${attr}`, known);
+      let stub = stubs.get(attr);
+      if (!stub) {
+        stub = unexpandedMacro(`dbt.${attr}`, 'is a dbt macro that Data Vault Studio does not emulate', 'dbt itself expands it when the model runs.', reporter);
+        stubs.set(attr, stub);
+      }
+      return stub;
+    },
+    render: () => '<namespace dbt>',
+  };
+}
+
+/** An agate table with no rows, as run_query() returns it when nothing was queried. */
+function emptyTable(): JObject {
+  const column: JObject = {
+    kind: 'object',
+    getAttr: (attr) => (attr === 'values' || attr === 'values_distinct' || attr === 'values_without_nulls' ? callable(attr, () => []) : attr === 'name' ? '' : UNDEFINED),
+    render: () => '<agate.Column>',
+  };
+  return {
+    kind: 'object',
+    getAttr(attr: string): JValue {
+      switch (attr) {
+        case 'rows':
+          return [];
+        case 'columns':
+          return [column];
+        case 'column_names':
+        case 'column_types':
+          return [];
+        case 'print_table':
+        case 'print_csv':
+          return callable(attr, () => '');
+        default:
+          return UNDEFINED;
+      }
+    },
+    render: () => '<agate.Table (no rows)>',
+  };
+}
+
+export interface RuntimeContextOptions {
+  projectName: string;
+  reporter: UnexpandedReporter;
+}
+
+/**
+ * Globals dbt provides at compile time that have no database here: run_query() and statement blocks return no rows
+ * (reported once as DV903 information), plus invocation_id, flags, graph, dbt_version, project_name, and the dbt
+ * namespace.
+ */
+export function dbtRuntimeGlobals(options: RuntimeContextOptions): Map<string, JValue> {
+  const { reporter } = options;
+  let queried = false;
+  const noDatabase = (what: string): void => {
+    if (queried) return;
+    queried = true;
+    reporter.diagnostics.push(
+      diagnostic(
+        'DV903',
+        'information',
+        `${what} is not run while checking or compiling: the model is rendered as if the query returned no rows. Run the model (dvs load) to use real results.`,
+        reporter.spanOf(what.replace(/\(.*$/, '')),
+      ),
+    );
+  };
+  const results = new Map<string, JValue>();
+  const g = new Map<string, JValue>();
+  g.set('run_query', callable('run_query', () => {
+    noDatabase('run_query()');
+    return emptyTable();
+  }));
+  g.set('statement', callable('statement', (args, kwargs) => {
+    const name = text(kwargs.get('name') ?? args[0] ?? 'statement');
+    noDatabase('statement');
+    results.set(name, fromJs({ data: [], response: { code: 'SELECT', rows_affected: 0 } }));
+    (results.get(name) as Map<string, JValue>).set('table', emptyTable());
+    return '';
+  }));
+  g.set('load_result', callable('load_result', (args) => results.get(text(args[0])) ?? null));
+  g.set('invocation_id', randomUUID());
+  g.set('dbt_version', '1.9.0');
+  g.set('project_name', options.projectName);
+  g.set('flags', fromJs({ FULL_REFRESH: false, WHICH: 'compile', STORE_FAILURES: false, WARN_ERROR: false }));
+  g.set('graph', fromJs({ nodes: {}, sources: {}, exposures: {}, metrics: {}, macros: {} }));
+  g.set('selected_resources', []);
+  g.set('dbt', dbtNamespace(reporter));
+  return g;
+}
+
+/** Names of the globals above, so the compiler does not mistake them for unknown macros. */
+export const DBT_RUNTIME_NAMES: readonly string[] = [
+  'run_query',
+  'statement',
+  'load_result',
+  'invocation_id',
+  'dbt_version',
+  'project_name',
+  'flags',
+  'graph',
+  'selected_resources',
+  'dbt',
+];
