@@ -43,7 +43,7 @@ function header(state: PreviewState, result: CompiledSqlResult, runStartedAt: st
       ? 'incremental run'
       : 'incremental run (the model is not incremental: same SQL as the first load)'
     : 'first load';
-  return `-- ${result.model}: compiled SQL, ${variant}, run_started_at ${runStartedAt}. Read-only; follows your edits.`;
+  return `-- ${result.model} · ${variant} · run_started_at ${runStartedAt} · read-only, follows your edits`;
 }
 
 function render(state: PreviewState, result: CompiledSqlResult, runStartedAt: string): string {

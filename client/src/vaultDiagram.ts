@@ -2,7 +2,6 @@
 // remote resources; clicking a model's node opens the model.
 import * as vscode from 'vscode';
 import { diagramSvg, layoutDiagram } from './diagramLayout';
-import { describeFailure } from './languageClient';
 import type { Services } from './services';
 import { escapeHtml, newNonce, webviewPage } from './webviewPage';
 
@@ -32,7 +31,7 @@ document.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(docume
 export async function showVaultDiagramCommand(services: Services): Promise<vscode.WebviewPanel | undefined> {
   const graph = await services.vault.reload();
   if (!graph) {
-    void vscode.window.showErrorMessage(`Data Vault: ${describeFailure(new Error('no project graph'), 'Drawing the vault diagram')}`);
+    void vscode.window.showErrorMessage(`Data Vault: cannot draw the vault diagram. ${services.vault.problem() ?? 'No dbt project was found.'}`);
     return undefined;
   }
   const panel = vscode.window.createWebviewPanel('dataVault.diagram', `Vault: ${graph.projectName}`, vscode.ViewColumn.Active, {

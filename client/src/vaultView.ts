@@ -19,6 +19,8 @@ type VaultNode = { kind: 'group'; index: number; models: GraphModel[] } | { kind
 export interface VaultView extends vscode.Disposable {
   reload(): Promise<ProjectGraphResult | undefined>;
   graph(): ProjectGraphResult | undefined;
+  /** Why the last reload failed, for people. */
+  problem(): string | undefined;
   modelUri(name: string): string | undefined;
 }
 
@@ -81,6 +83,7 @@ export function registerVaultView(context: vscode.ExtensionContext, client: () =
       return graph;
     },
     graph: () => graph,
+    problem: () => problem,
     modelUri: (name) => graph?.models.find((m) => m.name === name)?.uri,
     dispose() {
       graph = undefined;

@@ -1,0 +1,40 @@
+// dvs/hashOf: the hash AutomateDV would store for given values, computed here exactly as the SQL does (standardise,
+// placeholders, concatenation, algorithm, version encoding), with the hashed string and an equivalent SQL expression.
+import { createHash } from 'node:crypto';
+import { quoteLiteral } from '../base/relation';
+import { applyHashAlgorithm, hashExpression, standardise, type HashOptions } from '../compile/automate-dv/hashing';
+import { DEFAULT_HASH_SETTINGS } from '../compile/automate-dv/settings';
+import type { HashOfParams, HashOfResult } from '../protocol';
+
+export function hashOf(params: HashOfParams, options: HashOptions): HashOfResult {
+  const settings = { ...DEFAULT_HASH_SETTINGS, ...options };
+  const std = (v: string | null): string | null => {
+    if (v === null) return null;
+    const trimmed = v.trim();
+    const cased = settings.upperCase ? trimmed.toUpperCase() : trimmed;
+    return cased === '' ? null : cased;
+  };
+  const values = params.values;
+  let input: string | null;
+  if (values.length === 1 && !params.isHashdiff) input = std(values[0] ?? null);
+  else {
+    const parts = values.map((v) => std(v) ?? settings.nullPlaceholder);
+    input = parts.join(settings.concatString);
+    const allNull = values.map(() => settings.nullPlaceholder).join(settings.concatString);
+    if (!params.isHashdiff && input === allNull) input = null;
+  }
+  const literals = values.map((v) => (v === null ? 'NULL' : quoteLiteral(v)));
+  const sql = params.isHashdiff ? hashdiffSql(literals, settings) : hashExpression(values.length === 1 ? (literals[0] as string) : literals, { ...settings, isHashdiff: false });
+  const algorithm = settings.algorithm === 'sha' ? 'SHA256' : 'MD5';
+  if (input === null) return { hash: 'NULL', hashedString: 'NULL', sql, algorithm };
+  const digest = createHash(settings.algorithm === 'sha' ? 'sha256' : 'md5').update(input, 'utf8').digest();
+  const bytes = settings.encoding === 'upper-hex-text' ? Buffer.from(digest.toString('hex').toUpperCase(), 'latin1') : digest;
+  return { hash: `\\x${bytes.toString('hex')}`, hashedString: input, sql, algorithm };
+}
+
+/** A hashdiff over the values in the order given (AutomateDV sorts column names; the caller already chose the order). */
+function hashdiffSql(literals: readonly string[], settings: typeof DEFAULT_HASH_SETTINGS): string {
+  const parts = literals.map((l) => `COALESCE(${standardise(l, settings.upperCase)}, ${quoteLiteral(settings.nullPlaceholder)})`);
+  const input = parts.length === 1 ? (parts[0] as string) : `CONCAT_WS(${quoteLiteral(settings.concatString)}, ${parts.join(', ')})`;
+  return applyHashAlgorithm(input, settings.algorithm, settings.encoding);
+}
