@@ -28,6 +28,8 @@ const USER_SETTINGS = {
   'extensions.ignoreRecommendations': true,
   'git.enabled': false,
   'editor.quickSuggestions': { other: false, comments: false, strings: false },
+  // Only the language server's completions, so a test cannot pass on words copied from the open file.
+  'editor.wordBasedSuggestions': 'off',
   'window.restoreWindows': 'none',
 };
 

@@ -53,7 +53,9 @@ function prepareWorkspace(dir) {
   const ws = join(dir, 'data-vault-sample');
   cpSync(source, ws, { recursive: true, filter: (src) => !/[\\/](\.dvs|target|logs|dbt_packages)$/.test(src) });
   mkdirSync(join(ws, '.vscode'), { recursive: true });
-  writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'dataVault.target': 'embedded' }, null, 2));
+  // Only the language server's completions, so a test cannot pass on words copied from the open file.
+  const settings = { 'dataVault.target': 'embedded', 'editor.wordBasedSuggestions': 'off' };
+  writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
   return ws;
 }
 

@@ -1,1 +1,684 @@
-export {};
+// The Data Vault Studio language server: wires LSP (stdio or node-ipc) to the core. It keeps one engine session per dbt
+// project (a file belongs to the nearest dbt_project.yml), reads settings per resource, introspects each project's
+// target in the background, and maps every request to a feature module; it holds no domain logic of its own.
+import { existsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  CodeActionKind,
+  createConnection,
+  DidChangeConfigurationNotification,
+  ErrorCodes,
+  ExecuteCommandRequest,
+  ProposedFeatures,
+  ResponseError,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CancellationToken,
+  type ExecuteCommandParams,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { SourceText } from './base/text';
+import { ProjectSession } from './engine/session';
+import { codeLenses } from './features/code-lens';
+import { quickFixes } from './features/code-actions';
+import { compiledSql } from './features/compiled-sql';
+import { completionItems } from './features/completion';
+import { definitionAt, referencesAt } from './features/definition';
+import { mergeFindings, toLspDiagnostics } from './features/diagnostics';
+import { hashOf } from './features/hash-of';
+import { hoverAt } from './features/hover';
+import { projectGraph } from './features/project-graph';
+import type { FeatureProject } from './features/project-view';
+import { rawSchemaResult } from './features/raw-schema';
+import { runLoads } from './features/run-loads';
+import { runQuery } from './features/run-query';
+import { scaffold } from './features/scaffold';
+import { featureProjectOfSession } from './features/session-view';
+import { signatureHelpAt } from './features/signature-help';
+import { documentSymbols } from './features/symbols';
+import { pathToUri, uriToPath } from './features/uris';
+import { generateRaw } from './generate/generate-raw';
+import { compatForVersion, findProjectRoot, nodeFileSystem } from './project';
+import { parseVersion } from './project/packages';
+import {
+  AskPassword,
+  CompiledSql,
+  GenerateRaw,
+  HashOf,
+  LoadEvent,
+  ProjectGraph,
+  RawSchema,
+  RefreshSchema,
+  RunLoads,
+  RunQuery,
+  Scaffold,
+  SelectTarget,
+  SERVER_COMMANDS,
+  Status,
+  Targets,
+  type AskPasswordResult,
+  type CompiledSqlParams,
+  type DataVaultSettings,
+  type GenerateRawArgs,
+  type HashOfParams,
+  type InitializationOptions,
+  type ScaffoldParams,
+  type ProjectScoped,
+  type RunLoadsArgs,
+  type RunQueryParams,
+  type SelectTargetParams,
+  type StatusParams,
+  type TargetsResult,
+} from './protocol';
+import { createVaultIndex, runVaultRules, type VaultIndex } from './rules';
+import { sqlErrorMessage } from './warehouse/errors';
+import { refreshSchemaCache } from './warehouse/introspect';
+import { openWarehouse, type ResolvedTarget } from './warehouse/target';
+import type { Warehouse } from './warehouse/warehouse';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+
+const FIRST_INTROSPECTION_WAIT_MS = 2000;
+// Zero: changes already received in one read are checked together, and nothing waits longer than that.
+const CHECK_DELAY_MS = 0;
+
+const DEFAULT_SETTINGS: DataVaultSettings = {
+  target: '',
+  projectDir: '',
+  superset: { url: 'http://localhost:8088', databaseHost: '' },
+  airbyte: { url: 'http://localhost:8000', connectionId: '' },
+  terraform: { dir: 'terraform/' },
+  preview: { formatSql: true, runStartedAt: '' },
+  automateDvVersion: '',
+  trace: { server: 'off' },
+};
+
+let canPullConfiguration = false;
+let extensionDir: string | undefined;
+let hasWorkspaceFolders = false;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Settings: pulled per resource, cached per URI, cleared on change (CONVENTIONS.md §5).
+
+const settingsByUri = new Map<string, Promise<DataVaultSettings>>();
+
+function settingsFor(uri: string): Promise<DataVaultSettings> {
+  let pending = settingsByUri.get(uri);
+  if (!pending) {
+    pending = canPullConfiguration
+      ? connection.workspace
+          .getConfiguration({ scopeUri: uri, section: 'dataVault' })
+          .then((s: Partial<DataVaultSettings> | null) => ({ ...DEFAULT_SETTINGS, ...(s ?? {}) }))
+          .catch(() => DEFAULT_SETTINGS)
+      : Promise.resolve(DEFAULT_SETTINGS);
+    settingsByUri.set(uri, pending);
+  }
+  return pending;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Projects: one engine session per dbt project, its warehouse and what is known about its raw schema.
+
+interface ProjectState {
+  root: string;
+  uri: string;
+  session: ProjectSession;
+  /** A target chosen with dvs/selectTarget for this session (overrides the setting). */
+  selectedTarget?: string;
+  connected: boolean;
+  refreshedAt?: string;
+  problem?: string;
+  warehouse?: Warehouse;
+  introspection?: Promise<void>;
+  waitedForFirstIntrospection: boolean;
+  view?: FeatureProject;
+  index?: VaultIndex;
+  pendingCheck?: ReturnType<typeof setTimeout>;
+  pendingModels: Set<string>;
+  /** Files whose diagnostics were published, to clear them when they go away. */
+  published: Set<string>;
+  disposed: boolean;
+}
+
+const projects = new Map<string, Promise<ProjectState>>();
+const rootOfDir = new Map<string, string | null>();
+
+function projectRootOf(path: string): string | undefined {
+  const dir = dirname(path);
+  if (!rootOfDir.has(dir)) rootOfDir.set(dir, findProjectRoot(dir, nodeFileSystem) ?? null);
+  return rootOfDir.get(dir) ?? undefined;
+}
+
+async function openProject(root: string, selectedTarget?: string): Promise<ProjectState> {
+  const uri = pathToUri(root);
+  const settings = await settingsFor(uri);
+  const version = settings.automateDvVersion && parseVersion(settings.automateDvVersion) ? settings.automateDvVersion : undefined;
+  const targetName = selectedTarget ?? (settings.target || undefined);
+  const runStartedAt = settings.preview.runStartedAt ? new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(settings.preview.runStartedAt) ? settings.preview.runStartedAt : `${settings.preview.runStartedAt}Z`) : undefined;
+  const session = new ProjectSession(root, {
+    purpose: 'read',
+    ...(targetName ? { targetName } : {}),
+    ...(version ? { compat: compatForVersion(version) } : {}),
+    ...(runStartedAt && !Number.isNaN(runStartedAt.getTime()) ? { runStartedAt } : {}),
+  });
+  const state: ProjectState = { root, uri, session, connected: false, waitedForFirstIntrospection: false, pendingModels: new Set(), published: new Set(), disposed: false };
+  if (selectedTarget) state.selectedTarget = selectedTarget;
+  for (const doc of documents.all()) {
+    const path = uriToPath(doc.uri);
+    if (path && projectRootOf(path) === root) session.updateFile(path, doc.getText());
+  }
+  state.introspection = introspect(state);
+  sendStatus(state);
+  checkAll(state);
+  return state;
+}
+
+function projectState(root: string): Promise<ProjectState> {
+  let p = projects.get(root);
+  if (!p) {
+    p = openProject(root);
+    projects.set(root, p);
+  }
+  return p;
+}
+
+async function closeProject(root: string): Promise<void> {
+  const p = projects.get(root);
+  projects.delete(root);
+  if (!p) return;
+  const state = await p;
+  state.disposed = true;
+  if (state.pendingCheck) clearTimeout(state.pendingCheck);
+  const wh = state.warehouse;
+  state.warehouse = undefined;
+  await wh?.close().catch(() => undefined);
+}
+
+async function reopenProject(root: string, selectedTarget?: string): Promise<ProjectState> {
+  const previous = projects.get(root);
+  const keep = selectedTarget ?? (previous ? (await previous).selectedTarget : undefined);
+  await closeProject(root);
+  const p = openProject(root, keep);
+  projects.set(root, p);
+  return p;
+}
+
+function targetOf(state: ProjectState): { name: string; type: 'embedded' | 'postgres'; fellBack: boolean; problem?: string } {
+  const t = state.session.project.target;
+  if (!t.ok) return { name: t.name ?? 'embedded', type: 'postgres', fellBack: false, problem: `${t.reason}${t.hint ? ` (${t.hint})` : ''}` };
+  const out = { name: t.target.name, type: t.target.kind, fellBack: t.selectedBy === 'fallback' };
+  return t.fallbackReason ? { ...out, problem: t.fallbackReason } : out;
+}
+
+function viewOf(state: ProjectState): FeatureProject {
+  state.view ??= featureProjectOfSession(state.session, () => {
+    const s = { target: targetOf(state).name, connected: state.connected };
+    return { ...s, ...(state.refreshedAt ? { refreshedAt: state.refreshedAt } : state.session.schemaSnapshot ? { refreshedAt: state.session.schemaSnapshot.introspectedAt } : {}), ...(state.problem ? { problem: state.problem } : {}) };
+  });
+  return state.view;
+}
+
+function indexOf(state: ProjectState): VaultIndex {
+  state.index ??= createVaultIndex(viewOf(state));
+  return state.index;
+}
+
+/** Something changed (a file, the catalog): the views and indexes built over the old state are dropped. */
+function invalidate(state: ProjectState): void {
+  state.view = undefined;
+  state.index = undefined;
+}
+
+/** Opens the target's warehouse, asking the client for a password the profile reads from an unset variable. */
+async function openTarget(state: ProjectState, purpose: 'read' | 'write'): Promise<Warehouse> {
+  if (state.warehouse) return state.warehouse;
+  const t = state.session.project.target;
+  if (!t.ok) throw new Error(`${t.reason}${t.hint ? ` (${t.hint})` : ''}`);
+  if (purpose === 'write' && t.selectedBy === 'fallback') {
+    throw new Error(`${t.fallbackReason ?? 'The default target cannot be used'}. Loads never fall back silently: select the target 'embedded' (Data Vault: Select Target) or fix the profile.`);
+  }
+  let target: ResolvedTarget = t.target;
+  if (target.kind === 'postgres' && t.passwordEnvVar && !target.password) {
+    const answer = await connection
+      .sendRequest<AskPasswordResult>(AskPassword.method, { target: target.name, envVar: t.passwordEnvVar, description: `${target.user}@${target.host}:${target.port}/${target.dbname}` })
+      .catch(() => ({}) as AskPasswordResult);
+    if (!answer.password) throw new Error(`Target '${target.name}' needs a password: set ${t.passwordEnvVar} or enter it when asked.`);
+    target = { ...target, password: answer.password };
+  }
+  const wh = await openWarehouse(target, state.root);
+  if (state.disposed) {
+    await wh.close();
+    throw new Error('The project was reopened.');
+  }
+  state.warehouse = wh;
+  return wh;
+}
+
+/** Reads the raw schema in the background; completion and checks use the cache meanwhile. */
+async function introspect(state: ProjectState): Promise<void> {
+  try {
+    const wh = await openTarget(state, 'read');
+    const snapshot = await refreshSchemaCache(wh, state.root, targetOf(state).name);
+    if (state.disposed) return;
+    state.session.setSchemaSnapshot(snapshot);
+    state.connected = true;
+    state.refreshedAt = snapshot.introspectedAt;
+    state.problem = undefined;
+  } catch (error) {
+    if (state.disposed) return;
+    state.connected = false;
+    state.problem = `Cannot read the raw schema of target '${targetOf(state).name}': ${sqlErrorMessage(error)}`;
+  }
+  invalidate(state);
+  sendStatus(state);
+  checkAll(state);
+}
+
+function sendStatus(state: ProjectState): void {
+  const target = targetOf(state);
+  const params: StatusParams = { projectUri: state.uri, target: target.name, targetType: target.type, connected: state.connected };
+  if (target.fellBack) params.fellBackToEmbedded = true;
+  const refreshed = state.refreshedAt ?? state.session.schemaSnapshot?.introspectedAt;
+  if (refreshed) params.lastSchemaRefresh = refreshed;
+  const problem = state.problem ?? target.problem;
+  if (problem) params.problem = problem;
+  void connection.sendNotification(Status.method, params);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Diagnostics: the edited model and the models that depend on it, re-checked shortly after a change.
+
+function checkAll(state: ProjectState): void {
+  for (const m of state.session.models()) state.pendingModels.add(m.name);
+  scheduleCheck(state);
+}
+
+/** Models whose findings can change when `name` changes: its readers, and for keys the models that use them. */
+function relatedModels(state: ProjectState, name: string): string[] {
+  const index = indexOf(state);
+  const out = new Set<string>(state.session.project.children(name));
+  const changedStage = index.stage(name);
+  const changedTable = index.table(name);
+  for (const m of state.session.models()) {
+    const table = index.table(m.name);
+    if (table?.sourceModels.some((s) => s.value === name)) out.add(m.name);
+    const stage = index.stage(m.name);
+    if (stage?.source?.kind === 'ref' && stage.source.model.value === name) out.add(m.name);
+    // Hash keys built in several stages (DV407); hub and link keys that links and satellites point at (DV403/404).
+    if (changedStage && stage) out.add(m.name);
+    if (changedTable && ['hub', 'link'].includes(changedTable.macro) && table) out.add(m.name);
+  }
+  out.delete(name);
+  return [...out];
+}
+
+function scheduleCheck(state: ProjectState): void {
+  if (state.pendingCheck) return;
+  state.pendingCheck = setTimeout(() => {
+    state.pendingCheck = undefined;
+    if (state.disposed) return;
+    const names = [...state.pendingModels];
+    state.pendingModels.clear();
+    publishFor(state, names);
+  }, CHECK_DELAY_MS);
+}
+
+function publishFor(state: ProjectState, names: readonly string[]): void {
+  const view = viewOf(state);
+  const index = indexOf(state);
+  for (const name of names) {
+    const node = state.session.node(name);
+    if (!node || node.kind !== 'model') continue;
+    let diagnostics;
+    const text = state.session.textOf(node);
+    try {
+      const parsed = state.session.parse(text);
+      const engine = state.session.diagnosticsFor(node, text);
+      const rules = runVaultRules({ modelName: name, parsed, project: view, index });
+      diagnostics = toLspDiagnostics(text, mergeFindings(parsed, engine, rules));
+    } catch (error) {
+      connection.console.error(`dvs: checking ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      continue;
+    }
+    const uri = pathToUri(node.file);
+    state.published.add(uri);
+    void connection.sendDiagnostics({ uri, diagnostics });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Finding the model of a document.
+
+interface ModelAt {
+  state: ProjectState;
+  path: string;
+  modelName: string;
+  text: string;
+}
+
+async function modelAt(uri: string): Promise<ModelAt | undefined> {
+  const path = uriToPath(uri);
+  if (!path || !path.endsWith('.sql')) return undefined;
+  const root = projectRootOf(path);
+  if (!root) return undefined;
+  const state = await projectState(root);
+  const node = state.session.nodeByPath(path);
+  const doc = documents.get(uri);
+  const text = doc?.getText() ?? (node ? state.session.textOf(node) : '');
+  return { state, path, modelName: node?.name ?? basename(path, '.sql'), text };
+}
+
+async function projectOf(params: ProjectScoped | undefined): Promise<ProjectState> {
+  const uri = params?.projectUri;
+  if (uri) {
+    const path = uriToPath(uri);
+    const root = path ? (existsSync(`${path}/dbt_project.yml`) ? path : projectRootOf(`${path}/x`)) : undefined;
+    if (!root) throw new ResponseError(ErrorCodes.InvalidParams, `No dbt project at ${uri}: open a folder with a dbt_project.yml.`);
+    return projectState(root);
+  }
+  const first = [...projects.keys()][0] ?? (await workspaceProjectRoots())[0];
+  if (!first) throw new ResponseError(ErrorCodes.InvalidRequest, 'No dbt project is open: open a folder holding dbt_project.yml, or create the sample project.');
+  return projectState(first);
+}
+
+let workspaceRoots: string[] = [];
+
+async function workspaceProjectRoots(): Promise<string[]> {
+  const out: string[] = [];
+  for (const folder of workspaceRoots) {
+    const settings = await settingsFor(pathToUri(folder));
+    const dir = settings.projectDir ? `${folder}/${settings.projectDir}` : folder;
+    const root = existsSync(`${dir}/dbt_project.yml`) ? dir : findProjectRoot(dir, nodeFileSystem);
+    if (root) out.push(root);
+  }
+  return out;
+}
+
+function failure(error: unknown): ResponseError<void> {
+  if (error instanceof ResponseError) return error;
+  return new ResponseError(ErrorCodes.InternalError, error instanceof Error ? error.message : String(error));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The connection.
+
+connection.onInitialize((params: InitializeParams): InitializeResult => {
+  canPullConfiguration = params.capabilities.workspace?.configuration === true;
+  hasWorkspaceFolders = params.capabilities.workspace?.workspaceFolders === true;
+  const options = params.initializationOptions as Partial<InitializationOptions> | undefined;
+  if (typeof options?.extensionDir === 'string') extensionDir = options.extensionDir;
+  const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p) ?? [];
+  const rootPath = params.rootUri ? uriToPath(params.rootUri) : undefined;
+  workspaceRoots = folders.length ? folders : rootPath ? [rootPath] : [];
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+      completionProvider: { triggerCharacters: ['"', "'", '.', '-', '[', ',', ' ', ':'], resolveProvider: false },
+      hoverProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      documentSymbolProvider: true,
+      codeLensProvider: { resolveProvider: false },
+      signatureHelpProvider: { triggerCharacters: ['(', ','], retriggerCharacters: ['='] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      executeCommandProvider: { commands: [...SERVER_COMMANDS] },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    },
+    serverInfo: { name: 'Data Vault Studio' },
+  };
+});
+
+connection.onInitialized(() => {
+  if (canPullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'dataVault' });
+  if (hasWorkspaceFolders) {
+    connection.workspace.onDidChangeWorkspaceFolders((event) => {
+      for (const f of event.added) {
+        const p = uriToPath(f.uri);
+        if (p) workspaceRoots.push(p);
+      }
+      for (const f of event.removed) workspaceRoots = workspaceRoots.filter((r) => pathToUri(r) !== f.uri);
+      void workspaceProjectRoots().then((roots) => roots.forEach((r) => void projectState(r)));
+    });
+  }
+  // Open every dbt project of the workspace so its status, raw schema and findings are there before a file opens.
+  void workspaceProjectRoots().then((roots) => roots.forEach((r) => void projectState(r)));
+});
+
+connection.onDidChangeConfiguration(async () => {
+  const before = new Map<string, string>();
+  for (const [root, p] of projects) before.set(root, JSON.stringify((await settingsFor(pathToUri(root)))));
+  settingsByUri.clear();
+  for (const [root] of projects) {
+    const after = JSON.stringify(await settingsFor(pathToUri(root)));
+    if (after !== before.get(root)) await reopenProject(root);
+  }
+});
+
+connection.onDidChangeWatchedFiles(async (change) => {
+  for (const event of change.changes) {
+    const path = uriToPath(event.uri);
+    if (!path) continue;
+    const root = projectRootOf(path);
+    if (!root || !projects.has(root)) continue;
+    if (/\.(ya?ml)$/.test(path) || path.endsWith('.csv')) await reopenProject(root);
+    else if (path.endsWith('.sql') && !documents.get(event.uri)) {
+      const state = await projectState(root);
+      state.session.closeFile(path);
+      invalidate(state);
+      checkAll(state);
+    }
+  }
+});
+
+documents.onDidChangeContent(async (event) => {
+  const at = await modelAt(event.document.uri);
+  if (!at) return;
+  const { state, path, modelName } = at;
+  state.session.updateFile(path, event.document.getText());
+  invalidate(state);
+  state.pendingModels.add(modelName);
+  for (const m of relatedModels(state, modelName)) state.pendingModels.add(m);
+  scheduleCheck(state);
+});
+
+documents.onDidClose(async (event) => {
+  const at = await modelAt(event.document.uri);
+  if (!at) return;
+  at.state.session.closeFile(at.path);
+  invalidate(at.state);
+  at.state.pendingModels.add(at.modelName);
+  scheduleCheck(at.state);
+});
+
+async function withModel<T>(uri: string, empty: T, fn: (at: ModelAt, view: FeatureProject, index: VaultIndex) => T): Promise<T> {
+  const at = await modelAt(uri);
+  if (!at) return empty;
+  return fn(at, viewOf(at.state), indexOf(at.state));
+}
+
+connection.onCompletion(async (params) => {
+  const at = await modelAt(params.textDocument.uri);
+  if (!at) return [];
+  const { state } = at;
+  // The first completion may wait a little for an introspection already under way; later ones never wait.
+  if (!state.waitedForFirstIntrospection && state.introspection && !state.connected) {
+    state.waitedForFirstIntrospection = true;
+    await Promise.race([state.introspection, new Promise((resolve) => setTimeout(resolve, FIRST_INTROSPECTION_WAIT_MS))]);
+  }
+  state.waitedForFirstIntrospection = true;
+  const parsed = state.session.parse(at.text);
+  const offset = new SourceText(at.text).offsetAt(params.position);
+  return completionItems({ project: viewOf(state), index: indexOf(state), modelName: at.modelName, parsed, offset });
+});
+
+connection.onHover((params) =>
+  withModel(params.textDocument.uri, null, (at, project, index) => {
+    const parsed = at.state.session.parse(at.text);
+    return hoverAt({ project, index, modelName: at.modelName, parsed, offset: new SourceText(at.text).offsetAt(params.position) });
+  }),
+);
+
+connection.onDefinition((params) =>
+  withModel(params.textDocument.uri, [], (at, project, index) =>
+    definitionAt({ project, index, modelName: at.modelName, parsed: at.state.session.parse(at.text), offset: new SourceText(at.text).offsetAt(params.position) }),
+  ),
+);
+
+connection.onReferences((params) =>
+  withModel(params.textDocument.uri, [], (at, project, index) =>
+    referencesAt({
+      project,
+      index,
+      modelName: at.modelName,
+      parsed: at.state.session.parse(at.text),
+      offset: new SourceText(at.text).offsetAt(params.position),
+      includeDeclaration: params.context.includeDeclaration,
+    }),
+  ),
+);
+
+connection.onDocumentSymbol((params) => withModel(params.textDocument.uri, [], (at) => documentSymbols(at.state.session.parse(at.text))));
+
+connection.onCodeLens((params) => withModel(params.textDocument.uri, [], (at) => codeLenses(params.textDocument.uri, at.modelName, at.state.session.parse(at.text))));
+
+connection.onSignatureHelp((params) => withModel(params.textDocument.uri, null, (at) => signatureHelpAt(at.text, new SourceText(at.text).offsetAt(params.position))));
+
+connection.onCodeAction((params) => quickFixes(params.textDocument.uri, params.context.diagnostics));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Custom requests (server/src/protocol.ts).
+
+connection.onRequest(CompiledSql.method, async (params: CompiledSqlParams) => {
+  const at = await modelAt(params.uri);
+  const node = at ? at.state.session.nodeByPath(at.path) : undefined;
+  if (!at || !node) throw new ResponseError(ErrorCodes.InvalidParams, `${params.uri} is not a model of a dbt project (no dbt_project.yml above it, or outside the model paths).`);
+  const request: { incremental?: boolean; format?: boolean } = {};
+  if (params.incremental !== undefined) request.incremental = params.incremental;
+  request.format = params.format ?? (await settingsFor(params.uri)).preview.formatSql;
+  return compiledSql(at.state.session, node, request);
+});
+
+connection.onRequest(RawSchema.method, async (params: ProjectScoped) => {
+  const state = await projectOf(params);
+  return rawSchemaResult(state.session, viewOf(state).schemaState());
+});
+
+connection.onRequest(RefreshSchema.method, async (params: ProjectScoped) => {
+  const state = await projectOf(params);
+  await state.introspection;
+  state.introspection = introspect(state);
+  await state.introspection;
+  return rawSchemaResult(state.session, viewOf(state).schemaState());
+});
+
+connection.onRequest(ProjectGraph.method, async (params: ProjectScoped) => {
+  const state = await projectOf(params);
+  return projectGraph(state.session, indexOf(state));
+});
+
+connection.onRequest(HashOf.method, async (params: HashOfParams) => {
+  const state = await projectOf(params);
+  return hashOf(params, viewOf(state).hashOptions());
+});
+
+connection.onRequest(RunQuery.method, async (params: RunQueryParams) => {
+  const state = await projectOf(params);
+  try {
+    const wh = await openTarget(state, 'read');
+    return await runQuery(wh, params, targetOf(state).name);
+  } catch (error) {
+    throw new ResponseError(ErrorCodes.InternalError, sqlErrorMessage(error));
+  }
+});
+
+connection.onRequest(Targets.method, async (params: ProjectScoped): Promise<TargetsResult> => {
+  const state = await projectOf(params);
+  const project = state.session.project;
+  const current = targetOf(state);
+  const profile = project.profiles?.profiles.get(project.settings.profile ?? '');
+  const defaultName = profile?.target?.text.includes('{{') ? undefined : (profile?.target?.text ?? (profile ? 'default' : undefined));
+  const names = [...project.targetNames().filter((n) => n !== 'embedded'), 'embedded'];
+  return {
+    current: current.name,
+    targets: names.map((name) => {
+      const info: TargetsResult['targets'][number] = { name, type: name === 'embedded' ? 'embedded' : 'postgres', isDefault: name === defaultName };
+      if (name === current.name && state.warehouse) info.description = state.warehouse.description;
+      if (name === current.name && current.problem) info.problem = current.problem;
+      return info;
+    }),
+  };
+});
+
+connection.onRequest(Scaffold.method, async (params: ScaffoldParams) => {
+  const state = await projectOf(params);
+  try {
+    return scaffold(state.session, indexOf(state), params, extensionDir);
+  } catch (error) {
+    throw failure(error);
+  }
+});
+
+connection.onRequest(SelectTarget.method, async (params: SelectTargetParams) => {
+  const state = await projectOf(params);
+  const next = await reopenProject(state.root, params.name);
+  await next.introspection;
+  const target = targetOf(next);
+  const status: StatusParams = { projectUri: next.uri, target: target.name, targetType: target.type, connected: next.connected };
+  if (next.problem ?? target.problem) status.problem = next.problem ?? target.problem;
+  return status;
+});
+
+// Registered as a plain request so `workDoneToken` reaches us (the library's onExecuteCommand removes it, and
+// dvs/loadEvent names the token).
+connection.onRequest(ExecuteCommandRequest.type, async (params: ExecuteCommandParams, token: CancellationToken) => {
+  const args = (params.arguments?.[0] ?? {}) as RunLoadsArgs & GenerateRawArgs;
+  if (params.command === RunLoads.command) return runLoadsCommand(args, token, params.workDoneToken);
+  if (params.command === GenerateRaw.command) {
+    const state = await projectOf(args);
+    try {
+      const wh = await openTarget(state, 'write');
+      const result = await generateRaw(wh, { ...(args.count !== undefined ? { users: args.count } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
+      state.introspection = introspect(state);
+      await state.introspection;
+      const tables = new Map<string, number>();
+      for (const s of result.syncs) for (const [t, n] of Object.entries(s.rows)) tables.set(t, (tables.get(t) ?? 0) + n);
+      return { target: targetOf(state).name, tables: [...tables].map(([name, rows]) => ({ schema: result.schema, name, rows })) };
+    } catch (error) {
+      throw failure(error);
+    }
+  }
+  throw new ResponseError(ErrorCodes.InvalidParams, `Unknown command ${params.command}; the server runs ${SERVER_COMMANDS.join(', ')}.`);
+});
+
+async function runLoadsCommand(args: RunLoadsArgs, token: CancellationToken, workDoneToken: string | number | undefined) {
+  const state = await projectOf(args);
+  const progress = workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(workDoneToken) : await connection.window.createWorkDoneProgress();
+  const controller = new AbortController();
+  token.onCancellationRequested(() => controller.abort());
+  const eventToken = workDoneToken ?? 'dvs.runLoads';
+  progress.begin('Running loads', 0, 'starting', true);
+  try {
+    const wh = await openTarget(state, 'write');
+    const result = await runLoads(state.session, wh, args, targetOf(state).name, (p) => {
+      const done = p.status === 'running' ? p.index - 1 : p.index;
+      progress.report(Math.round((done / Math.max(1, p.total)) * 100), `${p.model} (${p.index}/${p.total})${p.status === 'running' ? '' : ` ${p.status}`}`);
+      void connection.sendNotification(LoadEvent.method, { token: eventToken, ...p });
+    }, controller.signal);
+    state.introspection = introspect(state);
+    return result;
+  } catch (error) {
+    throw failure(error);
+  } finally {
+    progress.done();
+  }
+}
+
+connection.onShutdown(async () => {
+  for (const root of [...projects.keys()]) await closeProject(root);
+});
+
+documents.listen(connection);
+connection.listen();

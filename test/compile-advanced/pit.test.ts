@@ -59,8 +59,8 @@ forEachWarehouse('pit', (wh: () => TestWarehouse) => {
       `SELECT customer_hk, as_of_date::text AS d, sat_pit_details_pk AS dk, sat_pit_details_ldts::text AS dl, sat_pit_login_pk AS lk, sat_pit_login_ldts::text AS ll FROM "${table}"`,
     );
     const names = new Map<string, string>([[GHOST_KEY, 'ghost'], ...[1, 2, 3].map((id): [string, string] => [md5Hex(String(id)), `c${id}`])]);
-    const name = (v: string | null) => names.get(hex(v)!) ?? `?${v}`;
-    const date = (v: string | null) => (v === GHOST_DATE ? '1900' : v!.slice(0, 10));
+    const name = (v: string | null | undefined) => names.get(hex(v)!) ?? `?${v}`;
+    const date = (v: string | null | undefined) => (v === GHOST_DATE ? '1900' : v!.slice(0, 10));
     return rows.map((r) => `${name(r.customer_hk)} ${date(r.d)}: ${name(r.dk)} ${date(r.dl)} | ${name(r.lk)} ${date(r.ll)}`).sort();
   }
 

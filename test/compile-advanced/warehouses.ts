@@ -112,9 +112,12 @@ export interface ModelOptions {
   vars?: Record<string, unknown>;
   config?: Record<string, unknown>;
   compat?: Partial<AutomateDvCompat>;
+  /** What a loader does to the compiled SQL before running it (e.g. replacing __PERIOD_FILTER__). */
+  transformSql?: (sql: string) => string;
 }
 
 export interface ModelRun {
+  /** The SQL that ran (after transformSql). */
   sql: string;
   ctx: FixtureContext;
   /** Rows the run added (incremental) or the table holds afterwards (first load, pit/bridge); 0 for a view. */
@@ -137,7 +140,8 @@ export async function runModel(wh: TestWarehouse, model: string, macro: string, 
     ...(options.vars ? { vars: options.vars } : {}),
     ...(options.compat ? { compat: options.compat } : {}),
   });
-  const sql = compileMacro(macro, [], kwargs(args), ctx);
+  const compiled = compileMacro(macro, [], kwargs(args), ctx);
+  const sql = options.transformSql ? options.transformSql(compiled) : compiled;
   const target = `"${model}"`;
   const count = async (table: string) => Number((await wh.rows(`SELECT COUNT(*) AS n FROM "${table}"`))[0]!.n);
   if (materialized === 'view') {

@@ -83,13 +83,20 @@ const steps: Step[] = [
     },
   },
   {
+    name: 'palette-generate-raw-data',
+    run: async (page) => {
+      await runCommand(page, 'Data Vault: Generate Sample Raw Data');
+      await page.locator('.notifications-toasts', { hasText: 'wrote sample raw data' }).first().waitFor({ timeout: SERVER_WAIT_MS });
+    },
+  },
+  {
     name: 'completion-offers-raw-column',
     run: async (page) => {
       await openFile(page, basename(UI_COMPLETION.path));
       const { line, column } = positionAfter(UI_COMPLETION.path, UI_COMPLETION.marker);
       await goTo(page, line, column);
       await page.keyboard.type(UI_COMPLETION.type);
-      const row = page.locator('.suggest-widget .monaco-list-row', { hasText: UI_COMPLETION.expect });
+      const row = page.locator('.suggest-widget .monaco-list-row', { hasText: new RegExp(`\\b${UI_COMPLETION.expect}\\b`) });
       // The first completion may wait for the schema; ask again until the raw column is offered.
       const until = Date.now() + SERVER_WAIT_MS;
       for (;;) {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { ColumnInfo } from '../../server/src/compile/context';
 import { parseModel, type ParsedModel } from '../../server/src/model/parse';
 import type { KnownColumns, RuleProject } from '../../server/src/rules';
+import type { FeatureProject, SourceTableInfo } from '../../server/src/features/project-view';
 
 /** `{ "connected": true, "tables": { "raw.users": { "origin": "live", "columns": { "id": "bigint" } }, "raw.gone": "missing" } }` */
 export interface FixtureCatalog {
@@ -51,4 +52,56 @@ export function fixtureProject(models: ReadonlyMap<string, string>, catalog: Fix
     },
     modelColumns: () => undefined,
   };
+}
+
+/**
+ * The language features' view of a fixture project: models live at `/fixture/models/<name>.sql`, and the catalog's
+ * tables are written out as a sources yml at `/fixture/models/sources.yml` so definitions can point into it.
+ */
+export function featureFixtureProject(models: ReadonlyMap<string, string>, catalog: FixtureCatalog): FixtureProject & FeatureProject {
+  const base = fixtureProject(models, catalog);
+  const fileOf = (name: string) => `/fixture/models/${name}.sql`;
+  const sourcesFile = '/fixture/models/sources.yml';
+  let yml = 'version: 2\n\nsources:\n';
+  const tables = new Map<string, SourceTableInfo>();
+  const bySource = new Map<string, string[]>();
+  for (const key of Object.keys(catalog.tables)) {
+    const [source, table] = key.split('.') as [string, string];
+    bySource.set(source, [...(bySource.get(source) ?? []), table]);
+  }
+  for (const [source, names] of bySource) {
+    yml += `  - name: ${source}\n    tables:\n`;
+    for (const table of names) {
+      const at = yml.length + '      - name: '.length;
+      yml += `      - name: ${table}\n        columns:\n`;
+      const info: SourceTableInfo = { source, table, relation: `${source}.${table}`, file: sourcesFile, nameSpan: { start: at, end: at + table.length }, columns: [] };
+      const t = catalog.tables[`${source}.${table}`];
+      for (const [name, dataType] of Object.entries(t && t !== 'missing' ? t.columns : {})) {
+        const start = yml.length + '          - name: '.length;
+        yml += `          - name: ${name}\n            data_type: ${dataType}\n`;
+        info.columns.push({ name, dataType, span: { start, end: start + name.length } });
+      }
+      tables.set(`${source}.${table}`, info);
+    }
+  }
+  return Object.assign(base, {
+    projectName: 'fixture',
+    model: (name: string) => (base.texts.has(name) ? { name, file: fileOf(name), kind: 'model' as const, materialized: name.startsWith('stg') ? 'view' : 'incremental' } : undefined),
+    modelOfFile: (file: string) => [...base.texts.keys()].find((n) => fileOf(n) === file),
+    fileText: (file: string) => (file === sourcesFile ? yml : [...base.texts].find(([n]) => fileOf(n) === file)?.[1]),
+    sourceTable: (source: string, table: string) => tables.get(`${source}.${table}`),
+    schemaState: () => ({ target: 'fixture', connected: catalog.connected, refreshedAt: '2026-01-01T00:00:00.000Z' }),
+    hashOptions: () => ({}),
+    compiledSql: () => undefined,
+  });
+}
+
+/** The models of one fixture case: `<case>.sql` (named after the case) and `<case>.<model>.sql` beside it. */
+export function readCaseModels(dir: string, caseName: string, files: readonly string[], mainText: string): Map<string, string> {
+  const models = new Map<string, string>([[caseName, mainText]]);
+  for (const f of files) {
+    const parts = f.split('.');
+    if (parts.length === 3 && parts[0] === caseName && parts[2] === 'sql') models.set(parts[1] as string, readFileSync(`${dir}/${f}`, 'utf8'));
+  }
+  return models;
 }

@@ -29,8 +29,14 @@ function startPeer(dir: string) {
   return {
     pid: child.pid,
     exited,
+    /** Dies at once, as a crash or `kill -9` would: no exit handlers run. */
+    kill() {
+      child.kill('SIGKILL');
+    },
     send(line: string) {
       child.stdin?.write(line + '\n');
+      // After this the peer reads no more; ending its stdin lets it exit.
+      if (line === 'close') child.stdin?.end();
     },
     async next(): Promise<Record<string, unknown>> {
       const line = answers.shift() ?? (await new Promise<string>((resolve) => waiting.push(resolve)));
@@ -148,7 +154,7 @@ describe('sharing the embedded data directory between processes', () => {
     const peer = startPeer(dir);
     assert.deepEqual(await peer.next(), { opened: true, role: 'owner', ownerPid: peer.pid, pid: peer.pid });
     assert.deepEqual(await peer.ask(`insert into shared values ('written by the second owner') returning v`), { rows: [{ v: 'written by the second owner' }] });
-    peer.send('exit-now');
+    peer.kill();
     await peer.exited;
     const stale = readOwnerRecord(ownerFilePath(dir));
     assert.ok(typeof stale === 'object' && stale.pid === peer.pid, 'the dead owner left its file behind');

@@ -31,6 +31,19 @@ export const COMMANDS: Record<string, Record<string, FlagSpec>> = {
     'run-started-at': { value: true },
     format: { value: true },
   },
+  seed: {
+    ...COMMON,
+    select: { value: true, many: true },
+    exclude: { value: true, many: true },
+    'full-refresh': {},
+    format: { value: true },
+  },
+  test: {
+    ...COMMON,
+    select: { value: true, many: true },
+    exclude: { value: true, many: true },
+    format: { value: true },
+  },
   query: { ...COMMON, format: { value: true }, file: { value: true } },
   schema: { ...COMMON, schema: { value: true }, format: { value: true } },
   'generate-raw': {
@@ -51,6 +64,8 @@ Commands:
   check          parse every model and report diagnostics (exit 1 on any error)
   compile        write compiled SQL to target/compiled/ (or --stdout for one model)
   load           build the selected models in dependency order
+  seed           load the seed CSVs into tables (like dbt seed)
+  test           run the generic tests declared in properties .yml (like dbt test)
   query          run SQL on the target and print the last statement's rows
   schema         list tables, columns and types of the target
   generate-raw   write Airbyte Faker-like syncs into the raw schema
@@ -112,6 +127,10 @@ async function loadCommand(command: string): Promise<(args: ParsedArgs, io: CliI
   switch (command) {
     case 'load':
       return (await import('./load')).runLoadCommand;
+    case 'seed':
+      return (await import('./seed')).runSeedCommand;
+    case 'test':
+      return (await import('./test')).runTestCommand;
     case 'query':
       return (await import('./query')).runQuery;
     case 'schema':

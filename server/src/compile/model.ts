@@ -7,7 +7,7 @@ import { Relation, quoteIdent } from '../base/relation';
 import { automateDvMacros } from './automate-dv';
 import { CompileError, type AutomateDvCompat, type ColumnInfo, type MacroContext } from './context';
 import type { Expression, MacroNode, Template } from '../jinja/ast';
-import { render } from '../jinja';
+import { parseTemplate, render } from '../jinja';
 import { makeDatetime } from '../jinja/datetime';
 import { builtinGlobals } from '../jinja/builtins';
 import type { Span } from '../base/text';
@@ -50,6 +50,8 @@ export interface ModelCompileEnv {
   formatSql?: boolean;
   /** The dbt project's name (`project_name` in Jinja). */
   projectName?: string;
+  /** Macros of installed packages, by package (their namespace). */
+  packageMacros?: { name: string; macros: MacroNode[] }[];
 }
 
 export interface CompiledModel {
@@ -111,7 +113,6 @@ export function compileModel(env: ModelCompileEnv): CompiledModel {
   globals.set('is_incremental', callable('is_incremental', () => env.incremental));
   globals.set('run_started_at', makeDatetime(env.runStartedAt));
   globals.set('target', fromJs({ ...env.target, database: env.target.dbname, type: 'postgres', threads: env.target.threads ?? 1 }));
-  globals.set('adapter', adapterObject(env));
   globals.set('log', callable('log', () => ''));
   globals.set('exceptions', namespaceObject('exceptions', new Map([
     ['raise_compiler_error', callable('raise_compiler_error', (args) => { throw new CompileError(String(args[0] ?? 'compiler error'), 'DV200'); })],
@@ -125,6 +126,16 @@ export function compileModel(env: ModelCompileEnv): CompiledModel {
   const callees = collectCallees(env.template, env.projectMacros);
   const reporter: UnexpandedReporter = { spanOf: (name) => callees.spanOf(name), diagnostics };
   for (const [name, value] of dbtRuntimeGlobals({ projectName: env.projectName ?? '', reporter })) if (!globals.has(name)) globals.set(name, value);
+  // Installed packages: their namespace, and their macros by bare name where the project defines none of that name.
+  const packages = env.packageMacros ?? [];
+  const invoke = macroInvoker(globals, env.projectMacros, reporter);
+  for (const pkg of packages) {
+    if (!globals.has(pkg.name)) globals.set(pkg.name, packageNamespace(pkg, invoke));
+    for (const m of pkg.macros) {
+      if (!globals.has(m.name) && !env.projectMacros.some((p) => p.name === m.name)) globals.set(m.name, invoke(m.name, pkg.macros, pkg.name));
+    }
+  }
+  globals.set('adapter', adapterObject(env, (macro, namespace) => dispatchMacro(macro, namespace, env.projectMacros, packages, invoke, reporter)));
   const defined = new Set<string>([...globals.keys(), ...builtinGlobals({ warn: () => undefined }).keys(), ...env.projectMacros.map((m) => m.name), ...AUTOMATE_DV_NAMESPACES, ...RENDERER_NAMES]);
   for (const name of callees.namespaces) if (!defined.has(name)) globals.set(name, packageStub(name, reporter));
   for (const name of callees.names) {
@@ -183,8 +194,62 @@ function namespaceObject(name: string, members: Map<string, JValue>): JObject {
   };
 }
 
+/**
+ * Calls a macro defined in Jinja (a package's, or the project's through adapter.dispatch) from host code: renders the
+ * macro with the model's globals. A failure inside a package macro is not the model's error: it becomes DV901
+ * information and a comment, since dbt itself, with the real package, expands it.
+ */
+type MacroInvoker = (name: string, pool: MacroNode[], label: string) => JCallable;
+
+function macroInvoker(globals: Map<string, JValue>, projectMacros: MacroNode[], reporter: UnexpandedReporter): MacroInvoker {
+  return (name, pool, label) =>
+    callable(name, (args, kwargs) => {
+      const qualified = label === '' ? name : `${label}.${name}`;
+      const call = parseTemplate(`{{ ${name}(*__dvs_args, **__dvs_kwargs) }}`).template.body;
+      const inner = new Map(globals);
+      inner.set('__dvs_args', args);
+      inner.set('__dvs_kwargs', kwargs);
+      const result = render({ kind: 'Template', span: { start: 0, end: 0 }, body: [...projectMacros, ...pool, ...call] }, inner);
+      const failure = result.diagnostics.find((d) => d.severity === 'error');
+      if (failure) {
+        if (label === '') throw new CompileError(failure.message, failure.code);
+        return unexpandedMacro(qualified, `could not be expanded here (${failure.message})`, 'dbt expands it with the installed package when the model runs.', reporter).call([], new Map());
+      }
+      for (const d of result.diagnostics) reporter.diagnostics.push({ ...d, span: reporter.spanOf(qualified) });
+      return result.output;
+    });
+}
+
+function packageNamespace(pkg: { name: string; macros: MacroNode[] }, invoke: MacroInvoker): JObject {
+  return {
+    kind: 'object',
+    getAttr: (attr) => (pkg.macros.some((m) => m.name === attr) ? invoke(attr, pkg.macros, pkg.name) : UNDEFINED),
+    render: () => `<package ${pkg.name}>`,
+  };
+}
+
+/** adapter.dispatch(name, namespace): postgres__name, then default__name, in the project and then the package. */
+function dispatchMacro(
+  macro: string,
+  namespace: string | undefined,
+  projectMacros: MacroNode[],
+  packages: { name: string; macros: MacroNode[] }[],
+  invoke: MacroInvoker,
+  reporter: UnexpandedReporter,
+): JCallable {
+  const pools: { label: string; macros: MacroNode[] }[] = [{ label: '', macros: projectMacros }];
+  for (const p of packages) if (namespace === undefined || p.name === namespace) pools.push({ label: p.name, macros: p.macros });
+  for (const prefix of ['postgres__', 'default__', '']) {
+    for (const pool of pools) {
+      if (pool.macros.some((m) => m.name === prefix + macro)) return invoke(prefix + macro, pool.macros, pool.label);
+    }
+  }
+  const where = namespace ?? 'the project';
+  return unexpandedMacro(`adapter.dispatch('${macro}')`, `finds no implementation in ${where}`, namespace ? `Run dbt deps so that ${namespace} is installed.` : 'Define default__' + macro + ' under macros/.', reporter);
+}
+
 /** dbt's adapter object, as far as model code uses it on PostgreSQL. */
-function adapterObject(env: ModelCompileEnv): JObject {
+function adapterObject(env: ModelCompileEnv, dispatch: (macro: string, namespace: string | undefined) => JCallable): JObject {
   const members = new Map<string, JValue>([
     ['get_columns_in_relation', callable('get_columns_in_relation', (args) => {
       const rel = args[0];
@@ -192,7 +257,10 @@ function adapterObject(env: ModelCompileEnv): JObject {
       return (env.catalog(rel) ?? []).map((c) => columnObject(c));
     })],
     ['quote', callable('quote', (args) => quoteIdent(String(args[0] ?? '')))],
-    ['dispatch', callable('dispatch', () => UNDEFINED)],
+    ['dispatch', callable('dispatch', (args, kwargs) => {
+      const namespace = kwargs.get('macro_namespace') ?? args[1];
+      return dispatch(String(kwargs.get('macro_name') ?? args[0] ?? ''), typeof namespace === 'string' ? namespace : undefined);
+    })],
     ['type', callable('type', () => 'postgres')],
   ]);
   return namespaceObject('adapter', members);

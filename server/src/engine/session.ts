@@ -11,6 +11,7 @@ import { compileModel, type CompiledModel } from '../compile/model';
 import type { MacroNode } from '../jinja/ast';
 import { parseTemplate } from '../jinja/parser';
 import { isNone, type JValue } from '../jinja/values';
+import { installedPackageMacros, type PackageMacros } from '../dbt/package-macros';
 import { metaEntry, metaToJValue, type MetaEntry, type MetaValue } from '../model/meta';
 import { parseModel, vaultCall, type MacroCallInfo, type ParsedModel } from '../model/parse';
 import type { Span } from '../base/text';
@@ -46,6 +47,7 @@ export class ProjectSession {
   private readonly openTexts = new Map<string, string>();
   private snapshot: SchemaSnapshot | undefined;
   private projectMacros: MacroNode[] | undefined;
+  private packageMacros: PackageMacros[] | undefined;
 
   constructor(
     readonly root: string,
@@ -259,6 +261,7 @@ export class ProjectSession {
       },
       catalog: (rel) => this.columnsOf(rel),
       projectMacros: this.macroDefinitions(),
+      packageMacros: this.packageMacros ??= installedPackageMacros(this.project),
       incremental,
       runStartedAt: this.runStartedAt,
       compat: this.compat,

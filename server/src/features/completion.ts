@@ -237,15 +237,52 @@ function hashKeyNameCandidates(input: CompletionInput, context: Metadata): Candi
   return out;
 }
 
-function columnCandidate(c: DescribedColumn, rank: number, quote: ((s: string) => string) | undefined): Candidate {
+/**
+ * The case the file writes column names in. PostgreSQL folds the unquoted names AutomateDV emits, so a raw `email` is
+ * written EMAIL in a file that writes its metadata upper case; completion follows the file.
+ */
+export function writtenCase(parsed: ParsedModel, param?: string): 'upper' | 'lower' | undefined {
+  if (param !== undefined) {
+    // The parameter's own values decide first; the whole file when they do not.
+    const own = writtenCaseOf(parsed, param);
+    if (own) return own;
+  }
+  return writtenCaseOf(parsed, undefined);
+}
+
+function writtenCaseOf(parsed: ParsedModel, only: string | undefined): 'upper' | 'lower' | undefined {
+  let upper = 0;
+  let lower = 0;
+  for (const call of parsed.calls) {
+    for (const p of call.params.values()) {
+      if (!p.value || (only !== undefined && p.name !== only)) continue;
+      for (const v of walkMeta(p.value)) {
+        if (v.kind !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v.value) || !/[A-Za-z]/.test(v.value)) continue;
+        if (v.value === v.value.toUpperCase()) upper++;
+        else if (v.value === v.value.toLowerCase()) lower++;
+      }
+    }
+  }
+  return upper > lower ? 'upper' : lower > upper ? 'lower' : undefined;
+}
+
+function inCase(name: string, style: 'upper' | 'lower' | undefined): string {
+  if (!style || !/^[A-Za-z_][A-Za-z0-9_$]*$/.test(name)) return name;
+  if (style === 'upper' && name === name.toLowerCase()) return name.toUpperCase();
+  if (style === 'lower' && name === name.toUpperCase()) return name.toLowerCase();
+  return name;
+}
+
+function columnCandidate(c: DescribedColumn, rank: number, quote: ((s: string) => string) | undefined, style?: 'upper' | 'lower'): Candidate {
+  const label = inCase(c.name, style);
   const out: Candidate = {
-    label: c.name,
+    label,
     kind: c.role === 'hash-key' || c.role === 'hashdiff' ? CompletionItemKind.Field : CompletionItemKind.Variable,
     detail: `${c.type ? `${c.type} · ` : ''}${c.origin}`,
     documentation: c.documentation,
     rank,
   };
-  if (quote) out.insert = quote(c.name);
+  if (quote) out.insert = quote(label);
   return out;
 }
 
@@ -282,6 +319,7 @@ function stageValueCandidates(input: CompletionInput, context: Metadata, quote: 
     seen.add(c.label.toLowerCase());
     out.push(c);
   };
+  const style = writtenCase(parsed, param);
   const derived = param !== 'derived_columns' && facts ? facts.derived : [];
   // Hashdiffs list payload attributes; keys list business keys: put the likelier raw columns first.
   for (const d of derived) push({ label: d.name, kind: CompletionItemKind.Variable, detail: `derived · ${d.items.map((i) => i.value).join(', ')}`, rank: 1, ...(quote ? { insert: quote(d.name) } : {}) });
@@ -297,7 +335,7 @@ function stageValueCandidates(input: CompletionInput, context: Metadata, quote: 
   const keyParts = new Set((facts?.hashed ?? []).filter((h) => !h.isHashdiff).flatMap((h) => h.components.map((c) => (facts ? canonicalColumn(facts, c.value) : c.value.toLowerCase()))));
   for (const c of raw) {
     const rank = c.role === 'metadata' ? 4 : inHashdiff && keyParts.has(facts ? canonicalColumn(facts, c.name) : c.name.toLowerCase()) ? 3 : 0;
-    push(columnCandidate(c, rank, quote));
+    push(columnCandidate(c, rank, quote, style));
   }
   return out;
 }
@@ -368,8 +406,10 @@ function tableColumnCandidates(input: CompletionInput, context: Metadata, kind: 
   const valueParam = param === 'src_hashdiff' && context.path[0] === 'alias' ? undefined : param;
   if (valueParam === undefined) return [];
   const written = writtenValues(parsed, param, context.replace);
+  const style = writtenCase(parsed, param);
   const payloadExclude = param === 'src_payload' && metaEntry(call.params.get('src_payload')?.value, 'exclude_columns') !== undefined;
   return columns
     .filter((c) => !written.has(c.name.toLowerCase()))
-    .map((c) => columnCandidate(c, payloadExclude ? 2 : rankFor(param, kind, c, hints), quote));
+    .map((c) => columnCandidate(c, payloadExclude ? 2 : rankFor(param, kind, c, hints), quote, style))
+    .filter((c, i, all) => all.findIndex((o) => o.label === c.label) === i);
 }

@@ -94,9 +94,8 @@ export function referencesAt(input: NavigationInput & { includeDeclaration: bool
     }
     if (input.includeDeclaration) {
       const decl = modelLocation(project, symbol.name);
-      if (decl) out.unshift(decl);
+      if (decl) out.push(decl);
     }
-    return out;
   }
   if (symbol.kind === 'stage-column' || symbol.kind === 'input-column') {
     const stageName = symbol.kind === 'stage-column' ? symbol.model : symbol.stage;
@@ -112,7 +111,6 @@ export function referencesAt(input: NavigationInput & { includeDeclaration: bool
       const p = project.parsedModel(m);
       if (p) add(m, namedOccurrences(p, symbol.name));
     }
-    return out;
   }
-  return out;
+  return out.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));
 }

@@ -23,10 +23,16 @@ export interface YamlMetaResult {
  */
 export function readYamlMetadata(text: string, base: number): YamlMetaResult {
   const problems: YamlProblem[] = [];
+  // YAML reports some errors one past the end of the text; keep every span inside the block.
+  const limit = base + text.length;
+  const within = (start: number, end: number): Span => {
+    const s = Math.min(start, Math.max(base, limit - 1));
+    return { start: Math.max(base, s), end: Math.max(Math.max(base, s), Math.min(end, limit)) };
+  };
   const doc = parseDocument(text, { version: '1.1', prettyErrors: false, uniqueKeys: false });
   for (const e of doc.errors) {
     const [s, t] = e.pos;
-    problems.push({ message: e.message.split('\n')[0] ?? e.message, span: { start: base + s, end: base + Math.max(t, s + 1) } });
+    problems.push({ message: e.message.split('\n')[0] ?? e.message, span: within(base + s, base + Math.max(t, s + 1)) });
   }
   for (const w of doc.warnings) {
     const [s, t] = w.pos;
@@ -34,7 +40,7 @@ export function readYamlMetadata(text: string, base: number): YamlMetaResult {
     if (tag) {
       problems.push({
         message: `'${tag[1]}' is read as a YAML tag, so dbt's fromyaml fails and returns None. Quote the value: '${tag[1]}…'`,
-        span: { start: base + s, end: base + Math.max(t, s + 1) },
+        span: within(base + s, base + Math.max(t, s + 1)),
         unquotedConstant: true,
       });
     }

@@ -9,7 +9,7 @@ import type { AutomateDvCompat, ColumnInfo } from '../compile/context';
 import { isDict, type JDict, type JValue } from '../jinja/values';
 import { makeStringRenderer, parseDbtProjectFile, type DbtProjectFile } from './dbtProjectFile';
 import { projectEnvironment, type ProjectEnvironment } from './environment';
-import { fileStem, isAbsolutePath, joinPath, nodeFileSystem, relativePath, toSlashes, type FileSystem } from './fileSystem';
+import { dirName, fileStem, isAbsolutePath, joinPath, nodeFileSystem, relativePath, toSlashes, type FileSystem } from './fileSystem';
 import { ancestors as graphAncestors, buildGraph, descendants as graphDescendants, findCycles, topologicalOrder as graphOrder, type DependencyGraph } from './graph';
 import {
   buildConfigTree,
@@ -174,6 +174,7 @@ export class DbtProject {
   /** Vars whose Jinja is being rendered right now (a var that reads itself renders as written). */
   private readonly renderingVars = new Set<string>();
   private readonly refTexts = new WeakMap<RefCall, string>();
+  private readonly nestedRoots = new Map<string, boolean>();
   private derived: { byName: Map<string, ProjectNode[]>; graph: DependencyGraph; diagnostics: ProjectDiagnostic[] } | undefined;
 
   constructor(root: string, options: LoadProjectOptions) {
@@ -247,7 +248,7 @@ export class DbtProject {
     const seenYaml = new Set<string>();
     for (const dir of this.absDirs(yamlDirs)) {
       for (const file of this.files.listFiles(dir, (p) => /\.ya?ml$/i.test(p))) {
-        if (seenYaml.has(file)) continue;
+        if (seenYaml.has(file) || this.inNestedProject(file)) continue;
         seenYaml.add(file);
         this.readPropertyFile(file);
       }
@@ -256,21 +257,21 @@ export class DbtProject {
     // Models, seeds, snapshots.
     for (const dir of this.absDirs(this.settings.modelPaths)) {
       for (const file of this.files.listFiles(dir, (p) => p.endsWith('.sql'))) {
-        if (this.nodesByFile.has(file) || this.isIgnoredPath(file)) continue;
+        if (this.nodesByFile.has(file) || this.isIgnoredPath(file) || this.inNestedProject(file)) continue;
         const text = this.files.readFile(file);
         if (text !== undefined) this.nodesByFile.set(file, [this.analyseModel(file, text)]);
       }
     }
     for (const dir of this.absDirs(this.settings.seedPaths)) {
       for (const file of this.files.listFiles(dir, (p) => p.toLowerCase().endsWith('.csv'))) {
-        if (this.nodesByFile.has(file)) continue;
+        if (this.nodesByFile.has(file) || this.inNestedProject(file)) continue;
         const text = this.files.readFile(file);
         if (text !== undefined) this.nodesByFile.set(file, [this.analyseSeed(file, text)]);
       }
     }
     for (const dir of this.absDirs(this.settings.snapshotPaths)) {
       for (const file of this.files.listFiles(dir, (p) => p.endsWith('.sql'))) {
-        if (this.nodesByFile.has(file)) continue;
+        if (this.nodesByFile.has(file) || this.inNestedProject(file)) continue;
         const text = this.files.readFile(file);
         if (text !== undefined) this.nodesByFile.set(file, this.analyseSnapshots(file, text));
       }
@@ -640,6 +641,7 @@ export class DbtProject {
     const file = this.absolute(path);
     if (!file.endsWith('.sql')) return undefined;
     let nodes: ProjectNode[];
+    if (this.inNestedProject(file)) return undefined;
     if (this.isUnder(file, this.settings.modelPaths) && !this.isIgnoredPath(file)) nodes = [this.analyseModel(file, text)];
     else if (this.isUnder(file, this.settings.snapshotPaths)) nodes = this.analyseSnapshots(file, text);
     else return undefined;
@@ -815,6 +817,24 @@ export class DbtProject {
       const rel = relativePath(d, file);
       return !rel.startsWith('..') && !isAbsolutePath(rel);
     });
+  }
+
+  /**
+   * True when a dbt_project.yml sits between the file and this project's root: the file belongs to that nearer
+   * project (several projects in one workspace), not to this one.
+   */
+  private inNestedProject(file: string): boolean {
+    let dir = dirName(file);
+    while (dir.length > this.root.length && dir.startsWith(this.root + '/')) {
+      let nested = this.nestedRoots.get(dir);
+      if (nested === undefined) {
+        nested = this.files.exists(joinPath(dir, 'dbt_project.yml'));
+        this.nestedRoots.set(dir, nested);
+      }
+      if (nested) return true;
+      dir = dirName(dir);
+    }
+    return false;
   }
 
   /** Files under the model paths that are really analyses, tests or snapshots (when those folders nest inside). */

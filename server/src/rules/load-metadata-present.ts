@@ -4,7 +4,7 @@ import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
 import { tableOf } from './context';
 import type { VaultRule } from './rule';
-import { paramColumns, sameName } from './vault-facts';
+import { inWrittenCase, paramColumns, sameName } from './vault-facts';
 
 const ROLE: Record<string, string> = { src_ldts: 'load-date', src_source: 'record-source' };
 
@@ -22,7 +22,8 @@ export const loadMetadataPresent: VaultRule = {
       for (const param of ['src_ldts', 'src_source']) {
         for (const column of paramColumns(table.call, param)) {
           if (names.some((n) => sameName(n, column.value))) continue;
-          const guess = closestName(column.value, names);
+          const closest = closestName(column.value, names);
+          const guess = closest === undefined ? undefined : inWrittenCase(column.value, closest);
           const hint = guess ? ` Did you mean ${guess}?` : ` Add it to derived_columns of ${model.value}.`;
           out.push(
             diagnostic(

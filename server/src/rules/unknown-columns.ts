@@ -6,7 +6,7 @@ import { CODES } from '../base/codes';
 import type { Span } from '../base/text';
 import { stageOf, tableOf, type KnownColumns, type VaultRuleContext } from './context';
 import type { VaultRule } from './rule';
-import { bareIdentifier, hashdiffColumn, isConstantName, paramColumns, payloadFacts, sameName, type Named } from './vault-facts';
+import { bareIdentifier, hashdiffColumn, inWrittenCase, isConstantName, paramColumns, payloadFacts, sameName, type Named } from './vault-facts';
 
 /** Column parameters checked here; src_ldts and src_source are DV408's. */
 const COLUMN_PARAMS = ['src_pk', 'src_nk', 'src_fk', 'src_dfk', 'src_sfk', 'src_cdk', 'src_extra_columns', 'src_eff', 'src_start_date', 'src_end_date'];
@@ -111,7 +111,8 @@ function checkStageColumns(ctx: VaultRuleContext): Diagnostic[] {
 const SQL_VALUE_KEYWORDS = new Set(['null', 'true', 'false', 'default', 'current_timestamp', 'current_date', 'current_time', 'localtimestamp', 'localtime', 'current_user', 'session_user', 'user', 'current_schema', 'current_catalog']);
 
 function report(f: Finding): Diagnostic {
-  const guess = closestName(f.column.value, new Set(f.candidates));
+  const closest = closestName(f.column.value, new Set(f.candidates));
+  const guess = closest === undefined ? undefined : inWrittenCase(f.column.value, closest);
   const where = f.models.join(' and ');
   const fixes = guess ? [{ title: `Change to ${guess}`, span: f.column.span as Span, newText: guess }] : undefined;
   const hint = guess ? ` Did you mean ${guess}?` : '';

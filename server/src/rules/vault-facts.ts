@@ -197,3 +197,11 @@ export function bareIdentifier(expression: string): string | undefined {
   const m = /^\s*("?)([A-Za-z_][A-Za-z0-9_$]*)\1\s*$/.exec(expression);
   return m ? (m[2] as string) : undefined;
 }
+
+/** PostgreSQL folds unquoted names, so `email` may be written EMAIL: suggest it in the case the user writes. */
+export function inWrittenCase(written: string, name: string): string {
+  if (!/^[a-z_][a-z0-9_$]*$/i.test(name) || !/^[a-z_][a-z0-9_$]*$/i.test(written)) return name;
+  if (written === written.toUpperCase() && name === name.toLowerCase()) return name.toUpperCase();
+  if (written === written.toLowerCase() && name === name.toUpperCase()) return name.toLowerCase();
+  return name;
+}

@@ -74,8 +74,9 @@ export async function resolveConnector(settings: PostgresConnectionSettings): Pr
   const plan = planTls(settings);
   const connectWith = (ssl: false | ConnectionOptions) => async () => {
     const client = new pg.Client(clientConfig(settings, ssl));
-    // An idle connection that dies must not take the process down; the next query reports it.
-    client.on('error', () => undefined);
+    // A connection that dies must not take the process down; the next query reports it, and the pool drops it.
+    client.on('error', () => deadClients.add(client));
+    client.on('end', () => deadClients.add(client));
     try {
       await client.connect();
     } catch (error) {
@@ -262,10 +263,8 @@ function clientSession(client: pg.Client): SqlSession {
   };
 }
 
-/** A connection error (rather than a SQL error) leaves the client unusable. */
-function brokeTheConnection(error: unknown): boolean {
-  return !/^[0-9A-Z]{5}$/.test(codeOf(error));
-}
+/** Clients whose connection ended or failed; the pool never hands them out again. */
+const deadClients = new WeakSet<pg.Client>();
 
 export interface PgWarehouseOptions {
   kind: 'server' | 'embedded';
@@ -287,7 +286,11 @@ export function createPgWarehouse(connector: PgConnector, options: PgWarehouseOp
 
   async function checkout(): Promise<pg.Client> {
     if (closed) throw new Error(`the warehouse ${options.description} is closed`);
-    const ready = idle.pop();
+    let ready = idle.pop();
+    while (ready && deadClients.has(ready)) {
+      open--;
+      ready = idle.pop();
+    }
     if (ready) return ready;
     if (open < options.maxClients) {
       open++;
@@ -325,14 +328,10 @@ export function createPgWarehouse(connector: PgConnector, options: PgWarehouseOp
 
   async function withClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
     const client = await checkout();
-    let broken = false;
     try {
       return await fn(client);
-    } catch (error) {
-      broken = brokeTheConnection(error);
-      throw error;
     } finally {
-      checkin(client, broken);
+      checkin(client, deadClients.has(client));
     }
   }
 
@@ -345,7 +344,9 @@ export function createPgWarehouse(connector: PgConnector, options: PgWarehouseOp
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
-    await client.query('COMMIT');
+    const commit = await client.query('COMMIT');
+    // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK; a caller that swallowed the error must know.
+    if (commit.command === 'ROLLBACK') throw new Error('the transaction was rolled back because a statement in it failed');
     return result;
   }
 

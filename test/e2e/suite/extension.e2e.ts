@@ -85,9 +85,13 @@ function after(doc: vscode.TextDocument, marker: string): vscode.Position {
   return doc.positionAt(at + marker.length);
 }
 
-async function completionLabels(uri: vscode.Uri, position: vscode.Position): Promise<string[]> {
+async function completionItems(uri: vscode.Uri, position: vscode.Position): Promise<vscode.CompletionItem[]> {
   const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, position);
-  return list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+  return list.items;
+}
+
+function labelOf(item: vscode.CompletionItem): string {
+  return typeof item.label === 'string' ? item.label : item.label.label;
 }
 
 suite('Data Vault Studio in VS Code', () => {
@@ -107,7 +111,15 @@ suite('Data Vault Studio in VS Code', () => {
     assert.deepEqual(contributed.filter((c) => !registered.has(c)), []);
   });
 
-  test('diagnostics: an unknown ref() is reported on a new model file', async () => {
+  test('Generate Sample Raw Data writes the Airbyte-layout raw tables into the embedded database', async () => {
+    const raw = await vscode.commands.executeCommand<GenerateRawResult | undefined>('dataVault.generateRawData');
+    assert.ok(raw, 'Generate Sample Raw Data returned nothing (see the notifications in the screenshot)');
+    assert.equal(raw.target, 'embedded');
+    assert.deepEqual(raw.tables.map((t) => t.name).sort(), ['products', 'purchases', 'users']);
+    for (const t of raw.tables) assert.ok(t.rows > 0, `raw.${t.name} is empty`);
+  });
+
+  test('diagnostics: an unknown ref() is reported on a new model file, and cleared when it is deleted', async () => {
     const uri = workspaceUri('models', 'e2e', 'e2e_unknown_ref.sql');
     await vscode.workspace.fs.writeFile(uri, Buffer.from("select * from {{ ref('no_such_model') }}\n", 'utf8'));
     await vscode.window.showTextDocument(uri);
@@ -117,7 +129,9 @@ suite('Data Vault Studio in VS Code', () => {
     assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
     assert.match(d.message, /no_such_model/);
     assert.equal(d.range.start.line, 0);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     await vscode.workspace.fs.delete(uri);
+    await diagnosticsWhen(uri, (ds) => ds.length === 0);
   });
 
   test('diagnostics: a typo in a satellite payload is flagged while typing, with the right name suggested', async () => {
@@ -126,28 +140,40 @@ suite('Data Vault Studio in VS Code', () => {
     const at = after(doc, "  - '");
     const line = doc.lineAt(at.line).text;
     assert.ok(line.includes("'NAME'"), `expected the first payload column on line ${at.line + 1}: ${line}`);
-    // Unsaved edit: the server sees the buffer, not the file.
+    const typo = new vscode.Range(at, at.translate(0, 4));
+    const onTypo = (ds: readonly vscode.Diagnostic[]): boolean => ds.some((d) => d.range.start.line === at.line && /NMAE/.test(d.message));
+    // Unsaved edit: the server sees the buffer, not the file. "did you mean NAME" names the right column.
     const edit = new vscode.WorkspaceEdit();
-    edit.replace(doc.uri, new vscode.Range(at, at.translate(0, 4)), 'NMAE');
+    edit.replace(doc.uri, typo, 'NMAE');
     assert.ok(await vscode.workspace.applyEdit(edit));
-    // "did you mean NAME": the finding sits on the edited line and names the right column.
-    await diagnosticsWhen(doc.uri, (ds) => ds.some((d) => d.range.start.line === at.line && /\bNAME\b/.test(d.message)));
-    await vscode.commands.executeCommand('workbench.action.files.revert');
-    await diagnosticsWhen(doc.uri, (ds) => !ds.some((d) => d.range.start.line === at.line && d.severity === vscode.DiagnosticSeverity.Error));
+    const found = await diagnosticsWhen(doc.uri, (ds) => ds.some((d) => d.range.start.line === at.line && /\bNAME\b/.test(d.message)));
+    assert.ok(found.some((d) => d.range.intersection(typo) !== undefined), 'the finding does not cover the typo');
+    // Typing the right name again clears the finding; the file on disk is unchanged.
+    const fix = new vscode.WorkspaceEdit();
+    fix.replace(doc.uri, typo, 'NAME');
+    assert.ok(await vscode.workspace.applyEdit(fix));
+    assert.ok(await doc.save());
+    await diagnosticsWhen(doc.uri, (ds) => !onTypo(ds) && !ds.some((d) => d.range.start.line === at.line));
   });
 
-  test("completion in a hub model offers its stage's columns, business key first among them", async () => {
+  test("completion in a hub model's src_nk offers its stage's business key and hash key", async () => {
     const doc = await vscode.workspace.openTextDocument(workspaceUri('models', 'dds', 'hub_users.sql'));
     await vscode.window.showTextDocument(doc);
-    const labels = await completionLabels(doc.uri, after(doc, 'set src_nk = "'));
+    const items = await completionItems(doc.uri, after(doc, 'set src_nk = "'));
+    const labels = items.map(labelOf);
     assert.ok(labels.includes('USER_ID'), `USER_ID not offered; got ${JSON.stringify(labels.slice(0, 30))}`);
     assert.ok(labels.includes('USER_HK'), `the stage's hash key USER_HK not offered; got ${JSON.stringify(labels.slice(0, 30))}`);
   });
 
-  test('completion in a stage offers the raw columns of its source', async () => {
+  test('completion in a stage offers the raw columns of its source with their types', async () => {
     const doc = await vscode.workspace.openTextDocument(workspaceUri('models', 'stg', 'stg_users.sql'));
-    const labels = await completionLabels(doc.uri, after(doc, "USER_ID: '"));
-    for (const column of ['id', 'email', 'created_at']) assert.ok(labels.includes(column), `${column} not offered; got ${JSON.stringify(labels.slice(0, 30))}`);
+    const items = await completionItems(doc.uri, after(doc, "USER_ID: '"));
+    for (const column of ['id', 'email', 'created_at']) {
+      const item = items.find((i) => labelOf(i).toLowerCase() === column);
+      assert.ok(item, `raw column ${column} not offered; got ${JSON.stringify(items.map(labelOf).slice(0, 30))}`);
+      const described = `${item.detail ?? ''} ${typeof item.label === 'string' ? '' : item.label.description ?? ''}`;
+      assert.match(described, /bigint|character varying|timestamp/, `${column} is offered without its type: ${described}`);
+    }
   });
 
   test('the compiled SQL preview opens beside the model, follows unsaved edits and toggles to incremental', async () => {
@@ -174,13 +200,7 @@ suite('Data Vault Studio in VS Code', () => {
     await textWhen(preview, (t) => /incremental run/.test(t) && /select/i.test(t));
   });
 
-  test('generating raw data and running all loads on the embedded target reports rows per model', async () => {
-    const raw = await vscode.commands.executeCommand<GenerateRawResult | undefined>('dataVault.generateRawData');
-    assert.ok(raw, 'Generate Sample Raw Data returned nothing (see the notifications in the screenshot)');
-    assert.equal(raw.target, 'embedded');
-    const users = raw.tables.find((t) => t.name === 'users');
-    assert.ok(users && users.rows > 0, `no raw users: ${JSON.stringify(raw.tables)}`);
-
+  test('running all loads on the embedded target reports rows per model', async () => {
     const result = await vscode.commands.executeCommand<RunLoadsResult | undefined>('dataVault.runLoads', { select: [] });
     assert.ok(result, 'Run Loads returned nothing');
     assert.equal(result.target, 'embedded');

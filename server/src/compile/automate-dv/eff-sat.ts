@@ -6,7 +6,7 @@ import { truthy } from '../../jinja/values';
 import { castDateColumn, castDatetimeLiteral } from './casting';
 import { aliasAll, expandColumnList, multikeyCondition, multikeyEquals, prefixColumns } from './columns';
 import { readLoadContext } from './load-context';
-import { readColumn, readColumns, readModelName, required } from './param-types';
+import { readColumn, readColumns, readModelNames, required } from './param-types';
 import { readMaxDatetime } from './settings';
 import type { BoundArguments } from './signatures';
 import { renderMacroTemplate } from './templates';
@@ -22,7 +22,8 @@ export function compileEffSat(args: BoundArguments, ctx: MacroContext): string {
   const eff = required(m, 'src_eff', readColumn(m, 'src_eff', args.get('src_eff'))).trim();
   const ldts = required(m, 'src_ldts', readColumn(m, 'src_ldts', args.get('src_ldts'))).trim();
   const source = required(m, 'src_source', readColumn(m, 'src_source', args.get('src_source'))).trim();
-  const model = required(m, 'source_model', readModelName(m, 'source_model', args.get('source_model')));
+  // AutomateDV's later templates also take a list of stages (unioned); one name is the usual form.
+  const models = required(m, 'source_model', readModelNames(m, 'source_model', args.get('source_model')));
   const load = readLoadContext(ctx);
   const autoEndDating = truthy(ctx.configOf('is_auto_end_dating') ?? null);
 
@@ -34,7 +35,7 @@ export function compileEffSat(args: BoundArguments, ctx: MacroContext): string {
   const openEndDate = castDateColumn(castDatetimeLiteral(readMaxDatetime(ctx)));
 
   return renderMacroTemplate('eff_sat', {
-    relation: ctx.ref(model).render(),
+    sources: models.map((model, i) => ({ number: i + 1, relation: ctx.ref(model).render() })),
     a_columns: prefixColumns(sourceCols, 'a', 'source'),
     a_dfk_not_null: multikeyCondition(dfk, 'a', 'IS NOT NULL'),
     a_sfk_not_null: multikeyCondition(sfk, 'a', 'IS NOT NULL'),
