@@ -94,6 +94,26 @@ describe('sharing the embedded data directory between processes', () => {
     assert.equal(readFileSync(join(project, '.gitignore'), 'utf8'), 'target/\nnode_modules\n.dvs/\n', 'added once');
   });
 
+  test('a transaction commits, rolls back on a throw, and does not pass a swallowed error off as a commit', async () => {
+    await owner.exec(`create table tx_test (x int)`);
+    await owner.transaction((tx) => tx.query(`insert into tx_test values ($1)`, [1]));
+    await assert.rejects(
+      owner.transaction(async (tx) => {
+        await tx.query(`insert into tx_test values (2)`);
+        throw new Error('changed my mind');
+      }),
+      /changed my mind/,
+    );
+    await assert.rejects(
+      owner.transaction(async (tx) => {
+        await tx.query(`insert into tx_test values (3)`);
+        await tx.query(`select 1/0`).catch(() => undefined);
+      }),
+      /rolled back because a statement in it failed/,
+    );
+    assert.deepEqual((await owner.query(`select x from tx_test`)).rows, [{ x: '1' }]);
+  });
+
   test('a second process connects to the owner, and both see each other’s writes', async () => {
     const peer = startPeer(dir);
     try {

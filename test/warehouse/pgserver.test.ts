@@ -93,6 +93,14 @@ describe('server warehouse', () => {
         }),
         /division by zero/,
       );
+      await assert.rejects(
+        wh.transaction(async (tx) => {
+          await tx.query(`insert into tx_test values (3)`);
+          await tx.query(`select 1/0`).catch(() => undefined);
+        }),
+        /rolled back because a statement in it failed/,
+        'a swallowed error does not pass for a commit',
+      );
       assert.deepEqual((await wh.query(`select x from tx_test`)).rows, [{ x: '1' }]);
     } finally {
       await wh.close();

@@ -6,6 +6,7 @@ import { runLoad } from '../load/run';
 import { writeRunResults } from '../load/results';
 import type { LoadEvent } from '../load/model';
 import { acquireLoadLock, LoadLockedError } from '../warehouse/lock';
+import { refreshSchemaCache } from '../warehouse/introspect';
 import { flagValue, hasFlag, selectorWords, type ParsedArgs } from './args';
 import { CliFailure, type CliIo } from './io';
 import { openSession } from './session';
@@ -34,6 +35,8 @@ export async function runLoadCommand(args: ParsedArgs, io: CliIo): Promise<numbe
       if (error instanceof LoadLockedError) throw new CliFailure(error.message, 2);
       throw error;
     }
+    // Stages read their source columns from the catalog, as AutomateDV does at compile time: introspect the live target.
+    session.setSchemaSnapshot(await refreshSchemaCache(wh, session.root, targetName(session)));
     const models = loadModelsFor(session, selection.nodes);
     const width = Math.max(...models.map((m) => m.name.length));
     const controller = new AbortController();

@@ -56,13 +56,12 @@ export function scaffold(session: ProjectSession, index: VaultIndex, params: Sca
   const stageName = existingStage?.name ?? `stg_${table}`;
   const stageFacts = existingStage ? index.stage(existingStage.name) : undefined;
 
-  /** The key a stage somewhere already hashes from exactly these columns, or a name made from `base`. */
+  /** The key the table's stage already hashes from exactly these columns, or a name made from `base`. */
   const keyFor = (keyColumns: readonly string[], base: string): string => {
-    for (const [, builders] of index.hashBuilders()) {
-      for (const b of builders) {
-        const parts = b.hash.components.map((c) => canonicalColumn(b.facts, c.value));
-        if (parts.length === keyColumns.length && parts.every((p, i) => p === (keyColumns[i] ?? '').toLowerCase())) return b.hash.name;
-      }
+    for (const h of stageFacts?.hashed ?? []) {
+      if (h.isHashdiff || !stageFacts) continue;
+      const parts = h.components.map((c) => canonicalColumn(stageFacts, c.value));
+      if (parts.length === keyColumns.length && parts.every((p, i) => p === (keyColumns[i] ?? '').toLowerCase())) return h.name;
     }
     return `${base.toUpperCase()}_HK`;
   };

@@ -1,6 +1,6 @@
 // The embedded warehouse: PGlite (PostgreSQL compiled to WASM) in this process, file-backed, returning every value as
 // PostgreSQL's text. It can also be served to other processes; then both take turns on its single session.
-import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
+import { PGlite, type Results } from '@electric-sql/pglite';
 import type { QueryResult, SqlSession, Warehouse } from './warehouse';
 
 export interface PgliteWarehouse extends Warehouse {
@@ -50,7 +50,21 @@ export async function openPglite(dataDir: string | undefined, options: OpenPglit
     servedMessagesWaiting: () => turns.waiting(),
     query: (sql, params) => turns.ownTurn(() => direct.query(sql, params)),
     exec: (sql) => turns.ownTurn(() => direct.exec(sql)),
-    transaction: (fn) => turns.ownTurn(() => db.transaction((tx: Transaction) => fn(session(tx)))),
+    transaction: (fn) =>
+      turns.ownTurn(async () => {
+        await db.exec('BEGIN');
+        let result: Awaited<ReturnType<typeof fn>>;
+        try {
+          result = await fn(direct);
+        } catch (error) {
+          await db.exec('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+        const commit = await db.exec('COMMIT');
+        // COMMIT of a failed transaction answers ROLLBACK; a caller that swallowed the error must know.
+        if (commit[0]?.command === 'ROLLBACK') throw new Error('the transaction was rolled back because a statement in it failed');
+        return result;
+      }),
     async close() {
       await turns.ownTurn(async () => undefined);
       await db.close();
