@@ -8,6 +8,7 @@ import {
   CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   ErrorCodes,
   ExecuteCommandRequest,
   ProposedFeatures,
@@ -99,6 +100,7 @@ const DEFAULT_SETTINGS: DataVaultSettings = {
 let canPullConfiguration = false;
 let extensionDir: string | undefined;
 let hasWorkspaceFolders = false;
+let canWatchFiles = false;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Settings: pulled per resource, cached per URI, cleared on change (CONVENTIONS.md §5).
@@ -408,6 +410,7 @@ function failure(error: unknown): ResponseError<void> {
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   canPullConfiguration = params.capabilities.workspace?.configuration === true;
   hasWorkspaceFolders = params.capabilities.workspace?.workspaceFolders === true;
+  canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
   const options = params.initializationOptions as Partial<InitializationOptions> | undefined;
   if (typeof options?.extensionDir === 'string') extensionDir = options.extensionDir;
   const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p) ?? [];
@@ -433,6 +436,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 
 connection.onInitialized(() => {
   if (canPullConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'dataVault' });
+  // Model files changed on disk (git checkout, another tool) and the project's yml files.
+  if (canWatchFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{sql,yml,yaml,csv}' }] });
   if (hasWorkspaceFolders) {
     connection.workspace.onDidChangeWorkspaceFolders((event) => {
       for (const f of event.added) {

@@ -184,7 +184,8 @@ export function defineSeedAndTestSuite(kind: string, open: () => Promise<SuiteTa
         const testWord = t.name.startsWith('accepted_values') ? 'accepted_values' : t.name.startsWith('relationships') ? 'relationships' : t.name.startsWith('unique') ? 'unique' : 'not_null';
         assert.match(lines[t.line - 1] ?? '', new RegExp(`- ${testWord}`), `${t.name} points at its yml entry`);
       }
-      assert.equal(doc.tests.filter((t) => t.status === 'pass').length, 18);
+      assert.equal(doc.tests.filter((t) => t.status === 'pass').length, 19);
+      assert.deepEqual([byName.get('is_positive_fct_orders_amount')?.status, byName.get('is_positive_fct_orders_amount')?.line], ['pass', 15], 'a custom generic test from tests/generic runs');
     });
 
     test('failing rows fail the test with their count and exit 1; selection by model, source, test name and exclude', async () => {
@@ -198,10 +199,11 @@ export function defineSeedAndTestSuite(kind: string, open: () => Promise<SuiteTa
       assert.equal(run.code, 1, run.stderr);
       assert.match(run.stdout, /FAIL +unique_fct_orders_order_id +models\/marts\/marts\.yml:8 2 failing rows/);
       assert.match(run.stdout, /FAIL +not_null_fct_orders_amount +models\/marts\/marts\.yml:12 1 failing row\n/, 'where: quantity > 0 leaves out the row with quantity 0');
-      assert.match(run.stdout, /FAIL +unique_dim_plants_v1_plant_id +models\/marts\/marts\.yml:20 1 failing row/);
+      assert.match(run.stdout, /FAIL +unique_dim_plants_v1_plant_id +models\/marts\/marts\.yml:22 1 failing row/);
       assert.doesNotMatch(run.stdout, /dim_plants_v2|stg_orders/);
+      assert.match(run.stdout, /PASS +is_positive_fct_orders_amount +models\/marts\/marts\.yml:15\n/);
       const lines = run.stdout.trim().split('\n');
-      assert.equal(lines.length, 4, run.stdout);
+      assert.equal(lines.length, 5, run.stdout);
 
       const sources = await cli(nursery, ['test', ...target.targetArgs, '--select', 'source:shop', '--format', 'json']);
       assert.deepEqual((JSON.parse(sources.stdout) as { tests: { name: string }[] }).tests.map((t) => t.name), ['source_not_null_shop_shop_orders_order_id']);

@@ -7,9 +7,9 @@ export const UI_FIXTURES: Record<string, string> = {
 
 export const UI_PROBLEM = { path: 'models/e2e/e2e_unknown_ref.sql', text: 'no_such_model' };
 
-/** In a stage's derived column, after `marker`, typing `type` and asking for completion offers the raw column
- *  (the server names raw columns in upper case, as AutomateDV's stage does; matched case-sensitively). */
-export const UI_COMPLETION = { path: 'models/stg/stg_users.sql', marker: "USER_ID: '", type: 'ema', expect: 'EMAIL' };
+/** In a stage's derived column, after `marker`, typing `type` and asking for completion offers the raw column, shown
+ *  with its type and the raw table it comes from (`detail`). */
+export const UI_COMPLETION = { path: 'models/stg/stg_users.sql', marker: "USER_ID: '", type: 'ema', expect: 'email', detail: 'raw.users' };
 
 /** The model whose compiled SQL the preview step opens, and text the SQL must contain. */
 export const UI_PREVIEW = { path: 'models/dds/hub_users.sql', expect: 'stg_users' };

@@ -96,7 +96,9 @@ const steps: Step[] = [
       const { line, column } = positionAfter(UI_COMPLETION.path, UI_COMPLETION.marker);
       await goTo(page, line, column);
       await page.keyboard.type(UI_COMPLETION.type);
-      const row = page.locator('.suggest-widget .monaco-list-row', { hasText: new RegExp(`\\b${UI_COMPLETION.expect}\\b`) });
+      const row = page
+        .locator('.suggest-widget .monaco-list-row', { hasText: new RegExp(`\\b${UI_COMPLETION.expect}\\b`, 'i') })
+        .filter({ hasText: UI_COMPLETION.detail });
       // The first completion may wait for the schema; ask again until the raw column is offered.
       const until = Date.now() + SERVER_WAIT_MS;
       for (;;) {

@@ -18,6 +18,9 @@ export interface PublishedDiagnostics {
   diagnostics: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; severity?: number; code?: string | number; message: string; data?: unknown }[];
 }
 
+/** The `dataVault` settings the client answers with: the same for every resource, or per scope URI. */
+export type Settings = Record<string, unknown> | ((scopeUri: string | undefined) => Record<string, unknown>);
+
 export class LspClient {
   readonly notices: Notice[] = [];
   private waiters: { test: (n: Notice) => boolean; resolve: (n: Notice) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }[] = [];
@@ -27,12 +30,14 @@ export class LspClient {
   private constructor(
     readonly connection: MessageConnection,
     readonly child: ChildProcess,
-    private readonly settings: Record<string, unknown>,
+    private readonly settings: Settings,
   ) {
     // `$/progress` without a registered handler arrives here rather than at onNotification.
     connection.onUnhandledProgress((params) => this.record({ method: '$/progress', params }));
     connection.onNotification((method, params) => this.record({ method, params }));
-    connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map(() => this.settings));
+    connection.onRequest('workspace/configuration', (params: { items: { section?: string; scopeUri?: string }[] }) =>
+      params.items.map((i) => (typeof this.settings === 'function' ? this.settings(i.scopeUri) : this.settings)),
+    );
     connection.onRequest('client/registerCapability', () => null);
     connection.onRequest('window/workDoneProgress/create', () => null);
     connection.onRequest('dvs/askPassword', () => ({}));
@@ -54,7 +59,7 @@ export class LspClient {
     }
   }
 
-  static start(mode: 'stdio' | 'node-ipc', env: Record<string, string | undefined>, settings: Record<string, unknown>): LspClient {
+  static start(mode: 'stdio' | 'node-ipc', env: Record<string, string | undefined>, settings: Settings): LspClient {
     let child: ChildProcess;
     let connection: MessageConnection;
     if (mode === 'stdio') {
@@ -85,6 +90,15 @@ export class LspClient {
     return this.waitFor((n) => this.notices.indexOf(n) >= from && n.method === 'textDocument/publishDiagnostics' && (n.params as PublishedDiagnostics).uri === uri, what).then(
       (n) => n.params as PublishedDiagnostics,
     );
+  }
+
+  /** Waits for a publishDiagnostics of a file, received from now on, whose diagnostics pass the test. */
+  diagnosticsWhere(uri: string, test: (d: PublishedDiagnostics['diagnostics']) => boolean, what: string): Promise<PublishedDiagnostics> {
+    const from = this.notices.length;
+    return this.waitFor(
+      (n) => this.notices.indexOf(n) >= from && n.method === 'textDocument/publishDiagnostics' && (n.params as PublishedDiagnostics).uri === uri && test((n.params as PublishedDiagnostics).diagnostics),
+      what,
+    ).then((n) => n.params as PublishedDiagnostics);
   }
 
   async initialize(rootPath: string): Promise<{ capabilities: Record<string, unknown> }> {

@@ -12,6 +12,8 @@ import { LspClient, SERVER, type PublishedDiagnostics } from './lsp-client';
 
 const SAMPLE = join(__dirname, '..', '..', 'sample-project');
 const SETTINGS = { target: 'embedded', preview: { formatSql: true, runStartedAt: '2024-06-23T13:00:00Z' } };
+/** The second project of the workspace names a target its profile lacks, so it never opens a database. */
+const settingsFor = (scopeUri: string | undefined) => (scopeUri?.includes('/other') ? { ...SETTINGS, target: 'nowhere' } : SETTINGS);
 let root: string;
 let client: LspClient;
 const uriOf = (rel: string) => pathToFileURL(join(root, rel)).href;
@@ -27,7 +29,8 @@ before(async () => {
   assert.ok(existsSync(SERVER), 'dist/server.js is missing: run `node scripts/build.mjs` (npm test builds it)');
   root = join(mkdtempSync(join(tmpdir(), 'dvs-lsp-')), 'sample');
   cpSync(SAMPLE, root, { recursive: true, filter: (src) => !src.includes(`${'/'}.dvs`) && !src.includes('/target/') });
-  client = LspClient.start('stdio', { DVS_EMBEDDED_DIR: '', DVS_TARGET: '' }, SETTINGS);
+  cpSync(join(__dirname, '..', 'fixtures', 'projects', 'modern'), join(root, '..', 'other'), { recursive: true });
+  client = LspClient.start('stdio', { DVS_EMBEDDED_DIR: '', DVS_TARGET: '' }, settingsFor);
 });
 
 after(async () => {
@@ -46,11 +49,12 @@ test('initialize: incremental sync and the features are announced; the embedded 
 });
 
 test('after dvs.generateRaw the raw schema is live and the sample project has no findings at all', async () => {
-  const next = MODELS.map((m) => client.nextDiagnostics(uriOf(`models/${m}`)));
+  // Before the raw data exists the stages are flagged (DV303); afterwards every model publishes clean.
+  const next = MODELS.map((m) => client.diagnosticsWhere(uriOf(`models/${m}`), (d) => d.length === 0, `clean ${m}`));
   const generated = await client.request<{ tables: { name: string; rows: number }[] }>('workspace/executeCommand', { command: 'dvs.generateRaw', arguments: [{ count: 20, seed: 1 }] });
   assert.deepEqual(generated.tables.map((t) => t.name).sort(), ['products', 'purchases', 'users']);
-  const published = await Promise.all(next);
-  for (const p of published) assert.deepEqual(p.diagnostics, [], p.uri);
+  await Promise.all(next);
+  for (const m of MODELS) assert.deepEqual(client.diagnostics.get(uriOf(`models/${m}`))?.diagnostics, [], m);
   const raw = await client.request<{ schemas: { name: string; tables: { name: string; columns: { name: string; type: string }[] }[] }[] }>('dvs/rawSchema', {});
   const users = raw.schemas.find((s) => s.name === 'raw')?.tables.find((t) => t.name === 'users');
   assert.equal(users?.columns.find((c) => c.name === 'created_at')?.type, 'timestamp with time zone');
@@ -62,7 +66,7 @@ test('a typo typed into a satellite payload is flagged at once with "did you mea
   const text = textOf(rel);
   await client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'jinja-sql', version: 1, text } });
   const at = positionOf(text, "  - 'EMAIL'", 5);
-  const published = client.nextDiagnostics(uri);
+  const published = client.diagnosticsWhere(uri, (d) => d.length > 0, 'the typo flagged');
   await client.notify('textDocument/didChange', {
     textDocument: { uri, version: 2 },
     contentChanges: [{ range: { start: at, end: { line: at.line, character: at.character + 5 } }, text: 'EMIAL' }],
@@ -81,7 +85,7 @@ test('a typo typed into a satellite payload is flagged at once with "did you mea
   });
   assert.equal(actions[0]?.edit.changes[uri]?.[0]?.newText, 'EMAIL');
   // Undo the typo: the findings clear.
-  const cleared = client.nextDiagnostics(uri);
+  const cleared = client.diagnosticsWhere(uri, (d) => d.length === 0, 'the typo cleared');
   await client.notify('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text }] });
   assert.deepEqual((await cleared).diagnostics, []);
   await client.notify('textDocument/didClose', { textDocument: { uri } });
@@ -190,6 +194,21 @@ test('dvs.runLoads reports work-done progress per model and a load event for eac
   assert.ok(progress.some((p) => p.kind === 'report' && p.message?.startsWith('sat_users (2/2)')));
   const events = client.notices.filter((n) => n.method === 'dvs/loadEvent' && (n.params as { token: string }).token === token).map((n) => n.params as { model: string; status: string });
   assert.deepEqual(events.map((e) => `${e.model}:${e.status}`), ['stg_users:running', 'stg_users:success', 'sat_users:running', 'sat_users:success']);
+});
+
+test('a second dbt project in the workspace is its own project: its models, its target', async () => {
+  const rel = join('..', 'other', 'models', 'mart', 'mart_users.sql');
+  const uri = uriOf(rel);
+  const text = textOf(rel);
+  await client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'jinja-sql', version: 1, text } });
+  const items = await client.request<{ label: string }[]>('textDocument/completion', { textDocument: { uri }, position: positionOf(text, "ref('hub_users')", 5) });
+  const labels = items.map((i) => i.label);
+  assert.ok(labels.includes('stg_products'), labels.join(', '));
+  assert.ok(!labels.includes('mart_monthly_kpis'), 'models of the sample project are not offered');
+  const status = await client.waitFor((n) => n.method === 'dvs/status' && String((n.params as { projectUri: string }).projectUri).endsWith('/other'), 'the second project status');
+  assert.equal((status.params as { connected: boolean }).connected, false);
+  assert.match(String((status.params as { problem?: string }).problem), /nowhere/);
+  await client.notify('textDocument/didClose', { textDocument: { uri } });
 });
 
 test('--node-ipc: a second server over node-ipc answers on the same project', async () => {

@@ -9,10 +9,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProjectSession } from '../../server/src/engine/session';
+import { loadModelsFor } from '../../server/src/engine/load';
 import { runLoad } from '../../server/src/load/run';
 import { openPostgres, type ServerWarehouse } from '../../server/src/warehouse/pgserver';
 import { openPglite } from '../../server/src/warehouse/pglite';
-import { loadModelsOf } from './load-models';
+
 import { connectionOf, dropDatabase, freshDatabase, testServer, waitFor, withClient, type TestServer } from './pg-server';
 import { createRawOrders, expectedVaultCounts, rawOrdersInsert, vaultCounts, vaultDuplicates, writeOrdersProject } from './vault-project';
 
@@ -64,7 +65,7 @@ async function loadedVault(dir: string, env: Record<string, string>, rows: numbe
   await createRawOrders(wh);
   await wh.exec(rawOrdersInsert({ from: 1, to: rows, extractedAt: '2024-06-01T00:00:00Z', customers: 500, products: 50 }));
   const session = new ProjectSession(dir, { env });
-  const first = await runLoad(wh, loadModelsOf(session));
+  const first = await runLoad(wh, loadModelsFor(session, session.models()));
   assert.ok(first.ok, JSON.stringify(first.results));
   assert.deepEqual(await vaultCounts(wh), await expectedVaultCounts(wh));
   return wh;
@@ -109,7 +110,7 @@ test('a backend terminated in the middle of a load: the model rolls back, the ru
 
   const lock = await holdHubLock();
   const session = new ProjectSession(dir, { env });
-  const running = runLoad(wh, loadModelsOf(session));
+  const running = runLoad(wh, loadModelsFor(session, session.models()));
   const pid = await blockedInsert();
   await withClient(server.url, (c) => c.query('select pg_terminate_backend($1)', [pid]));
   await lock.release();
@@ -122,7 +123,7 @@ test('a backend terminated in the middle of a load: the model rolls back, the ru
   const afterFault = await vaultCounts(wh);
   assert.equal(afterFault.hub_order, loaded.hub_order, 'no partial rows in the hub whose load was cut');
 
-  const rerun = await runLoad(wh, loadModelsOf(new ProjectSession(dir, { env })));
+  const rerun = await runLoad(wh, loadModelsFor(session, session.models()));
   assert.ok(rerun.ok, JSON.stringify(rerun.results));
   assert.deepEqual(await vaultCounts(wh), await expectedVaultCounts(wh), 'the re-run loaded exactly what raw holds');
   assert.equal(await vaultDuplicates(wh), 0);

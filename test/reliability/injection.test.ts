@@ -9,13 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quoteIdent, quoteLiteral } from '../../server/src/base/relation';
 import { ProjectSession } from '../../server/src/engine/session';
+import { loadModelsFor } from '../../server/src/engine/load';
 import { runLoad } from '../../server/src/load/run';
 import { introspectSchemas } from '../../server/src/warehouse/introspect';
 import { openPglite, type PgliteWarehouse } from '../../server/src/warehouse/pglite';
 import { generateRaw } from '../../server/src/generate/generate-raw';
 import { runVaultRules } from '../../server/src/rules';
 import { ruleProjectOfSession } from '../../server/src/rules/session-project';
-import { BARE_SCHEMA_MACRO, loadModelsOf, writeProject } from './load-models';
+import { BARE_SCHEMA_MACRO, writeProject } from './project-files';
 
 const DROP = 'drop table public.canary; --';
 const RAW_SCHEMA = `ra"w; ${DROP}`;
@@ -129,7 +130,7 @@ test('hostile schema, table and model names reach SQL quoted: every relation is 
   const session = new ProjectSession(dir, { env: {}, targetName: 'embedded' });
   assert.deepEqual(session.models().map((m) => m.name).sort(), [HUB, SAT, STAGE].sort());
 
-  const first = await runLoad(wh, loadModelsOf(session));
+  const first = await runLoad(wh, loadModelsFor(session, session.models()));
   assert.deepEqual(first.results.map((r) => [r.model, r.status, r.message ?? '']), [[STAGE, 'success', ''], [HUB, 'success', ''], [SAT, 'success', '']].sort((a, b) => (a[0] === STAGE ? -1 : b[0] === STAGE ? 1 : 0)));
   assert.equal(await canaryRows(), 1);
 
@@ -145,7 +146,7 @@ test('hostile schema, table and model names reach SQL quoted: every relation is 
   assert.deepEqual(sat.rows.map((r) => r.name).sort(), [...NAMES].sort(), 'values with quotes are stored as they are');
 
   // An incremental re-run over the same raw rows adds nothing and still executes nothing hostile.
-  const again = await runLoad(wh, loadModelsOf(session));
+  const again = await runLoad(wh, loadModelsFor(session, session.models()));
   assert.ok(again.ok, JSON.stringify(again.results));
   assert.deepEqual(again.results.filter((r) => r.materialized === 'incremental').map((r) => [r.incremental, r.rows]), [[true, 0], [true, 0]]);
   assert.equal(await canaryRows(), 1);
@@ -206,7 +207,7 @@ test('column names from the database holding SQL never execute: the load fails o
   const session = new ProjectSession(dir, { env: {}, targetName: 'embedded' });
   session.setSchemaSnapshot({ introspectedAt: new Date().toISOString(), schemas: await introspectSchemas(wh, [schema]) });
   const before = await relationKinds();
-  const summary = await runLoad(wh, loadModelsOf(session));
+  const summary = await runLoad(wh, loadModelsFor(session, session.models()));
   const result = summary.results[0];
   assert.ok(result, 'the stage ran');
   assert.equal(await canaryRows(), 1, 'no hostile column name ran as SQL');

@@ -2,7 +2,7 @@
 // in SQL, so a million rows take seconds. Used by the fault and secrets tests and by the load benchmark.
 import { quoteIdent, quoteLiteral } from '../../server/src/base/relation';
 import type { SqlSession } from '../../server/src/warehouse/warehouse';
-import { BARE_SCHEMA_MACRO, writeProject } from './load-models';
+import { BARE_SCHEMA_MACRO, writeProject } from './project-files';
 
 export interface ServerTargetSpec {
   host: string;

@@ -5,8 +5,14 @@
 import { quoteIdent, quoteLiteral, type Relation } from '../base/relation';
 import { SourceText, type Span } from '../base/text';
 import type { ProjectSession } from '../engine/session';
+import type { NamedBlockNode, Statement } from '../jinja/ast';
+import { render } from '../jinja';
+import { parseTemplate } from '../jinja/parser';
+import { callable, type JValue } from '../jinja/values';
 import type { ProjectNode } from '../project';
-import { parseYaml, scalarText, valueOf, type YEntry, type YValue } from '../project/yamlTree';
+import { parseDbtProjectFile } from '../project/dbtProjectFile';
+import { joinPath } from '../project/fileSystem';
+import { parseYaml, scalarText, toJValue, valueOf, type YEntry, type YValue } from '../project/yamlTree';
 import { sqlErrorMessage } from '../warehouse/errors';
 import type { SqlSession } from '../warehouse/warehouse';
 import { selectResources } from './select-resources';
@@ -18,8 +24,10 @@ export interface GenericTest {
   name: string;
   /** The test as written: `unique`, `accepted_values`, `dbt_utils.expression_is_true`. */
   testName: string;
-  /** Set for the four built-in tests this module compiles; undefined for tests it does not run. */
+  /** Set for the four built-in tests; undefined for custom tests (`custom`) and tests this module does not run. */
   kind: GenericTestKind | undefined;
+  /** A custom generic test (`{% test name(model, column_name) %}` in the project or an installed package). */
+  custom?: boolean;
   /** What the test is attached to: a node name, or `source:shop.orders`. */
   attachedTo: string;
   /** The model, seed or snapshot node, when attached to one. */
@@ -76,6 +84,7 @@ interface Attachment {
 export function discoverGenericTests(session: ProjectSession): GenericTest[] {
   const project = session.project;
   const out: GenericTest[] = [];
+  const customTests = findCustomTests(session);
   for (const props of project.propertyFiles) {
     const text = project.files.readFile(props.file);
     if (text === undefined) continue;
@@ -85,7 +94,7 @@ export function discoverGenericTests(session: ProjectSession): GenericTest[] {
     const add = (attachment: Attachment, entries: YValue | undefined, column: ColumnEntry | undefined): void => {
       if (!entries || entries.kind !== 'seq') return;
       for (const item of entries.items) {
-        const test = readTest(session, attachment, item, column, props.file, lines);
+        const test = readTest(session, attachment, item, column, props.file, lines, customTests);
         if (test) out.push(test);
       }
     };
@@ -180,7 +189,15 @@ function argument(spec: YValue | undefined, key: string): YValue | undefined {
   return entryValue(entryValue(spec, 'arguments'), key) ?? entryValue(spec, key);
 }
 
-function readTest(session: ProjectSession, attachment: Attachment, item: YValue, column: ColumnEntry | undefined, file: string, lines: SourceText): GenericTest | undefined {
+function readTest(
+  session: ProjectSession,
+  attachment: Attachment,
+  item: YValue,
+  column: ColumnEntry | undefined,
+  file: string,
+  lines: SourceText,
+  customTests: Map<string, NamedBlockNode>,
+): GenericTest | undefined {
   let testName: string | undefined;
   let spec: YValue | undefined;
   if (item.kind === 'scalar') testName = scalarText(item);
@@ -254,11 +271,86 @@ function readTest(session: ProjectSession, attachment: Attachment, item: YValue,
       }
     }
   } else if (!test.kind && !test.problem) {
-    test.problem = `${testName} is not one of dbt's built-in generic tests (unique, not_null, accepted_values, relationships); dvs test does not run it`;
+    const block = customTests.get(testName);
+    if (block && test.relation) {
+      test.custom = true;
+      const where = scalarText(entryValue(config, 'where') ?? entryValue(spec, 'where'));
+      const compiled = renderCustomTest(session, block, test.relation, where, columnName, spec);
+      if (compiled.sql !== undefined) test.sql = compiled.sql;
+      else test.problem = `${testName} does not render: ${compiled.error ?? 'unknown error'}`;
+    } else {
+      test.problem = `${testName} is not one of dbt's built-in generic tests (unique, not_null, accepted_values, relationships) nor a {% test %} of this project or an installed package; dvs test does not run it`;
+    }
   }
   const base = attachment.namePart.replace('%s', testName.replace(/\./g, '_'));
   test.name = [base + (columnName !== undefined ? `_${columnName.replace(/[^A-Za-z0-9_]+/g, '_')}` : ''), ...suffix].join('__');
   return test;
+}
+
+const TEST_SPEC_KEYS = new Set(['config', 'arguments', 'name', 'test_name', 'column_name', 'where', 'severity', 'enabled', 'description']);
+
+/** Renders a custom generic test's body with dbt's arguments: model, column_name and the yml's own arguments. */
+function renderCustomTest(
+  session: ProjectSession,
+  block: NamedBlockNode,
+  relation: Relation,
+  where: string | undefined,
+  columnName: string | undefined,
+  spec: YValue | undefined,
+): { sql?: string; error?: string } {
+  const project = session.project;
+  const globals = new Map<string, JValue>();
+  const args = entryValue(spec, 'arguments');
+  for (const source of [spec, args]) {
+    if (source?.kind !== 'map') continue;
+    for (const e of source.entries) if (!TEST_SPEC_KEYS.has(e.key) || source === args) globals.set(e.key, toJValue(e.value));
+  }
+  // `model` renders as the relation, or as dbt's where-subquery when the test has a where config.
+  globals.set('model', where ? { kind: 'object', getAttr: (a: string) => relation.getAttr(a), render: () => modelSql(relation, where) } : relation);
+  if (columnName !== undefined) globals.set('column_name', columnName);
+  globals.set('ref', callable('ref', (a, k) => {
+    const names = a.map(String);
+    const version = k.get('v') ?? k.get('version');
+    return project.resolveRef((names.length >= 2 ? names[1] : names[0]) ?? '', names.length >= 2 ? names[0] : undefined, version === undefined || version === null ? undefined : String(version)) ?? null;
+  }));
+  globals.set('source', callable('source', (a) => project.sourceRelation(String(a[0] ?? ''), String(a[1] ?? '')) ?? null));
+  globals.set('var', callable('var', (a) => project.varOf(String(a[0] ?? ''), a[1] ?? null)));
+  globals.set('target', project.targetValue);
+  const result = render({ kind: 'Template', span: block.span, body: block.body }, globals);
+  const failure = result.diagnostics.find((d) => d.severity === 'error');
+  if (failure) return { error: failure.message };
+  return { sql: result.output.trim().replace(/;\s*$/, '') };
+}
+
+/** `{% test name %}` blocks in the project's test and macro paths and in installed packages (as `package.name` too). */
+function findCustomTests(session: ProjectSession): Map<string, NamedBlockNode> {
+  const project = session.project;
+  const found = new Map<string, NamedBlockNode>();
+  const scan = (root: string, dirs: readonly string[], namespace: string | undefined): void => {
+    for (const dir of dirs) {
+      for (const file of project.files.listFiles(joinPath(root, dir), (p) => p.endsWith('.sql'))) {
+        const text = project.files.readFile(file);
+        if (text === undefined || !/\{%-?\s*(test|data_test)\s/.test(text)) continue;
+        const visit = (body: Statement[]): void => {
+          for (const st of body) {
+            if (st.kind !== 'NamedBlock' || (st.tag !== 'test' && st.tag !== 'data_test')) continue;
+            if (namespace) found.set(`${namespace}.${st.name}`, st);
+            if (!found.has(st.name)) found.set(st.name, st);
+          }
+        };
+        visit(parseTemplate(text).template.body);
+      }
+    }
+  };
+  scan(project.root, [...project.settings.testPaths, ...project.settings.macroPaths], project.name);
+  const installDir = joinPath(project.root, project.settings.packagesInstallPath);
+  for (const projectFile of project.files.listFiles(installDir, (p) => p.endsWith('/dbt_project.yml'))) {
+    const root = projectFile.slice(0, -'/dbt_project.yml'.length);
+    if (root.slice(installDir.length + 1).includes('/')) continue;
+    const settings = parseDbtProjectFile(project.files.readFile(projectFile) ?? '', projectFile, { env: project.env, lookupVar: () => undefined }).project;
+    scan(root, [...settings.macroPaths, ...settings.testPaths], settings.name || undefined);
+  }
+  return found;
 }
 
 function truthyScalar(v: YValue | undefined): boolean {

@@ -1,5 +1,6 @@
 // What a target is once profiles.yml has been resolved (env_var filled in), and the one factory that opens it.
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { defaultEmbeddedDir, ensureDvsIgnored, openEmbedded } from './embedded';
 import { openPostgres, type SslMode } from './pgserver';
 import type { Warehouse } from './warehouse';
@@ -30,6 +31,11 @@ export interface PostgresTarget {
 
 export type ResolvedTarget = EmbeddedTarget | PostgresTarget;
 
+/** For people and the status bar: `embedded` or `postgres://user@host:port/db` (never a password). */
+export function describeTarget(target: ResolvedTarget): string {
+  return target.kind === 'embedded' ? 'embedded' : `postgres://${encodeURIComponent(target.user)}@${target.host}:${target.port}/${target.dbname}`;
+}
+
 /** The database name models are built in: `postgres` for embedded, the profile's dbname for servers. */
 export function targetDatabase(target: ResolvedTarget): string {
   return target.kind === 'embedded' ? 'postgres' : target.dbname;
@@ -50,7 +56,8 @@ export async function openWarehouse(target: ResolvedTarget, projectDir: string):
     const dir = defaultEmbeddedDir(projectDir);
     const project = resolve(projectDir);
     const inside = relative(project, dir);
-    if (inside.startsWith(`.dvs${sep}`) || inside === '.dvs') ensureDvsIgnored(project);
+    // Only when the folder is first created: a user who later un-ignores it on purpose is not overruled.
+    if ((inside.startsWith(`.dvs${sep}`) || inside === '.dvs') && !existsSync(join(project, '.dvs'))) ensureDvsIgnored(project);
     const shown = isAbsolute(inside) || inside.startsWith('..') ? dir : relative(process.cwd(), dir) || dir;
     return openEmbedded(dir, { description: `embedded (${shown})` });
   }
