@@ -1,6 +1,6 @@
 // Writes a large synthetic dbt + AutomateDV project for benchmarks and stress tests: one raw table per stage, and
 // hubs, links, satellites and marts over them (2,000 models over 500 raw tables × 50 columns by default).
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quoteIdent } from '../server/src/base/relation';
 import type { IntrospectedSchema, IntrospectedTable, SchemaSnapshot } from '../server/src/warehouse/introspect';
@@ -197,13 +197,16 @@ join latest as l on l.${k}_hk = h.${k}_hk
 `;
 }
 
-/** Writes the project into `dir` (emptied first) and the raw schema into its schema cache for target `embedded`. */
+/**
+ * Writes the project into `dir` (emptied first, except an embedded database already in `.dvs/pglite`) and the raw
+ * schema into its schema cache for target `embedded`.
+ */
 export function writeLargeProject(dir: string, options: LargeProjectOptions = {}): LargeProjectLayout {
   const tables = options.tables ?? 500;
   const columnsPerTable = Math.max(8, options.columnsPerTable ?? 50);
   const counts = modelCounts(tables, options.models ?? 2000);
   const attributes = columnsPerTable - 4;
-  rmSync(dir, { recursive: true, force: true });
+  if (existsSync(dir)) for (const name of readdirSync(dir)) if (name !== '.dvs') rmSync(join(dir, name), { recursive: true, force: true });
   for (const sub of ['models/stg', 'models/dds', 'models/mart', 'macros']) mkdirSync(join(dir, sub), { recursive: true });
 
   writeFileSync(

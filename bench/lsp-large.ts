@@ -51,13 +51,9 @@ export async function benchLsp(quick: boolean): Promise<PartResult> {
     });
     figures.push({ name: 'cold start → raw schema introspected (status connected)', value: status.at - t0, unit: 'ms' });
     // The introspection re-checks every model; wait until all of them were published again, then the server is idle.
-    const seen = new Set<string>();
     const after = status.at;
-    for (const n of client.notifications) if (n.at >= after && isPublish()(n)) seen.add((n.params as { uri: string }).uri);
-    while (seen.size < total) {
-      const n = await client.waitFor(isPublish(), { timeoutMs: 600_000, what: 'the re-check after introspection' });
-      seen.add((n.params as { uri: string }).uri);
-    }
+    const publishedSince = () => new Set(client.notifications.filter((n) => n.at >= after && isPublish()(n)).map((n) => (n.params as { uri: string }).uri)).size;
+    await client.waitUntil(() => publishedSince() >= total, { timeoutMs: 600_000, what: 'the re-check after introspection' });
     const settled = now();
     figures.push({ name: `cold start → all ${total} models checked against the live schema`, value: settled - t0, unit: 'ms' });
     const errors = client.notifications.filter((n) => n.at >= after && isPublish()(n)).flatMap((n) => (n.params as { diagnostics: { severity?: number }[] }).diagnostics);

@@ -4,23 +4,16 @@ import { benchLoads } from './loads';
 import { benchLsp } from './lsp-large';
 import { benchProject } from './project';
 import { machine, printPart, recordPart } from './figures';
-import { withClient } from '../test/reliability/pg-server';
+import { testServer, withClient } from '../test/reliability/pg-server';
 
 const PARTS = ['project', 'lsp', 'loads'] as const;
 type Part = (typeof PARTS)[number];
 
-interface Throwaway {
-  url: string;
-  stop(): void;
-}
-
 async function serverForLoads(): Promise<{ url: string | undefined; stop(): void }> {
-  const given = process.env.DVS_BENCH_PG_URL ?? process.env.DVS_TEST_PG_URL;
+  const given = process.env.DVS_BENCH_PG_URL;
   if (given) return { url: given, stop: () => undefined };
   try {
-    const provision = (await import('../scripts/provision-postgres.mjs')) as { startThrowawayPostgres(): Promise<Throwaway> };
-    const started = await provision.startThrowawayPostgres();
-    return { url: started.url, stop: () => started.stop() };
+    return await testServer();
   } catch (error) {
     process.stderr.write(`bench: no PostgreSQL server for the loads part (${error instanceof Error ? error.message : String(error)})\n`);
     return { url: undefined, stop: () => undefined };

@@ -64,10 +64,11 @@ test("dbt's runtime context: dbt.* cross-database macros, statement blocks, unkn
       "{{ dbt.date_trunc('month', 'ordered_at') }} as m, {{ pick('v') }} as p, {{ dbt.listagg('x') }} as l,",
       "{% call statement('maxes', fetch_result=True) %}select max(id) from t{% endcall %}",
       "{% set rows = load_result('maxes')['data'] %}{{ rows | length }} as n, {{ invocation_id | length }} as id_len,",
-      "{{ adapter.dispatch('nowhere')() }} as d, {{ mystery_macro(1) }} as q",
+      "{{ adapter.dispatch('nowhere')() }} as d, {{ mystery_macro(1) }} as q,",
+      "'{{ modules.datetime.date.today() }}' as today, '{{ modules.datetime.datetime.utcnow().strftime('%H:%M') }}' as hm",
     ].join('\n'),
   });
-  const s = session(dir);
+  const s = new ProjectSession(dir, { env: { HOME: tmpdir() }, homeDir: tmpdir(), targetName: 'embedded', runStartedAt: new Date('2024-06-23T12:34:00Z') });
   const compiled = s.compile(s.node('m') as NonNullable<ReturnType<ProjectSession['node']>>, { formatSql: false });
   assert.deepEqual(compiled.diagnostics.filter((d) => d.severity === 'error'), []);
   const sql = compiled.rawSql;
@@ -79,6 +80,7 @@ test("dbt's runtime context: dbt.* cross-database macros, statement blocks, unkn
   assert.match(sql, /0 as n, 36 as id_len/);
   assert.match(sql, /\/\* dbt\.listagg\(\) is a dbt macro that Data Vault Studio does not emulate; not expanded \*\//);
   assert.match(sql, /\/\* adapter\.dispatch\('nowhere'\)\(\) finds no implementation in the project; not expanded \*\//);
+  assert.match(sql, /'2024-06-23' as today, '12:34' as hm/, 'modules.datetime follows run_started_at');
   assert.deepEqual(
     compiled.diagnostics.map((d) => `${d.code} ${d.severity}`).sort(),
     ['DV901 information', 'DV901 information', 'DV901 information', 'DV903 information'],

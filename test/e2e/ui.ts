@@ -59,7 +59,10 @@ function positionAfter(relPath: string, marker: string): { line: number; column:
 
 async function goTo(page: Page, line: number, column: number): Promise<void> {
   await quickInput(page, 'Control+G', `:${line}:${column}`);
+  // Enter before the quick input has read the line number would go nowhere.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: `line ${line}` }).first().waitFor();
   await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
 
 type Step = { name: string; run: (page: Page) => Promise<void> };
@@ -96,9 +99,8 @@ const steps: Step[] = [
       const { line, column } = positionAfter(UI_COMPLETION.path, UI_COMPLETION.marker);
       await goTo(page, line, column);
       await page.keyboard.type(UI_COMPLETION.type);
-      const row = page
-        .locator('.suggest-widget .monaco-list-row', { hasText: new RegExp(`\\b${UI_COMPLETION.expect}\\b`, 'i') })
-        .filter({ hasText: UI_COMPLETION.detail });
+      // A row's aria-label is "<label>, <kind>"; its text also holds the detail (type and origin).
+      const row = page.locator(`.suggest-widget .monaco-list-row[aria-label^="${UI_COMPLETION.expect}, "]`).filter({ hasText: UI_COMPLETION.detail });
       // The first completion may wait for the schema; ask again until the raw column is offered.
       const until = Date.now() + SERVER_WAIT_MS;
       for (;;) {

@@ -146,6 +146,12 @@ export class LspClient {
     });
   }
 
+  /** Resolves once `condition` holds, checked now and after every notification (none is missed between checks). */
+  waitUntil(condition: () => boolean, options: { timeoutMs?: number; what?: string } = {}): Promise<void> {
+    if (condition()) return Promise.resolve();
+    return this.waitFor(() => condition(), options).then(() => undefined);
+  }
+
   /** Diagnostics published for a URI (the last publication), when any. */
   diagnosticsOf(uri: string): PublishedDiagnostic[] | undefined {
     for (let i = this.notifications.length - 1; i >= 0; i--) {

@@ -48,7 +48,7 @@ export const CODES = {
   DV409: { severity: 'warning', title: 'hashdiff used as a key, or a key used as a hashdiff' },
   DV410: { severity: 'warning', title: 'timestamptz inside a hash depends on the session TimeZone' },
   // DV5xx: AutomateDV pitfalls.
-  DV501: { severity: 'warning', title: 'unquoted !constant in YAML is a tag' },
+  DV501: { severity: 'error', title: 'unquoted !constant in YAML is a tag (dbt fromyaml returns None)' },
   DV502: { severity: 'warning', title: 'quote inside a constant' },
   DV503: { severity: 'warning', title: 'mixed-case source column left unquoted by AutomateDV' },
   DV504: { severity: 'warning', title: 'xts satellites share a sat-name column (AutomateDV emits duplicate CTEs)' },

@@ -120,12 +120,11 @@ export function compileModel(env: ModelCompileEnv): CompiledModel {
   ])));
   globals.set('execute', true);
   globals.set('model', fromJs({ name: env.modelName, alias: env.self.identifier, schema: env.self.schema }));
-  globals.set('modules', fromJs({}));
   // What nothing defines is tolerated as dbt would after `dbt deps`: package namespaces (dbt_utils.x()) and plain
   // macros (cents_to_dollars()) render as a comment with an information diagnostic at the model's call, never an error.
   const callees = collectCallees(env.template, env.projectMacros);
   const reporter: UnexpandedReporter = { spanOf: (name) => callees.spanOf(name), diagnostics };
-  for (const [name, value] of dbtRuntimeGlobals({ projectName: env.projectName ?? '', reporter })) if (!globals.has(name)) globals.set(name, value);
+  for (const [name, value] of dbtRuntimeGlobals({ projectName: env.projectName ?? '', reporter, runStartedAt: env.runStartedAt })) if (!globals.has(name)) globals.set(name, value);
   // Installed packages: their namespace, and their macros by bare name where the project defines none of that name.
   const packages = env.packageMacros ?? [];
   const invoke = macroInvoker(globals, env.projectMacros, reporter);

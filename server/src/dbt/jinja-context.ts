@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import { quoteLiteral } from '../base/relation';
 import type { Span } from '../base/text';
+import { makeDate, makeDatetime, PyDatetime } from '../jinja/datetime';
 import { callable, fromJs, isList, UNDEFINED, type JCallable, type JObject, type JValue } from '../jinja/values';
 
 /** Where a stand-in reports what it could not expand. */
@@ -113,9 +114,36 @@ function emptyTable(): JObject {
   };
 }
 
+/**
+ * dbt's `modules`: `modules.datetime` with date.today() and datetime.now()/utcnow() taken from run_started_at (one
+ * value per invocation); anything else (re, pytz, itertools, timedelta …) is a stand-in.
+ */
+function modulesObject(runStartedAt: Date, reporter: UnexpandedReporter): JObject {
+  const stand = (name: string) => unexpandedMacro(`modules.${name}`, 'is a Python module function that Data Vault Studio does not emulate', 'dbt runs it when the model compiles there.', reporter);
+  const object = (name: string, members: Record<string, JValue>): JObject => ({
+    kind: 'object',
+    getAttr: (attr) => members[attr] ?? stand(`${name}.${attr}`),
+    render: () => `<module '${name}'>`,
+  });
+  const dateClass = object('datetime.date', {
+    today: callable('today', () => makeDate(runStartedAt.getUTCFullYear(), runStartedAt.getUTCMonth() + 1, runStartedAt.getUTCDate())),
+  });
+  const datetimeClass = object('datetime.datetime', {
+    now: callable('now', () => makeDatetime(runStartedAt)),
+    utcnow: callable('utcnow', () => {
+      const d = makeDatetime(runStartedAt);
+      return new PyDatetime(d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond, null);
+    }),
+  });
+  const datetimeModule = object('datetime', { date: dateClass, datetime: datetimeClass });
+  return object('modules', { datetime: datetimeModule });
+}
+
 export interface RuntimeContextOptions {
   projectName: string;
   reporter: UnexpandedReporter;
+  /** run_started_at: modules.datetime's today and now, so one invocation sees one time. */
+  runStartedAt: Date;
 }
 
 /**
@@ -159,6 +187,7 @@ export function dbtRuntimeGlobals(options: RuntimeContextOptions): Map<string, J
   g.set('graph', fromJs({ nodes: {}, sources: {}, exposures: {}, metrics: {}, macros: {} }));
   g.set('selected_resources', []);
   g.set('dbt', dbtNamespace(reporter));
+  g.set('modules', modulesObject(options.runStartedAt, reporter));
   return g;
 }
 
@@ -174,4 +203,5 @@ export const DBT_RUNTIME_NAMES: readonly string[] = [
   'graph',
   'selected_resources',
   'dbt',
+  'modules',
 ];

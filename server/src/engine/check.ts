@@ -2,6 +2,8 @@
 // property files). The language server publishes the same findings per file; `dvs check` prints them.
 import type { Diagnostic } from '../base/diagnostic';
 import { readFileSync } from 'node:fs';
+import { createVaultIndex, mergeFindings, runVaultRules } from '../rules';
+import { ruleProjectOfSession } from '../rules/session-project';
 import type { ProjectSession } from './session';
 
 export interface FileFindings {
@@ -15,12 +17,18 @@ export interface CheckResult {
   files: FileFindings[];
 }
 
-export function checkProject(session: ProjectSession): CheckResult {
+/** `connected`: the session's schema snapshot was read live from the target in this process (not only the cache). */
+export function checkProject(session: ProjectSession, options: { connected?: boolean } = {}): CheckResult {
   const files = new Map<string, FileFindings>();
   const models = session.models();
+  const view = ruleProjectOfSession(session, { connected: options.connected === true });
+  const index = createVaultIndex(view);
   for (const node of models) {
     const text = session.textOf(node);
-    files.set(node.file, { file: node.file, text, diagnostics: session.diagnosticsFor(node, text) });
+    const parsed = session.parse(text);
+    const engine = session.diagnosticsFor(node, text);
+    const rules = runVaultRules({ modelName: node.name, parsed, project: view, index });
+    files.set(node.file, { file: node.file, text, diagnostics: mergeFindings(parsed, engine, rules) });
   }
   for (const d of session.project.diagnostics()) {
     // An unresolvable default target is the environment's state, not a project error: the CLI says on stderr that it

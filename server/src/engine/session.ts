@@ -2,6 +2,7 @@
 // project model, the model parser, the catalog (schema cache, declared source columns, seeds, statically known stage
 // outputs) and the compiler together, and re-analyses one file at a time as it changes.
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import type { Diagnostic } from '../base/diagnostic';
 import { diagnostic } from '../base/diagnostic';
 import type { Relation } from '../base/relation';
@@ -38,6 +39,8 @@ export interface CompileRequest {
   formatSql?: boolean;
   /** Text of the model as the editor has it (unsaved). */
   text?: string;
+  /** run_started_at for this compile (the preview's pinned time); default the session's. */
+  runStartedAt?: Date;
 }
 
 export class ProjectSession {
@@ -49,12 +52,15 @@ export class ProjectSession {
   private projectMacros: MacroNode[] | undefined;
   private packageMacros: PackageMacros[] | undefined;
 
+  readonly root: string;
+
   constructor(
-    readonly root: string,
+    root: string,
     private readonly options: SessionOptions = {},
   ) {
     this.runStartedAt = options.runStartedAt ?? new Date();
-    this.project = loadProject(root, {
+    this.root = resolvePath(root);
+    this.project = loadProject(this.root, {
       extractDependencies: (text) => this.dependenciesOf(text),
       files: options.files ?? nodeFileSystem,
       env: options.env,
@@ -263,7 +269,7 @@ export class ProjectSession {
       projectMacros: this.macroDefinitions(),
       packageMacros: this.packageMacros ??= installedPackageMacros(this.project),
       incremental,
-      runStartedAt: this.runStartedAt,
+      runStartedAt: request.runStartedAt ?? this.runStartedAt,
       compat: this.compat,
       formatSql: request.formatSql,
       projectName: this.project.name,
