@@ -94,3 +94,21 @@ test('usage errors exit 2 with a hint: unknown flag, unknown command, no project
   }
   assert.ok(!existsSync(join(dir, 'target')), 'a failed compile writes nothing');
 });
+
+test('dvs check reports vault-rule findings as warnings (exit 0): a hashdiff that misses a payload column', async () => {
+  const dir = miniProject();
+  writeFileSync(
+    join(dir, 'models', 'dds', 'sat_users.sql'),
+    `{{ automate_dv.sat(src_pk="USER_HK", src_hashdiff={"source_column": "USER_HASHDIFF", "alias": "HASHDIFF"},
+                   src_payload=["email", "name", "updated_at"], src_ldts="LOAD_DATE", src_source="RECORD_SOURCE",
+                   source_model="stg_users") }}\n`,
+  );
+  const io = capture(dir);
+  assert.equal(await runCli(['check', '--format', 'json'], io), 0, io.stderr);
+  const doc = JSON.parse(io.stdout) as { diagnostics: { file: string; code: string; severity: string; message: string }[] };
+  const found = doc.diagnostics.find((d) => d.code === 'DV405');
+  assert.ok(found, JSON.stringify(doc.diagnostics));
+  assert.equal(found.severity, 'warning');
+  assert.equal(found.file, 'models/dds/sat_users.sql');
+  assert.match(found.message, /updated_at/i);
+});

@@ -1,0 +1,24 @@
+import { writeFileSync, unlinkSync, mkdirSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { LspClient } from './lsp-client';
+const ws = '/tmp/probe-ws';
+(async () => {
+  const c = LspClient.start('node-ipc', { DVS_EMBEDDED_DIR: '/tmp/probe-ws/.dvs/pglite' }, { target: 'embedded' });
+  await c.initialize(ws);
+  mkdirSync(`${ws}/models/e2e`, { recursive: true });
+  const path = `${ws}/models/e2e/x.sql`;
+  const uri = pathToFileURL(path).href;
+  writeFileSync(path, "select * from {{ ref('no_such_model') }}\n");
+  await c.notify('workspace/didChangeWatchedFiles', { changes: [{ uri, type: 1 }] });
+  const d1 = await c.nextDiagnostics(uri).catch((e) => String(e));
+  console.log('after create', JSON.stringify(d1).slice(0, 200));
+  const g1 = await c.request<{ models: { name: string }[] }>('dvs/projectGraph', {});
+  console.log('graph has x:', g1.models.some((m) => m.name === 'x'));
+  unlinkSync(path);
+  await c.notify('workspace/didChangeWatchedFiles', { changes: [{ uri, type: 3 }] });
+  const d2 = await c.nextDiagnostics(uri).catch((e) => String(e).slice(0, 100));
+  console.log('after delete', JSON.stringify(d2).slice(0, 200));
+  const g2 = await c.request<{ models: { name: string }[] }>('dvs/projectGraph', {});
+  console.log('graph has x:', g2.models.some((m) => m.name === 'x'));
+  await c.stop();
+})();
