@@ -64,11 +64,14 @@ function flowTerminal(name: string, abort: AbortController): { write(text: strin
   };
 }
 
-async function projectInfo(services: Services): Promise<ProjectInfoResult | undefined> {
+/** The project and its target; `required` says so to the user when the server cannot tell. */
+async function projectInfo(services: Services, required: boolean): Promise<ProjectInfoResult | undefined> {
   try {
     return await sendDvsRequest(await services.client(), ProjectInfo, {});
   } catch (error) {
-    notify('error', describeFailure(error, 'Finding the dbt project'));
+    const message = describeFailure(error, 'Finding the dbt project');
+    services.output.warn(message);
+    if (required) notify('error', message);
     return undefined;
   }
 }
@@ -114,7 +117,7 @@ function terraformIO(services: Services, write: (text: string) => void): Terrafo
 }
 
 async function deployCommand(services: Services): Promise<unknown> {
-  const project = await projectInfo(services);
+  const project = await projectInfo(services, false);
   const dir = await terraformDir(project);
   if (!dir) return undefined;
   const abort = new AbortController();
@@ -138,7 +141,7 @@ async function deployCommand(services: Services): Promise<unknown> {
 }
 
 async function destroyCommand(services: Services): Promise<unknown> {
-  const project = await projectInfo(services);
+  const project = await projectInfo(services, false);
   const dir = await terraformDir(project);
   if (!dir) return undefined;
   const abort = new AbortController();
@@ -216,7 +219,7 @@ async function askSupersetCredentials(secrets: vscode.SecretStorage): Promise<Su
 }
 
 async function publishDashboardCommand(services: Services): Promise<unknown> {
-  const project = await projectInfo(services);
+  const project = await projectInfo(services, true);
   if (!project) return undefined;
   const target = await publishTarget(services, project);
   if (!target) return undefined;
@@ -267,7 +270,7 @@ async function askAirbyteCredentials(secrets: vscode.SecretStorage, env: Record<
 }
 
 async function syncAirbyteCommand(services: Services): Promise<unknown> {
-  const project = await projectInfo(services);
+  const project = await projectInfo(services, false);
   const env = await projectEnv(project);
   const settings = settingsFor(project ? vscode.Uri.parse(project.projectUri) : undefined);
   const result = await vscode.window.withProgress(

@@ -73,7 +73,7 @@ test("dbt's runtime context: dbt.* cross-database macros, statement blocks, unkn
   assert.deepEqual(compiled.diagnostics.filter((d) => d.severity === 'error'), []);
   const sql = compiled.rawSql;
   assert.match(sql, /ordered_at \+ \(\(interval '1 day'\) \* \(3\)\) as due/);
-  assert.match(sql, /a \|\| b as ab/);
+  assert.match(sql, /concat\(a, b\) as ab/);
   assert.match(sql, /cast\(x as integer\) as i/);
   assert.match(sql, /date_trunc\('month', ordered_at\) as m/);
   assert.match(sql, /pg_v as p/, 'dispatch prefers postgres__ over default__');
@@ -192,3 +192,24 @@ test('seed plans: types from the header and column_types, quote_columns false, r
 function readSeed(dir: string, name: string): string {
   return readFileSync(join(dir, 'seeds', `${name}.csv`), 'utf8');
 }
+
+test('installed package macros expand, qualified or not and through dispatch; a failure inside one is information', () => {
+  const dir = project({
+    'dbt_project.yml': 'name: app\nversion: "1"\nconfig-version: 2\n',
+    'dbt_packages/toolkit/dbt_project.yml': 'name: toolkit\nversion: "1"\nconfig-version: 2\nmacro-paths: ["lib"]\n',
+    'dbt_packages/toolkit/lib/tools.sql': [
+      "{% macro double(x) %}{{ return(adapter.dispatch('double', 'toolkit')(x)) }}{% endmacro %}",
+      '{% macro default__double(x) %}({{ x }} * 2){% endmacro %}',
+      "{% macro fragile() %}{{ api.Relation.create(identifier='t') }}{% endmacro %}",
+    ].join('\n'),
+    'models/m.sql': "select {{ toolkit.double('a') }} as d1, {{ double('b') }} as d2, {{ toolkit.fragile() }} as f\n",
+  });
+  const s = session(dir);
+  const compiled = s.compile(s.node('m') as NonNullable<ReturnType<ProjectSession['node']>>, { formatSql: false });
+  assert.deepEqual(compiled.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.match(compiled.rawSql, /select \(a \* 2\) as d1, \(b \* 2\) as d2, \/\* toolkit\.fragile\(\) could not be expanded here/);
+  const info = compiled.diagnostics.find((d) => d.code === 'DV901');
+  assert.match(info?.message ?? '', /dbt expands it with the installed package/);
+  const text = readFileSync(join(dir, 'models', 'm.sql'), 'utf8');
+  assert.equal(text.slice(info?.span?.start, info?.span?.end), 'toolkit.fragile', 'the finding points at the call in the model');
+});

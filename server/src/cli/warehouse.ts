@@ -5,6 +5,13 @@ import type { Warehouse } from '../warehouse/warehouse';
 import type { ProjectSession } from '../engine/session';
 import { CliFailure, type CliIo } from './io';
 
+const FILE_ERRORS: Record<string, string> = {
+  EROFS: 'the folder is on a read-only file system. Point DVS_EMBEDDED_DIR at a writable folder.',
+  EACCES: 'permission denied. Make the folder writable for this user, or point DVS_EMBEDDED_DIR elsewhere.',
+  EPERM: 'operation not permitted. Make the folder writable for this user, or point DVS_EMBEDDED_DIR elsewhere.',
+  ENOSPC: 'the disk is full. Free some space and run the command again.',
+};
+
 export async function openTargetWarehouse(session: ProjectSession, io: CliIo): Promise<Warehouse> {
   const target = session.project.target;
   if (!target.ok) throw new CliFailure(`${target.reason}${target.hint ? ` (${target.hint})` : ''}`);
@@ -17,6 +24,11 @@ export async function openTargetWarehouse(session: ProjectSession, io: CliIo): P
     return wh;
   } catch (error) {
     if (error instanceof WarehouseConnectionError) throw new CliFailure(error.message, 2);
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && FILE_ERRORS[code]) {
+      const path = (error as { path?: unknown }).path;
+      throw new CliFailure(`cannot open the ${target.target.name} database${typeof path === 'string' ? ` (${path})` : ''}: ${FILE_ERRORS[code]}`, 2);
+    }
     throw error;
   }
 }

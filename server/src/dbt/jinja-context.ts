@@ -36,10 +36,10 @@ const CROSS_DB: Record<string, (args: JValue[], kwargs: Map<string, JValue>) => 
   cast: (a, k) => `cast(${text(k.get('field') ?? a[0])} as ${text(k.get('type') ?? a[1])})`,
   concat: (a, k) => {
     const fields = k.get('fields') ?? a[0];
-    return isList(fields) ? fields.map(text).join(' || ') : text(fields);
+    return `concat(${isList(fields) ? fields.map(text).join(', ') : text(fields)})`;
   },
-  hash: (a, k) => `md5(cast(${text(k.get('field') ?? a[0])} as varchar))`,
-  cast_bool_to_text: (a, k) => `cast(${text(k.get('field') ?? a[0])} as varchar)`,
+  hash: (a, k) => `md5(cast(${text(k.get('field') ?? a[0])} as text))`,
+  cast_bool_to_text: (a, k) => `cast(${text(k.get('field') ?? a[0])} as text)`,
   any_value: (a, k) => `min(${text(k.get('expression') ?? a[0])})`,
   bool_or: (a, k) => `bool_or(${text(k.get('expression') ?? a[0])})`,
   string_literal: (a, k) => quoteLiteral(text(k.get('value') ?? a[0])),
@@ -62,7 +62,8 @@ export function unexpandedMacro(name: string, why: string, fix: string, reporter
       reported = true;
       reporter.diagnostics.push(diagnostic('DV901', 'information', `${name}() ${why}, so it is left unexpanded in the compiled SQL. ${fix}`, reporter.spanOf(name)));
     }
-    return `/* ${name}() ${why}; not expanded */`;
+    // The reason may quote an error message; it must not end the SQL comment early.
+    return `/* ${name}() ${why.replace(/\*\//g, '* /')}; not expanded */`;
   });
 }
 

@@ -95,6 +95,23 @@ export function tableOf(parsed: ParsedModel): TableFacts | undefined {
   return v ?? undefined;
 }
 
+/**
+ * True when SQL around the macro call shapes what the model selects, as course projects write it:
+ * `WITH staging AS ({{ stage(...) }}) SELECT *, ... AS LOAD_DATE FROM staging`. The macro's columns are then not
+ * all of the model's columns.
+ */
+export function wrapsMacroCall(parsed: ParsedModel): boolean {
+  for (const st of parsed.template.body) {
+    if (st.kind === 'Text' && st.value.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '').trim() !== '') return true;
+    if (st.kind !== 'Output' || st.expr.kind !== 'Call') continue;
+    const callee = st.expr.callee;
+    const isConfig = callee.kind === 'Name' && callee.name === 'config';
+    const isVault = callee.kind === 'Getattr' && callee.object.kind === 'Name' && (callee.object.name === 'automate_dv' || callee.object.name === 'dbtvault');
+    if (!isConfig && !isVault) return true;
+  }
+  return false;
+}
+
 /** An index over one state of the project; build one per check pass and share it between models. */
 export function createVaultIndex(project: RuleProject): VaultIndex {
   const outputs = new Map<string, StageOutput | null>();
@@ -116,12 +133,13 @@ export function createVaultIndex(project: RuleProject): VaultIndex {
     if (outputs.has(key)) return outputs.get(key) ?? undefined;
     outputs.set(key, null); // a cycle of stages reads as unknown
     const facts = stage(name);
-    const result = facts ? computeStageOutput(facts) : undefined;
+    const parsed = project.parsedModel(name);
+    const result = facts ? computeStageOutput(facts, parsed !== undefined && wrapsMacroCall(parsed)) : undefined;
     outputs.set(key, result ?? null);
     return result;
   };
 
-  const computeStageOutput = (facts: StageFacts): StageOutput => {
+  const computeStageOutput = (facts: StageFacts, wrapped: boolean): StageOutput => {
     let source: KnownColumns | undefined;
     let sourceMissing = false;
     if (facts.source?.kind === 'source') {
@@ -139,7 +157,7 @@ export function createVaultIndex(project: RuleProject): VaultIndex {
     const columns = stageOutputColumns(bound, source?.columns);
     const onlyGenerated = !facts.includeSourceColumns || (facts.ranked.length > 0 && !facts.derived.length && !facts.nulls.length && !facts.hashed.length);
     const dynamic = [...facts.call.params.values()].some((p) => p.value === undefined || p.value.kind === 'dynamic');
-    const out: StageOutput = { columns, complete: !dynamic && (source !== undefined || onlyGenerated) };
+    const out: StageOutput = { columns, complete: !dynamic && !wrapped && (source !== undefined || onlyGenerated) };
     if (source) out.source = source;
     if (sourceMissing) out.sourceMissing = true;
     return out;

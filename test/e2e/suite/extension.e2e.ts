@@ -3,7 +3,7 @@
 // compiled-SQL preview, raw data and loads, and the smaller commands, all through VS Code's own APIs.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { GenerateRawResult, HashOfResult, RunLoadsResult, RunQueryResult } from '../../../server/src/protocol';
+import type { GenerateRawResult, HashOfResult, ProjectGraphResult, RawSchemaResult, RunLoadsResult, RunQueryResult, StatusParams } from '../../../server/src/protocol';
 
 const EXTENSION_ID = 'data-vault-studio.data-vault-studio';
 /** How long the language server may take to start, index the sample project and answer. */
@@ -131,7 +131,10 @@ suite('Data Vault Studio in VS Code', () => {
     assert.equal(d.range.start.line, 0);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     await vscode.workspace.fs.delete(uri);
-    await diagnosticsWhen(uri, (ds) => ds.length === 0);
+    // A deleted model leaves the project, and the Problems panel, at once.
+    await diagnosticsWhen(uri, (ds) => ds.length === 0, 30_000);
+    const graph = await vscode.commands.executeCommand<ProjectGraphResult | undefined>('dataVault.refreshVault');
+    assert.ok(graph && !graph.models.some((m) => m.name === 'e2e_unknown_ref'), 'the deleted model is still in the project graph');
   });
 
   test('diagnostics: a typo in a satellite payload is flagged while typing, with the right name suggested', async () => {
@@ -228,6 +231,36 @@ suite('Data Vault Studio in VS Code', () => {
     assert.ok(distinctUsers && distinctUsers > 0);
     assert.equal(hubRows, distinctUsers);
     assert.equal(hub.rows, hubRows);
+  });
+
+  test('Show Table runs with the default row limit; Refresh Raw Schema lists the raw columns with their types', async () => {
+    const table = await vscode.commands.executeCommand<RunQueryResult | undefined>('dataVault.showTable', { schema: 'raw', name: 'users' });
+    assert.ok(table, 'Show Table returned nothing');
+    assert.equal(table.rows.length, 500);
+    assert.equal(table.limited, true);
+    assert.ok(table.columns.some((c) => c.name === 'email'));
+
+    const schema = await vscode.commands.executeCommand<RawSchemaResult | undefined>('dataVault.refreshRawSchema');
+    assert.ok(schema, 'Refresh Raw Schema returned nothing');
+    assert.equal(schema.target, 'embedded');
+    assert.ok(schema.refreshedAt, 'no refresh time');
+    const users = schema.schemas.find((x) => x.name === 'raw')?.tables.find((t) => t.name === 'users');
+    assert.ok(users, `raw.users missing: ${JSON.stringify(schema.schemas.map((x) => x.name))}`);
+    assert.equal(users.columns.find((c) => c.name === 'address')?.type, 'jsonb');
+  });
+
+  test('Select Target switches to embedded and the vault diagram draws the project', async () => {
+    const status = await vscode.commands.executeCommand<StatusParams | undefined>('dataVault.selectTarget', 'embedded');
+    assert.ok(status, 'Select Target returned nothing');
+    assert.equal(status.target, 'embedded');
+    assert.equal(status.connected, true);
+    const panel = await vscode.commands.executeCommand<vscode.WebviewPanel | undefined>('dataVault.showVaultDiagram');
+    assert.ok(panel, 'no diagram panel');
+    assert.match(panel.title, /^Vault: /);
+    assert.match(panel.webview.html, /data-id="hub_users"/);
+    assert.match(panel.webview.html, /Content-Security-Policy/);
+    assert.doesNotMatch(panel.webview.html, /src="https?:/);
+    panel.dispose();
   });
 
   test('Show Hash Of answers with an MD5 bytea as AutomateDV stores it', async () => {

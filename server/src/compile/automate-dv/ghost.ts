@@ -35,20 +35,41 @@ function roleOf(column: string, meta: GhostMetadata): Role | undefined {
   return undefined;
 }
 
+/** What AutomateDV's ghost_for_type gives a column of this type: the zero key, a 1900 date or timestamp, or NULL. */
+type TypedGhost = 'binary' | 'date' | 'timestamp' | 'null';
+
+const TIMESTAMP_TYPES = new Set(['timestamp', 'timestamp without time zone', 'timestamp with time zone']);
+
+function typedGhost(dataType: string): TypedGhost {
+  const type = catalogTypeName(dataType).toLowerCase();
+  if (type === 'bytea') return 'binary';
+  if (type === 'date') return 'date';
+  if (TIMESTAMP_TYPES.has(type)) return 'timestamp';
+  return 'null';
+}
+
+function nullGhost(name: string, dataType: string | undefined): string {
+  return dataType !== undefined ? `CAST(NULL AS ${catalogTypeName(dataType)}) AS ${name}` : `NULL AS ${name}`;
+}
+
 function ghostValue(role: Role, name: string, dataType: string | undefined, meta: GhostMetadata, settings: GhostSettings): string {
-  switch (role) {
-    case 'key':
+  if (role === 'source') {
+    const literal = "'" + settings.systemRecordValue.replace(/'/g, "''") + "'";
+    return dataType !== undefined ? `CAST(${literal} AS ${catalogTypeName(dataType)}) AS ${meta.source}` : `${literal} AS ${meta.source}`;
+  }
+  if (role === 'payload') return nullGhost(name, dataType);
+  // Keys and dates get the ghost of their catalog type (spec §6.3.1): a text-typed key or load date is NULL, not a
+  // value PostgreSQL cannot UNION with the column. Without a catalog the role decides.
+  const kind: TypedGhost = dataType !== undefined ? typedGhost(dataType) : role === 'key' ? 'binary' : 'timestamp';
+  switch (kind) {
+    case 'binary':
       return `${castBinaryLiteral('0'.repeat(settings.zeroKeyLength))} AS ${name}`;
     case 'date':
-      return dataType !== undefined && catalogTypeName(dataType).toLowerCase() === 'date'
-        ? `${castDateLiteral('1900-01-01')} AS ${name}`
-        : `${castDatetimeLiteral('1900-01-01 00:00:00')} AS ${name}`;
-    case 'source': {
-      const literal = "'" + settings.systemRecordValue.replace(/'/g, "''") + "'";
-      return dataType !== undefined ? `CAST(${literal} AS ${catalogTypeName(dataType)}) AS ${meta.source}` : `${literal} AS ${meta.source}`;
-    }
-    case 'payload':
-      return dataType !== undefined ? `CAST(NULL AS ${catalogTypeName(dataType)}) AS ${name}` : `NULL AS ${name}`;
+      return `${castDateLiteral('1900-01-01')} AS ${name}`;
+    case 'timestamp':
+      return `${castDatetimeLiteral('1900-01-01 00:00:00')} AS ${name}`;
+    case 'null':
+      return nullGhost(name, dataType);
   }
 }
 
