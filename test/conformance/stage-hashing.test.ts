@@ -109,12 +109,10 @@ test('§5.2/§5.6 SHA is SHA256 of the text (32 bytes); ≤0.9.6 stores the uppe
 });
 
 test("§4.1/§5.5 the derived list is CONCAT_WS('||') whatever concat_string/null_placeholder_string say and skips NULLs; hashes follow the vars", async () => {
-  const rows = await stage(
-    'stg_concat',
-    { include_source_columns: false, derived_columns: { ID2: 'id', LABEL: ['note', '!-', 'code', 'zeta'] }, hashed_columns: { KEY: ['note', 'zeta'] } },
-    { vars: { concat_string: '~', null_placeholder_string: '#' } },
-  );
-  const byId = new Map([...rows.values()].map((r) => [r['id2'] as number, r]));
+  const args = { include_source_columns: false, derived_columns: { ID2: 'id', LABEL: ['note', '!-', 'code', 'zeta'] }, hashed_columns: { KEY: ['note', 'zeta'] } };
+  await runModel(db, 'stg_concat', 'stage', { source_model: 'raw_h', ...args }, { vars: { concat_string: '~', null_placeholder_string: '#' } });
+  const rows = (await db.query<Record<string, unknown>>('SELECT * FROM stg_concat')).rows;
+  const byId = new Map(rows.map((r) => [r['id2'] as number, r]));
   assert.deepEqual([1, 2, 3].map((id) => byId.get(id)!['label']), ['x||-||  ||z', '-', 'n||-|| Ab ||Zz']);
   assert.deepEqual([1, 2, 3].map((id) => hex(byId.get(id)!['key'])), [md5('X~Z'), null, md5('N~ZZ')]);
   assert.deepEqual(Object.keys(byId.get(1)!), ['id2', 'label', 'key'], 'include_source_columns=false: only generated columns');

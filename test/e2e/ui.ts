@@ -127,6 +127,32 @@ const steps: Step[] = [
     },
   },
   {
+    name: 'peek-compiled-sql-under-the-macro',
+    run: async (page) => {
+      await openFile(page, basename(UI_PREVIEW.path));
+      await runCommand(page, 'Data Vault: Peek Compiled SQL');
+      await page.locator('.peekview-widget').first().waitFor({ timeout: SERVER_WAIT_MS });
+      await page.locator('.peekview-widget .monaco-editor .view-lines', { hasText: UI_PREVIEW.expect }).first().waitFor({ timeout: SERVER_WAIT_MS });
+    },
+  },
+  {
+    name: 'raw-schema-view-and-table-grid',
+    run: async (page) => {
+      // The Data Vault side bar: the Raw Schema view lists the raw tables the generator wrote.
+      await page.locator('.activitybar .action-item a[aria-label^="Data Vault"]').first().click();
+      await page.locator('.pane-body .monaco-list-row', { hasText: 'users' }).first().waitFor({ timeout: SERVER_WAIT_MS });
+      await shot(page, 'side-bar');
+      await runCommand(page, 'Data Vault: Show Table');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'raw.users' }).first().waitFor();
+      await page.keyboard.type('raw.users');
+      await page.keyboard.press('Enter');
+      const grid = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await grid.locator('#info', { hasText: 'rows 1–100 of 500' }).waitFor({ timeout: SERVER_WAIT_MS });
+      await grid.locator('#next').click();
+      await grid.locator('#info', { hasText: 'rows 101–200 of 500' }).waitFor();
+    },
+  },
+  {
     name: 'palette-command-vault-diagram',
     run: async (page) => {
       await runCommand(page, 'View: Close All Editors');

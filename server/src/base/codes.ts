@@ -33,7 +33,7 @@ export const CODES = {
   DV205: { severity: 'error', title: 'too many positional arguments' },
   DV206: { severity: 'error', title: 'metadata variable is not set' },
   // DV3xx: columns.
-  DV301: { severity: 'warning', title: 'source columns unknown (no database and none declared)' },
+  DV301: { severity: 'information', title: 'source columns unknown (no database and none declared)' },
   DV302: { severity: 'error', title: 'column does not exist in the source model' },
   DV303: { severity: 'warning', title: 'column not found in the live raw schema' },
   // DV4xx: vault rules and data hazards.

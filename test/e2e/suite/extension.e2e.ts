@@ -201,6 +201,10 @@ suite('Data Vault Studio in VS Code', () => {
 
     await vscode.commands.executeCommand('dataVault.togglePreviewIncremental', preview.uri);
     await textWhen(preview, (t) => /incremental run/.test(t) && /select/i.test(t));
+
+    // Peek opens on the model's editor (the widget itself is only visible in the UI test's screenshots).
+    await vscode.commands.executeCommand('dataVault.peekCompiledSql', model.uri);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), model.uri.toString());
   });
 
   test('running all loads on the embedded target reports rows per model', async () => {

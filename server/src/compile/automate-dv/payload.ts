@@ -35,7 +35,7 @@ export function readPayload(macro: string, value: JValue | undefined, meta: Payl
   if (catalog === undefined) {
     ctx.report({
       code: 'DV301',
-      severity: 'warning',
+      severity: 'information',
       message:
         `The payload excludes columns of ${relation.render()}, whose columns are unknown, so the payload is empty. ` +
         'Declare the columns in the sources yml or connect a target so they can be read.',

@@ -91,7 +91,7 @@ function hashedSql(spec: HashedSpec, sourceColumns: readonly string[], known: bo
   if (!known && !(typeof spec.columns === 'string' || Array.isArray(spec.columns))) {
     inputs.report({
       code: 'DV301',
-      severity: 'warning',
+      severity: 'information',
       message: `${spec.name} hashes the source's columns (exclude_columns), which are unknown; it is NULL until they are known.`,
     });
     return `CAST(NULL AS BYTEA) AS ${spec.name}`;
@@ -120,7 +120,7 @@ export function compileStage(args: BoundArguments, ctx: MacroContext): string {
   if (catalog === undefined) {
     ctx.report({
       code: 'DV301',
-      severity: 'warning',
+      severity: 'information',
       message:
         `The columns of ${relation.render()} are unknown, so the stage passes them through with * and cannot list, exclude ` +
         'or override them. Declare the columns in the sources yml (columns:) or connect a target so they can be read.',
