@@ -56,6 +56,8 @@ test('dvs load: JSON summary, a failing model stops its dependants (exit 1), run
   ]);
   const again = capture(dir);
   assert.equal(await runCli(['load', '--target', 'embedded', '--format', 'json', '--select', 'hub_users', 'sat_users'], again), 0);
-  assert.deepEqual((JSON.parse(again.stdout) as { models: { rows: number }[] }).models.map((m) => m.rows), [0, 0]);
+  const rerun = (JSON.parse(again.stdout) as { models: { name: string; rows: number | null }[] }).models;
+  assert.deepEqual(rerun.map((m) => [m.name, m.rows]), [['stg_users', null], ['hub_users', 0], ['sat_users', 0]]);
+  assert.match(again.stderr, /also rebuilding the view\(s\) stg_users/);
   assert.ok(existsSync(join(dir, '.gitignore')) && readFileSync(join(dir, '.gitignore'), 'utf8').includes('.dvs'));
 });

@@ -169,6 +169,15 @@ const steps: Step[] = [
       await page.locator('.tabs-container .tab', { hasText: `${UI_DIAGRAM.expect}.sql` }).first().waitFor();
     },
   },
+  {
+    name: 'walkthrough',
+    run: async (page) => {
+      await runCommand(page, 'Welcome: Open Walkthrough...');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Data Vault Studio' }).first().click();
+      await page.locator('.gettingStartedContainer', { hasText: 'Open the sample project' }).first().waitFor();
+      await page.locator('.gettingStartedContainer', { hasText: 'Deploy to the cloud' }).first().waitFor();
+    },
+  },
 ];
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 // `dvs load`: compiles and builds the selected models in dependency order, one transaction each, with a live line
 // per model on stderr, run_results.json, and a summary (JSON on stdout with --format json).
 import { loadModelsFor } from '../engine/load';
-import { selectProjectNodes } from '../engine/select';
+import { selectProjectNodes, upstreamViews } from '../engine/select';
 import { runLoad } from '../load/run';
 import { writeRunResults } from '../load/results';
 import type { LoadEvent } from '../load/model';
@@ -21,6 +21,13 @@ export async function runLoadCommand(args: ParsedArgs, io: CliIo): Promise<numbe
   const selection = selectProjectNodes(session, select, exclude);
   if (selection.errors.length) throw new CliFailure(`cannot read selector(s): ${selection.errors.join('; ')}`);
   for (const w of selection.warnings) io.err(`dvs: warning: ${w}\n`);
+  const views = upstreamViews(session, selection.nodes);
+  if (views.length) {
+    io.err(`dvs: also rebuilding the view(s) ${views.map((v) => v.name).join(', ')} that the selection reads, so they use this run's run_started_at\n`);
+    const order = session.project.topologicalOrder([...views, ...selection.nodes].map((n) => n.name));
+    const byName = new Map([...views, ...selection.nodes].map((n) => [n.name, n]));
+    selection.nodes = order.map((n) => byName.get(n)).filter((n): n is NonNullable<typeof n> => n !== undefined);
+  }
   if (selection.nodes.length === 0) {
     io.err('dvs: nothing selected to load.\n');
     if (format === 'json') io.out(JSON.stringify({ target: targetName(session), models: [] }) + '\n');

@@ -28,3 +28,23 @@ export function selectProjectNodes(session: ProjectSession, select: string[], ex
 export function selectNodes(session: ProjectSession, select: string[], exclude: string[]): ProjectNode[] {
   return selectProjectNodes(session, select, exclude).nodes;
 }
+
+/**
+ * The views the selected models read, transitively through views, that the selection left out. A stage view keeps the
+ * run_started_at it was built with until it is rebuilt, so a load of a vault model rebuilds them too (CONTRACTS.md).
+ */
+export function upstreamViews(session: ProjectSession, nodes: ProjectNode[]): ProjectNode[] {
+  const selected = new Set(nodes.map((n) => n.name));
+  const added = new Map<string, ProjectNode>();
+  const visit = (name: string): void => {
+    for (const parent of session.project.parents(name)) {
+      const node = session.project.node(parent);
+      if (!node || !node.enabled || node.kind !== 'model' || node.materialized !== 'view') continue;
+      if (selected.has(parent) || added.has(parent)) continue;
+      added.set(parent, node);
+      visit(parent);
+    }
+  };
+  for (const n of nodes) visit(n.name);
+  return [...added.values()];
+}
