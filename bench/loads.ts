@@ -143,6 +143,7 @@ export async function benchLoads(options: LoadsOptions): Promise<PartResult> {
 
   const embeddedDir = join(base, 'embedded');
   writeOrdersProject(embeddedDir);
+  mkdirSync(join(embeddedDir, '.dvs'), { recursive: true });
   const pglite = await openPglite(join(embeddedDir, '.dvs', 'pglite'));
   try {
     const r = await benchDatabase('PGlite', pglite, embeddedDir, {}, rows);

@@ -86,11 +86,14 @@ export async function runServerCommand<A, R>(
 }
 
 const METHOD_NOT_FOUND = -32601;
+/** vscode-jsonrpc's codes for a connection that is gone or never came up. */
+const CONNECTION_GONE = new Set([-32097, -32096]);
 
 /** A sentence for people on why a request failed; says so plainly when the server does not implement it yet. */
 export function describeFailure(error: unknown, what: string): string {
   if (error instanceof ResponseError) {
     if (error.code === METHOD_NOT_FOUND) return `${what} is not available yet: the Data Vault language server does not handle it.`;
+    if (CONNECTION_GONE.has(error.code)) return `${what} failed: the Data Vault language server is not running (its log is in the Data Vault output).`;
     return `${what} failed: ${error.message}`;
   }
   if (error instanceof vscode.CancellationError) return `${what} was cancelled.`;

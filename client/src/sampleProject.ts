@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 
 const FOLDER_NAME = 'data-vault-sample';
+/** Run output and secrets, as the sample's own .gitignore lists them. */
+const LEFTOVERS = ['.dvs', 'target', 'logs', 'dbt_packages', '.env'];
 
 async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
@@ -44,9 +46,11 @@ export async function createSampleProjectCommand(
   if (!parent) return undefined;
   const target = await freeFolder(parent);
   await vscode.workspace.fs.copy(source, target, { overwrite: false });
-  // The embedded database of the extension's own copy is never carried over.
-  const copiedDb = vscode.Uri.joinPath(target, '.dvs');
-  if (await exists(copiedDb)) await vscode.workspace.fs.delete(copiedDb, { recursive: true });
+  // What a run leaves in the extension's own copy (a development checkout) is never carried over.
+  for (const leftover of LEFTOVERS) {
+    const uri = vscode.Uri.joinPath(target, leftover);
+    if (await exists(uri)) await vscode.workspace.fs.delete(uri, { recursive: true });
+  }
   if (options?.open !== false) {
     await vscode.commands.executeCommand('vscode.openFolder', target, { forceNewWindow: false });
   }

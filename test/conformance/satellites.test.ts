@@ -78,6 +78,23 @@ test("§6.3 a NULL hashdiff is never inserted (!= NULL is not true), nor is the 
   assert.deepEqual(names.map((r) => [r.name, hex(r.name_diff)]), [['A', md5('A')], ['C', md5('C')]]);
 });
 
+test('§6.3 a composite satellite key: NOT NULL on each column, and LAG, latest_records and its join use every key column', async () => {
+  const stage = { ...STAGE, hashed_columns: { ...STAGE.hashed_columns, CITY_HK: 'city', NAME_HASHDIFF: { is_hashdiff: true, columns: ['name'] } } };
+  const SAT2 = { ...SAT, src_pk: ['PERSON_HK', 'CITY_HK'], src_hashdiff: 'NAME_HASHDIFF', src_payload: ['NAME'], source_model: 'stg_people2' };
+  const load = async (batch: Record<string, unknown>[]): Promise<number> => {
+    await loadBatch(db, 'raw_people', batch);
+    await runModel(db, 'stg_people2', 'stage', stage);
+    return runModel(db, 'sat_composite', 'sat', SAT2);
+  };
+  const noCity = { person_id: 2, name: 'A', city: null, loaded_at: '2024-01-01', eff_at: '2024-01-01' };
+  assert.equal(await load([p(1, 'A', 'X', '2024-01-01'), p(1, 'B', 'Y', '2024-01-01'), p(1, 'B', 'X', '2024-01-02'), noCity]), 3, 'a NULL second key column drops the row');
+  assert.equal(await load([p(1, 'B', 'X', '2024-02-01'), p(1, 'B', 'Y', '2024-02-01'), p(1, 'C', 'Y', '2024-02-02')]), 1, 'only (1, Y) changed to C');
+  const latest = await rows<{ city_hk: Uint8Array; name: string }>(
+    'SELECT DISTINCT ON (person_hk, city_hk) city_hk, name FROM sat_composite ORDER BY person_hk, city_hk, load_date DESC',
+  );
+  assert.deepEqual(latest.map((r) => [hex(r.city_hk), r.name]).sort(), [[md5('X'), 'B'], [md5('Y'), 'C']].sort());
+});
+
 test('§6.3.1 ghost values follow the stage column types: bytea keys are ASCII zeros, a date load date is 1900-01-01, a text load date is NULL, the system record source', async () => {
   await stagePeople([p(1, 'A', 'X', '2024-01-01')]);
   const ghosts: ModelOptions = { vars: { enable_ghost_records: true, system_record_value: 'GHOST_SYS' } };

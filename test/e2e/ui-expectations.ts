@@ -16,3 +16,7 @@ export const UI_PREVIEW = { path: 'models/dds/hub_users.sql', expect: 'stg_users
 
 /** A model the vault diagram must draw as a node. */
 export const UI_DIAGRAM = { expect: 'hub_users' };
+
+/** Run Loads on all models: the fixture model fails (its ref names no model), a vault model loads rows (not one fed by
+ *  stg_users, which the completion step left with an unsaved typo). */
+export const UI_LOADS = { failing: 'e2e_unknown_ref', loaded: 'hub_products' };

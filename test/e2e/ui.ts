@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as playwright from 'playwright-core';
 import type { Locator, Page } from 'playwright-core';
-import { UI_COMPLETION, UI_DIAGRAM, UI_FIXTURES, UI_PREVIEW, UI_PROBLEM } from './ui-expectations';
+import { UI_COMPLETION, UI_DIAGRAM, UI_FIXTURES, UI_LOADS, UI_PREVIEW, UI_PROBLEM } from './ui-expectations';
 
 const SUMMARY_PREFIX = 'DVS_E2E_SUMMARY ';
 /** The language server starts, indexes the project and introspects the embedded database within this time. */
@@ -167,6 +167,18 @@ const steps: Step[] = [
       // Clicking a model's node opens the model.
       await node.click();
       await page.locator('.tabs-container .tab', { hasText: `${UI_DIAGRAM.expect}.sql` }).first().waitFor();
+    },
+  },
+  {
+    name: 'palette-run-loads-with-a-failing-model',
+    run: async (page) => {
+      // All models, the fixture with the unknown ref included: the others load, that one fails and the Data Vault
+      // output opens at its error.
+      await runCommand(page, 'Data Vault: Run Loads');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'All models' }).first().click();
+      await page.locator('.notifications-toasts', { hasText: `${UI_LOADS.failing} failed to load` }).first().waitFor({ timeout: SERVER_WAIT_MS });
+      await page.locator('.panel .monaco-editor .view-lines', { hasText: UI_LOADS.failing }).first().waitFor();
+      await page.locator('.pane-body .monaco-list-row', { hasText: UI_LOADS.loaded }).filter({ hasText: 'rows' }).first().waitFor();
     },
   },
   {

@@ -117,3 +117,15 @@ test(`every LSP feature survives random model texts; diagnostics stay inside the
   assert.deepEqual(failures.map((n) => (n.params as { message: string }).message.split('\n')[0]), [], 'no check failed inside the server');
   assert.ok(client.alive, 'the server is still running');
 });
+
+// Found by `npm run fuzz` (seed 4242): LSP counts a lone \r as a line end, the core's SourceText only \n, so a finding
+// after an old-Mac line end is published at a column past the end of its line.
+test('regression: a model whose lines end with a lone \\r gets diagnostics inside the document', { todo: 'server/src/base/text.ts SourceText counts only \\n as a line end (LSP: \\n, \\r\\n and \\r)' }, async () => {
+  const uri = fileUri(join(root, 'models', 'mart', 'mart_returns.sql'));
+  const text = "select 1 as one\r{{ ref( }}\rfrom dual\r";
+  const published = client.waitFor((n) => n.method === 'textDocument/publishDiagnostics' && (n.params as { uri: string }).uri === uri, { timeoutMs: 60_000 });
+  client.notify('textDocument/didChange', { textDocument: { uri, version: 100_000 }, contentChanges: [{ text }] });
+  const diagnostics = ((await published).params as { diagnostics: PublishedDiagnostic[] }).diagnostics;
+  assert.ok(diagnostics.length > 0, 'the broken ref() is reported');
+  assertInside(TextDocument.create(uri, 'jinja-sql', 100_000, text), diagnostics, text);
+});

@@ -82,7 +82,7 @@ test('while the target host never answers, the server answers requests, then rep
   assert.equal(params.connected, false);
   assert.equal(params.target, 'silent');
   assert.match(params.problem, new RegExp(`127\\.0\\.0\\.1:${port}`), 'the status names the host and port');
-  assert.match(params.problem, /tim(e|ed) ?out/i, `the status says the attempt timed out: ${params.problem}`);
+  assert.match(params.problem, /tim(e|ed) ?out|no answer within/i, `the status says the attempt timed out: ${params.problem}`);
   assert.ok(sockets.length >= 1, 'the server did try to connect');
   assert.ok(client.alive);
 });

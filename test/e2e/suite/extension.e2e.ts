@@ -2,6 +2,9 @@
 // sample project set to the embedded target: activation and the command table, diagnostics, completion, the live
 // compiled-SQL preview, raw data and loads, and the smaller commands, all through VS Code's own APIs.
 import * as assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { GenerateRawResult, HashOfResult, ProjectGraphResult, RawSchemaResult, RunLoadsResult, RunQueryResult, StatusParams } from '../../../server/src/protocol';
 
@@ -265,6 +268,27 @@ suite('Data Vault Studio in VS Code', () => {
     assert.match(panel.webview.html, /Content-Security-Policy/);
     assert.doesNotMatch(panel.webview.html, /src="https?:/);
     panel.dispose();
+  });
+
+  test('Create Sample Project copies the sample into a new folder without run output', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'dvs-sample-'));
+    try {
+      const created = await vscode.commands.executeCommand<vscode.Uri | undefined>('dataVault.createSampleProject', { parent, open: false });
+      assert.ok(created, 'no folder was created');
+      assert.equal(created.fsPath, join(parent, 'data-vault-sample'));
+      await vscode.workspace.fs.stat(vscode.Uri.joinPath(created, 'dbt_project.yml'));
+      await vscode.workspace.fs.stat(vscode.Uri.joinPath(created, 'models', 'dds', 'hub_users.sql'));
+      await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.joinPath(created, '.dvs'))));
+      const again = await vscode.commands.executeCommand<vscode.Uri | undefined>('dataVault.createSampleProject', { parent, open: false });
+      assert.equal(again?.fsPath, join(parent, 'data-vault-sample-2'), 'an existing copy must not be overwritten');
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+
+  test('Open Superset without a running Superset says how to start it', async () => {
+    const outcome = await vscode.commands.executeCommand<string>('dataVault.openSuperset');
+    assert.equal(outcome, 'not-running');
   });
 
   test('Show Hash Of answers with an MD5 bytea as AutomateDV stores it', async () => {
