@@ -108,6 +108,7 @@ export async function benchProject(quick: boolean): Promise<PartResult> {
   checkProject(session);
   figures.push({ name: 'check whole project, warm session (in process)', value: msSince(start), unit: 'ms' });
 
+  notes.push('The warnings are DV410 (a timestamptz column inside a hashdiff): the generated stages hash every attribute type, timestamptz included, so the vault rules have real findings to report.');
   const compiledDir = join(dir, 'target', 'compiled', 'large_vault', 'models', 'dds');
   if (existsSync(join(compiledDir, 'hub_t0001.sql'))) {
     notes.push(`compiled hub_t0001.sql is ${readFileSync(join(compiledDir, 'hub_t0001.sql'), 'utf8').length} characters`);

@@ -3,6 +3,8 @@
 // development folder loaded through the URL payload, and (2) the Playwright UI test in a second code-server with the
 // .vsix installed. Prints `N passed, N failed` last; exits non-zero on any failure.
 //   node scripts/e2e.mjs [--only host|ui] [--electron]   (--electron: run the host suite with @vscode/test-electron)
+// Each run works on fresh copies of sample-project/ (or DVS_E2E_PROJECT) set to the embedded target; screenshots and
+// logs go to test-results/e2e/.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -71,7 +71,25 @@ export function registerVaultView(context: vscode.ExtensionContext, client: () =
   const view = vscode.window.createTreeView('dataVault.vault', { treeDataProvider: provider, showCollapseAll: true });
   context.subscriptions.push(view, changed);
 
-  return {
+  // The graph changes when models or YAML are saved, created or deleted; reload once the burst is over.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const projectFile = (uri: vscode.Uri): boolean => /\.(sql|ya?ml)$/i.test(uri.path);
+  const reloadSoon = (uris: readonly vscode.Uri[]): void => {
+    if (!view.visible || !uris.some(projectFile)) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void api.reload(), 500);
+  };
+  context.subscriptions.push(
+    vscode.workspace.onDidSaveTextDocument((d) => reloadSoon([d.uri])),
+    vscode.workspace.onDidCreateFiles((e) => reloadSoon(e.files)),
+    vscode.workspace.onDidDeleteFiles((e) => reloadSoon(e.files)),
+    view.onDidChangeVisibility((e) => {
+      if (e.visible) void api.reload();
+    }),
+    { dispose: () => timer && clearTimeout(timer) },
+  );
+
+  const api: VaultView = {
     async reload() {
       try {
         graph = await sendDvsRequest(await client(), ProjectGraph, {});
@@ -89,4 +107,5 @@ export function registerVaultView(context: vscode.ExtensionContext, client: () =
       graph = undefined;
     },
   };
+  return api;
 }

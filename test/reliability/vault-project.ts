@@ -146,7 +146,7 @@ export function rawOrdersInsert(batch: RawBatch, table = 'raw.orders'): string {
   const at = quoteLiteral(batch.extractedAt);
   const row = (g: string, status: string) =>
     `md5(${at} || '-' || ${g})::uuid::varchar, ${at}::timestamptz, ${g}::bigint, (${g} % ${batch.customers}) + 1, (${g} % ${batch.products}) + 1,
-     ((${g} * 7919) % 100000) / 100.0, ${status}, timestamptz '2023-01-01 00:00:00+00' + ${g} * interval '1 minute'`;
+     ((${g}::bigint * 7919) % 100000) / 100.0, ${status}, timestamptz '2023-01-01 00:00:00+00' + ${g} * interval '1 minute'`;
   const target = table.split('.').map(quoteIdent).join('.');
   const parts = [`insert into ${target} select ${row('g', `(array['new','paid','shipped','returned'])[(g % 4) + 1]`)} from generate_series(${batch.from}, ${batch.to}) g`];
   if (batch.changed) parts.push(`insert into ${target} select ${row('g', `'changed'`)} from generate_series(1, ${batch.changed}) g`);
