@@ -172,6 +172,7 @@ export async function benchLoads(options: LoadsOptions): Promise<PartResult> {
   } else {
     notes.push('No PostgreSQL server: set DVS_BENCH_PG_URL (or install Debian\'s postgresql for a throwaway cluster).');
   }
+  notes.push('An incremental run costs about as much as the first load: the stage is a view over every raw row, so each run hashes all of raw again and the hubs, link and satellite compare the whole staged set with their tables; only the rows written shrink.');
   notes.push('The satellite uses AutomateDV\'s default (no apply_source_filter). With apply_source_filter=true each incremental run compares every staged row against the satellite\'s latest rows through a correlated subquery: its cost grows with the square of the staged rows (figures above), so a million-row stage is out of reach with it.');
   return {
     part: 'loads',

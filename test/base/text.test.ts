@@ -15,3 +15,15 @@ test('closestName suggests EMAIL for EMIAL and nothing for unrelated names', () 
   assert.equal(closestName('EMIAL', ['NAME', 'EMAIL', 'AGE']), 'EMAIL');
   assert.equal(closestName('ZZZZZZ', ['NAME', 'EMAIL']), undefined);
 });
+
+test('a lone \\r and \\r\\n end lines as LSP counts them', () => {
+  const src = new SourceText('a\rb\r\nc\nd');
+  assert.deepEqual(src.positionAt(2), { line: 1, character: 0 });
+  assert.deepEqual(src.positionAt(5), { line: 2, character: 0 });
+  assert.deepEqual(src.positionAt(7), { line: 3, character: 0 });
+  assert.equal(src.offsetAt({ line: 1, character: 99 }), 3);
+  for (let i = 0; i <= src.text.length; i++) {
+    if (src.text[i - 1] === '\r' && src.text[i] === '\n') continue; // between \r and \n is not a position of its own
+    assert.equal(src.offsetAt(src.positionAt(i)), i);
+  }
+});

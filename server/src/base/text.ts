@@ -23,9 +23,11 @@ export class SourceText {
   private readonly lineStarts: number[];
 
   constructor(readonly text: string) {
+    // LSP counts \n, \r\n and a lone \r as line ends.
     const starts = [0];
     for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === 10) starts.push(i + 1);
+      const c = text.charCodeAt(i);
+      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
     }
     this.lineStarts = starts;
   }
@@ -46,8 +48,13 @@ export class SourceText {
     if (position.line < 0) return 0;
     if (position.line >= this.lineStarts.length) return this.text.length;
     const start = this.lineStarts[position.line] ?? 0;
-    const next = this.lineStarts[position.line + 1] ?? this.text.length + 1;
-    return Math.min(start + Math.max(0, position.character), next - 1, this.text.length);
+    let end = this.lineStarts[position.line + 1] ?? this.text.length;
+    // A position past the end of a line stops before its line break.
+    if (end > start && this.lineStarts[position.line + 1] !== undefined) {
+      end--;
+      if (end > start && this.text.charCodeAt(end) === 10 && this.text.charCodeAt(end - 1) === 13) end--;
+    }
+    return Math.min(start + Math.max(0, position.character), end);
   }
 
   rangeOf(span: Span): Range {
