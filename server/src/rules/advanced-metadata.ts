@@ -2,10 +2,10 @@
 // as_of_dates_table), declared once with what each key means. The rules walk a written value along its shape to find
 // the model and column names in it and what is malformed; the language server completes and hovers from the same shapes.
 import type { Span } from '../base/text';
-import type { ParamKind } from '../compile/automate-dv/signatures';
-import type { MetaEntry, MetaValue } from '../model/meta';
 import { closestName } from '../base/diagnostic';
-import type { Named } from './vault-facts';
+import { MACRO_SIGNATURES, type ParamKind } from '../compile/automate-dv/signatures';
+import type { MetaEntry, MetaValue } from '../model/meta';
+import type { Named, TableFacts } from './vault-facts';
 
 /** Where the model a column belongs to is named. */
 export type ColumnOwner =
@@ -361,4 +361,26 @@ export function shapeAt(kind: ParamKind, path: readonly string[]): { shape: Meta
   if (parentKey !== undefined) out.parentKey = parentKey;
   if (label !== undefined) out.label = label;
   return out;
+}
+
+export interface ParamFinding {
+  param: string;
+  finding: MetaFinding;
+}
+
+const findingsOfCall = new WeakMap<TableFacts['call'], ParamFinding[]>();
+
+/** Everything the nested parameters of a table macro call name, walked once per parse. */
+export function nestedMetadataFindings(table: TableFacts): ParamFinding[] {
+  let found = findingsOfCall.get(table.call);
+  if (found) return found;
+  found = [];
+  const sourceModels = table.sourceModels.map((m) => m.value);
+  for (const spec of MACRO_SIGNATURES[table.macro].params) {
+    if (!ADVANCED_SHAPES[spec.kind]) continue;
+    const value = table.call.params.get(spec.name)?.value;
+    for (const finding of walkAdvancedParam(table.macro, spec.name, spec.kind, value, sourceModels)) found.push({ param: spec.name, finding });
+  }
+  findingsOfCall.set(table.call, found);
+  return found;
 }
