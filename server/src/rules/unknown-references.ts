@@ -48,7 +48,8 @@ export const unknownSources: VaultRule = {
   },
 };
 
-function checkSource(ctx: VaultRuleContext, source: string, sourceSpan: Span, table: string, tableSpan: Span, out: Diagnostic[]): void {
+/** DV102 for a {source_name: table_name} the sources yml does not declare, with the closest declared name. */
+export function checkSource(ctx: VaultRuleContext, source: string, sourceSpan: Span, table: string, tableSpan: Span, out: Diagnostic[]): void {
   const tables = [...ctx.project.sourceTables()];
   if (tables.some((t) => t.source === source && t.table === table)) return;
   const sameSource = tables.filter((t) => t.source === source).map((t) => t.table);
