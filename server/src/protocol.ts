@@ -305,6 +305,10 @@ export interface ProjectInfoResult {
   connection?: { host: string; port: number; dbname: string; user: string; schema?: string; sslmode?: string };
   /** The environment variable profiles.yml reads that target's password from, when it is an `env_var()`. */
   passwordEnvVar?: string;
+  /** The server read the target's database in this session. */
+  connected: boolean;
+  /** Why it is not connected (unset variable, unreachable host, …); for people, no secrets. */
+  problem?: string;
 }
 /** Where the project is and which target it uses, for the client's cloud commands (Terraform, Superset, Airbyte). */
 export const ProjectInfo = request<ProjectScoped, ProjectInfoResult>('dvs/projectInfo', 'client → server');
@@ -404,7 +408,45 @@ export interface GenerateRawResult {
 /** Writes the deterministic Airbyte-layout raw data into the current target, then refreshes the raw schema. */
 export const GenerateRaw = serverCommand<GenerateRawArgs, GenerateRawResult>('dvs.generateRaw');
 
-export const SERVER_COMMANDS: readonly string[] = [RunLoads.command, GenerateRaw.command];
+export interface RunTestsArgs extends ProjectScoped {
+  /** Selectors as `dvs test` takes them: test names, `test_name:unique`, `source:shop`, or models, seeds and
+   *  snapshots (`stg_orders`, `+hub_users`) whose tests run; union. Absent/empty = every generic test. */
+  select?: string[];
+  exclude?: string[];
+}
+export type TestStatus = 'pass' | 'fail' | 'warn' | 'error' | 'skipped';
+export interface TestRunResult {
+  /** dbt's test name, e.g. `unique_stg_orders_order_id`. */
+  name: string;
+  /** The test as written: `unique`, `accepted_values`, `dbt_utils.expression_is_true`. */
+  test: string;
+  /** A node name, or `source:shop.orders`. */
+  attachedTo: string;
+  column?: string;
+  status: TestStatus;
+  /** Failing rows, when the test's query ran. */
+  failures: number | null;
+  /** The property file declaring the test and the range of its entry there. */
+  uri: string;
+  range: Range;
+  /** Why it failed, warned, errored or was not run. */
+  message?: string;
+  ms: number;
+}
+export interface RunTestsResult {
+  target: string;
+  tests: TestRunResult[];
+  /** true when the user cancelled: the tests not yet run were left out. */
+  cancelled: boolean;
+  ms: number;
+}
+/** Runs dbt's generic tests declared in the yml files (unique, not_null, accepted_values, relationships) on the current
+ *  target. Progress: LSP work-done progress on the request's `workDoneToken` (begin, a report per test "name (i/n)",
+ *  end). Every test that fails, warns or cannot run is published as a diagnostic DV110 on its yml entry; a test that
+ *  passes on a later run clears its diagnostic. Cancel with `$/cancelRequest`. */
+export const RunTests = serverCommand<RunTestsArgs, RunTestsResult>('dvs.runTests');
+
+export const SERVER_COMMANDS: readonly string[] = [RunLoads.command, GenerateRaw.command, RunTests.command];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Client commands the server may put into code lenses or code actions (arguments as listed).

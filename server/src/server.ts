@@ -11,6 +11,7 @@ import {
   DidChangeWatchedFilesNotification,
   ErrorCodes,
   ExecuteCommandRequest,
+  FileChangeType,
   ProposedFeatures,
   ResponseError,
   TextDocuments,
@@ -31,10 +32,12 @@ import { mergeFindings, toLspDiagnostics } from './features/diagnostics';
 import { hashOf } from './features/hash-of';
 import { hoverAt } from './features/hover';
 import { projectGraph } from './features/project-graph';
+import { projectInfo } from './features/project-info';
 import type { FeatureProject } from './features/project-view';
 import { rawSchemaResult } from './features/raw-schema';
 import { runLoads } from './features/run-loads';
 import { runQuery } from './features/run-query';
+import { recordTestRun, runTests, type TestFailures } from './features/run-tests';
 import { scaffold } from './features/scaffold';
 import { featureProjectOfSession } from './features/session-view';
 import { signatureHelpAt } from './features/signature-help';
@@ -50,10 +53,12 @@ import {
   HashOf,
   LoadEvent,
   ProjectGraph,
+  ProjectInfo,
   RawSchema,
   RefreshSchema,
   RunLoads,
   RunQuery,
+  RunTests,
   Scaffold,
   SelectTarget,
   SERVER_COMMANDS,
@@ -69,6 +74,7 @@ import {
   type ProjectScoped,
   type RunLoadsArgs,
   type RunQueryParams,
+  type RunTestsArgs,
   type SelectTargetParams,
   type StatusParams,
   type TargetsResult,
@@ -146,6 +152,8 @@ interface ProjectState {
 }
 
 const projects = new Map<string, Promise<ProjectState>>();
+/** The failing dbt tests shown on yml files, per project root; kept across reopening a project. */
+const testFailuresByRoot = new Map<string, TestFailures>();
 const rootOfDir = new Map<string, string | null>();
 
 function projectRootOf(path: string): string | undefined {
@@ -351,6 +359,21 @@ function publishFor(state: ProjectState, names: readonly string[]): void {
   }
 }
 
+/** A model file that no longer exists (deleted on disk, or closed after its file was deleted): its findings are
+ *  cleared and the models that read it are checked again, since a ref to it is now DV101. */
+function forgetModelFile(state: ProjectState, path: string): void {
+  const node = state.session.nodeByPath(path);
+  // Its readers are found before it goes: afterwards the graph no longer links them to it.
+  const readers = node ? relatedModels(state, node.name) : [];
+  state.session.closeFile(path);
+  invalidate(state);
+  const uri = pathToUri(path);
+  state.published.delete(uri);
+  void connection.sendDiagnostics({ uri, diagnostics: [] });
+  for (const name of readers) state.pendingModels.add(name);
+  scheduleCheck(state);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Finding the model of a document.
 
@@ -469,7 +492,10 @@ connection.onDidChangeWatchedFiles(async (change) => {
     const root = projectRootOf(path);
     if (!root || !projects.has(root)) continue;
     if (/\.(ya?ml)$/.test(path) || path.endsWith('.csv')) await reopenProject(root);
-    else if (path.endsWith('.sql') && !documents.get(event.uri)) {
+    else if (path.endsWith('.sql') && event.type === FileChangeType.Deleted && !existsSync(path)) {
+      // An open document keeps its text until it is closed; onDidClose forgets it then.
+      if (!documents.get(event.uri)) forgetModelFile(await projectState(root), path);
+    } else if (path.endsWith('.sql') && !documents.get(event.uri)) {
       const state = await projectState(root);
       state.session.closeFile(path);
       invalidate(state);
@@ -492,6 +518,10 @@ documents.onDidChangeContent(async (event) => {
 documents.onDidClose(async (event) => {
   const at = await modelAt(event.document.uri);
   if (!at) return;
+  if (!existsSync(at.path)) {
+    forgetModelFile(at.state, at.path);
+    return;
+  }
   at.state.session.closeFile(at.path);
   invalidate(at.state);
   at.state.pendingModels.add(at.modelName);
@@ -617,6 +647,13 @@ connection.onRequest(Targets.method, async (params: ProjectScoped): Promise<Targ
   };
 });
 
+connection.onRequest(ProjectInfo.method, async (params: ProjectScoped) => {
+  const state = await projectOf(params);
+  const target = targetOf(state);
+  const problem = state.problem ?? target.problem;
+  return projectInfo(state.session, { target: target.name, targetType: target.type, connected: state.connected, ...(problem ? { problem } : {}) });
+});
+
 connection.onRequest(Scaffold.method, async (params: ScaffoldParams) => {
   const state = await projectOf(params);
   try {
@@ -641,6 +678,7 @@ connection.onRequest(SelectTarget.method, async (params: SelectTargetParams) => 
 connection.onRequest(ExecuteCommandRequest.type, async (params: ExecuteCommandParams, token: CancellationToken) => {
   const args = (params.arguments?.[0] ?? {}) as RunLoadsArgs & GenerateRawArgs;
   if (params.command === RunLoads.command) return runLoadsCommand(args, token, params.workDoneToken);
+  if (params.command === RunTests.command) return runTestsCommand(args as RunTestsArgs, token, params.workDoneToken);
   if (params.command === GenerateRaw.command) {
     const state = await projectOf(args);
     try {
@@ -673,6 +711,26 @@ async function runLoadsCommand(args: RunLoadsArgs, token: CancellationToken, wor
       void connection.sendNotification(LoadEvent.method, { token: eventToken, ...p });
     }, controller.signal);
     state.introspection = introspect(state);
+    return result;
+  } catch (error) {
+    throw failure(error);
+  } finally {
+    progress.done();
+  }
+}
+
+async function runTestsCommand(args: RunTestsArgs, token: CancellationToken, workDoneToken: string | number | undefined) {
+  const state = await projectOf(args);
+  const progress = workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(workDoneToken) : await connection.window.createWorkDoneProgress();
+  const controller = new AbortController();
+  token.onCancellationRequested(() => controller.abort());
+  progress.begin('Running dbt tests', 0, 'starting', true);
+  try {
+    const wh = await openTarget(state, 'read');
+    const result = await runTests(state.session, wh, args, targetOf(state).name, (p) => progress.report(Math.round(((p.index - 1) / Math.max(1, p.total)) * 100), `${p.test} (${p.index}/${p.total})`), controller.signal);
+    let failures = testFailuresByRoot.get(state.root);
+    if (!failures) testFailuresByRoot.set(state.root, (failures = new Map()));
+    for (const file of recordTestRun(failures, result.tests)) void connection.sendDiagnostics(file);
     return result;
   } catch (error) {
     throw failure(error);

@@ -24,6 +24,7 @@ export const CODES = {
   DV105: { severity: 'warning', title: 'profiles.yml target cannot be resolved' },
   DV106: { severity: 'error', title: 'two models share one name' },
   DV107: { severity: 'warning', title: 'unknown var() without default' },
+  DV110: { severity: 'warning', title: 'dbt test failed' },
   // DV2xx: macro parameters.
   DV200: { severity: 'error', title: 'AutomateDV compile error' },
   DV201: { severity: 'error', title: 'required macro parameter missing or none' },

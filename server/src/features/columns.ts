@@ -1,13 +1,14 @@
 // The columns a model file can name, described for people: a stage's output columns (source, derived, null, hashed,
 // ranked) with type, origin, hash expression and where each is defined, and the raw columns a stage reads with
 // where that knowledge comes from (live schema, cache, sources yml). Completion, hover and definition share these.
+import { basename } from 'node:path';
 import type { Span } from '../base/text';
 import { hashExpression } from '../compile/automate-dv/hashing';
 import type { StageColumn } from '../compile/automate-dv/stage-columns';
 import { isTimestamptz, type KnownColumns, type VaultIndex } from '../rules';
 import { canonicalColumn } from '../rules/stage-aliases';
 import { sameName, type StageFacts } from '../rules/vault-facts';
-import type { FeatureProject, SchemaState } from './project-view';
+import type { FeatureProject, SchemaState, SourceTableInfo } from './project-view';
 
 export type ColumnRole = 'hash-key' | 'hashdiff' | 'business-key' | 'load-date' | 'record-source' | 'effective-from' | 'payload' | 'metadata';
 
@@ -32,7 +33,8 @@ const LOADER_COLUMN = /^_(airbyte|sdc|dbt|fivetran)_/i;
 const RECORD_SOURCE = /^(record_?source|rsrc|rec_src|source_system)$/i;
 const EFFECTIVE_FROM = /^(effective_?from|eff(_from)?|valid_from)$/i;
 
-function roleOfName(name: string): ColumnRole | undefined {
+/** The role a column name alone tells (load date, record source, effective from, loader bookkeeping). */
+export function roleOfName(name: string): ColumnRole | undefined {
   if (LOADER_COLUMN.test(name)) return 'metadata';
   if (LOAD_DATE.test(name)) return 'load-date';
   if (RECORD_SOURCE.test(name)) return 'record-source';
@@ -40,9 +42,12 @@ function roleOfName(name: string): ColumnRole | undefined {
   return undefined;
 }
 
-/** `(live)`, `(cached 2026-11-26 14:02, database unreachable)`, `(declared in sources yml)`. */
-export function knowledgeLabel(origin: KnownColumns['origin'], state: SchemaState): string {
-  if (origin === 'declared') return state.problem ? '(declared in sources yml; database unreachable)' : '(declared in sources yml)';
+/** `(live)`, `(cached 2026-11-26 14:02, database unreachable)`, `(declared in models/sources.yml)`. */
+export function knowledgeLabel(origin: KnownColumns['origin'], state: SchemaState, declaredIn = 'sources yml', missing = false): string {
+  if (origin === 'declared') {
+    const why = missing ? '; not in the database' : state.problem ? '; database unreachable' : '';
+    return `(declared in ${declaredIn}${why})`;
+  }
   if (origin === 'static') return '(computed)';
   if (origin === 'live') return '(live)';
   const when = state.refreshedAt ? ` ${state.refreshedAt.slice(0, 16).replace('T', ' ')}` : '';
@@ -60,11 +65,14 @@ export function stageSourceLabel(stage: StageFacts): string {
 export function stageSourceColumns(project: FeatureProject, index: VaultIndex, stageName: string): DescribedColumn[] {
   const stage = index.stage(stageName);
   const output = index.stageOutput(stageName);
-  const known = output?.source;
+  const declared = stage?.source?.kind === 'source' ? project.sourceTable(stage.source.source.value, stage.source.table.value) : undefined;
+  // A declared table the database lacks (not loaded yet) still offers the columns its yml declares: the findings
+  // say the table is missing (DV303), and completion keeps helping meanwhile.
+  const known = output?.source ?? declaredColumns(declared);
   if (!stage || !known) return [];
   const label = stageSourceLabel(stage);
-  const where = knowledgeLabel(known.origin, project.schemaState());
-  const declared = stage.source?.kind === 'source' ? project.sourceTable(stage.source.source.value, stage.source.table.value) : undefined;
+  const declaredIn = declared ? (declared.path ?? basename(declared.file)) : undefined;
+  const where = knowledgeLabel(known.origin, project.schemaState(), declaredIn, output?.sourceMissing === true);
   return known.columns.map((c) => {
     const yml = declared?.columns.find((d) => sameName(d.name, c.name));
     const type = c.dataType || yml?.dataType;
@@ -76,6 +84,11 @@ export function stageSourceColumns(project: FeatureProject, index: VaultIndex, s
     if (declared && yml) out.declaredAt = { file: declared.file, span: yml.span };
     return out;
   });
+}
+
+function declaredColumns(table: SourceTableInfo | undefined): KnownColumns | undefined {
+  if (!table || table.columns.length === 0) return undefined;
+  return { columns: table.columns.map((c) => ({ name: c.name, dataType: c.dataType ?? '' })), origin: 'declared' };
 }
 
 /** A stage's output columns with what each is and where it comes from; undefined when the model is not a stage. */

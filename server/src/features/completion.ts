@@ -9,8 +9,10 @@ import { vaultCall, type ParsedModel } from '../model/parse';
 import type { VaultIndex } from '../rules';
 import { canonicalColumn } from '../rules/stage-aliases';
 import { hashdiffColumn, paramColumns, sameName, stageFacts } from '../rules/vault-facts';
-import { stageOutputDescribed, stageSourceColumns, type ColumnRole, type DescribedColumn } from './columns';
+import { isNestedParamKind, modelNameCandidates, nestedParamCandidates } from './advanced-macros';
+import { stageSourceColumns, type ColumnRole, type DescribedColumn } from './columns';
 import { cursorContext, type CursorContext } from './cursor-context';
+import { modelColumnsDescribed } from './model-columns';
 import type { FeatureProject } from './project-view';
 
 type Metadata = Extract<CursorContext, { kind: 'metadata' }>;
@@ -148,11 +150,14 @@ function metadataCandidates(input: CompletionInput, context: Metadata): Candidat
   }
   const spec = signature.params.find((p) => p.name === param);
   if (!spec) return [];
+  // The nested dicts of xts, pit and bridge have their own shapes (advanced-macros.ts).
+  if (isNestedParamKind(spec.kind)) return nestedParamCandidates(input, context, spec.kind, quote);
   if (context.atKey) return keyCandidates(input, context, spec.kind);
   const last = path[path.length - 1];
   if (last && BOOL_KEYS.has(last)) return boolCandidates(context);
   if (spec.kind === 'bool') return boolCandidates(context);
   if (macro === 'stage') return stageValueCandidates(input, context, quote);
+  if ((macro === 'pit' || macro === 'bridge') && param === 'source_model') return modelNameCandidates(input, 'hub', quote);
   if (spec.kind === 'model' || spec.kind === 'models') return modelCandidates(input, true, quote);
   return tableColumnCandidates(input, context, spec.kind, quote);
 }
@@ -341,7 +346,12 @@ function stageValueCandidates(input: CompletionInput, context: Metadata, quote: 
 }
 
 /** The rank of a stage column for a table macro's column parameter: lower is likelier. */
-function rankFor(param: string, kind: ParamKind, c: DescribedColumn, hints: { pkLiteral: Set<string>; pkComponents: Set<string>; hashdiffComponents: Set<string>; canonical: (name: string) => string; ownKey?: string }): number {
+function rankFor(
+  param: string,
+  kind: ParamKind,
+  c: DescribedColumn,
+  hints: { pkLiteral: Set<string>; pkComponents: Set<string>; hashdiffComponents: Set<string>; canonical: (name: string) => string; ownKey?: string; otherForeignKeys?: Set<string> },
+): number {
   const isKey = c.role === 'hash-key';
   const isDiff = c.role === 'hashdiff';
   switch (param) {
@@ -350,7 +360,15 @@ function rankFor(param: string, kind: ParamKind, c: DescribedColumn, hints: { pk
     case 'src_fk':
     case 'src_dfk':
     case 'src_sfk':
-      return isKey ? (hints.ownKey && sameName(hints.ownKey, c.name) ? 3 : 0) : 8;
+      // An effectivity satellite's driving and secondary keys differ: the one written for the other ranks lower.
+      if (!isKey) return 8;
+      if (hints.ownKey && sameName(hints.ownKey, c.name)) return 3;
+      return hints.otherForeignKeys?.has(c.name.toLowerCase()) ? 2 : 0;
+    case 'src_cdk':
+      // A multi-active satellite's child key tells its rows apart, so it is hashed into the hashdiff, not the key.
+      if (isKey || isDiff) return 9;
+      if (c.role === 'load-date' || c.role === 'record-source' || c.role === 'effective-from' || c.role === 'metadata') return 7;
+      return hints.hashdiffComponents.has(hints.canonical(c.name)) && !hints.pkComponents.has(hints.canonical(c.name)) ? 0 : 2;
     case 'src_hashdiff':
       return isDiff ? 0 : 9;
     case 'src_nk':
@@ -365,9 +383,15 @@ function rankFor(param: string, kind: ParamKind, c: DescribedColumn, hints: { pk
     case 'src_source':
       return c.role === 'record-source' ? 0 : 7;
     case 'src_eff':
-    case 'src_start_date':
-    case 'src_end_date':
       return c.role === 'effective-from' ? 0 : /timestamp|date/.test(c.type ?? '') || c.role === 'load-date' ? 2 : 7;
+    case 'src_start_date':
+    case 'src_end_date': {
+      // Dates named for the start or the end of a relationship first; the effective-from date can serve as a start.
+      const dated = /timestamp|date/.test(c.type ?? '') || c.role === 'load-date' || c.role === 'effective-from';
+      if (!dated) return 7;
+      if ((param === 'src_start_date' ? /start|begin/i : /end|until|expir/i).test(c.name)) return 0;
+      return c.role === 'effective-from' && param === 'src_start_date' ? 1 : 2;
+    }
     default:
       void kind;
       return isKey || isDiff || c.role === 'metadata' ? 4 : 2;
@@ -384,7 +408,8 @@ function tableColumnCandidates(input: CompletionInput, context: Metadata, kind: 
   const seen = new Set<string>();
   let stageName: string | undefined;
   for (const m of models) {
-    const described = stageOutputDescribed(project, index, m);
+    // A stage usually; a PIT's or bridge's hub, or a reference table's plain model, otherwise.
+    const described = modelColumnsDescribed(project, index, m);
     if (!described) continue;
     stageName ??= m;
     for (const c of described) if (!seen.has(c.name.toLowerCase())) (seen.add(c.name.toLowerCase()), columns.push(c));
@@ -401,6 +426,7 @@ function tableColumnCandidates(input: CompletionInput, context: Metadata, kind: 
     hashdiffComponents: new Set((hdHash?.components ?? []).map((c) => canonical(c.value))),
     canonical,
     ...(pk ? { ownKey: pk } : {}),
+    otherForeignKeys: new Set(paramColumns(call, param === 'src_dfk' ? 'src_sfk' : param === 'src_sfk' ? 'src_dfk' : '').map((c) => c.value.toLowerCase())),
   };
   // In a hashdiff mapping the value names a stage column; in a payload mapping's `columns` the excluded ones.
   const valueParam = param === 'src_hashdiff' && context.path[0] === 'alias' ? undefined : param;

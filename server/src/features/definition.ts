@@ -53,6 +53,12 @@ export function definitionAt(input: NavigationInput): Location[] {
       const column = stageOutputDescribed(project, index, symbol.model)?.find((c) => sameName(c.name, symbol.name));
       if (column?.definedAt) found.push(modelLocation(project, column.definedAt.model, column.definedAt.span));
       else if (column?.declaredAt) found.push(locationIn(project, column.declaredAt.file, column.declaredAt.span));
+      else if (!column) {
+        // A vault table's column (a PIT's satellite, a bridge's link): where that table's metadata names it.
+        const owner = project.parsedModel(symbol.model);
+        const at = owner ? namedOccurrences(owner, symbol.name)[0] : undefined;
+        if (at) found.push(modelLocation(project, symbol.model, at));
+      }
       break;
     }
     case 'input-column': {

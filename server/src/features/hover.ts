@@ -5,7 +5,9 @@ import { SourceText } from '../base/text';
 import type { ParsedModel } from '../model/parse';
 import type { VaultIndex } from '../rules';
 import { sameName } from '../rules/vault-facts';
+import { nestedParamHover } from './advanced-macros';
 import { stageOutputDescribed, stageSourceColumns } from './columns';
+import { modelColumnsDescribed } from './model-columns';
 import type { FeatureProject } from './project-view';
 import { symbolAt } from './symbol-at';
 
@@ -21,6 +23,9 @@ export interface HoverInput {
 
 export function hoverAt(input: HoverInput): Hover | null {
   const { project, index, modelName, parsed, offset } = input;
+  // The nested metadata of xts, pit and bridge says what each key means (advanced-macros.ts).
+  const nested = nestedParamHover(input);
+  if (nested) return nested;
   const symbol = symbolAt(parsed, modelName, offset);
   if (!symbol) return null;
   const markdown = hoverText(input, symbol);
@@ -49,7 +54,8 @@ export function hoverAt(input: HoverInput): Hover | null {
         return lines.join('\n\n');
       }
       case 'stage-column': {
-        const column = stageOutputDescribed(project, index, s.model)?.find((c) => sameName(c.name, s.name));
+        // Usually a stage's column; a PIT's or bridge's hub column, or a reference table's plain model column.
+        const column = modelColumnsDescribed(project, index, s.model)?.find((c) => sameName(c.name, s.name));
         if (!column) return `**${s.name}** — not a column of \`${s.model}\` as far as is known`;
         return column.documentation + `\n\n*${column.origin}*`;
       }

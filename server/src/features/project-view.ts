@@ -22,6 +22,8 @@ export interface SourceTableInfo {
   /** `schema.identifier` in the database. */
   relation: string;
   file: string;
+  /** The yml file relative to the project folder (`models/sources.yml`), for people; absent = the file's name. */
+  path?: string;
   nameSpan: Span;
   description?: string;
   columns: { name: string; dataType?: string; description?: string; span: Span }[];

@@ -2,10 +2,14 @@
 // `dvs query --format json` encodes them.
 import { quoteIdent } from '../base/relation';
 import type { RunQueryParams, RunQueryResult, CellValue } from '../protocol';
-import { encodeValue, PgType, queryForEncoding } from '../warehouse/encode';
+import { encodeValue, queryForEncoding } from '../warehouse/encode';
+import { pgTypeName } from '../warehouse/pg-type-names';
 import type { Warehouse } from '../warehouse/warehouse';
 
-const TYPE_NAMES = new Map<number, string>(Object.entries(PgType).map(([name, oid]) => [oid, name]));
+/** The query as it runs: the user's SELECT wrapped so that a row limit applies whatever it ends with. */
+function limitedSql(inner: string, limit: number): string {
+  return `SELECT * FROM (\n${inner}\n) AS dvs_query LIMIT ${limit}`;
+}
 
 export async function runQuery(wh: Warehouse, params: RunQueryParams, target: string): Promise<RunQueryResult> {
   const limit = Math.max(1, Math.min(params.limit ?? 500, 100_000));
@@ -13,16 +17,15 @@ export async function runQuery(wh: Warehouse, params: RunQueryParams, target: st
   if (params.table) inner = `SELECT * FROM ${quoteIdent(params.table.schema)}.${quoteIdent(params.table.name)}`;
   else if (params.sql && params.sql.trim()) inner = params.sql.trim().replace(/;\s*$/, '');
   else throw new Error('Give a SELECT to run, or a table to show.');
-  // One row more than the limit tells whether the limit cut the result.
-  const sql = `SELECT * FROM (\n${inner}\n) AS dvs_query LIMIT ${limit + 1}`;
+  // One row more than the limit tells whether the limit cut the result; the user is shown the limit they chose.
   const started = Date.now();
-  const result = await queryForEncoding(wh, sql);
+  const result = await queryForEncoding(wh, limitedSql(inner, limit + 1));
   const ms = Date.now() - started;
   const fields = result?.fields ?? [];
   const rows = (result?.rows ?? []).map((row) => fields.map((f) => encodeValue(row[f.name], f.dataTypeID) as CellValue));
   return {
-    sql,
-    columns: fields.map((f) => ({ name: f.name, type: TYPE_NAMES.get(f.dataTypeID) ?? `oid ${f.dataTypeID}` })),
+    sql: limitedSql(inner, limit),
+    columns: fields.map((f) => ({ name: f.name, type: pgTypeName(f.dataTypeID) })),
     rows: rows.slice(0, limit),
     limited: rows.length > limit,
     ms,

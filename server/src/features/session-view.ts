@@ -1,6 +1,7 @@
 // The language features' view of an engine ProjectSession: the rules' view plus files, model facts, the raw-schema
 // state the server keeps, and the project's hash settings from its vars.
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import type { HashOptions } from '../compile/automate-dv/hashing';
 import type { ProjectSession } from '../engine/session';
 import type { JValue } from '../jinja/values';
@@ -44,6 +45,7 @@ export function featureProjectOfSession(session: ProjectSession, schemaState: ()
         table,
         relation: `${def.schema}.${t.identifier}`,
         file: t.file,
+        path: relative(session.root, t.file),
         nameSpan: t.nameSpan,
         columns: t.columns.map((c) => ({ name: c.name, span: c.span, ...(c.dataType ? { dataType: c.dataType } : {}), ...(c.description ? { description: c.description } : {}) })),
       };

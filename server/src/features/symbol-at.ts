@@ -4,6 +4,7 @@ import type { Span } from '../base/text';
 import { MACRO_SIGNATURES } from '../compile/automate-dv/signatures';
 import { walkMeta } from '../model/meta';
 import { vaultCall, type MacroCallInfo, type ParsedModel } from '../model/parse';
+import { nestedMetadataFindings } from '../rules/advanced-metadata';
 import { stageOf, tableOf } from '../rules/context';
 import { bareIdentifier, hashdiffColumn, isConstantName, paramColumns, payloadFacts, type Named } from '../rules/vault-facts';
 
@@ -54,6 +55,15 @@ export function symbolAt(parsed: ParsedModel, modelName: string, offset: number)
   const table = tableOf(parsed);
   if (!table) return undefined;
   for (const m of table.sourceModels) if (within(m.span, offset)) return { kind: 'model', name: m.value, span: m.span };
+  // Models, sources and columns inside the nested metadata of xts, pit and bridge.
+  for (const { finding: f } of nestedMetadataFindings(table)) {
+    if (f.kind === 'model' && within(f.name.span, offset)) return { kind: 'model', name: f.name.value, span: f.name.span };
+    if (f.kind === 'source' && (within(f.source.span, offset) || within(f.table.span, offset))) {
+      return { kind: 'source', source: f.source.value, table: f.table.value, span: within(f.table.span, offset) ? f.table.span : f.source.span };
+    }
+    const owner = f.kind === 'column' ? f.owners[0] : undefined;
+    if (f.kind === 'column' && owner !== undefined && within(f.name.span, offset)) return { kind: 'stage-column', model: owner, name: f.name.value, span: f.name.span };
+  }
   const stageName = table.sourceModels[0]?.value;
   if (!stageName) return undefined;
   const names: Named[] = [];

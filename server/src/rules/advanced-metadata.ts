@@ -22,6 +22,8 @@ export interface ColumnHint {
   ownerParam?: string;
   /** For xts: the parameter of the satellite model the enclosing label names (its src_hashdiff). */
   labelParam?: string;
+  /** The macro call's own parameter naming the same column (a PIT's src_ldts for its stages' load dates). */
+  callParam?: string;
   role?: 'hash-key' | 'hashdiff' | 'load-date' | 'date' | 'sat-name';
 }
 
@@ -144,7 +146,7 @@ export const ADVANCED_SHAPES: Partial<Record<ParamKind, MetaShape>> = {
     hint: 'stage',
     keyDoc: "a stage feeding the hub or its satellites: dbt builds it first (depends_on), and incremental runs recompute as-of dates from its earliest load date",
     expected: '{STAGE_MODEL: <its load-date column>}',
-    value: column(OF_PARENT, { role: 'load-date' }),
+    value: column(OF_PARENT, { role: 'load-date', callParam: 'src_ldts' }),
   },
   'as-of-dates': { kind: 'model-or-source', hint: 'as-of-dates' },
   'bridge-walk': {
@@ -229,7 +231,7 @@ function fill(text: string, at: WalkAt): string {
 
 function walk(macro: string, shape: MetaShape, v: MetaValue, at: WalkAt, out: MetaFinding[]): void {
   if (v.kind === 'dynamic') return;
-  const wrong = (expected: string, span: Span = v.span) => out.push({ kind: 'shape', span, message: `${macro}(): ${at.where} must be ${expected}, not ${describeValue(v)}.` });
+  const wrong = (expected: string, span: Span = v.span): void => void out.push({ kind: 'shape', span, message: `${macro}(): ${at.where} must be ${expected}, not ${describeValue(v)}.` });
   switch (shape.kind) {
     case 'model':
       if (nonEmptyString(v)) out.push({ kind: 'model', name: named(v), doc: at.doc, hint: shape.hint, path: at.path });
@@ -251,7 +253,7 @@ function walk(macro: string, shape: MetaShape, v: MetaValue, at: WalkAt, out: Me
         const finding: MetaFinding = { kind: 'column', name: named(v), owners, doc: at.doc, hint: shape.hint, path: at.path };
         if (at.label !== undefined) finding.label = at.label;
         out.push(finding);
-      } else wrong(`a column name${owners.length ? ` of ${owners.join(' or ')}` : ''}`);
+      } else wrong(owners.length ? `the name of a column of ${owners.join(' or ')}` : 'a column name');
       return;
     }
     case 'output-name':
@@ -326,41 +328,49 @@ function ownersOf(owner: ColumnOwner, at: WalkAt): string[] {
   }
 }
 
+export interface ShapeAt {
+  shape: MetaShape;
+  /** The record field the path ends in (or ends below, through a one-key mapping). */
+  field?: FieldShape;
+  /** The key of the nearest enclosing mapping entry (a satellite model, a stage, a step name). */
+  parentKey?: string;
+  /** The nearest label key (an xts satellite, a bridge step). */
+  label?: string;
+  /** How many path steps lead to the enclosing record, for finding its sibling entries. */
+  recordDepth?: number;
+}
+
 /** The shape expected at a path below a parameter (keys of mappings and records), for completion. */
-export function shapeAt(kind: ParamKind, path: readonly string[]): { shape: MetaShape; field?: FieldShape; parentKey?: string; label?: string } | undefined {
+export function shapeAt(kind: ParamKind, path: readonly string[]): ShapeAt | undefined {
   let shape = ADVANCED_SHAPES[kind];
-  let fieldShape: FieldShape | undefined;
-  let parentKey: string | undefined;
-  let label: string | undefined;
-  for (const step of path) {
+  const out: Omit<ShapeAt, 'shape'> = {};
+  for (const [i, step] of path.entries()) {
     if (!shape) return undefined;
     switch (shape.kind) {
       case 'mapping':
-        parentKey = step;
-        if (shape.keys === 'labels') label = step;
+        out.parentKey = step;
+        if (shape.keys === 'labels') out.label = step;
         shape = shape.value;
-        fieldShape = undefined;
+        delete out.field;
         break;
-      case 'record':
-        fieldShape = shape.fields.find((f) => f.name === step);
-        shape = fieldShape?.shape;
+      case 'record': {
+        const found = shape.fields.find((f) => f.name === step);
+        if (found) out.field = found;
+        out.recordDepth = i;
+        shape = found?.shape;
         break;
+      }
       case 'one-key':
         shape = shape.value;
         break;
       case 'model-or-source':
         // {source_name: table_name}: below the key comes a table of that source.
-        return { shape, parentKey: step };
+        return i === path.length - 1 ? { shape, ...out, parentKey: step } : undefined;
       default:
         return undefined;
     }
   }
-  if (!shape) return undefined;
-  const out: { shape: MetaShape; field?: FieldShape; parentKey?: string; label?: string } = { shape };
-  if (fieldShape) out.field = fieldShape;
-  if (parentKey !== undefined) out.parentKey = parentKey;
-  if (label !== undefined) out.label = label;
-  return out;
+  return shape ? { shape, ...out } : undefined;
 }
 
 export interface ParamFinding {

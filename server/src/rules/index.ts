@@ -2,6 +2,9 @@
 // check over one model; the engine and the language server call runVaultRules for every model they check.
 import type { Diagnostic } from '../base/diagnostic';
 import type { ParsedModel } from '../model/parse';
+import { advancedColumns } from './advanced-columns';
+import { advancedModelReferences } from './advanced-references';
+import { advancedShapes } from './advanced-shapes';
 import { createVaultIndex, type RuleProject, type VaultIndex } from './context';
 import { consistentHashKeys } from './consistent-hash-keys';
 import { hashdiffCoversPayload } from './hashdiff-covers-payload';
@@ -31,8 +34,11 @@ export { ruleProjectOfSession, type SessionCatalogState } from './session-projec
 export const VAULT_RULES: readonly VaultRule[] = [
   unknownModels,
   unknownSources,
+  advancedModelReferences,
   parameterTypes,
+  advancedShapes,
   unknownColumns,
+  advancedColumns,
   hubKeyIsHashed,
   hubKeyFromBusinessKey,
   linkForeignKeys,

@@ -5,6 +5,7 @@ import { CODES } from '../base/codes';
 import type { ParamKind } from '../compile/automate-dv/signatures';
 import type { MetaValue } from '../model/meta';
 import { vaultCall } from '../model/parse';
+import { ADVANCED_SHAPES } from './advanced-metadata';
 import type { VaultRule } from './rule';
 
 const DICT_KINDS: readonly ParamKind[] = ['derived-columns', 'null-columns', 'hashed-columns', 'ranked-columns', 'xts-satellites', 'pit-satellites', 'stage-ldts', 'bridge-walk'];
@@ -77,7 +78,11 @@ function wrongKind(kind: ParamKind, v: MetaValue): string | undefined {
     case 'bool':
       return undefined;
     default:
-      if (DICT_KINDS.includes(kind) && v.kind !== 'dict') return `must be a mapping (NAME: spec), not ${describe(v)}.`;
+      if (DICT_KINDS.includes(kind) && v.kind !== 'dict') {
+        // The nested parameters of xts, pit and bridge name the shape they expect.
+        const shape = ADVANCED_SHAPES[kind];
+        return `must be a mapping ${shape?.kind === 'mapping' ? shape.expected : '(NAME: spec)'}, not ${describe(v)}.`;
+      }
       return undefined;
   }
 }

@@ -58,7 +58,9 @@ export async function openWarehouse(target: ResolvedTarget, projectDir: string):
     const inside = relative(project, dir);
     // Only when the folder is first created: a user who later un-ignores it on purpose is not overruled.
     if ((inside.startsWith(`.dvs${sep}`) || inside === '.dvs') && !existsSync(join(project, '.dvs'))) ensureDvsIgnored(project);
-    const shown = isAbsolute(inside) || inside.startsWith('..') ? dir : relative(process.cwd(), dir) || dir;
+    const fromCwd = relative(process.cwd(), dir);
+    // Short when the folder is below the current one; otherwise the absolute path, which says where it really is.
+    const shown = isAbsolute(inside) || inside.startsWith('..') || !fromCwd || fromCwd.startsWith('..') || isAbsolute(fromCwd) ? dir : fromCwd;
     return openEmbedded(dir, { description: `embedded (${shown})` });
   }
   return openPostgres({
