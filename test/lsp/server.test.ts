@@ -43,7 +43,7 @@ test('initialize: incremental sync and the features are announced; the embedded 
   const caps = result.capabilities as Record<string, any>;
   assert.equal(caps.textDocumentSync.change, 2);
   for (const c of ['completionProvider', 'hoverProvider', 'definitionProvider', 'referencesProvider', 'documentSymbolProvider', 'codeLensProvider', 'signatureHelpProvider', 'codeActionProvider']) assert.ok(caps[c], c);
-  assert.deepEqual(caps.executeCommandProvider.commands, ['dvs.runLoads', 'dvs.generateRaw']);
+  assert.deepEqual(caps.executeCommandProvider.commands, ['dvs.runLoads', 'dvs.generateRaw', 'dvs.runTests']);
   const status = await client.waitFor((n) => n.method === 'dvs/status' && (n.params as { connected: boolean }).connected, 'a connected status');
   assert.equal((status.params as { target: string }).target, 'embedded');
 });

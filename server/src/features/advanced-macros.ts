@@ -6,7 +6,7 @@ import { CompletionItemKind, MarkupKind, type Hover } from 'vscode-languageserve
 import { SourceText, type Span } from '../base/text';
 import type { ParamKind } from '../compile/automate-dv/signatures';
 import { metaStrings, type MetaValue } from '../model/meta';
-import { vaultCall, type MacroCallInfo, type ParsedModel } from '../model/parse';
+import { parseModel, vaultCall, type MacroCallInfo, type ParsedModel } from '../model/parse';
 import type { VaultIndex } from '../rules';
 import { ADVANCED_SHAPES, AS_OF_DATES_DOC, nestedMetadataFindings, shapeAt, type ColumnHint, type MetaFinding, type ModelHint } from '../rules/advanced-metadata';
 import { tableOf } from '../rules/context';
@@ -65,7 +65,7 @@ export function isNestedParamKind(kind: ParamKind): boolean {
 /** Candidates at a key or value of a nested parameter; `quote` writes a value as the surrounding syntax needs. */
 export function nestedParamCandidates(input: AdvancedInput, context: Metadata, kind: ParamKind, quote: ((s: string) => string) | undefined): AdvancedCandidate[] {
   const at = shapeAt(kind, context.path);
-  const call = vaultCall(input.parsed);
+  const call = context.param !== undefined ? callForCompletion(input.parsed, input.offset, context, context.param) : undefined;
   if (!at || !call || context.param === undefined) return [];
   const value = call.params.get(context.param)?.value;
   const keyInsert = (label: string) => (context.syntax === 'yaml' ? `${label}: ` : context.quote ? label : `"${label}": `);
@@ -127,6 +127,25 @@ export function nestedParamCandidates(input: AdvancedInput, context: Metadata, k
     default:
       return [];
   }
+}
+
+/**
+ * The macro call as written; or, while the cursor leaves a Jinja literal unfinished (`{"HASHDIFF": |}}`), as it reads
+ * with an empty string at the cursor, so that source_model and the entries beside the cursor are still known.
+ */
+function callForCompletion(parsed: ParsedModel, offset: number, context: Metadata, param: string): MacroCallInfo | undefined {
+  const call = vaultCall(parsed);
+  const value = call?.params.get(param)?.value;
+  if ((call && value && value.kind !== 'dynamic') || context.syntax !== 'jinja') return call;
+  const { text } = parsed;
+  const { start, end } = context.replace;
+  let repaired: string;
+  if (context.quote) {
+    if (text[end] === context.quote) return call;
+    // The string runs on to the end of the line: close it at the cursor, before the brackets that follow.
+    repaired = text.slice(0, offset) + context.quote + (context.atKey ? ': ""' : '') + text.slice(offset);
+  } else repaired = text.slice(0, start) + (context.atKey ? '"": ""' : '""') + text.slice(end);
+  return vaultCall(parseModel(repaired)) ?? call;
 }
 
 /** The value below a parameter's value at a path of dict keys (exact, as AutomateDV reads them). */

@@ -4,11 +4,10 @@
 // an error; the live catalog of any other model gives a warning; anything less certain is not checked.
 import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
-import type { Named } from './vault-facts';
 import { nestedMetadataFindings } from './advanced-metadata';
 import { tableOf, type KnownColumns, type VaultRuleContext } from './context';
 import type { VaultRule } from './rule';
-import { inWrittenCase, paramColumns, sameName } from './vault-facts';
+import { inWrittenCase, paramColumns, sameName, type Named } from './vault-facts';
 import { vaultTableColumns } from './vault-table-columns';
 
 export const advancedColumns: VaultRule = {
