@@ -6,6 +6,7 @@ export const COMMAND_NAMES = [
   'dataVault.togglePreviewIncremental',
   'dataVault.peekCompiledSql',
   'dataVault.runLoads',
+  'dataVault.runTests',
   'dataVault.deployInfrastructure',
   'dataVault.destroyInfrastructure',
   'dataVault.openSuperset',

@@ -9,6 +9,7 @@ import { modelUriOf } from './compiledSqlPreview';
 import { runQueryCommand, showTableCommand } from './queryResults';
 import type { RawNode } from './rawSchemaView';
 import { runLoadsCommand } from './runLoads';
+import { runTestsCommand } from './runTests';
 import { createSampleProjectCommand } from './sampleProject';
 import { scaffoldCommand } from './scaffold';
 import { selectTargetCommand } from './selectTarget';
@@ -56,6 +57,7 @@ export const COMMAND_TABLE: Record<CommandName, CommandHandler> = {
     await services.preview.peek(editor);
   },
   'dataVault.runLoads': (services, args) => runLoadsCommand(services, args as { select?: string[] } | undefined),
+  'dataVault.runTests': (services, args) => runTestsCommand(services, args as { select?: string[] } | undefined),
   ...cloudCommandHandlers,
   'dataVault.refreshRawSchema': (services) => services.rawSchema.refresh(),
   'dataVault.refreshVault': (services) => services.vault.reload(),
