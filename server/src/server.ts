@@ -493,8 +493,9 @@ connection.onDidChangeWatchedFiles(async (change) => {
     if (!root || !projects.has(root)) continue;
     if (/\.(ya?ml)$/.test(path) || path.endsWith('.csv')) await reopenProject(root);
     else if (path.endsWith('.sql') && event.type === FileChangeType.Deleted && !existsSync(path)) {
-      // An open document keeps its text until it is closed; onDidClose forgets it then.
-      if (!documents.get(event.uri)) forgetModelFile(await projectState(root), path);
+      // VS Code keeps a closed editor's document open for a while (didClose may never come), so the deletion alone
+      // takes the model out of the project. Typing in a still-open copy brings it back through onDidChangeContent.
+      forgetModelFile(await projectState(root), path);
     } else if (path.endsWith('.sql') && !documents.get(event.uri)) {
       const state = await projectState(root);
       state.session.closeFile(path);
