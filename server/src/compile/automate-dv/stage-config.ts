@@ -76,15 +76,27 @@ function readDerived(dict: JDict): DerivedSpec[] {
   for (const [name, spec] of dict) {
     if (typeof spec === 'string') out.push({ name, form: 'expression', items: [derivedItem(name, spec)], escape: false, written: 'string' });
     else if (isList(spec)) {
-      out.push({ name, form: 'concat', items: spec.map((x) => derivedItem(name, x)), escape: false, written: 'list' });
+      out.push({ name, form: 'concat', items: concatItems(name, spec), escape: false, written: 'list' });
     } else if (isDict(spec) && spec.size > 0) {
       const source = spec.get('source_column');
       const escape = spec.get('escape') === true;
-      if (Array.isArray(source)) out.push({ name, form: 'concat', items: source.map((x) => derivedItem(name, x)), escape, written: 'mapping' });
+      if (Array.isArray(source)) out.push({ name, form: 'concat', items: concatItems(name, source), escape, written: 'mapping' });
       else out.push({ name, form: 'expression', items: [derivedItem(name, source)], escape, written: 'mapping' });
     } else out.push({ name, form: 'expression', items: [derivedItem(name, spec)], escape: false, written: 'string' });
   }
   return out;
+}
+
+/** The items of a derived concatenation; AutomateDV renders an empty list as `CONCAT_WS('||', )`, which fails. */
+function concatItems(name: string, list: readonly JValue[]): string[] {
+  if (list.length === 0) {
+    throw new CompileError(
+      `Derived column ${name} concatenates an empty list; AutomateDV would emit invalid SQL (CONCAT_WS('||', )). ` +
+        'List the columns or !constants to concatenate.',
+      'DV202',
+    );
+  }
+  return list.map((x) => derivedItem(name, x));
 }
 
 function derivedItem(name: string, v: JValue | undefined): string {

@@ -71,6 +71,8 @@ export function stageTemplateVariables(config: StageConfig, inputs: StageRenderI
     ?.filter((r) => r.window)
     .map((r) => `${r.window!.dense ? 'DENSE_RANK()' : 'RANK()'} OVER (PARTITION BY ${r.window!.partitionBy} ORDER BY ${r.window!.orderBy}) AS ${r.name}`);
 
+  // With unknown source columns the source passes through with *. Otherwise the list is printed as computed, even
+  // when empty: include_source_columns=false with nothing configured is a zero-column view in AutomateDV too.
   const finalNames = known || !config.includeSourceColumns ? print(lists.final) : ['*'];
   return {
     source_relation: inputs.relation.render(),
@@ -79,7 +81,7 @@ export function stageTemplateVariables(config: StageConfig, inputs: StageRenderI
     null_columns: nulls?.join(LIST_SEPARATOR) ?? '',
     hashed_columns: hashed?.join(LIST_SEPARATOR) ?? '',
     ranked_columns: ranked && ranked.length > 0 ? ranked.join(LIST_SEPARATOR) : '',
-    final_columns: finalNames.length > 0 ? finalNames.join(LIST_SEPARATOR) : '*',
+    final_columns: finalNames.join(LIST_SEPARATOR),
   };
 }
 
