@@ -91,6 +91,9 @@ const documents = new TextDocuments(TextDocument);
 const FIRST_INTROSPECTION_WAIT_MS = 2000;
 // Zero: changes already received in one read are checked together, and nothing waits longer than that.
 const CHECK_DELAY_MS = 0;
+// Checking runs in slices of about this long, so requests (completion, hover) are answered between slices even while
+// a whole 2,000-model project is being checked.
+const CHECK_SLICE_MS = 15;
 
 const DEFAULT_SETTINGS: DataVaultSettings = {
   target: '',
@@ -145,6 +148,8 @@ interface ProjectState {
   view?: FeatureProject;
   index?: VaultIndex;
   pendingCheck?: ReturnType<typeof setTimeout>;
+  /** True while a check runs slice by slice; models added meanwhile join it. */
+  checking: boolean;
   pendingModels: Set<string>;
   /** Files whose diagnostics were published, to clear them when they go away. */
   published: Set<string>;
@@ -174,7 +179,7 @@ async function openProject(root: string, selectedTarget?: string): Promise<Proje
     ...(version ? { compat: compatForVersion(version) } : {}),
     ...(runStartedAt && !Number.isNaN(runStartedAt.getTime()) ? { runStartedAt } : {}),
   });
-  const state: ProjectState = { root, uri, session, connected: false, waitedForFirstIntrospection: false, pendingModels: new Set(), published: new Set(), disposed: false };
+  const state: ProjectState = { root, uri, session, connected: false, waitedForFirstIntrospection: false, checking: false, pendingModels: new Set(), published: new Set(), disposed: false };
   if (selectedTarget) state.selectedTarget = selectedTarget;
   for (const doc of documents.all()) {
     const path = uriToPath(doc.uri);
@@ -326,14 +331,41 @@ function relatedModels(state: ProjectState, name: string): string[] {
 }
 
 function scheduleCheck(state: ProjectState): void {
-  if (state.pendingCheck) return;
+  if (state.pendingCheck || state.checking) return;
   state.pendingCheck = setTimeout(() => {
     state.pendingCheck = undefined;
-    if (state.disposed) return;
-    const names = [...state.pendingModels];
-    state.pendingModels.clear();
-    publishFor(state, names);
+    void drainChecks(state);
   }, CHECK_DELAY_MS);
+}
+
+/** Checks the pending models slice by slice, the models open in the editor first, yielding to requests between
+ *  slices. Models that become pending meanwhile (an edit, a finished introspection) join the running check. */
+async function drainChecks(state: ProjectState): Promise<void> {
+  state.checking = true;
+  try {
+    while (!state.disposed && state.pendingModels.size > 0) {
+      const started = Date.now();
+      for (const name of nextToCheck(state)) {
+        state.pendingModels.delete(name);
+        publishFor(state, [name]);
+        if (Date.now() - started >= CHECK_SLICE_MS) break;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    state.checking = false;
+  }
+}
+
+/** The pending models in the order they are checked: those open in the editor, then the rest. */
+function nextToCheck(state: ProjectState): string[] {
+  const open = new Set<string>();
+  for (const doc of documents.all()) {
+    const path = uriToPath(doc.uri);
+    const node = path ? state.session.nodeByPath(path) : undefined;
+    if (node && state.pendingModels.has(node.name)) open.add(node.name);
+  }
+  return [...open, ...[...state.pendingModels].filter((name) => !open.has(name))];
 }
 
 function publishFor(state: ProjectState, names: readonly string[]): void {
