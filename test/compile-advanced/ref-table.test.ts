@@ -48,4 +48,25 @@ forEachWarehouse('ref_table', (wh: () => TestWarehouse) => {
     const single = await runModel(wh(), 'ref_country_single', 'ref_table', { ...REF, source_model: ['stg_countries'] });
     assert.deepEqual(single.ctx.diagnostics, [], 'a one-element list is one source');
   });
+
+  test('a key of several columns: valid SQL and a DV510 warning (AutomateDV writes the list itself into its NOT NULL filter)', async () => {
+    await wh().exec(`
+      CREATE TABLE raw_regions (code text, region text, name text, loaded_at timestamp);
+      INSERT INTO raw_regions VALUES ('GB', 'EU', 'Britain', '2024-01-01'), ('GB', 'EU', 'Britain', '2024-01-01'), ('GB', 'NA', 'Guernsey?', '2024-01-01'),
+        ('FR', NULL, 'France', '2024-01-01'), (NULL, 'EU', 'Nowhere', '2024-01-01');
+    `);
+    const args = { src_pk: ['CODE', 'REGION'], src_extra_columns: 'NAME', src_ldts: 'LOADED_AT', source_model: 'raw_regions' };
+    const first = await runModel(wh(), 'ref_region', 'ref_table', args);
+    assert.deepEqual(first.ctx.diagnostics.map((d) => [d.code, d.severity]), [['DV510', 'warning']]);
+    assert.equal(first.rows, 2, 'a NULL in any key column drops the row; duplicates collapse');
+    await wh().exec(`INSERT INTO raw_regions VALUES ('GB', 'EU', 'Great Britain', '2024-02-01'), ('FR', 'EU', 'France', '2024-02-01')`);
+    assert.equal((await runModel(wh(), 'ref_region', 'ref_table', args)).rows, 1, 'only (FR, EU) is new; (GB, EU) exists');
+    assert.deepEqual(await contents('ref_region', "code || ' ' || region || ' ' || name || ' ' || loaded_at::date"), [
+      'FR EU France 2024-02-01',
+      'GB EU Britain 2024-01-01',
+      'GB NA Guernsey? 2024-01-01',
+    ]);
+    const single = await runModel(wh(), 'ref_region_single', 'ref_table', { ...args, src_pk: 'CODE' });
+    assert.deepEqual(single.ctx.diagnostics, [], 'one key column renders as AutomateDV writes it');
+  });
 });

@@ -1,6 +1,8 @@
 // AutomateDV's `ref_table` on PostgreSQL (spec §6.10): the distinct rows of a reference source with a key, inserted
 // only for keys the table does not hold yet. With several sources AutomateDV writes their SELECTs one after another
-// without UNION, which PostgreSQL rejects; dvs joins them with UNION and warns (DV505).
+// without UNION, which PostgreSQL rejects; dvs joins them with UNION and warns (DV505). A key given as a list is
+// written as it is into AutomateDV's NOT NULL filter (`a.['CODE', 'REGION'] IS NOT NULL`), which PostgreSQL rejects
+// too; dvs filters each key column and warns (DV510).
 import type { MacroContext } from '../context';
 import { expandColumnList, multikeyCondition, multikeyEquals, prefixColumns } from './columns';
 import { readLoadContext } from './load-context';
@@ -24,6 +26,16 @@ export function compileRefTable(args: BoundArguments, ctx: MacroContext): string
       message:
         `ref_table with ${models.length} source models: AutomateDV writes one SELECT per source without UNION, which PostgreSQL ` +
         'rejects. dvs combines them with UNION so the SQL runs. Give the ref_table a single source model (union the sources in a model first).',
+    });
+  }
+
+  if (Array.isArray(pk)) {
+    ctx.report({
+      code: 'DV510',
+      severity: 'warning',
+      message:
+        `ref_table src_pk is a list (${pk.join(', ')}): AutomateDV writes it as it is into \`a.<src_pk> IS NOT NULL\`, which PostgreSQL ` +
+        'rejects. dvs requires every key column to be non-NULL so the SQL runs. Give src_pk as one column name to stay buildable with dbt.',
     });
   }
 
