@@ -29,6 +29,9 @@ latest_records AS (
     ) AS b
     WHERE b.rank = 1
 ),
+{#- valid_stg: AutomateDV compares with a correlated SELECT MAX(ldts) FROM latest_records per key, which PostgreSQL
+    runs once per staged row over the whole CTE (quadratic). latest_records holds only the key's newest rows (rank 1,
+    all with the same ldts), so that maximum is the ldts of the row the LEFT JOIN found: same rows, one hash join. #}
 {%- if apply_source_filter %}
 
 valid_stg AS (
@@ -37,10 +40,7 @@ valid_stg AS (
     LEFT JOIN latest_records AS sat
         ON {{ s_sat_join }}
     WHERE {{ sat_pk_null }}
-        OR {{ s_ldts }} > (
-            SELECT MAX({{ ldts }}) FROM latest_records AS sat
-            WHERE {{ sat_s_join }}
-        )
+        OR {{ s_ldts }} > {{ sat_ldts }}
 ),
 {%- endif %}
 {%- endif %}

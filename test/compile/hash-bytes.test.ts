@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PGlite } from '@electric-sql/pglite';
+import { hashOf } from '../../server/src/features/hash-of';
 import { compositeMd5, hex, loadBatch, md5Hex, runModel, sha256Hex, startWarehouse, standardised } from './pglite-loader';
 
 let db: PGlite;
@@ -97,4 +98,27 @@ test('concat_string and null_placeholder_string vars change composite keys', asy
   const rows = await hashes('stg_keys_vars');
   assert.equal(hex(rows.find((r) => r['id'] === 2)!['pair_hk']), md5Hex('#|BOB'));
   assert.equal(hex(rows.find((r) => r['id'] === 1)!['pair_hk']), null);
+});
+
+// PostgreSQL's TRIM(x) removes spaces only, so a tab, CR or newline (a CSV line ending, say) stays part of the value.
+const WHITESPACE = [' a\tb ', 'x\r', '\n', '\t', ' caf\u00e9 ', 'q\u00a0'];
+
+test('TRIM in STD removes spaces only: tabs, CR, newlines and no-break spaces are hashed', async () => {
+  await db.exec('CREATE TABLE raw_ws (n integer, v text)');
+  await loadBatch(db, 'raw_ws', WHITESPACE.map((v, n) => ({ n, v })));
+  await runModel(db, 'stg_ws', 'stage', { source_model: 'raw_ws', hashed_columns: { V_HK: 'v' } });
+  const rows = (await db.query<Record<string, unknown>>('SELECT n, v_hk FROM stg_ws ORDER BY n')).rows;
+  assert.deepEqual(
+    rows.map((r) => hex(r['v_hk'])),
+    ['A\tB', 'X\r', '\n', '\t', 'CAF\u00c9', 'Q\u00a0'].map(md5Hex),
+  );
+});
+
+test('dvs/hashOf computes the bytes PostgreSQL computes from its own SQL, also for whitespace other than spaces', async () => {
+  for (const [values, isHashdiff] of [...WHITESPACE.map((v) => [[v], false] as const), [[' a\t', null], false], [['\r\n', 'b'], true]] as const) {
+    const result = hashOf({ values: [...values], isHashdiff }, {});
+    const r = await db.query<{ h: Uint8Array | null }>(`SELECT ${result.sql} AS h`);
+    const fromPg = r.rows[0]!.h === null ? 'NULL' : `\\x${hex(r.rows[0]!.h)}`;
+    assert.equal(result.hash, fromPg, `hashOf(${JSON.stringify(values)})`);
+  }
 });

@@ -102,10 +102,10 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** STD(): what AutomateDV hashes for one value — trimmed, uppercased text, or null for NULL and ''. */
+/** STD(): what AutomateDV hashes for one value — space-trimmed (PostgreSQL's TRIM), uppercased text, or null for NULL and ''. */
 export function standardised(value: string | number | null): string | null {
   if (value === null) return null;
-  const text = String(value).trim().toUpperCase();
+  const text = String(value).replace(/^ +| +$/g, '').toUpperCase();
   return text === '' ? null : text;
 }
 

@@ -10,8 +10,8 @@ export function hashOf(params: HashOfParams, options: HashOptions): HashOfResult
   const settings = { ...DEFAULT_HASH_SETTINGS, ...options };
   const std = (v: string | null): string | null => {
     if (v === null) return null;
-    const trimmed = v.trim();
-    const cased = settings.upperCase ? trimmed.toUpperCase() : trimmed;
+    const trimmed = trimSpaces(v);
+    const cased = settings.upperCase ? upperPerCharacter(trimmed) : trimmed;
     return cased === '' ? null : cased;
   };
   const values = params.values;
@@ -30,6 +30,25 @@ export function hashOf(params: HashOfParams, options: HashOptions): HashOfResult
   const digest = createHash(settings.algorithm === 'sha' ? 'sha256' : 'md5').update(input, 'utf8').digest();
   const bytes = settings.encoding === 'upper-hex-text' ? Buffer.from(digest.toString('hex').toUpperCase(), 'latin1') : digest;
   return { hash: `\\x${bytes.toString('hex')}`, hashedString: input, sql, algorithm };
+}
+
+/** PostgreSQL's TRIM(x): only spaces go; a tab, CR, newline or no-break space stays part of the value. */
+function trimSpaces(text: string): string {
+  return text.replace(/^ +| +$/g, '');
+}
+
+/**
+ * PostgreSQL's UPPER maps one character to one character (ß stays ß or becomes ẞ depending on the database's locale,
+ * never SS); JavaScript's toUpperCase may expand, so an expanding character is kept as it is. Non-ASCII letters still
+ * depend on the target's LC_CTYPE.
+ */
+function upperPerCharacter(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const upper = ch.toUpperCase();
+    out += Array.from(upper).length === 1 ? upper : ch;
+  }
+  return out;
 }
 
 /** A hashdiff over the values in the order given (AutomateDV sorts column names; the caller already chose the order). */

@@ -20,19 +20,42 @@ function compileNonHistorisedLink(macro: 'nh_link' | 't_link', args: BoundArgume
   const load = readLoadContext(ctx);
 
   const columns = expandColumnList([pk, fk, payload ?? null, extra ?? null, eff ?? null, ldts, source], `${macro} metadata`);
+  const stageColumns = uniqueCaseInsensitive(columns.map(sourceName));
+  if (stageColumns.length < columns.length) reportRepeatedColumns(macro, columns.map(sourceName), ctx);
   const fkColumns = expandColumnList([fk]).map(sourceName);
   const notNull = [multikeyCondition(pk, '', 'IS NOT NULL'), multikeyCondition(fkColumns, '', 'IS NOT NULL')];
   if (load.materializationFilter) notNull.push(load.materializationFilter);
   return renderMacroTemplate('nh_link', {
     generated_by: generatedBy,
     relation: ctx.ref(model).render(),
-    columns: uniqueCaseInsensitive(columns.map(sourceName)).join(', '),
+    columns: stageColumns.join(', '),
     stage_filter: notNull.join('\n    AND '),
     stg_columns: prefixColumns(columns, 'stg'),
     incremental: load.incremental,
     target: load.target,
     stg_tgt_join: multikeyEquals(pk, 'stg', 'tgt'),
     tgt_pk_null: multikeyCondition(pk, 'tgt', 'IS NULL'),
+  });
+}
+
+/**
+ * AutomateDV joins the expanded metadata into the stage CTE without removing repeats (spec §6.6), so a column named
+ * twice (say src_eff = src_ldts) makes PostgreSQL reject `stg.<col>` as ambiguous. We list it once and say so.
+ */
+function reportRepeatedColumns(macro: string, names: readonly string[], ctx: MacroContext): void {
+  const seen = new Set<string>();
+  const repeats: string[] = [];
+  for (const name of names) {
+    if (seen.has(name.toLowerCase())) repeats.push(name);
+    seen.add(name.toLowerCase());
+  }
+  const repeated = uniqueCaseInsensitive(repeats);
+  ctx.report({
+    code: 'DV511',
+    severity: 'warning',
+    message:
+      `${macro} metadata names ${repeated.join(', ')} more than once; AutomateDV then selects the column twice and ` +
+      `PostgreSQL fails with "column reference is ambiguous". dvs selects it once. Name each column only once.`,
   });
 }
 

@@ -97,8 +97,7 @@ export function compileSat(args: BoundArguments, ctx: MacroContext): string {
     s_sat_join: multikeyEquals(meta.pk, 's', 'sat'),
     sat_pk_null: multikeyCondition(meta.pk, 'sat', 'IS NULL'),
     s_ldts: `s.${meta.ldts}`,
-    ldts: meta.ldts,
-    sat_s_join: multikeyEquals(meta.pk, 'sat', 's'),
+    sat_ldts: `sat.${meta.ldts}`,
     // change detection
     b_columns: prefixColumns(sourceCols, 'b', 'source'),
     sd_columns: prefixColumns(sourceCols, 'sd', 'source'),

@@ -2,6 +2,7 @@
 // kind of value each takes. The compiler binds calls with it; the model parser and the language server use it too.
 import { CompileError } from '../context';
 import { isNone, type JValue } from '../../jinja/values';
+import { versionAtLeast } from './load-context';
 
 /** What a parameter accepts; the language server also uses it to decide what to complete. */
 export type ParamKind =
@@ -278,13 +279,23 @@ export function bindArguments(
     }
     bound.set(name, value);
   }
-  if (!options.skipRequiredCheck && macro !== 'stage') {
+  if (!options.skipRequiredCheck && checksRequiredParameters(macro, options.version)) {
     const missing = missingRequiredParameters(macro, bound);
     if (missing.length > 0) {
       throw new CompileError(`Required parameter(s) missing or none in '${options.where ?? macro}': ${missing.join(', ')}`, 'DV201');
     }
   }
   return bound;
+}
+
+/**
+ * Whether AutomateDV checks the macro's required parameters. The stage reports its own; t_link in 0.11.5 is a thin
+ * alias that calls nh_link's SQL without the check (spec §1.3), so a t_link without src_eff compiles there.
+ */
+function checksRequiredParameters(macro: VaultMacroName, version: string | undefined): boolean {
+  if (macro === 'stage') return false;
+  if (macro === 't_link') return version !== undefined && !versionAtLeast(version, '0.11.5');
+  return true;
 }
 
 /** The required parameters that are absent or none, in signature order. */
