@@ -191,7 +191,7 @@ test('§6.3 sat (0.11.1+): within-batch change and change-back, comparison with 
     s('K3', 'C', 4), // K3 is new to the satellite: its first row is always inserted
   ]);
   assert.equal(await runModel(db, 'sat_lag', 'sat', SAT, LAG), 3);
-  assert.deepEqual((await rows('sat_lag', ['hk', 'hashdiff', 'ldts'])).filter((r) => r[2] >= day(4)), [
+  assert.deepEqual((await rows('sat_lag', ['hk', 'hashdiff', 'ldts'])).filter((r) => r[2]! >= day(4)), [
     ['K1', 'C', day(5)], ['K2', 'B', day(4)], ['K3', 'C', day(4)],
   ]);
   // Unchanged single-row batch: nothing. A batch that starts with an older hashdiff is a change again (no source filter).
@@ -234,7 +234,7 @@ test('§6.3 ≤0.11.0 sat: first_record_in_set + LAG without default; the first 
   ]);
   await loadBatch(db, 'stg_s', [s('K1', 'A', 4), s('K1', 'C', 5), s('K2', 'B', 4), s('K4', 'A', 4)]);
   assert.equal(await runModel(db, 'sat_first', 'sat', SAT, FIRST), 3);
-  assert.deepEqual((await rows('sat_first', ['hk', 'hashdiff', 'ldts'])).filter((r) => r[2] >= day(4)), [
+  assert.deepEqual((await rows('sat_first', ['hk', 'hashdiff', 'ldts'])).filter((r) => r[2]! >= day(4)), [
     ['K1', 'C', day(5)], ['K2', 'B', day(4)], ['K4', 'A', day(4)],
   ]);
 });
