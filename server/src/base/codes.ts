@@ -60,6 +60,7 @@ export const CODES = {
   DV509: { severity: 'warning', title: 'hashed_columns mapping without is_hashdiff' },
   DV510: { severity: 'warning', title: 'ref_table key given as a list (AutomateDV emits invalid SQL)' },
   DV511: { severity: 'warning', title: 'nh_link/t_link metadata names a column twice (AutomateDV emits invalid SQL)' },
+  DV512: { severity: 'warning', title: 'ma_sat src_cdk given as one name (AutomateDV loops over its letters)' },
   // DV9xx: what cannot be known or is not checked.
   DV901: { severity: 'information', title: 'macro from a package that is not installed; not expanded' },
   DV902: { severity: 'information', title: 'materialization not supported by dvs' },

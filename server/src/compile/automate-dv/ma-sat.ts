@@ -12,9 +12,9 @@ import { renderMacroTemplate } from './templates';
 export function compileMaSat(args: BoundArguments, ctx: MacroContext): string {
   const m = 'ma_sat';
   const pk = required(m, 'src_pk', readColumns(m, 'src_pk', args.get('src_pk')));
-  // AutomateDV loops over src_cdk; a single name is taken as a one-column list rather than looping over its letters.
   const cdkValue = required(m, 'src_cdk', readColumns(m, 'src_cdk', args.get('src_cdk')));
   const cdk = typeof cdkValue === 'string' ? [cdkValue] : cdkValue;
+  if (typeof cdkValue === 'string') warnCdkString(cdkValue, ctx);
   const hashdiff = required(m, 'src_hashdiff', readHashdiff(m, 'src_hashdiff', args.get('src_hashdiff')));
   const extraValue = args.get('src_extra_columns');
   const eff = readColumn(m, 'src_eff', args.get('src_eff'));
@@ -66,5 +66,20 @@ export function compileMaSat(args: BoundArguments, ctx: MacroContext): string {
     sdwc_stage_pk_join: multikeyEquals(pk, 'source_data_with_count', 'stage'),
     source_data_columns: aliasAll(sourceCols, 'source_data'),
     sdwc_columns: aliasAll(sourceCols, 'source_data_with_count'),
+  });
+}
+
+/**
+ * AutomateDV loops over src_cdk to write its NOT NULL filters, so a single name gives one filter per letter
+ * (`s.P IS NOT NULL AND s.H IS NOT NULL ...`), which PostgreSQL rejects. dvs takes the name as a one-column list, so the
+ * SQL runs, and says so (spec: emit valid SQL and a warning instead of reproducing the failure).
+ */
+function warnCdkString(cdk: string, ctx: MacroContext): void {
+  ctx.report({
+    code: 'DV512',
+    severity: 'warning',
+    message:
+      `ma_sat: src_cdk is the single name '${cdk.trim()}'. AutomateDV loops over src_cdk and writes one NOT NULL filter per ` +
+      `letter of it, which PostgreSQL rejects; dvs uses it as the one-column list ['${cdk.trim()}']. Write src_cdk as a list.`,
   });
 }
