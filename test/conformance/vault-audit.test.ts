@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PGlite } from '@electric-sql/pglite';
+import { parseModel } from '../../server/src/model/parse';
 import { compileModel, loadBatch, runModel, startWarehouse, type ModelOptions } from '../compile/pglite-loader';
 
 let db: PGlite;
@@ -156,6 +157,13 @@ test('§1.3 t_link in 0.11.5 no longer checks its required parameters: no src_ef
   assert.deepEqual(await columnsOf('tx_no_eff'), ['tk', 'fk1', 'fk2', 'amount', 'ldts', 'src']);
   await assert.rejects(compileModel(db, 'tx_no_eff_nh', 'nh_link', withoutEff), (e: Error & { code?: string }) => e.code === 'DV201' && /src_eff/.test(e.message));
   await assert.rejects(compileModel(db, 'tx_no_eff_old', 't_link', withoutEff, { compat: { version: '0.11.0', satLogic: 'first-record' } }), (e: Error & { code?: string }) => e.code === 'DV201');
+  // The editor agrees with the compiler.
+  const model = "{{ automate_dv.t_link(src_pk='TK', src_fk=['FK1'], src_ldts='LDTS', src_source='SRC', source_model='stg_t') }}";
+  const codes = (version?: string) => parseModel(model, version ? { automateDvVersion: version } : {}).diagnostics.map((d) => d.code);
+  assert.deepEqual(codes(), []);
+  assert.deepEqual(codes('0.11.5'), []);
+  assert.deepEqual(codes('0.11.0'), ['DV201']);
+  assert.deepEqual(parseModel(model.replace('t_link', 'nh_link')).diagnostics.map((d) => d.code), ['DV201']);
 });
 
 // ---------------------------------------------------------------------------------------------------------------- sat

@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../base/diagnostic';
 import { diagnostic } from '../base/diagnostic';
 import type { Span } from '../base/text';
-import { MACRO_SIGNATURES, isVaultMacroName, signatureFor, type MacroSignature, type VaultMacroName } from '../compile/automate-dv/signatures';
+import { MACRO_SIGNATURES, isVaultMacroName, signatureFor, skipsRequiredCheck, type MacroSignature, type VaultMacroName } from '../compile/automate-dv/signatures';
 import type { CallExpr, Expression, SetBlockNode, Statement, Template } from '../jinja/ast';
 import { parseTemplate } from '../jinja/parser';
 import type { MetaEntry, MetaValue } from './meta';
@@ -333,7 +333,7 @@ function bindMacroCall(call: CallExpr, namespace: string, macro: string, nameSpa
     }
     info.params.set(spec.name, { name: spec.name, argSpan: kw.span, value: r.value, origin: r.origin });
   }
-  const missing = signature.params.filter((p) => p.required && isMissing(info.params.get(p.name)));
+  const missing = skipsRequiredCheck(macro, scope.version) ? [] : signature.params.filter((p) => p.required && isMissing(info.params.get(p.name)));
   if (missing.length) {
     model.diagnostics.push(
       diagnostic(

@@ -279,7 +279,7 @@ export function bindArguments(
     }
     bound.set(name, value);
   }
-  if (!options.skipRequiredCheck && checksRequiredParameters(macro, options.version)) {
+  if (!options.skipRequiredCheck && macro !== 'stage' && !skipsRequiredCheck(macro, options.version)) {
     const missing = missingRequiredParameters(macro, bound);
     if (missing.length > 0) {
       throw new CompileError(`Required parameter(s) missing or none in '${options.where ?? macro}': ${missing.join(', ')}`, 'DV201');
@@ -289,13 +289,11 @@ export function bindArguments(
 }
 
 /**
- * Whether AutomateDV checks the macro's required parameters. The stage reports its own; t_link in 0.11.5 is a thin
- * alias that calls nh_link's SQL without the check (spec §1.3), so a t_link without src_eff compiles there.
+ * True when AutomateDV does not check the macro's required parameters: t_link in 0.11.5 is a thin alias that calls
+ * nh_link's SQL without the check (spec §1.3), so a t_link without src_eff compiles there. No version means 0.11.5.
  */
-function checksRequiredParameters(macro: VaultMacroName, version: string | undefined): boolean {
-  if (macro === 'stage') return false;
-  if (macro === 't_link') return version !== undefined && !versionAtLeast(version, '0.11.5');
-  return true;
+export function skipsRequiredCheck(macro: string, version: string | undefined): boolean {
+  return macro === 't_link' && (version === undefined || versionAtLeast(version, '0.11.5'));
 }
 
 /** The required parameters that are absent or none, in signature order. */
