@@ -28,14 +28,33 @@ for (const [version, emulated, satLogic, hashing] of COMPAT_TABLE) {
   });
 }
 
-test('version specs: exact, lower bound of a range, nothing for an upper bound alone', () => {
+test('version specs: exact, or the newest release inside a range (what dbt deps installs)', () => {
   assert.equal(versionFromSpec(['0.11.0']), '0.11.0');
-  assert.equal(versionFromSpec(['>=0.10.0', '<0.11.0']), '0.10.0');
-  assert.equal(versionFromSpec(['>=0.9.0, <1.0.0']), '0.9.0');
+  assert.equal(versionFromSpec(['>=0.10.0', '<0.11.0']), '0.10.2');
+  assert.equal(versionFromSpec(['>=0.9.0, <1.0.0']), '0.11.5');
+  assert.equal(versionFromSpec(['>=0.11.0', '<0.12.0']), '0.11.5');
+  assert.equal(versionFromSpec(['>0.9.0', '<=0.9.7']), '0.9.7');
   assert.equal(versionFromSpec(['==0.9.6']), '0.9.6');
-  assert.equal(versionFromSpec(['<0.11.0']), undefined);
+  assert.equal(versionFromSpec(['<0.11.0']), '0.10.2', 'an upper bound alone: the newest release below it');
   assert.equal(versionFromSpec(['0.10']), '0.10.0');
   assert.equal(versionFromSpec([]), undefined);
+  // The dbtvault name was published up to 0.9.5 (spec §0).
+  assert.equal(versionFromSpec(['>=0.9.0', '<1.0.0'], 'dbtvault'), '0.9.5');
+  // No known release inside the range (dbtvault 0.7.x/0.8.x): its lower bound; an upper bound alone pins nothing.
+  assert.equal(versionFromSpec(['>=0.7.0', '<0.8.0'], 'dbtvault'), '0.7.0');
+  assert.equal(versionFromSpec(['<0.8.0'], 'dbtvault'), undefined);
+});
+
+test('a range such as [">=0.11.0", "<0.12.0"] emulates 0.11.5, as dbt deps installs it, not 0.11.0', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-packages-'));
+  try {
+    writeFileSync(join(dir, 'packages.yml'), 'packages:\n  - package: Datavault-UK/automate_dv\n    version: [">=0.11.0", "<0.12.0"]\n');
+    const p = readPackages(dir, 'dbt_packages', nodeFileSystem);
+    assert.equal(p.automateDv?.spec, '>=0.11.0, <0.12.0');
+    assert.deepEqual(p.compat, { version: '0.11.5', satLogic: 'lag-default', hashing: 'binary' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the modern fixture pins automate_dv 0.11.0 in packages.yml', () => {

@@ -11,7 +11,7 @@ export type VaultPackageName = 'automate_dv' | 'dbtvault';
 
 export interface AutomateDvPackage {
   name: VaultPackageName;
-  /** The version emulated for this package: exact, the lower bound of a range, or a git tag's version. */
+  /** The version emulated for this package: exact, the newest release a range allows, or a git tag's version. */
   version: string | undefined;
   /** What the project wrote: "0.11.0", ">=0.10.0, <0.11.0", "git v0.9.6". */
   spec: string;
@@ -56,22 +56,51 @@ export function compareVersions(a: readonly number[], b: readonly number[]): num
 }
 
 /**
- * The version a dbt version spec pins: "0.11.0" exactly; a range (">=0.10.0", [">=0.10.0", "<0.11.0"]) by its lower
- * bound, the oldest version dbt deps may install. An upper bound alone pins nothing.
+ * Releases published on the dbt package hub under each name (spec §0 timeline): dbt deps installs the newest of them
+ * that a version range allows. Only where a release lies relative to 0.9.7, 0.10.0, 0.11.0, 0.11.1 and 0.11.5 changes
+ * the emulation, so a missing patch release inside one of those bands does no harm.
  */
-export function versionFromSpec(specs: readonly string[]): string | undefined {
-  let lower: [number, number, number] | undefined;
+const HUB_RELEASES: Record<VaultPackageName, readonly string[]> = {
+  dbtvault: ['0.9.0', '0.9.1', '0.9.2', '0.9.3', '0.9.4', '0.9.5'],
+  automate_dv: ['0.9.6', '0.9.7', '0.10.0', '0.10.1', '0.10.2', '0.11.0', '0.11.1', '0.11.2', '0.11.3', '0.11.4', '0.11.5'],
+};
+
+type Bound = { op: '>=' | '>' | '<=' | '<'; version: [number, number, number] };
+
+function satisfies(v: readonly number[], bounds: readonly Bound[]): boolean {
+  return bounds.every((b) => {
+    const d = compareVersions(v, b.version);
+    return b.op === '>=' ? d >= 0 : b.op === '>' ? d > 0 : b.op === '<=' ? d <= 0 : d < 0;
+  });
+}
+
+/**
+ * The version a dbt version spec pins: "0.11.0" exactly; a range (">=0.10.0", [">=0.10.0", "<0.11.0"]) by the newest
+ * known hub release inside it, which is what dbt deps installs. A range holding no known release (dbtvault 0.7.x)
+ * falls back to its lower bound; an upper bound alone then pins nothing.
+ */
+export function versionFromSpec(specs: readonly string[], name: VaultPackageName = 'automate_dv'): string | undefined {
+  const bounds: Bound[] = [];
   for (const raw of specs) {
     for (const part of raw.split(',')) {
-      const s = part.trim();
-      const m = /^(>=|>|==|=)?\s*v?(\d+\.\d+(?:\.\d+)?)/.exec(s);
+      const m = /^(>=|>|<=|<|==|=)?\s*v?(\d+\.\d+(?:\.\d+)?)/.exec(part.trim());
       if (!m) continue;
       const v = parseVersion(m[2] as string);
       if (!v) continue;
       if (!m[1] || m[1] === '==' || m[1] === '=') return v.join('.');
-      // `>0.9.0` cannot be pinned to a real version without a registry; its bound is the closest statement.
-      if (!lower || compareVersions(v, lower) > 0) lower = v;
+      bounds.push({ op: m[1] as Bound['op'], version: v });
     }
+  }
+  if (bounds.length === 0) return undefined;
+  const allowed = HUB_RELEASES[name]
+    .map((r) => parseVersion(r) as [number, number, number])
+    .filter((r) => satisfies(r, bounds))
+    .sort(compareVersions);
+  const newest = allowed[allowed.length - 1];
+  if (newest) return newest.join('.');
+  let lower: [number, number, number] | undefined;
+  for (const b of bounds) {
+    if ((b.op === '>=' || b.op === '>') && (!lower || compareVersions(b.version, lower) > 0)) lower = b.version;
   }
   return lower?.join('.');
 }
@@ -134,7 +163,7 @@ function readPackageFile(
       found = { name: pkg.name, version, spec: `git ${revision ?? '(default branch)'}`, from, file, span: entry.span };
     } else if (pkg.kind === 'hub') {
       const versions = stringList(valueOf(entry, 'version')).map((v) => v.value);
-      found = { name: pkg.name, version: versionFromSpec(versions), spec: versions.join(', '), from, file, span: entry.span };
+      found = { name: pkg.name, version: versionFromSpec(versions, pkg.name), spec: versions.join(', '), from, file, span: entry.span };
     } else {
       found = { name: pkg.name, version: undefined, spec: `local ${pkg.ref}`, from, file, span: entry.span };
     }
