@@ -240,6 +240,24 @@ forEachWarehouse('audit', (wh: () => TestWarehouse) => {
     ]);
   });
 
+  test('§6.4 eff_sat is_auto_end_dating matches the staged end date exactly: an open record restaged with another open timestamp is closed, then reopened', async () => {
+    const auto: ModelOptions = { config: { is_auto_end_dating: true } };
+    const OTHER_OPEN = '9999-12-31 00:00:00'; // the max date, so "open" when compared as a date, but not equal to OPEN
+    assert.equal(await loadEff('eff_exact_end', [e(1, 1, 10, '2024-01-01', OPEN, '2024-01-01', '2024-01-01', 'ERP1', 'a')], auto), 1);
+    const restaged = [e(1, 1, 10, '2024-01-01', OTHER_OPEN, '2024-01-02', '2024-01-02', 'ERP2', 'b')];
+    assert.equal(await loadEff('eff_exact_end', restaged, auto), 1, 'no staged row has the open record\'s exact end date: a closing row');
+    assert.equal(await loadEff('eff_exact_end', restaged, auto), 1, 'now the latest record is closed and the staged one open (as a date): it reopens');
+    const rows = await effContents('eff_exact_end');
+    assert.deepEqual(
+      rows.map((r) => (r[2] === 'open' || r[2] === OTHER_OPEN.slice(0, 10) ? [...r.slice(0, 2), 'open-ish', ...r.slice(3)] : r)),
+      [
+        ['1.1-10', '2024-01-01', 'open-ish', '2024-01-01', '2024-01-01', 'ERP1', 'a'],
+        ['1.1-10', '2024-01-01', '2024-01-02', '2024-01-02', '2024-01-02', 'ERP1', 'b'],
+        ['1.1-10', '2024-01-02', 'open-ish', '2024-01-02', '2024-01-02', 'ERP2', 'b'],
+      ],
+    );
+  });
+
   test('§6.4/§7 eff_sat is_auto_end_dating reads var max_datetime: only an end date on that day counts as open', async () => {
     const END = '2999-12-31 00:00:00';
     const withVar: ModelOptions = { config: { is_auto_end_dating: true }, vars: { max_datetime: '2999-12-31 23:59:59.999' } };
