@@ -341,3 +341,30 @@ test("§6.3 apply_source_filter compares with the joined latest row (no per-row 
     assert.ok(total.rows[0]!.n > 60, `${name}: the scenario inserts rows in several batches`);
   }
 });
+
+test('§6.3 ≤0.9.6 sat: every distinct staged row whose (key, hashdiff) differs from the latest stored row; no within-batch detection', async () => {
+  const LATEST: ModelOptions = { compat: { version: '0.9.6', satLogic: 'latest-only' } };
+  await loadBatch(db, 'stg_s', [s('K1', 'A', 1), s('K1', 'A', 1), s('K1', 'B', 2), s('K1', 'A', 3), s('K2', null, 1)]);
+  assert.equal(await runModel(db, 'sat_old', 'sat', SAT, LATEST), 4, 'the exact duplicate collapses; NULL hashdiffs are kept');
+  await loadBatch(db, 'stg_s', [s('K1', 'A', 4), s('K1', 'B', 5), s('K1', 'B', 6), s('K2', null, 4)]);
+  assert.equal(await runModel(db, 'sat_old', 'sat', SAT, LATEST), 3, 'A equals the latest; both Bs differ from it; the NULL never joins');
+  assert.deepEqual((await rows('sat_old', ['hk', 'hashdiff', 'ldts'])).filter((r) => r[2]! >= day(4)), [
+    ['K1', 'B', day(5)], ['K1', 'B', day(6)], ['K2', '∅', day(4)],
+  ]);
+});
+
+test('§6.3.1 ghost with SHA hashing: 64 ASCII zeros; on a first load a staged row with the ghost hashdiff suppresses it', async () => {
+  const G = { ...SAT, src_payload: ['NAME'], source_model: 'stg_s' };
+  const sha: ModelOptions = { ...LAG, vars: { enable_ghost_records: true, hash: 'SHA' } };
+  await loadBatch(db, 'stg_s', [s('K1', 'A', 1)]);
+  assert.equal(await runModel(db, 'sat_gsha', 'sat', G, sha), 2);
+  const ghost = await db.query<{ hk: string }>("SELECT encode(hk, 'hex') AS hk FROM sat_gsha WHERE src = 'AUTOMATE_DV_SYSTEM'");
+  assert.deepEqual(ghost.rows, [{ hk: '30'.repeat(64) }]);
+  await loadBatch(db, 'stg_s', [s('K1', '0'.repeat(32), 1), s('K2', 'A', 1)]);
+  assert.equal(await runModel(db, 'sat_gmd5', 'sat', G, { ...LAG, vars: { enable_ghost_records: true } }), 2, 'no ghost: its hashdiff is staged');
+  assert.equal(await count('sat_gmd5', "src = 'AUTOMATE_DV_SYSTEM'"), 0);
+});
+
+async function count(table: string, where: string): Promise<number> {
+  return (await db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM "${table}" WHERE ${where}`)).rows[0]!.n;
+}
