@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PGlite } from '@electric-sql/pglite';
+import { hashExpression } from '../../server/src/compile/automate-dv/hashing';
 import { hashOf } from '../../server/src/features/hash-of';
 import { compositeMd5, hex, loadBatch, md5Hex, runModel, sha256Hex, startWarehouse, standardised } from './pglite-loader';
 
@@ -120,5 +121,25 @@ test('dvs/hashOf computes the bytes PostgreSQL computes from its own SQL, also f
     const r = await db.query<{ h: Uint8Array | null }>(`SELECT ${result.sql} AS h`);
     const fromPg = r.rows[0]!.h === null ? 'NULL' : `\\x${hex(r.rows[0]!.h)}`;
     assert.equal(result.hash, fromPg, `hashOf(${JSON.stringify(values)})`);
+  }
+});
+
+test('dvs/hashOf with SHA reads the text as PostgreSQL casts it to BYTEA: backslash escapes, \\x hex, and the same failure', async () => {
+  const sha = { algorithm: 'sha' as const };
+  for (const values of [['a\\\\b'], ['a\\101'], ['q', 'c:\\\\dir']]) {
+    const result = hashOf({ values }, sha);
+    const r = await db.query<{ h: Uint8Array }>(`SELECT ${result.sql} AS h`);
+    assert.equal(result.hash, `\\x${hex(r.rows[0]!.h)}`, `hashOf(${JSON.stringify(values)})`);
+  }
+  // With hash_content_casing disabled a leading \x stays lowercase, so the text is hex digits.
+  const hexInput = hashOf({ values: ['\\x41 42'] }, { ...sha, upperCase: false });
+  assert.equal(hexInput.hash, `\\x${sha256Hex('AB')}`);
+  const fromPg = await db.query<{ h: Uint8Array }>(`SELECT ${hexInput.sql} AS h`);
+  assert.equal(hexInput.hash, `\\x${hex(fromPg.rows[0]!.h)}`);
+  // A lone backslash cannot be cast: PostgreSQL fails, and so does hashOf, instead of inventing bytes.
+  for (const bad of ['c:\\dir', '\\x4']) {
+    const sql = hashExpression(`'${bad}'`, { algorithm: 'sha', upperCase: false });
+    await assert.rejects(db.query(`SELECT ${sql}`), /bytea|hexadecimal/);
+    assert.throws(() => hashOf({ values: [bad] }, { ...sha, upperCase: false }), /bytea/);
   }
 });
