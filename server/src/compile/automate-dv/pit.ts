@@ -1,5 +1,6 @@
 // AutomateDV's `pit` on PostgreSQL (spec §6.8), materialized pit_incremental: for each hub key and as-of date, each
 // satellite's key and latest load date at that date, or the ghost key (ASCII zeros) and 1900-01-01 when there is none.
+// The ghost key has 16 zeros, not the 32 spec §6.8 states: see pitGhostKey.
 // Also the pieces pit and bridge share: the as-of dates relation, the stage load dates and the as-of date window.
 import type { MacroContext } from '../context';
 import type { Relation } from '../../base/relation';
@@ -8,7 +9,7 @@ import { castBinaryLiteral, castDatetimeLiteral } from './casting';
 import { multikeyEquals, prefixColumns } from './columns';
 import { readLoadContext, versionAtLeast } from './load-context';
 import { readColumn, readColumns, readDict, readModelName, required, wrongType } from './param-types';
-import { readGhostSettings } from './settings';
+import { readGhostSettings, type GhostSettings } from './settings';
 import type { BoundArguments } from './signatures';
 import { renderMacroTemplate } from './templates';
 
@@ -123,6 +124,15 @@ function readPitSatellites(v: JValue | undefined, ctx: MacroContext): PitSatelli
   return out;
 }
 
+/**
+ * The key of a satellite with no row at an as-of date: AutomateDV's PostgreSQL pit casts the text '0000000000000000'
+ * (16 ASCII zeros, whatever the hash) unless enable_ghost_records is on, when it takes its ghost-record key (as many
+ * ASCII zeros as a hex digest: 32, or 64 for SHA). Text cast to BYTEA, so '0' bytes (0x30), not zero bytes.
+ */
+function pitGhostKey(ghost: GhostSettings): string {
+  return '0'.repeat(ghost.enabled ? ghost.zeroKeyLength : 16);
+}
+
 export function compilePit(args: BoundArguments, ctx: MacroContext): string {
   const m = 'pit';
   const pk = readSingleKey(m, args.get('src_pk'));
@@ -146,8 +156,7 @@ export function compilePit(args: BoundArguments, ctx: MacroContext): string {
     a_pk: prefixColumns([pk], 'a'),
     pk,
     satellites,
-    // Without a satellite row at an as-of date: ASCII zeros as long as a hex digest (not zero bytes), and 1900-01-01.
-    ghost_pk: castBinaryLiteral('0'.repeat(ghost.zeroKeyLength)),
+    ghost_pk: castBinaryLiteral(pitGhostKey(ghost)),
     ghost_ldts: castDatetimeLiteral(ghost.enabled ? '1900-01-01 00:00:00' : '1900-01-01 00:00:00.000'),
     new_as_of_cte: load.incremental ? 'new_rows_as_of' : 'as_of_dates',
   });
