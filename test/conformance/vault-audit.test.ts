@@ -368,3 +368,15 @@ test('§6.3.1 ghost with SHA hashing: 64 ASCII zeros; on a first load a staged r
 async function count(table: string, where: string): Promise<number> {
   return (await db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM "${table}" WHERE ${where}`)).rows[0]!.n;
 }
+
+test('§6.3.1 ghost record source before the automate_dv rename (dbtvault ≤0.9.5) defaults to DBTVAULT_SYSTEM', async () => {
+  const G = { ...SAT, src_payload: ['NAME'] };
+  await loadBatch(db, 'stg_s', [s('K1', 'A', 1)]);
+  for (const [table, version, expected] of [['sat_g095', '0.9.5', 'DBTVAULT_SYSTEM'], ['sat_g096', '0.9.6', 'AUTOMATE_DV_SYSTEM']] as const) {
+    await runModel(db, table, 'sat', G, { compat: { version, satLogic: 'latest-only' }, vars: { enable_ghost_records: true } });
+    const ghost = await db.query<{ src: string }>(`SELECT src FROM "${table}" WHERE name IS NULL`);
+    assert.deepEqual(ghost.rows, [{ src: expected }], version);
+  }
+  await runModel(db, 'sat_g095v', 'sat', G, { compat: { version: '0.9.5', satLogic: 'latest-only' }, vars: { enable_ghost_records: true, system_record_value: 'MINE' } });
+  assert.equal(await count('sat_g095v', "src = 'MINE'"), 1, 'the var still wins');
+});

@@ -2,6 +2,7 @@
 // PostgreSQL defaults. Invalid values fall back as AutomateDV does and leave a warning.
 import { CompileError, type AutomateDvCompat, type MacroContext } from '../context';
 import { truthy, type JValue } from '../../jinja/values';
+import { versionAtLeast } from './load-context';
 
 export type HashAlgorithm = 'md5' | 'sha';
 
@@ -91,10 +92,15 @@ export interface GhostSettings {
   zeroKeyLength: number;
 }
 
+/** The ghost record source without var system_record_value: the package name changed in 0.9.6, and the default with it. */
+function defaultSystemRecordValue(version: string): string {
+  return versionAtLeast(version, '0.9.6') ? 'AUTOMATE_DV_SYSTEM' : 'DBTVAULT_SYSTEM';
+}
+
 export function readGhostSettings(ctx: MacroContext): GhostSettings {
   return {
     enabled: truthy(ctx.varOf('enable_ghost_records', false)),
-    systemRecordValue: varText(ctx, 'system_record_value', 'AUTOMATE_DV_SYSTEM'),
+    systemRecordValue: varText(ctx, 'system_record_value', defaultSystemRecordValue(ctx.compat.version)),
     zeroKeyLength: varText(ctx, 'hash', 'MD5').toLowerCase() === 'sha' ? 64 : 32,
   };
 }
