@@ -318,7 +318,8 @@ test("§6.3 apply_source_filter compares with the joined latest row (no per-row 
   // The spec's SQL keeps a row when `s.LDTS > (SELECT MAX(LDTS) FROM latest_records AS sat WHERE sat.HK = s.HK)`.
   // latest_records holds the key's newest rows only (ROW_NUMBER or RANK = 1), so that MAX is the joined row's LDTS.
   const specForm = '(\n            SELECT MAX(LDTS) FROM latest_records AS sat\n            WHERE sat.HK = s.HK\n        )';
-  for (const [name, compat] of [['lag', LAG], ['first', FIRST], ['latest', { compat: { version: '0.9.6', satLogic: 'latest-only' } }]] as const) {
+  // ≤0.9.6 satellites had no apply_source_filter (it arrived in 0.10.1), so only the two later logics apply.
+  for (const [name, compat] of [['lag', LAG], ['first', FIRST]] as const) {
     const random = prng(7);
     const options: ModelOptions = { ...compat, config: { apply_source_filter: true } };
     for (let batch = 0; batch < 5; batch++) {
@@ -379,4 +380,13 @@ test('§6.3.1 ghost record source before the automate_dv rename (dbtvault ≤0.9
   }
   await runModel(db, 'sat_g095v', 'sat', G, { compat: { version: '0.9.5', satLogic: 'latest-only' }, vars: { enable_ghost_records: true, system_record_value: 'MINE' } });
   assert.equal(await count('sat_g095v', "src = 'MINE'"), 1, 'the var still wins');
+});
+
+test('§6.3 apply_source_filter exists from AutomateDV 0.10.1 on; earlier versions ignore the config', async () => {
+  await loadBatch(db, 'stg_s', [s('K1', 'A', 2)]);
+  const options = (version: string): ModelOptions => ({ compat: { version, satLogic: 'first-record' }, config: { apply_source_filter: true } });
+  for (const version of ['0.10.0', '0.10.1']) await runModel(db, `sat_asf_${version.replace(/\./g, '')}`, 'sat', SAT, options(version));
+  await loadBatch(db, 'stg_s', [s('K1', 'B', 1)]); // older than the stored row
+  assert.equal(await runModel(db, 'sat_asf_0100', 'sat', SAT, options('0.10.0')), 1, '0.10.0: no valid_stg, B differs from the latest A');
+  assert.equal(await runModel(db, 'sat_asf_0101', 'sat', SAT, options('0.10.1')), 0, '0.10.1: the older row is filtered');
 });

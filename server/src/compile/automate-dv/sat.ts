@@ -14,7 +14,7 @@ import {
   type ColumnRef,
 } from './columns';
 import { ghostSelectList } from './ghost';
-import { readLoadContext } from './load-context';
+import { readLoadContext, versionAtLeast } from './load-context';
 import { readColumn, readColumns, readHashdiff, readModelName, required } from './param-types';
 import { readPayload } from './payload';
 import { readGhostSettings } from './settings';
@@ -65,7 +65,9 @@ export function compileSat(args: BoundArguments, ctx: MacroContext): string {
   const meta = readSatMetadata(args, ctx);
   const load = readLoadContext(ctx);
   const ghost = readGhostSettings(ctx);
-  const applySourceFilter = truthy(ctx.configOf('apply_source_filter') ?? null);
+  // apply_source_filter arrived in 0.10.1 (a behaviour flag against duplicates on repeated loads); before that
+  // AutomateDV ignores the config key.
+  const applySourceFilter = versionAtLeast(ctx.compat.version, '0.10.1') && truthy(ctx.configOf('apply_source_filter') ?? null);
 
   const sourceCols = satSourceColumns(meta);
   const windowCols: ColumnRef[] = [...(typeof meta.pk === 'string' ? [meta.pk] : meta.pk), meta.hashdiff, meta.ldts];
