@@ -12,6 +12,7 @@ import { makeDatetime } from '../jinja/datetime';
 import { builtinGlobals } from '../jinja/builtins';
 import type { Span } from '../base/text';
 import { dbtRuntimeGlobals, unexpandedMacro, type UnexpandedReporter } from '../dbt/jinja-context';
+import type { RuntimeQueries } from '../dbt/query-results';
 import { callable, fromJs, UNDEFINED, type JCallable, type JDict, type JObject, type JValue } from '../jinja/values';
 
 export interface CompileTarget {
@@ -52,6 +53,8 @@ export interface ModelCompileEnv {
   projectName?: string;
   /** Macros of installed packages, by package (their namespace). */
   packageMacros?: { name: string; macros: MacroNode[] }[];
+  /** A load's run_query()/statement results (and the SQL still to run); absent when only checking or compiling. */
+  queries?: RuntimeQueries;
 }
 
 export interface CompiledModel {
@@ -124,7 +127,7 @@ export function compileModel(env: ModelCompileEnv): CompiledModel {
   // macros (cents_to_dollars()) render as a comment with an information diagnostic at the model's call, never an error.
   const callees = collectCallees(env.template, env.projectMacros);
   const reporter: UnexpandedReporter = { spanOf: (name) => callees.spanOf(name), diagnostics };
-  for (const [name, value] of dbtRuntimeGlobals({ projectName: env.projectName ?? '', reporter, runStartedAt: env.runStartedAt })) if (!globals.has(name)) globals.set(name, value);
+  for (const [name, value] of dbtRuntimeGlobals({ projectName: env.projectName ?? '', reporter, runStartedAt: env.runStartedAt, queries: env.queries })) if (!globals.has(name)) globals.set(name, value);
   // Installed packages: their namespace, and their macros by bare name where the project defines none of that name.
   const packages = env.packageMacros ?? [];
   const invoke = macroInvoker(globals, env.projectMacros, reporter);
@@ -204,10 +207,17 @@ function macroInvoker(globals: Map<string, JValue>, projectMacros: MacroNode[], 
   return (name, pool, label) =>
     callable(name, (args, kwargs) => {
       const qualified = label === '' ? name : `${label}.${name}`;
-      const call = parseTemplate(`{{ ${name}(*__dvs_args, **__dvs_kwargs) }}`).template.body;
+      // The macro's value is captured, not its rendered text, so a return() of a number or a list stays one (as in
+      // dbt, where `adapter.dispatch(...)(...)` and `pkg.macro()` hand back what the macro returned).
+      const call = parseTemplate(`{{ __dvs_capture(${name}(*__dvs_args, **__dvs_kwargs)) }}`).template.body;
+      let value: JValue = '';
       const inner = new Map(globals);
       inner.set('__dvs_args', args);
       inner.set('__dvs_kwargs', kwargs);
+      inner.set('__dvs_capture', callable('__dvs_capture', (captured) => {
+        value = captured[0] ?? '';
+        return '';
+      }));
       const result = render({ kind: 'Template', span: { start: 0, end: 0 }, body: [...projectMacros, ...pool, ...call] }, inner);
       const failure = result.diagnostics.find((d) => d.severity === 'error');
       if (failure) {
@@ -215,7 +225,7 @@ function macroInvoker(globals: Map<string, JValue>, projectMacros: MacroNode[], 
         return unexpandedMacro(qualified, `could not be expanded here (${failure.message})`, 'dbt expands it with the installed package when the model runs.', reporter).call([], new Map());
       }
       for (const d of result.diagnostics) reporter.diagnostics.push({ ...d, span: reporter.spanOf(qualified) });
-      return result.output;
+      return value;
     });
 }
 

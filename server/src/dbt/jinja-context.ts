@@ -1,12 +1,15 @@
 // dbt's Jinja context beyond ref/source/config/var: the `dbt` namespace of cross-database macros (as dbt-postgres
-// renders them), run_query/statement/load_result without a database, invocation globals, and stand-ins for macros
-// nothing defines. Real projects call all of these; a check must compile them without false errors.
+// renders them), run_query/statement/load_result (with the results a load ran, or empty while checking), invocation
+// globals, and stand-ins for macros nothing defines. Real projects call all of these; a check must compile them
+// without false errors.
 import { randomUUID } from 'node:crypto';
 import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import { quoteLiteral } from '../base/relation';
 import type { Span } from '../base/text';
 import { makeDate, makeDatetime, PyDatetime } from '../jinja/datetime';
-import { callable, fromJs, isList, UNDEFINED, type JCallable, type JObject, type JValue } from '../jinja/values';
+import { callable, fromJs, isCallable, isList, renderValue, truthy, type JCallable, type JObject, type JValue } from '../jinja/values';
+import { CompileError } from '../compile/context';
+import { agateTable, EMPTY_OUTCOME, loadResultValue, type RuntimeQueries } from './query-results';
 
 /** Where a stand-in reports what it could not expand. */
 export interface UnexpandedReporter {
@@ -32,6 +35,7 @@ const CROSS_DB: Record<string, (args: JValue[], kwargs: Map<string, JValue>) => 
   date_trunc: (a, k) => `date_trunc('${text(k.get('datepart') ?? a[0])}', ${text(k.get('date') ?? a[1])})`,
   dateadd: (a, k) =>
     `${text(k.get('from_date_or_timestamp') ?? a[2])} + ((interval '1 ${text(k.get('datepart') ?? a[0])}') * (${text(k.get('interval') ?? a[1])}))`,
+  datediff: (a, k) => datediff(text(k.get('first_date') ?? a[0]), text(k.get('second_date') ?? a[1]), text(k.get('datepart') ?? a[2])),
   safe_cast: (a, k) => `cast(${text(k.get('field') ?? a[0])} as ${text(k.get('type') ?? a[1])})`,
   cast: (a, k) => `cast(${text(k.get('field') ?? a[0])} as ${text(k.get('type') ?? a[1])})`,
   concat: (a, k) => {
@@ -50,6 +54,44 @@ const CROSS_DB: Record<string, (args: JValue[], kwargs: Map<string, JValue>) => 
   replace: (a, k) => `replace(${text(k.get('field') ?? a[0])}, ${text(k.get('old_chars') ?? a[1])}, ${text(k.get('new_chars') ?? a[2])})`,
   right: (a, k) => `right(${text(k.get('string_text') ?? a[0])}, ${text(k.get('length_expression') ?? a[1])})`,
 };
+
+/**
+ * dbt-postgres's datediff: the number of datepart boundaries crossed from first to second (calendar parts from the
+ * dates' fields, week by days and weekdays, hour/minute/second built up from the coarser part).
+ */
+function datediff(first: string, second: string, datepart: string): string {
+  const part = datepart.toLowerCase();
+  const asDate = (x: string) => `(${x})::date`;
+  const asTimestamp = (x: string) => `(${x})::timestamp`;
+  const fieldDiff = (field: string, cast: (x: string) => string, wrap = (x: string) => x) =>
+    `${wrap(`date_part('${field}', ${cast(second)})`)} - ${wrap(`date_part('${field}', ${cast(first)})`)}`;
+  switch (part) {
+    case 'year':
+      return `(${fieldDiff('year', asDate)})`;
+    case 'quarter':
+      return `(${datediff(first, second, 'year')} * 4 + ${fieldDiff('quarter', asDate)})`;
+    case 'month':
+      return `(${datediff(first, second, 'year')} * 12 + ${fieldDiff('month', asDate)})`;
+    case 'day':
+      return `(${asDate(second)} - ${asDate(first)})`;
+    case 'week': {
+      // Whole weeks of days, plus one more when the later weekday wraps past the earlier one.
+      const forward = `${first} <= ${second}`;
+      return (
+        `(${datediff(first, second, 'day')} / 7 + case when date_part('dow', ${asTimestamp(first)}) <= date_part('dow', ${asTimestamp(second)}) ` +
+        `then case when ${forward} then 0 else -1 end else case when ${forward} then 1 else 0 end end)`
+      );
+    }
+    case 'hour':
+      return `(${datediff(first, second, 'day')} * 24 + ${fieldDiff('hour', asTimestamp)})`;
+    case 'minute':
+      return `(${datediff(first, second, 'hour')} * 60 + ${fieldDiff('minute', asTimestamp)})`;
+    case 'second':
+      return `(${datediff(first, second, 'minute')} * 60 + ${fieldDiff('second', asTimestamp, (x) => `floor(${x})`)})`;
+    default:
+      throw new CompileError(`Unsupported datepart for macro datediff in postgres: '${datepart}'`, 'DV200');
+  }
+}
 
 /**
  * A callable standing in for a macro that is not expanded: it renders a SQL comment saying so and reports one
@@ -86,35 +128,6 @@ export function dbtNamespace(reporter: UnexpandedReporter): JObject {
   };
 }
 
-/** An agate table with no rows, as run_query() returns it when nothing was queried. */
-function emptyTable(): JObject {
-  const column: JObject = {
-    kind: 'object',
-    getAttr: (attr) => (attr === 'values' || attr === 'values_distinct' || attr === 'values_without_nulls' ? callable(attr, () => []) : attr === 'name' ? '' : UNDEFINED),
-    render: () => '<agate.Column>',
-  };
-  return {
-    kind: 'object',
-    getAttr(attr: string): JValue {
-      switch (attr) {
-        case 'rows':
-          return [];
-        case 'columns':
-          return [column];
-        case 'column_names':
-        case 'column_types':
-          return [];
-        case 'print_table':
-        case 'print_csv':
-          return callable(attr, () => '');
-        default:
-          return UNDEFINED;
-      }
-    },
-    render: () => '<agate.Table (no rows)>',
-  };
-}
-
 /**
  * dbt's `modules`: `modules.datetime` with date.today() and datetime.now()/utcnow() taken from run_started_at (one
  * value per invocation); anything else (re, pytz, itertools, timedelta …) is a stand-in.
@@ -145,15 +158,20 @@ export interface RuntimeContextOptions {
   reporter: UnexpandedReporter;
   /** run_started_at: modules.datetime's today and now, so one invocation sees one time. */
   runStartedAt: Date;
+  /**
+   * The queries of a load that runs this model: run_query() and statement blocks take their results from here and
+   * ask for the SQL it does not know yet. Absent while checking, compiling or previewing: results are empty then.
+   */
+  queries?: RuntimeQueries;
 }
 
 /**
- * Globals dbt provides at compile time that have no database here: run_query() and statement blocks return no rows
- * (reported once as DV903 information), plus invocation_id, flags, graph, dbt_version, project_name, and the dbt
- * namespace.
+ * Globals dbt provides at compile time: run_query(), statement blocks and load_result() (real results in a load;
+ * otherwise no rows, reported once as DV903 information), plus invocation_id, flags, graph, dbt_version,
+ * project_name, and the dbt namespace.
  */
 export function dbtRuntimeGlobals(options: RuntimeContextOptions): Map<string, JValue> {
-  const { reporter } = options;
+  const { reporter, queries } = options;
   let queried = false;
   const noDatabase = (what: string): void => {
     if (queried) return;
@@ -162,29 +180,41 @@ export function dbtRuntimeGlobals(options: RuntimeContextOptions): Map<string, J
       diagnostic(
         'DV903',
         'information',
-        `${what} is not run while checking or compiling: the model is rendered as if the query returned no rows. Run the model (dvs load) to use real results.`,
+        `${what} is not run while checking, compiling or previewing: the model is rendered here as if the query returned no rows. When the model runs with dvs load, the query runs against the warehouse and the real results are used.`,
         reporter.spanOf(what.replace(/\(.*$/, '')),
       ),
     );
   };
   const results = new Map<string, JValue>();
   const g = new Map<string, JValue>();
-  g.set('run_query', callable('run_query', () => {
-    noDatabase('run_query()');
-    return emptyTable();
+  g.set('run_query', callable('run_query', (args, kwargs) => {
+    if (!queries) {
+      noDatabase('run_query()');
+      return agateTable(EMPTY_OUTCOME);
+    }
+    return agateTable(queries.resultOf(text(kwargs.get('sql') ?? args[0])) ?? EMPTY_OUTCOME);
   }));
+  // {% call statement(name, fetch_result=…) %}SQL{% endcall %}: the SQL is what caller() renders.
   g.set('statement', callable('statement', (args, kwargs) => {
     const name = text(kwargs.get('name') ?? args[0] ?? 'statement');
-    noDatabase('statement');
-    results.set(name, fromJs({ data: [], response: { code: 'SELECT', rows_affected: 0 } }));
-    (results.get(name) as Map<string, JValue>).set('table', emptyTable());
+    if (!queries) {
+      noDatabase('statement');
+      results.set(name, loadResultValue(EMPTY_OUTCOME));
+      return '';
+    }
+    const caller = kwargs.get('caller');
+    const sql = isCallable(caller) ? renderValue(caller.call([], new Map())) : '';
+    const fetch = kwargs.get('fetch_result') ?? args[1] ?? false;
+    const outcome = sql.trim() === '' ? undefined : queries.resultOf(sql);
+    // Without fetch_result dbt keeps only the response, no rows.
+    results.set(name, loadResultValue(outcome ? (truthy(fetch) ? outcome : { ...outcome, columns: [], rows: [] }) : EMPTY_OUTCOME));
     return '';
   }));
   g.set('load_result', callable('load_result', (args) => results.get(text(args[0])) ?? null));
   g.set('invocation_id', randomUUID());
   g.set('dbt_version', '1.9.0');
   g.set('project_name', options.projectName);
-  g.set('flags', fromJs({ FULL_REFRESH: false, WHICH: 'compile', STORE_FAILURES: false, WARN_ERROR: false }));
+  g.set('flags', fromJs({ FULL_REFRESH: false, WHICH: queries ? 'run' : 'compile', STORE_FAILURES: false, WARN_ERROR: false }));
   g.set('graph', fromJs({ nodes: {}, sources: {}, exposures: {}, metrics: {}, macros: {} }));
   g.set('selected_resources', []);
   g.set('dbt', dbtNamespace(reporter));

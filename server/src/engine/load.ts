@@ -1,8 +1,14 @@
 // Loads from a session: the selected models become LoadModels whose SQL is compiled lazily, when the loader knows
 // whether the incremental branch applies (the target table exists and no --full-refresh), exactly as dbt decides.
-import type { Diagnostic } from '../base/diagnostic';
+// A model that runs queries while it renders (run_query(), statement blocks such as a date spine's interval count)
+// gets them run against the load's warehouse, as dbt's execute phase does.
+import { diagnostic, type Diagnostic } from '../base/diagnostic';
+import { RuntimeQueries, queryOutcome } from '../dbt/query-results';
 import type { LoadModel } from '../load/model';
 import type { ProjectNode } from '../project';
+import { sqlErrorMessage } from '../warehouse/errors';
+import { pgTypeName } from '../warehouse/pg-type-names';
+import type { SqlSession } from '../warehouse/warehouse';
 import type { ProjectSession } from './session';
 
 /** A model whose compilation failed; the loader reports the message as the model's error. */
@@ -16,6 +22,9 @@ export class ModelCompileError extends Error {
   }
 }
 
+/** Renders after which a model that still asks for new queries is given up on (each query may depend on the last). */
+export const MAX_RENDER_PASSES = 5;
+
 export function loadModelsFor(session: ProjectSession, nodes: ProjectNode[]): LoadModel[] {
   const selected = new Set(nodes.map((n) => n.name));
   return nodes.map((node) => ({
@@ -23,11 +32,37 @@ export function loadModelsFor(session: ProjectSession, nodes: ProjectNode[]): Lo
     relation: node.relation,
     materialized: node.materialized,
     dependsOn: session.project.parents(node.name).filter((p) => selected.has(p)),
-    sql(incremental: boolean): string {
-      const compiled = session.compile(node, { incremental, formatSql: false });
+    sql: (incremental: boolean, warehouse?: SqlSession) => compileForLoad(session, node, incremental, warehouse),
+  }));
+}
+
+/**
+ * Renders the model; when it asked for query results nobody has yet, runs those queries on the warehouse and renders
+ * again with them, until a render asks for nothing new. Only the last render's findings count: earlier ones saw empty
+ * results where real ones were due. Without a warehouse the model renders once, with empty results.
+ */
+async function compileForLoad(session: ProjectSession, node: ProjectNode, incremental: boolean, warehouse: SqlSession | undefined): Promise<string> {
+  const queries = warehouse ? new RuntimeQueries() : undefined;
+  for (let pass = 1; ; pass++) {
+    const compiled = session.compile(node, { incremental, formatSql: false, queries });
+    const pending = queries?.takePending() ?? [];
+    if (pending.length === 0 || !warehouse || !queries) {
       const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
       if (errors.length) throw new ModelCompileError(node.name, errors);
       return compiled.rawSql;
-    },
-  }));
+    }
+    if (pass >= MAX_RENDER_PASSES) {
+      const message = `still asked for new query results after ${MAX_RENDER_PASSES} renders (run_query() or statement SQL that changes with every result); the last one asked for: ${pending[0]?.trim()}`;
+      throw new ModelCompileError(node.name, [diagnostic('DV200', 'error', message)]);
+    }
+    for (const sql of pending) queries.record(sql, await runModelQuery(warehouse, node.name, sql));
+  }
+}
+
+async function runModelQuery(warehouse: SqlSession, model: string, sql: string): Promise<ReturnType<typeof queryOutcome>> {
+  try {
+    return queryOutcome(await warehouse.query(sql), pgTypeName);
+  } catch (error) {
+    throw new Error(`a query that ${model} runs while rendering (run_query() or a statement block) failed: ${sqlErrorMessage(error)}\n${sql.trim()}`);
+  }
 }

@@ -13,6 +13,7 @@ import type { MacroNode } from '../jinja/ast';
 import { parseTemplate } from '../jinja/parser';
 import { isNone, type JValue } from '../jinja/values';
 import { installedPackageMacros, type PackageMacros } from '../dbt/package-macros';
+import type { RuntimeQueries } from '../dbt/query-results';
 import { metaEntry, metaToJValue, type MetaEntry, type MetaValue } from '../model/meta';
 import { parseModel, vaultCall, type MacroCallInfo, type ParsedModel } from '../model/parse';
 import type { Span } from '../base/text';
@@ -41,6 +42,8 @@ export interface CompileRequest {
   text?: string;
   /** run_started_at for this compile (the preview's pinned time); default the session's. */
   runStartedAt?: Date;
+  /** A load's query results for run_query()/statement blocks (see engine/load.ts); absent when only compiling. */
+  queries?: RuntimeQueries;
 }
 
 export class ProjectSession {
@@ -273,6 +276,7 @@ export class ProjectSession {
       compat: this.compat,
       formatSql: request.formatSql,
       projectName: this.project.name,
+      queries: request.queries,
     });
     return result;
   }

@@ -13,6 +13,7 @@ import {
   isObject,
   isTuple,
   makeTuple,
+  namedItem,
   pyFloat,
   renderValue,
   reprValue,
@@ -244,6 +245,10 @@ export function getAttribute(obj: JValue, name: string): JValue {
   } else if (isObject(obj)) {
     const v = obj.getAttr(name);
     if (v !== undefined) return v;
+  } else {
+    // Jinja's getattr falls back to the item: `row.id` on an agate row.
+    const v = namedItem(obj, name);
+    if (v !== undefined) return v;
   }
   return missingAttribute(obj, name);
 }
@@ -262,6 +267,10 @@ export function getItem(obj: JValue, key: JValue): JValue {
       const i = n < 0 ? items.length + n : n;
       if (i >= 0 && i < items.length) return items[i] as JValue;
       return new JUndefined(String(n), `${typeName(obj)} index ${n} out of range`);
+    }
+    if (typeof key === 'string') {
+      const v = namedItem(obj, key);
+      if (v !== undefined) return v;
     }
   } else if (isObject(obj) && typeof key === 'string') {
     const v = obj.getAttr(key);

@@ -96,6 +96,28 @@ export function isTuple(v: JValue): v is JValue[] {
   return Array.isArray(v) && (v as unknown as Record<symbol, unknown>)[TUPLE] === true;
 }
 
+const NAMES = Symbol('jinja.names');
+
+/**
+ * A sequence whose items can also be read by name, as agate's rows and column lists are (`row[0]`, `row['id']`,
+ * `table.columns['id']`): an ordinary list (iterates, indexes, has a length) that also answers string keys.
+ */
+export function makeNamedSequence(items: JValue[], names: readonly string[]): JValue[] {
+  const index = new Map<string, number>();
+  names.forEach((n, i) => {
+    if (!index.has(n)) index.set(n, i);
+  });
+  Object.defineProperty(items, NAMES, { value: index, enumerable: false });
+  return items;
+}
+/** The item of a named sequence under `name`, or undefined when it has no such name (or is no named sequence). */
+export function namedItem(v: JValue, name: string): JValue | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const index = (v as unknown as Record<symbol, Map<string, number> | undefined>)[NAMES];
+  const i = index?.get(name);
+  return i === undefined ? undefined : (v[i] as JValue);
+}
+
 export type JValue = null | boolean | number | string | JValue[] | JDict | JUndefined | JCallable | JObject;
 
 export function isDict(v: JValue | undefined): v is JDict {

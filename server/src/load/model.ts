@@ -1,6 +1,7 @@
 // What a load takes in (compiled models) and gives out (events while it runs, a result per model at the end).
 import type { Relation } from '../base/relation';
 import type { ColumnInfo } from '../compile/context';
+import type { SqlSession } from '../warehouse/warehouse';
 
 /** The materializations `dvs load` builds; anything else is reported as not supported. */
 export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral' | 'pit_incremental' | 'bridge_incremental';
@@ -10,8 +11,11 @@ export interface LoadModel {
   /** Where the model is built (`this`). */
   relation: Relation;
   materialized: Materialization | string;
-  /** The model's SELECT (no DDL); `incremental` is is_incremental() for this run. May compile lazily. */
-  sql(incremental: boolean): string | Promise<string>;
+  /**
+   * The model's SELECT (no DDL); `incremental` is is_incremental() for this run. May compile lazily; `session` is the
+   * load's warehouse, for the queries the model runs while it renders (run_query(), statement blocks).
+   */
+  sql(incremental: boolean, session?: SqlSession): string | Promise<string>;
   /** Names of the models it reads (ref); names outside the load are ignored. */
   dependsOn: string[];
   /** Columns the compiler expects the model to produce, when it knows them. */

@@ -107,7 +107,7 @@ export async function runLoad(wh: Warehouse, models: LoadModel[], options: LoadO
     try {
       incremental = await isIncrementalRun(wh, model, options.fullRefresh);
       // Compiled before the transaction opens, so a compiler that asks the warehouse never waits on our own session.
-      const sql = await model.sql(incremental);
+      const sql = await model.sql(incremental, wh);
       const { rows } = await wh.transaction((tx) => materialize(tx, model, sql, incremental));
       const ms = Date.now() - at;
       record(model, 'success', { ms, at, rows, incremental });
