@@ -112,3 +112,14 @@ test('compiling without a load renders queries as empty and says dvs load uses r
   assert.match(stats.rawSql, /select -1 as top_amount, 0 as order_count, -1 as first_column,\s+'' as column_names, -1 as by_attribute/);
   assert.deepEqual(stats.diagnostics.map((d) => `${d.code} ${d.severity}`), ['DV903 information']);
 });
+
+test('a model whose package is not installed fails its load with the reason, not just a SQL syntax error', async () => {
+  const dir = fixtureCopy();
+  writeFileSync(join(dir, 'models', 'uses_missing_package.sql'), "select * from ({{ missing_kit.spine('day', \"'2024-01-01'::date\") }}) as s\n");
+  const io = capture(dir);
+  assert.equal(await runCli(['load', '--target', 'embedded', '--format', 'json', '--select', 'uses_missing_package'], io), 1, io.stdout + io.stderr);
+  const summary = JSON.parse(io.stdout) as { models: { name: string; status: string; message?: string }[] };
+  const model = summary.models.find((m) => m.name === 'uses_missing_package');
+  assert.equal(model?.status, 'error');
+  assert.match(model?.message ?? '', /missing_kit\.spine\(\).*not installed.*dbt deps/s);
+});

@@ -27,13 +27,22 @@ export const MAX_RENDER_PASSES = 5;
 
 export function loadModelsFor(session: ProjectSession, nodes: ProjectNode[]): LoadModel[] {
   const selected = new Set(nodes.map((n) => n.name));
-  return nodes.map((node) => ({
-    name: node.name,
-    relation: node.relation,
-    materialized: node.materialized,
-    dependsOn: session.project.parents(node.name).filter((p) => selected.has(p)),
-    sql: (incremental: boolean, warehouse?: SqlSession) => compileForLoad(session, node, incremental, warehouse),
-  }));
+  return nodes.map((node) => {
+    let unexpanded: string[] = [];
+    return {
+      name: node.name,
+      relation: node.relation,
+      materialized: node.materialized,
+      dependsOn: session.project.parents(node.name).filter((p) => selected.has(p)),
+      sql: async (incremental: boolean, warehouse?: SqlSession) => {
+        const compiled = await compileForLoad(session, node, incremental, warehouse);
+        unexpanded = compiled.unexpanded;
+        return compiled.sql;
+      },
+      // A SQL error right after a macro was left unexpanded (a package not installed) is explained by that macro.
+      failureHints: () => unexpanded,
+    };
+  });
 }
 
 /**
@@ -41,7 +50,7 @@ export function loadModelsFor(session: ProjectSession, nodes: ProjectNode[]): Lo
  * again with them, until a render asks for nothing new. Only the last render's findings count: earlier ones saw empty
  * results where real ones were due. Without a warehouse the model renders once, with empty results.
  */
-async function compileForLoad(session: ProjectSession, node: ProjectNode, incremental: boolean, warehouse: SqlSession | undefined): Promise<string> {
+async function compileForLoad(session: ProjectSession, node: ProjectNode, incremental: boolean, warehouse: SqlSession | undefined): Promise<{ sql: string; unexpanded: string[] }> {
   const queries = warehouse ? new RuntimeQueries() : undefined;
   for (let pass = 1; ; pass++) {
     const compiled = session.compile(node, { incremental, formatSql: false, queries });
@@ -49,7 +58,8 @@ async function compileForLoad(session: ProjectSession, node: ProjectNode, increm
     if (pending.length === 0 || !warehouse || !queries) {
       const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
       if (errors.length) throw new ModelCompileError(node.name, errors);
-      return compiled.rawSql;
+      const unexpanded = compiled.diagnostics.filter((d) => d.code === 'DV901').map((d) => d.message);
+      return { sql: compiled.rawSql, unexpanded };
     }
     if (pass >= MAX_RENDER_PASSES) {
       const message = `still asked for new query results after ${MAX_RENDER_PASSES} renders (run_query() or statement SQL that changes with every result); the last one asked for: ${pending[0]?.trim()}`;

@@ -16,6 +16,11 @@ export interface LoadModel {
    * load's warehouse, for the queries the model runs while it renders (run_query(), statement blocks).
    */
   sql(incremental: boolean, session?: SqlSession): string | Promise<string>;
+  /**
+   * What the last compile could not do that may explain a failure (a macro left unexpanded because its package is not
+   * installed); added to the model's error message when it fails.
+   */
+  failureHints?(): string[];
   /** Names of the models it reads (ref); names outside the load are ignored. */
   dependsOn: string[];
   /** Columns the compiler expects the model to produce, when it knows them. */

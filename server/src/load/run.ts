@@ -114,7 +114,8 @@ export async function runLoad(wh: Warehouse, models: LoadModel[], options: LoadO
       emit({ type: 'end', model: model.name, index, total, materialized: model.materialized, status: 'success', rows, ms });
     } catch (error) {
       const ms = Date.now() - at;
-      const message = sqlErrorMessage(error);
+      const hints = model.failureHints?.() ?? [];
+      const message = [sqlErrorMessage(error), ...hints].join('. ');
       failedRoots.set(model.name, [model.name]);
       record(model, 'error', { ms, at, incremental, message });
       emit({ type: 'end', model: model.name, index, total, materialized: model.materialized, status: 'error', rows: null, ms, message });
