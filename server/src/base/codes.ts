@@ -65,6 +65,7 @@ export const CODES = {
   DV901: { severity: 'information', title: 'macro from a package that is not installed; not expanded' },
   DV902: { severity: 'information', title: 'materialization not supported by dvs' },
   DV903: { severity: 'information', title: 'no database: live checks skipped' },
+  DV904: { severity: 'information', title: 'package macro emulated where its installed version would differ' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

@@ -13,6 +13,7 @@ import { builtinGlobals } from '../jinja/builtins';
 import type { Span } from '../base/text';
 import { dbtRuntimeGlobals, unexpandedMacro, type UnexpandedReporter } from '../dbt/jinja-context';
 import type { RuntimeQueries } from '../dbt/query-results';
+import { dbtUtilsNamespace } from '../dbt/dbt-utils';
 import { callable, fromJs, UNDEFINED, type JCallable, type JDict, type JObject, type JValue } from '../jinja/values';
 
 export interface CompileTarget {
@@ -139,7 +140,12 @@ export function compileModel(env: ModelCompileEnv): CompiledModel {
   }
   globals.set('adapter', adapterObject(env, (macro, namespace) => dispatchMacro(macro, namespace, env.projectMacros, packages, invoke, reporter)));
   const defined = new Set<string>([...globals.keys(), ...builtinGlobals({ warn: () => undefined }).keys(), ...env.projectMacros.map((m) => m.name), ...AUTOMATE_DV_NAMESPACES, ...RENDERER_NAMES]);
-  for (const name of callees.namespaces) if (!defined.has(name)) globals.set(name, packageStub(name, reporter));
+  for (const name of callees.namespaces) {
+    if (defined.has(name)) continue;
+    // dbt_utils without `dbt deps`: its common macros are emulated; the rest stay stand-ins.
+    const stub = packageStub(name, reporter);
+    globals.set(name, name === 'dbt_utils' ? dbtUtilsNamespace({ reporter, columnsOf: (rel) => env.catalog(rel), varValue: (v) => env.varValue(v), queries: env.queries }, stub) : stub);
+  }
   for (const name of callees.names) {
     if (defined.has(name) || globals.has(name)) continue;
     globals.set(name, unexpandedMacro(name, 'is not a macro of this project or of an installed package', 'If a package defines it, run dbt deps; otherwise add it under macros/.', reporter));
