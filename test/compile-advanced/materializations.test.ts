@@ -1,6 +1,6 @@
-// vault_insert_by_period / vault_insert_by_rank (spec §6.11): dvs keeps AutomateDV's placeholders and says it does not
-// run the loop (DV902); periodFilter / rankFilter give a loader the PostgreSQL conditions, checked here by running the
-// loop by hand, one insert per period and per rank.
+// vault_insert_by_period / vault_insert_by_rank (spec §6.11): the compiled SQL keeps AutomateDV's placeholders and
+// says `dvs load` runs the loop (DV902); periodFilter / rankFilter give the loader the PostgreSQL conditions, checked
+// here by running the loop by hand, one insert per period and per rank (test/load/vault-insert.test.ts runs dvs load).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyPeriodFilter, applyRankFilter, periodFilter, rankFilter } from '../../server/src/compile/automate-dv';
@@ -55,7 +55,7 @@ forEachWarehouse('materializations', (wh: () => TestWarehouse) => {
         },
       });
       assert.deepEqual(run.ctx.diagnostics.map((d) => [d.code, d.severity]), [['DV902', 'information']]);
-      assert.match(run.ctx.diagnostics[0]!.message, /materialization not supported by dvs: vault_insert_by_period .*Use materialized='incremental'/);
+      assert.match(run.ctx.diagnostics[0]!.message, /vault_insert_by_period: the compiled SQL keeps AutomateDV's __PERIOD_FILTER__ placeholder; `dvs load` replaces it and runs the per-period loop/);
       added.push(run.rows);
     }
     assert.deepEqual(added, [1, 1, 1], 'customer 1 on day one, customer 2 on day two, customer 3 on day three');

@@ -266,13 +266,13 @@ ${
 
     test('an unsupported materialization and a dependency cycle are errors that say why', async () => {
       const summary = await runLoad(wh, [
-        model('s_odd', 'by_period', 'vault_insert_by_period', `select 1`),
+        model('s_odd', 'by_period', 'microbatch', `select 1`),
         model('s_odd', 'after_it', 'table', `select 1`, ['by_period']),
         model('s_odd', 'p', 'table', `select 1`, ['q']),
         model('s_odd', 'q', 'table', `select 1`, ['p']),
       ]);
       const r = byModel(summary);
-      assert.match(r.get('by_period')?.message ?? '', /materialization 'vault_insert_by_period' is not supported/);
+      assert.match(r.get('by_period')?.message ?? '', /materialization 'microbatch' is not supported/);
       assert.equal(r.get('after_it')?.message, 'skipped because by_period failed');
       assert.match(r.get('p')?.message ?? '', /dependency cycle among p, q/);
       assert.equal(r.get('q')?.status, 'error');

@@ -63,7 +63,7 @@ export const CODES = {
   DV512: { severity: 'warning', title: 'ma_sat src_cdk given as one name (AutomateDV loops over its letters)' },
   // DV9xx: what cannot be known or is not checked.
   DV901: { severity: 'information', title: 'macro from a package that is not installed; not expanded' },
-  DV902: { severity: 'information', title: 'materialization not supported by dvs' },
+  DV902: { severity: 'information', title: 'vault_insert_by_period/_by_rank: the loop runs in dvs load' },
   DV903: { severity: 'information', title: 'no database: live checks skipped' },
   DV904: { severity: 'information', title: 'package macro emulated where its installed version would differ' },
 } as const satisfies Record<string, CodeInfo>;

@@ -59,7 +59,7 @@ const CROSS_DB: Record<string, (args: JValue[], kwargs: Map<string, JValue>) => 
  * dbt-postgres's datediff: the number of datepart boundaries crossed from first to second (calendar parts from the
  * dates' fields, week by days and weekdays, hour/minute/second built up from the coarser part).
  */
-function datediff(first: string, second: string, datepart: string): string {
+export function datediff(first: string, second: string, datepart: string): string {
   const part = datepart.toLowerCase();
   const asDate = (x: string) => `(${x})::date`;
   const asTimestamp = (x: string) => `(${x})::timestamp`;

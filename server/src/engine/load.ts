@@ -4,7 +4,9 @@
 // gets them run against the load's warehouse, as dbt's execute phase does.
 import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import { RuntimeQueries, queryOutcome } from '../dbt/query-results';
-import type { LoadModel } from '../load/model';
+import type { LoadModel, VaultInsertConfig } from '../load/model';
+import { configString } from '../project/modelConfig';
+import { quoteIdent } from '../base/relation';
 import type { ProjectNode } from '../project';
 import { sqlErrorMessage } from '../warehouse/errors';
 import { pgTypeName } from '../warehouse/pg-type-names';
@@ -34,6 +36,7 @@ export function loadModelsFor(session: ProjectSession, nodes: ProjectNode[]): Lo
       relation: node.relation,
       materialized: node.materialized,
       dependsOn: session.project.parents(node.name).filter((p) => selected.has(p)),
+      ...vaultInsertOf(session, node),
       sql: async (incremental: boolean, warehouse?: SqlSession) => {
         const compiled = await compileForLoad(session, node, incremental, warehouse);
         unexpanded = compiled.unexpanded;
@@ -43,6 +46,36 @@ export function loadModelsFor(session: ProjectSession, nodes: ProjectNode[]): Lo
       failureHints: () => unexpanded,
     };
   });
+}
+
+/** The names a config holds as one string or a list (date_source_models, rank_source_models). */
+function configNames(node: ProjectNode, key: string): string[] | undefined {
+  const v = node.config.values.get(key);
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
+  return undefined;
+}
+
+/** vault_insert_by_period / _by_rank config for the loader, source models resolved to relations as ref() would. */
+function vaultInsertOf(session: ProjectSession, node: ProjectNode): { vaultInsert?: VaultInsertConfig } {
+  if (node.materialized !== 'vault_insert_by_period' && node.materialized !== 'vault_insert_by_rank') return {};
+  const relations = (key: string) =>
+    configNames(node, key)?.map((name) => {
+      // An unknown name stays as written: the boundary query then fails with PostgreSQL's "does not exist".
+      return session.project.resolveRef(name)?.render() ?? quoteIdent(name);
+    });
+  const config: VaultInsertConfig = {};
+  const set = <K extends keyof VaultInsertConfig>(key: K, value: VaultInsertConfig[K] | undefined) => {
+    if (value !== undefined) config[key] = value;
+  };
+  set('timestampField', configString(node.config, 'timestamp_field'));
+  set('period', configString(node.config, 'period'));
+  set('startDate', configString(node.config, 'start_date'));
+  set('stopDate', configString(node.config, 'stop_date'));
+  set('dateSourceModels', relations('date_source_models'));
+  set('rankColumn', configString(node.config, 'rank_column'));
+  set('rankSourceModels', relations('rank_source_models'));
+  return { vaultInsert: config };
 }
 
 /**

@@ -3,6 +3,7 @@
 import { quoteIdent, quoteLiteral, type Relation } from '../base/relation';
 import type { SqlSession } from '../warehouse/warehouse';
 import type { LoadModel } from './model';
+import { runVaultInsert } from './vault-insert';
 
 export type RelationKind = 'table' | 'view' | 'materialized view';
 
@@ -27,7 +28,13 @@ export async function relationExists(session: SqlSession, relation: Relation): P
 
 /** Materializations with an incremental branch (AutomateDV's is_any_incremental()). */
 export function hasIncrementalBranch(materialized: string): boolean {
-  return materialized === 'incremental' || materialized === 'pit_incremental' || materialized === 'bridge_incremental';
+  return (
+    materialized === 'incremental' ||
+    materialized === 'pit_incremental' ||
+    materialized === 'bridge_incremental' ||
+    materialized === 'vault_insert_by_period' ||
+    materialized === 'vault_insert_by_rank'
+  );
 }
 
 /** is_incremental() for a model this run: an incremental materialization, its table exists, and no full refresh. */
@@ -36,7 +43,7 @@ export async function isIncrementalRun(session: SqlSession, model: Pick<LoadMode
   return (await relationKind(session, model.relation)) === 'table';
 }
 
-export const SUPPORTED_MATERIALIZATIONS = ['view', 'table', 'incremental', 'ephemeral', 'pit_incremental', 'bridge_incremental'];
+export const SUPPORTED_MATERIALIZATIONS = ['view', 'table', 'incremental', 'ephemeral', 'pit_incremental', 'bridge_incremental', 'vault_insert_by_period', 'vault_insert_by_rank'];
 
 /** schema.identifier, both quoted: DDL runs in the connected database, as dbt's relation does. */
 export function qualifiedName(relation: Relation): string {
@@ -44,25 +51,25 @@ export function qualifiedName(relation: Relation): string {
 }
 
 /** A trailing semicolon would end the statement inside `create ... as ( … )`. */
-function asSubquery(sql: string): string {
+export function asSubquery(sql: string): string {
   return sql.replace(/[\s;]+$/, '');
 }
 
-async function dropExisting(tx: SqlSession, relation: Relation, kind: RelationKind | undefined): Promise<void> {
+export async function dropExisting(tx: SqlSession, relation: Relation, kind: RelationKind | undefined): Promise<void> {
   if (kind === undefined) return;
   // CASCADE as dbt's swap-and-drop does: views built on the old relation go with it (rebuilt when selected).
   await tx.exec(`drop ${kind} if exists ${qualifiedName(relation)} cascade`);
 }
 
 /** Temp names stay within PostgreSQL's 63-byte identifiers. */
-function tempName(identifier: string): string {
+export function tempName(identifier: string): string {
   const suffix = '__dbt_tmp';
   let base = identifier;
   while (Buffer.byteLength(base + suffix) > 63) base = base.slice(0, -1);
   return base + suffix;
 }
 
-async function targetColumns(tx: SqlSession, relation: Relation): Promise<string[]> {
+export async function targetColumns(tx: SqlSession, relation: Relation): Promise<string[]> {
   const r = await tx.query(
     `select a.attname as name from pg_catalog.pg_attribute a
      where a.attrelid = ${quoteLiteral(qualifiedName(relation))}::regclass and a.attnum > 0 and not a.attisdropped
@@ -71,7 +78,7 @@ async function targetColumns(tx: SqlSession, relation: Relation): Promise<string
   return r.rows.map((row) => String(row.name));
 }
 
-async function createTableAs(tx: SqlSession, relation: Relation, sql: string): Promise<number | null> {
+export async function createTableAs(tx: SqlSession, relation: Relation, sql: string): Promise<number | null> {
   const r = await tx.exec(`create table ${qualifiedName(relation)} as (\n${asSubquery(sql)}\n)`);
   return r?.rowCount ?? null;
 }
@@ -88,6 +95,8 @@ async function appendFromTemp(tx: SqlSession, relation: Relation, sql: string, t
 
 export interface MaterializeOutcome {
   rows: number | null;
+  /** What the run did beyond its row count (the periods or ranks of a vault_insert_by_* loop). */
+  message?: string;
 }
 
 /**
@@ -121,6 +130,9 @@ export async function materialize(tx: SqlSession, model: LoadModel, sql: string,
       if (appendable) return { rows: await appendFromTemp(tx, relation, sql, true) };
       await dropExisting(tx, relation, existing);
       return { rows: await createTableAs(tx, relation, sql) };
+    case 'vault_insert_by_period':
+    case 'vault_insert_by_rank':
+      return runVaultInsert(tx, model, sql, incremental, existing);
     default:
       throw new Error(
         `materialization '${model.materialized}' is not supported by dvs load (supported: ${SUPPORTED_MATERIALIZATIONS.join(', ')})`,

@@ -4,7 +4,31 @@ import type { ColumnInfo } from '../compile/context';
 import type { SqlSession } from '../warehouse/warehouse';
 
 /** The materializations `dvs load` builds; anything else is reported as not supported. */
-export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral' | 'pit_incremental' | 'bridge_incremental';
+export type Materialization =
+  | 'view'
+  | 'table'
+  | 'incremental'
+  | 'ephemeral'
+  | 'pit_incremental'
+  | 'bridge_incremental'
+  | 'vault_insert_by_period'
+  | 'vault_insert_by_rank';
+
+/** The config of AutomateDV's vault_insert_by_period / _by_rank materializations, with ref()s already resolved. */
+export interface VaultInsertConfig {
+  /** config timestamp_field (by period): a column or expression, used as written, as AutomateDV does. */
+  timestampField?: string;
+  /** config period, default day. */
+  period?: string;
+  startDate?: string;
+  stopDate?: string;
+  /** config date_source_models, rendered relations: where start/stop come from when start_date is not set. */
+  dateSourceModels?: string[];
+  /** config rank_column (by rank), used as written. */
+  rankColumn?: string;
+  /** config rank_source_models, rendered relations: where the highest rank comes from. */
+  rankSourceModels?: string[];
+}
 
 export interface LoadModel {
   name: string;
@@ -23,6 +47,8 @@ export interface LoadModel {
   failureHints?(): string[];
   /** Names of the models it reads (ref); names outside the load are ignored. */
   dependsOn: string[];
+  /** For vault_insert_by_period / _by_rank models: the materialization's config. */
+  vaultInsert?: VaultInsertConfig;
   /** Columns the compiler expects the model to produce, when it knows them. */
   columnsHint?: ColumnInfo[];
 }

@@ -108,10 +108,12 @@ export async function runLoad(wh: Warehouse, models: LoadModel[], options: LoadO
       incremental = await isIncrementalRun(wh, model, options.fullRefresh);
       // Compiled before the transaction opens, so a compiler that asks the warehouse never waits on our own session.
       const sql = await model.sql(incremental, wh);
-      const { rows } = await wh.transaction((tx) => materialize(tx, model, sql, incremental));
+      const { rows, message } = await wh.transaction((tx) => materialize(tx, model, sql, incremental));
       const ms = Date.now() - at;
-      record(model, 'success', { ms, at, rows, incremental });
-      emit({ type: 'end', model: model.name, index, total, materialized: model.materialized, status: 'success', rows, ms });
+      // A vault_insert_by_* loop says which periods/ranks it ran and the rows of each.
+      const said = message !== undefined ? { message } : {};
+      record(model, 'success', { ms, at, rows, incremental, ...said });
+      emit({ type: 'end', model: model.name, index, total, materialized: model.materialized, status: 'success', rows, ms, ...said });
     } catch (error) {
       const ms = Date.now() - at;
       const hints = model.failureHints?.() ?? [];

@@ -1,6 +1,6 @@
 // AutomateDV's vault_insert_by_period / vault_insert_by_rank materializations (spec §6.11): the filters that replace
 // the __PERIOD_FILTER__ / __RANK_FILTER__ placeholders on PostgreSQL, for a loader that runs the per-period loop, and
-// the DV902 notice that dvs itself does not run that loop.
+// the DV902 notice that the compiled SQL keeps the placeholder (`dvs load` runs the loop, server/src/load/vault-insert.ts).
 import { CompileError, type MacroContext } from '../context';
 import { versionAtLeast } from './load-context';
 
@@ -64,20 +64,20 @@ export function applyRankFilter(sql: string, rankColumn: string, iteration: numb
 }
 
 /**
- * Reports DV902 for a table macro whose model is materialized by period or by rank: dvs compiles the SQL with the
- * placeholder (as `dbt compile` shows it) but does not run the loop, so loads should use `incremental`.
+ * Reports DV902 for a table macro whose model is materialized by period or by rank: the compiled SQL keeps the
+ * placeholder (as `dbt compile` shows it); `dvs load` replaces it and runs the loop, one insert per period (rank).
  */
 export function reportVaultInsertMaterialization(ctx: MacroContext): void {
   const materialized = ctx.configOf('materialized');
   if (materialized !== 'vault_insert_by_period' && materialized !== 'vault_insert_by_rank') return;
   const placeholder = materialized === 'vault_insert_by_period' ? PERIOD_PLACEHOLDER : RANK_PLACEHOLDER;
-  const deprecated = versionAtLeast(ctx.compat.version, '0.11.0') ? ` AutomateDV ${ctx.compat.version} also deprecates it.` : '';
+  const unit = materialized === 'vault_insert_by_period' ? 'period' : 'rank';
+  const deprecated = versionAtLeast(ctx.compat.version, '0.11.0') ? ` AutomateDV ${ctx.compat.version} deprecates ${materialized}.` : '';
   ctx.report({
     code: 'DV902',
     severity: 'information',
     message:
-      `materialization not supported by dvs: ${materialized} loads one ${materialized === 'vault_insert_by_period' ? 'period' : 'rank'} ` +
-      `per insert, which dvs does not run; the compiled SQL keeps AutomateDV's ${placeholder} placeholder.${deprecated} ` +
-      "Use materialized='incremental' to load this model with dvs.",
+      `${materialized}: the compiled SQL keeps AutomateDV's ${placeholder} placeholder; \`dvs load\` replaces it and runs ` +
+      `the per-${unit} loop, one insert per ${unit}, as AutomateDV's materialization does.${deprecated}`,
   });
 }
