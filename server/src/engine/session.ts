@@ -19,6 +19,7 @@ import { parseModel, vaultCall, type MacroCallInfo, type ParsedModel } from '../
 import type { Span } from '../base/text';
 import { loadProject, nodeFileSystem, type DbtProject, type FileSystem, type ModelDependencies, type ProjectNode } from '../project';
 import type { TargetPurpose } from '../project/profiles';
+import { hasIncrementalBranch } from '../load/materialize';
 import { columnsInSnapshot, readSchemaCache, type SchemaSnapshot } from '../warehouse/introspect';
 
 export interface SessionOptions {
@@ -239,7 +240,7 @@ export class ProjectSession {
     const parsed = this.parse(text);
     const target = this.project.target;
     const config = node.config.values;
-    const incremental = request.incremental === true && ['incremental', 'pit_incremental', 'bridge_incremental', 'vault_insert_by_period', 'vault_insert_by_rank'].includes(node.materialized);
+    const incremental = request.incremental === true && hasIncrementalBranch(node.materialized);
     const result = compileModel({
       modelName: node.name,
       template: parsed.template,

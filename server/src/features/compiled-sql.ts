@@ -6,8 +6,8 @@ import type { ProjectNode } from '../project';
 import { vaultCall } from '../model/parse';
 import type { CompiledSqlResult, Materialization } from '../protocol';
 import { toProtocolDiagnostics } from './diagnostics';
+import { hasIncrementalBranch } from '../load/materialize';
 
-const INCREMENTAL = new Set(['incremental', 'pit_incremental', 'bridge_incremental', 'vault_insert_by_period', 'vault_insert_by_rank']);
 const MATERIALIZATIONS = new Set<string>(['view', 'table', 'incremental', 'ephemeral']);
 
 export function compiledSql(session: ProjectSession, node: ProjectNode, request: { incremental?: boolean; format?: boolean }): CompiledSqlResult {
@@ -17,11 +17,11 @@ export function compiledSql(session: ProjectSession, node: ProjectNode, request:
   const result: CompiledSqlResult = {
     sql: compiled.diagnostics.some((d) => d.severity === 'error') ? '' : compiled.sql,
     model: node.name,
-    incremental: request.incremental === true && INCREMENTAL.has(node.materialized),
+    incremental: request.incremental === true && hasIncrementalBranch(node.materialized),
     diagnostics: toProtocolDiagnostics(text, [...parsed.diagnostics, ...compiled.diagnostics]),
   };
   if (MATERIALIZATIONS.has(node.materialized)) result.materialization = node.materialized as Materialization;
-  else if (INCREMENTAL.has(node.materialized)) result.materialization = 'incremental';
+  else if (hasIncrementalBranch(node.materialized)) result.materialization = 'incremental';
   const call = vaultCall(parsed);
   if (call) result.macroCall = new SourceText(text).rangeOf(call.span);
   return result;
