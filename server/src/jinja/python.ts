@@ -245,6 +245,10 @@ export function getAttribute(obj: JValue, name: string): JValue {
   } else if (isObject(obj)) {
     const v = obj.getAttr(name);
     if (v !== undefined) return v;
+  } else if (isCallable(obj) && (obj as { getAttr?: unknown }).getAttr) {
+    // A callable with attributes, as dbt's `config` is (`config(...)` and `config.get(...)`).
+    const v = (obj as unknown as JObject).getAttr(name);
+    if (v !== undefined) return v;
   } else {
     // Jinja's getattr falls back to the item: `row.id` on an agate row.
     const v = namedItem(obj, name);

@@ -3,7 +3,7 @@
 // rendering and becomes a diagnostic at the span of the expression that failed; the output so far is returned.
 import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import type { Span } from '../base/text';
-import type { AssignTarget, CallBlockNode, Expression, FilterCall, Keyword, MacroParam, Statement, Template } from './ast';
+import type { AssignTarget, CallBlockNode, Expression, FilterCall, Keyword, MacroNode, MacroParam, Statement, Template } from './ast';
 import { FILTERS, TESTS, builtinGlobals, type FilterContext, type FilterFunction, type TestFunction } from './builtins';
 import { JinjaError, argumentError, typeError, valueError } from './errors';
 import { binaryOp, contains, dictKey, getAttribute, getItem, iterate, pyCompare, pyEquals, sliceValue, typeName, undefinedError } from './python';
@@ -269,6 +269,30 @@ function namesRead(body: Statement[]): Set<string> {
   return names;
 }
 
+/**
+ * The names each macro body reads, kept per syntax tree node for the life of the tree: a package's macros are parsed
+ * once and defined again for every model, and walking every body each time cost seconds per model.
+ */
+const MACRO_NAMES = new WeakMap<Statement[], Set<string>>();
+
+/**
+ * Defines macros as callables over `globals` without rendering anything, as dbt loads a package's macros: each call
+ * renders the macro's body then and there, and `globals` is read at call time, so it may be filled in afterwards (a
+ * macro of a package reaching the others of its package by name). Errors inside a call are thrown to the caller as
+ * JinjaErrors; `diagnostics` collects the warnings the calls make.
+ */
+export function defineMacros(
+  macros: readonly MacroNode[],
+  globals: Map<string, JValue>,
+  options: RenderOptions = {},
+): { callables: Map<string, JCallable>; diagnostics: Diagnostic[] } {
+  const renderer = new Renderer(globals, options);
+  const root = new Frame();
+  const callables = new Map<string, JCallable>();
+  for (const m of macros) callables.set(m.name, renderer.macroCallable(m, root));
+  return { callables, diagnostics: renderer.diagnostics };
+}
+
 class Renderer implements FilterContext {
   readonly diagnostics: Diagnostic[] = [];
   private steps = 0;
@@ -279,7 +303,6 @@ class Renderer implements FilterContext {
   private readonly builtins: Map<string, JValue>;
   private readonly filters: ReadonlyMap<string, FilterFunction>;
   private readonly tests: ReadonlyMap<string, TestFunction>;
-  private readonly macroNames = new WeakMap<Statement[], Set<string>>();
 
   constructor(
     private readonly globals: Map<string, JValue>,
@@ -505,12 +528,16 @@ class Renderer implements FilterContext {
   }
 
   private usesName(body: Statement[], name: string): boolean {
-    let names = this.macroNames.get(body);
+    let names = MACRO_NAMES.get(body);
     if (!names) {
       names = namesRead(body);
-      this.macroNames.set(body, names);
+      MACRO_NAMES.set(body, names);
     }
     return names.has(name);
+  }
+
+  macroCallable(node: MacroNode, defining: Frame): JCallable {
+    return this.defineMacro(node.name, node.params, node.body, defining);
   }
 
   private defineMacro(name: string, params: MacroParam[], body: Statement[], defining: Frame): JCallable {
