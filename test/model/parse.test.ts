@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseModel, vaultCall } from '../../server/src/model/parse';
-import { metaStrings, metaToJValue } from '../../server/src/model/meta';
+import { metaEntry, metaStrings, metaToJValue } from '../../server/src/model/meta';
 import { expectedKeys, markerKeys } from '../support/markers';
 
 const dir = join(__dirname, 'fixtures');
@@ -56,4 +56,25 @@ test('bad input never throws and every diagnostic lies inside the text', () => {
       assert.ok(!d.span || (d.span.start >= 0 && d.span.end <= s.length), `${JSON.stringify(s)} → ${JSON.stringify(d)}`);
     }
   }
+});
+
+test('a yaml_metadata block is read as Jinja renders it (whitespace control applied) and its spans stay in the file', () => {
+  const text = readFileSync(join(dir, 'yaml-metadata-after-whitespace-control.sql'), 'utf8');
+  const call = vaultCall(parseModel(text));
+  assert.ok(call);
+  assert.equal(metaToJValue(call.params.get('source_model')?.value), 'raw_orders');
+  const derived = call.params.get('derived_columns')?.value;
+  assert.ok(derived?.kind === 'dict');
+  assert.deepEqual(
+    derived.entries.map((e) => [text.slice(e.keySpan.start, e.keySpan.end), metaToJValue(e.value)]),
+    [
+      ['RECORD_SOURCE', '!RAW_ORDERS'],
+      ['LOAD_DATE', 'loaded_at'],
+    ],
+  );
+  const [loaded] = metaStrings(derived.entries[1]?.value);
+  assert.ok(loaded);
+  assert.equal(text.slice(loaded.span.start, loaded.span.end), 'loaded_at');
+  const [orderId] = metaStrings(metaEntry(call.params.get('hashed_columns')?.value, 'ORDER_HK')?.value);
+  assert.equal(orderId && text.slice(orderId.span.start, orderId.span.end), 'ORDER_ID');
 });

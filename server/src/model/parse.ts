@@ -9,7 +9,8 @@ import { MACRO_SIGNATURES, isVaultMacroName, signatureFor, skipsRequiredCheck, t
 import type { CallExpr, Expression, SetBlockNode, Statement, Template } from '../jinja/ast';
 import { parseTemplate } from '../jinja/parser';
 import type { MetaEntry, MetaValue } from './meta';
-import { readYamlMetadata, type YamlMetaResult } from './yamlMeta';
+import { isPyWhitespace } from '../jinja/lexer';
+import { OffsetMap, readYamlMetadata, type TextPiece, type YamlMetaResult } from './yamlMeta';
 
 export const MACRO_NAMESPACES = ['automate_dv', 'dbtvault'] as const;
 
@@ -148,18 +149,45 @@ function readBlock(st: SetBlockNode, text: string): YamlBlock {
   const name = st.target.kind === 'Name' ? st.target.name : '';
   const bodyStart = st.tagSpan.end;
   const bodyEnd = st.endTagSpan ? st.endTagSpan.start : st.span.end;
-  // Mask Jinja inside the body (same length, so offsets stay true); YAML then sees a plain scalar there.
-  let masked = text.slice(bodyStart, bodyEnd);
+  // The YAML is read as Jinja renders the body: whitespace control (`-%}`, `{%-`, `-}}` …) has already trimmed each
+  // text node's value, so only the kept part of each text joins the YAML, with its file offset. Comments render to
+  // nothing; other Jinja inside the body is masked (same length) so YAML sees a plain scalar there.
+  const pieces: TextPiece[] = [];
+  let yaml = '';
+  const add = (chunk: string, fileStart: number): void => {
+    if (!chunk) return;
+    pieces.push({ at: yaml.length, fileStart, length: chunk.length });
+    yaml += chunk;
+  };
   for (const inner of st.body) {
-    if (inner.kind === 'Text') continue;
-    const s = inner.span.start - bodyStart;
-    const e = inner.span.end - bodyStart;
-    if (s < 0 || e > masked.length) continue;
-    const original = masked.slice(s, e);
-    const filler = inner.kind === 'Comment' ? original.replace(/[^\n]/g, ' ') : original.replace(/[^\n]/g, 'x');
-    masked = masked.slice(0, s) + filler + masked.slice(e);
+    if (inner.span.start < bodyStart || inner.span.end > bodyEnd || inner.kind === 'Comment') continue;
+    if (inner.kind === 'Text') {
+      const kept = keptText(text, inner.span, inner.value);
+      add(text.slice(kept.start, kept.end), kept.start);
+    } else if (inner.kind === 'Output' && inner.expr.kind === 'Const' && typeof inner.expr.value === 'string') {
+      // A constant renders as itself (`{{- ' ' -}}` puts back the space the stripping took).
+      add(inner.expr.value, inner.span.start);
+    } else {
+      add(text.slice(inner.span.start, inner.span.end).replace(/[^\n]/g, 'x'), inner.span.start);
+    }
   }
-  return { name, bodySpan: { start: bodyStart, end: bodyEnd }, result: readYamlMetadata(masked, bodyStart) };
+  const map = new OffsetMap(pieces, { start: bodyStart, end: bodyEnd });
+  return { name, bodySpan: { start: bodyStart, end: bodyEnd }, result: readYamlMetadata(yaml, map) };
+}
+
+/**
+ * The part of a text node's file span that Jinja renders: the lexer gives the value after whitespace control (and with
+ * line breaks normalised), so the whitespace it dropped at either end is what the value lacks there.
+ */
+function keptText(text: string, span: Span, value: string): Span {
+  if (value === '') return { start: span.start, end: span.start };
+  const raw = text.slice(span.start, span.end);
+  const normalised = raw.replace(/\r\n?/g, '\n');
+  let start = span.start;
+  let end = span.end;
+  if (!normalised.startsWith(value)) while (start < end && isPyWhitespace(text[start] as string)) start++;
+  if (!normalised.endsWith(value)) while (end > start && isPyWhitespace(text[end - 1] as string)) end--;
+  return { start, end };
 }
 
 function fromyamlSource(expr: Expression, scope: Scope): YamlBlock | undefined {

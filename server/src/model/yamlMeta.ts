@@ -18,21 +18,67 @@ export interface YamlMetaResult {
 }
 
 /**
- * Parses `text` (the block body as it stands in the file, Jinja parts masked to keep offsets) whose first character
- * sits at `base` in the file.
+ * Where each stretch of the text YAML reads stands in the file. Jinja's whitespace control (`-%}`, `{%-`) removes
+ * whitespace from the block body before fromyaml sees it, so the text YAML reads is not one slice of the file; each
+ * piece keeps its own file offset so spans still point at the written names.
  */
-export function readYamlMetadata(text: string, base: number): YamlMetaResult {
+export interface TextPiece {
+  /** Offset of the piece in the text YAML reads. */
+  at: number;
+  /** Offset of the piece's first character in the file. */
+  fileStart: number;
+  length: number;
+}
+
+/** Maps offsets of the YAML text back into the file. */
+export class OffsetMap {
+  constructor(
+    private readonly pieces: readonly TextPiece[],
+    /** The file span of the whole block body, which every mapped span stays inside. */
+    readonly body: Span,
+  ) {}
+
+  /** The file offset of the character at `offset` (for the start of a span). */
+  start(offset: number): number {
+    for (const p of this.pieces) if (offset >= p.at && offset < p.at + p.length) return p.fileStart + (offset - p.at);
+    const last = this.pieces[this.pieces.length - 1];
+    if (!last || offset < 0) return this.body.start;
+    return last.fileStart + last.length;
+  }
+
+  /** The file offset just after the character before `offset` (for the end of a span). */
+  end(offset: number): number {
+    if (offset <= 0) return this.start(0);
+    return this.start(offset - 1) + 1;
+  }
+
+  span(start: number, end: number): Span {
+    const s = this.start(start);
+    return { start: s, end: Math.max(s, this.end(end)) };
+  }
+
+  static contiguous(base: number, length: number): OffsetMap {
+    return new OffsetMap([{ at: 0, fileStart: base, length }], { start: base, end: base + length });
+  }
+}
+
+/**
+ * Parses `text` (the block body as Jinja renders it, Jinja parts masked) whose characters map into the file through
+ * `at` (or, given a number, start at that file offset and follow the file one to one).
+ */
+export function readYamlMetadata(text: string, at: number | OffsetMap): YamlMetaResult {
+  const map = typeof at === 'number' ? OffsetMap.contiguous(at, text.length) : at;
   const problems: YamlProblem[] = [];
   // YAML reports some errors one past the end of the text; keep every span inside the block.
-  const limit = base + text.length;
-  const within = (start: number, end: number): Span => {
-    const s = Math.min(start, Math.max(base, limit - 1));
-    return { start: Math.max(base, s), end: Math.max(Math.max(base, s), Math.min(end, limit)) };
+  const { start: lo, end: hi } = map.body;
+  const within = (span: Span): Span => {
+    const s = Math.max(lo, Math.min(span.start, Math.max(lo, hi - 1)));
+    return { start: s, end: Math.max(s, Math.min(span.end, hi)) };
   };
   const doc = parseDocument(text, { version: '1.1', prettyErrors: false, uniqueKeys: false });
   for (const e of doc.errors) {
     const [s, t] = e.pos;
-    problems.push({ message: e.message.split('\n')[0] ?? e.message, span: within(base + s, base + Math.max(t, s + 1)) });
+    problems.push({ message: e.message.split('\n')[0] ?? e.message, span: within(map.span(s, Math.max(t, s + 1))) });
   }
   for (const w of doc.warnings) {
     const [s, t] = w.pos;
@@ -40,22 +86,22 @@ export function readYamlMetadata(text: string, base: number): YamlMetaResult {
     if (tag) {
       problems.push({
         message: `'${tag[1]}' is read as a YAML tag, so dbt's fromyaml fails and returns None. Quote the value: '${tag[1]}…'`,
-        span: within(base + s, base + Math.max(t, s + 1)),
+        span: within(map.span(s, Math.max(t, s + 1))),
         unquotedConstant: true,
       });
     }
   }
   const contents = doc.contents as Node | null;
-  const value = contents ? toMeta(contents, text, base) : undefined;
+  const value = contents ? toMeta(contents, text, map) : undefined;
   return { value, problems };
 }
 
-function spanOf(node: Node, base: number): Span {
+function spanOf(node: Node, map: OffsetMap): Span {
   const r = node.range ?? [0, 0, 0];
-  return { start: base + r[0], end: base + r[1] };
+  return map.span(r[0], r[1]);
 }
 
-function toMeta(node: Node, text: string, base: number): MetaValue {
+function toMeta(node: Node, text: string, base: OffsetMap): MetaValue {
   const span = spanOf(node, base);
   if (isMap(node)) {
     const entries: MetaEntry[] = [];
@@ -83,7 +129,7 @@ function toMeta(node: Node, text: string, base: number): MetaValue {
   return { kind: 'dynamic', span, reason: 'YAML alias or unsupported node' };
 }
 
-function contentSpanOf(node: Node, base: number): Span {
+function contentSpanOf(node: Node, base: OffsetMap): Span {
   const span = spanOf(node, base);
   if (isScalar(node) && (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE) && span.end - span.start >= 2) {
     return { start: span.start + 1, end: span.end - 1 };
