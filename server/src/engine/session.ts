@@ -94,8 +94,9 @@ export class ProjectSession {
   // -------------------------------------------------------------------------------------------------------------
   // Models and their text.
 
+  /** Enabled models, ordered by path (a copy of the project's kept list, for callers that reorder it). */
   models(): ProjectNode[] {
-    return this.project.models().filter((m) => m.enabled);
+    return [...this.project.models()];
   }
 
   node(name: string): ProjectNode | undefined {
@@ -105,12 +106,17 @@ export class ProjectSession {
   /** The node whose file is `path` (absolute or relative to the project). */
   nodeByPath(path: string): ProjectNode | undefined {
     const abs = path.startsWith('/') ? path : `${this.project.root}/${path}`;
-    return this.project.allNodes().find((n) => n.file === abs || n.path === path);
+    const nodes = this.project.nodesIn(abs);
+    // A snapshot file may define several nodes: the first by name, as the path-ordered node list has them.
+    return nodes.length < 2 ? nodes[0] : [...nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0];
   }
 
+  /** The model's text: the editor's, else the text the project read it with (files are read once). */
   textOf(node: ProjectNode): string {
     const open = this.openTexts.get(node.file);
     if (open !== undefined) return open;
+    const known = this.project.textOfFile(node.file);
+    if (known !== undefined) return known;
     try {
       return readFileSync(node.file, 'utf8');
     } catch {
@@ -186,7 +192,7 @@ export class ProjectSession {
         }
       }
     }
-    const node = this.project.allNodes().find((n) => n.enabled && sameRelation(n.relation, relation));
+    const node = this.project.nodeByRelation(relation.schema, relation.identifier);
     if (!node) return undefined;
     if (node.columns) return node.columns;
     const stage = this.stageColumns(node);

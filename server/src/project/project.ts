@@ -134,6 +134,57 @@ export interface LoadProjectOptions {
 
 const DEFAULT_MATERIALIZED: Record<NodeKind, string> = { model: 'view', seed: 'seed', snapshot: 'snapshot' };
 
+/** What the project derives from all its nodes together; rebuilt when a file is added or removed or changes shape. */
+interface DerivedState {
+  byName: Map<string, ProjectNode[]>;
+  /** Enabled nodes by lower-cased `schema.identifier`, the first by path. */
+  byRelation: Map<string, ProjectNode>;
+  graph: DependencyGraph;
+  cycles: string[][];
+  diagnosticsByFile: Map<string, ProjectDiagnostic[]>;
+  /** Names of enabled nodes, for "did you mean" suggestions. */
+  knownNames: string[];
+}
+
+const collator = new Intl.Collator(undefined);
+/** The order localeCompare gives, without building a collator per comparison. */
+function compareText(a: string, b: string): number {
+  return a === b ? 0 : collator.compare(a, b);
+}
+
+function relationKey(schema: string, identifier: string): string {
+  return `${schema.toLowerCase()}\u0000${identifier.toLowerCase()}`;
+}
+
+/** A stable text for a config value, to tell whether a file's own config() changed. */
+function valueKey(v: JValue): string {
+  if (v instanceof Map) return `{${[...v].map(([k, x]) => `${JSON.stringify(k)}:${valueKey(x)}`).join(',')}}`;
+  if (Array.isArray(v)) return `[${v.map((x) => valueKey(x)).join(',')}]`;
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return JSON.stringify(v);
+  return `${typeof v}:${String(v)}`;
+}
+
+/** The facts the derived state is built from: names, refs, sources, the file's own config. Spans may differ. */
+function sameShape(before: readonly ProjectNode[], after: readonly ProjectNode[]): boolean {
+  if (before.length !== after.length) return false;
+  return before.every((b, i) => {
+    const a = after[i] as ProjectNode;
+    const d1 = b.dependencies;
+    const d2 = a.dependencies;
+    return (
+      a.name === b.name &&
+      a.kind === b.kind &&
+      a.path === b.path &&
+      d1.refs.length === d2.refs.length &&
+      d1.refs.every((r, j) => r.name === d2.refs[j]?.name && r.package === d2.refs[j]?.package && r.version === d2.refs[j]?.version) &&
+      d1.sources.length === d2.sources.length &&
+      d1.sources.every((s, j) => s.source === d2.sources[j]?.source && s.table === d2.sources[j]?.table) &&
+      valueKey(d1.config) === valueKey(d2.config) &&
+      (a.span === undefined) === (b.span === undefined)
+    );
+  });
+}
+
 /** Loads a dbt project from its folder. Never throws on bad input: problems are in `diagnostics()`. */
 export function loadProject(root: string, options: LoadProjectOptions): DbtProject {
   return new DbtProject(toSlashes(root), options);
@@ -175,7 +226,12 @@ export class DbtProject {
   private readonly renderingVars = new Set<string>();
   private readonly refTexts = new WeakMap<RefCall, string>();
   private readonly nestedRoots = new Map<string, boolean>();
-  private derived: { byName: Map<string, ProjectNode[]>; graph: DependencyGraph; diagnostics: ProjectDiagnostic[] } | undefined;
+  /** The text each model and snapshot file was last analysed with (the disk's, or the editor's after an edit). */
+  private readonly texts = new Map<string, string>();
+  /** allNodes() and models(), kept until a file is added, removed or changes its shape. */
+  private sorted: ProjectNode[] | undefined;
+  private enabledModels: ProjectNode[] | undefined;
+  private derived: DerivedState | undefined;
 
   constructor(root: string, options: LoadProjectOptions) {
     this.root = root;
@@ -259,7 +315,9 @@ export class DbtProject {
       for (const file of this.files.listFiles(dir, (p) => p.endsWith('.sql'))) {
         if (this.nodesByFile.has(file) || this.isIgnoredPath(file) || this.inNestedProject(file)) continue;
         const text = this.files.readFile(file);
-        if (text !== undefined) this.nodesByFile.set(file, [this.analyseModel(file, text)]);
+        if (text === undefined) continue;
+        this.texts.set(file, text);
+        this.nodesByFile.set(file, [this.analyseModel(file, text)]);
       }
     }
     for (const dir of this.absDirs(this.settings.seedPaths)) {
@@ -273,7 +331,9 @@ export class DbtProject {
       for (const file of this.files.listFiles(dir, (p) => p.endsWith('.sql'))) {
         if (this.nodesByFile.has(file) || this.inNestedProject(file)) continue;
         const text = this.files.readFile(file);
-        if (text !== undefined) this.nodesByFile.set(file, this.analyseSnapshots(file, text));
+        if (text === undefined) continue;
+        this.texts.set(file, text);
+        this.nodesByFile.set(file, this.analyseSnapshots(file, text));
       }
     }
   }
@@ -504,14 +564,16 @@ export class DbtProject {
   // -------------------------------------------------------------------------------------------------------------
   // Lookups.
 
-  /** Every node (models, seeds, snapshots), enabled or not, ordered by path. */
-  allNodes(): ProjectNode[] {
-    return [...this.nodesByFile.values()].flat().sort((a, b) => a.path.localeCompare(b.path) || a.name.localeCompare(b.name));
+  /** Every node (models, seeds, snapshots), enabled or not, ordered by path. Kept sorted between shape changes. */
+  allNodes(): readonly ProjectNode[] {
+    this.sorted ??= [...this.nodesByFile.values()].flat().sort((a, b) => compareText(a.path, b.path) || compareText(a.name, b.name));
+    return this.sorted;
   }
 
   /** Enabled models only, ordered by path. */
-  models(): ProjectNode[] {
-    return this.allNodes().filter((n) => n.kind === 'model' && n.enabled);
+  models(): readonly ProjectNode[] {
+    this.enabledModels ??= this.allNodes().filter((n) => n.kind === 'model' && n.enabled);
+    return this.enabledModels;
   }
 
   /** The enabled node named `name` (a disabled one when no enabled node has the name). */
@@ -523,6 +585,16 @@ export class DbtProject {
   /** The nodes defined in a file (absolute or project-relative path). */
   nodesIn(path: string): ProjectNode[] {
     return this.nodesByFile.get(this.absolute(path)) ?? [];
+  }
+
+  /** The text a model or snapshot file was last analysed with, without reading the disk again. */
+  textOfFile(path: string): string | undefined {
+    return this.texts.get(this.absolute(path));
+  }
+
+  /** The first enabled node (by path) whose relation is schema.identifier, compared case-insensitively. */
+  nodeByRelation(schema: string, identifier: string): ProjectNode | undefined {
+    return this.derivedState().byRelation.get(relationKey(schema, identifier));
   }
 
   /** ref('name') as a relation, or undefined for an unknown name. */
@@ -610,7 +682,7 @@ export class DbtProject {
 
   /** Dependency cycles, each as [a, b, …] where a selects from b, … and the last from a. */
   cycles(): string[][] {
-    return findCycles(this.graph());
+    return this.derivedState().cycles.map((c) => [...c]);
   }
 
   /** The nodes the selector works on: enabled models, seeds and snapshots. */
@@ -645,16 +717,52 @@ export class DbtProject {
     if (this.isUnder(file, this.settings.modelPaths) && !this.isIgnoredPath(file)) nodes = [this.analyseModel(file, text)];
     else if (this.isUnder(file, this.settings.snapshotPaths)) nodes = this.analyseSnapshots(file, text);
     else return undefined;
+    const before = this.nodesByFile.get(file);
     this.nodesByFile.set(file, nodes);
-    this.derived = undefined;
+    this.texts.set(file, text);
+    if (before && this.derived && sameShape(before, nodes)) this.replaceNodes(file, before, nodes, this.derived);
+    else this.shapeChanged();
     return nodes;
   }
 
   /** Forgets a deleted model, seed or snapshot file. */
   removeFile(path: string): boolean {
-    const removed = this.nodesByFile.delete(this.absolute(path));
-    if (removed) this.derived = undefined;
+    const file = this.absolute(path);
+    const removed = this.nodesByFile.delete(file);
+    this.texts.delete(file);
+    if (removed) this.shapeChanged();
     return removed;
+  }
+
+  private shapeChanged(): void {
+    this.sorted = undefined;
+    this.enabledModels = undefined;
+    this.derived = undefined;
+  }
+
+  /**
+   * An edit that kept the file's names, refs, sources and config: the graph, the name and relation maps keep their
+   * shape, so the new nodes take the old ones' places and only this file's findings are computed again (their spans
+   * moved with the edit).
+   */
+  private replaceNodes(file: string, before: readonly ProjectNode[], after: readonly ProjectNode[], derived: DerivedState): void {
+    const swap = (list: ProjectNode[] | undefined) => {
+      if (!list) return;
+      before.forEach((old, i) => {
+        const at = list.indexOf(old);
+        if (at >= 0) list[at] = after[i] as ProjectNode;
+      });
+    };
+    swap(this.sorted);
+    swap(this.enabledModels);
+    for (const [i, old] of before.entries()) {
+      swap(derived.byName.get(old.name));
+      const key = relationKey(old.relation.schema, old.relation.identifier);
+      if (derived.byRelation.get(key) === old) derived.byRelation.set(key, after[i] as ProjectNode);
+    }
+    const diagnostics = this.fileDiagnostics(after, derived);
+    if (diagnostics.length) derived.diagnosticsByFile.set(file, diagnostics);
+    else derived.diagnosticsByFile.delete(file);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -662,59 +770,92 @@ export class DbtProject {
 
   /** Every diagnostic of the project: YAML and project files, then per-model ref/source/cycle/duplicate findings. */
   diagnostics(): ProjectDiagnostic[] {
-    return [...this.staticDiagnostics, ...this.derivedState().diagnostics];
+    const derived = this.derivedState();
+    const out = [...this.staticDiagnostics];
+    for (const n of this.allNodes()) {
+      // A snapshot file holds several nodes; its findings are listed once, at its first node.
+      if (this.nodesByFile.get(n.file)?.[0] !== n) continue;
+      out.push(...(derived.diagnosticsByFile.get(n.file) ?? []));
+    }
+    return out;
   }
 
   /** The diagnostics of one file (absolute or project-relative path). */
   diagnosticsFor(path: string): ProjectDiagnostic[] {
     const file = this.absolute(path);
-    return this.diagnostics().filter((d) => d.file === file);
+    return [...this.staticDiagnostics.filter((d) => d.file === file), ...(this.derivedState().diagnosticsByFile.get(file) ?? [])];
   }
 
   private addStatic(file: string, diagnostics: readonly Diagnostic[]): void {
     for (const d of diagnostics) this.staticDiagnostics.push({ ...d, file });
   }
 
-  private derivedState(): NonNullable<DbtProject['derived']> {
+  private derivedState(): DerivedState {
     if (this.derived) return this.derived;
     const all = this.allNodes();
     const byName = new Map<string, ProjectNode[]>();
+    const byRelation = new Map<string, ProjectNode>();
     for (const n of all) {
       const list = byName.get(n.name) ?? [];
       list.push(n);
       byName.set(n.name, list);
+      if (!n.enabled) continue;
+      const key = relationKey(n.relation.schema, n.relation.identifier);
+      if (!byRelation.has(key)) byRelation.set(key, n);
     }
-    const diagnostics: ProjectDiagnostic[] = [];
-    const enabledByName = (name: string) => (byName.get(name) ?? []).find((n) => n.enabled);
     const parentsOf = new Map<string, string[]>();
-
-    // Two enabled nodes with one name: dbt refuses the project (a disabled duplicate is allowed).
-    for (const [name, list] of byName) {
-      const enabled = list.filter((n) => n.enabled);
-      if (enabled.length < 2) continue;
-      for (const n of enabled) {
-        const others = enabled.filter((o) => o !== n).map((o) => o.path);
-        diagnostics.push({
-          ...diagnostic('DV106', 'error', `Two nodes are named '${name}': ${n.path} and ${others.join(', ')}. ref('${name}') would be ambiguous; rename one of the files or disable one.`, n.span),
-          file: n.file,
-        });
-      }
-    }
-
-    const allNames = [...byName.keys()].filter((n) => enabledByName(n));
+    const partial = { byName, byRelation, graph: { parents: new Map(), children: new Map() }, cycles: [], diagnosticsByFile: new Map(), knownNames: [] } as DerivedState;
+    partial.knownNames = [...byName.keys()].filter((n) => this.enabledNamed(partial, n));
     for (const n of all) {
       if (!n.enabled) continue;
       const parents: string[] = [];
       parentsOf.set(n.name, parentsOf.get(n.name) ?? parents);
       for (const ref of n.dependencies.refs) {
-        if (ref.package !== undefined && ref.package !== this.settings.name) continue; // other packages are not indexed
-        const stem = ref.version !== undefined || !enabledByName(ref.name) ? this.versionedStem(ref.name, ref.version) : undefined;
-        const target = enabledByName(stem ?? ref.name);
-        if (target) {
-          parentsOf.get(n.name)?.push(target.name);
-          continue;
-        }
-        if ((byName.get(ref.name) ?? []).length > 0) {
+        const target = this.refTarget(partial, ref);
+        if (target) parentsOf.get(n.name)?.push(target.name);
+      }
+    }
+    partial.graph = buildGraph(parentsOf);
+    partial.cycles = findCycles(partial.graph);
+    for (const [file, nodes] of this.nodesByFile) {
+      const diagnostics = this.fileDiagnostics(nodes, partial);
+      if (diagnostics.length) partial.diagnosticsByFile.set(file, diagnostics);
+    }
+    this.derived = partial;
+    return partial;
+  }
+
+  private enabledNamed(derived: DerivedState, name: string): ProjectNode | undefined {
+    return (derived.byName.get(name) ?? []).find((n) => n.enabled);
+  }
+
+  /** The enabled node a ref() of this project selects from, or undefined (unknown, disabled, another package). */
+  private refTarget(derived: DerivedState, ref: RefCall): ProjectNode | undefined {
+    if (ref.package !== undefined && ref.package !== this.settings.name) return undefined; // other packages are not indexed
+    const stem = ref.version !== undefined || !this.enabledNamed(derived, ref.name) ? this.versionedStem(ref.name, ref.version) : undefined;
+    return this.enabledNamed(derived, stem ?? ref.name);
+  }
+
+  /** One file's project findings: duplicate names, refs and sources that resolve to nothing, cycles through it. */
+  private fileDiagnostics(nodes: readonly ProjectNode[], derived: DerivedState): ProjectDiagnostic[] {
+    const diagnostics: ProjectDiagnostic[] = [];
+    // Two enabled nodes with one name: dbt refuses the project (a disabled duplicate is allowed).
+    for (const n of nodes) {
+      if (!n.enabled) continue;
+      const enabled = (derived.byName.get(n.name) ?? []).filter((o) => o.enabled);
+      if (enabled.length < 2) continue;
+      const others = enabled.filter((o) => o !== n).map((o) => o.path);
+      diagnostics.push({
+        ...diagnostic('DV106', 'error', `Two nodes are named '${n.name}': ${n.path} and ${others.join(', ')}. ref('${n.name}') would be ambiguous; rename one of the files or disable one.`, n.span),
+        file: n.file,
+      });
+    }
+    for (const n of nodes) {
+      if (!n.enabled) continue;
+      for (const ref of n.dependencies.refs) {
+        if (ref.package !== undefined && ref.package !== this.settings.name) continue;
+        if (this.refTarget(derived, ref)) continue;
+        if ((derived.byName.get(ref.name) ?? []).length > 0) {
           diagnostics.push({
             ...diagnostic('DV101', 'error', `ref('${ref.name}'): the model is disabled (enabled: false), so ${n.name} cannot select from it. Enable it or remove the ref.`, ref.span),
             file: n.file,
@@ -722,7 +863,7 @@ export class DbtProject {
           continue;
         }
         if (this.packageModelNames.has(ref.name)) continue;
-        const suggestion = closestName(ref.name, allNames);
+        const suggestion = closestName(ref.name, derived.knownNames);
         const fixes: TextFix[] = suggestion ? [this.renameFix(ref, suggestion)] : [];
         diagnostics.push({
           ...diagnostic(
@@ -772,15 +913,13 @@ export class DbtProject {
         }
       }
     }
-    const graph = buildGraph(parentsOf);
-
-    for (const cycle of findCycles(graph)) {
+    for (const cycle of derived.cycles) {
       const shown = [...cycle, cycle[0]].join(' → ');
       for (let i = 0; i < cycle.length; i++) {
         const name = cycle[i] as string;
+        const node = nodes.find((n) => n.enabled && n.name === name);
+        if (!node || this.enabledNamed(derived, name) !== node) continue;
         const next = cycle[(i + 1) % cycle.length] as string;
-        const node = enabledByName(name);
-        if (!node) continue;
         const ref = node.dependencies.refs.find((r) => r.name === next && (r.package === undefined || r.package === this.settings.name));
         diagnostics.push({
           ...diagnostic('DV103', 'error', `Dependency cycle: ${shown} (each selects from the next). dbt cannot build these models; remove one of the ref() calls.`, ref?.span),
@@ -788,8 +927,7 @@ export class DbtProject {
         });
       }
     }
-    this.derived = { byName, graph, diagnostics };
-    return this.derived;
+    return diagnostics;
   }
 
   /** A quick fix replacing a ref's name, whether its span covers the bare name or the quoted string. */

@@ -15,7 +15,7 @@ export const advancedModelReferences: VaultRule = {
   check(ctx) {
     const table = tableOf(ctx.parsed);
     if (!table) return [];
-    const known = new Set([...ctx.project.modelNames(), ...ctx.project.otherNodeNames()]);
+    const known = ctx.index.nodeNames();
     const out: Diagnostic[] = [];
     const check = (name: string, span: Span, where: string) => {
       if (known.has(name)) return;

@@ -69,6 +69,8 @@ export interface VaultIndex {
   hashBuilders(): Map<string, HashBuilder[]>;
   /** The catalog type of a stage column, following derived aliases (`USER_ID: id`) back to the source column. */
   columnType(stage: string, column: string): string | undefined;
+  /** Every name ref() can select: models, seeds and snapshots (one set per index, shared by every model checked). */
+  nodeNames(): ReadonlySet<string>;
 }
 
 export interface VaultRuleContext {
@@ -118,6 +120,7 @@ export function createVaultIndex(project: RuleProject): VaultIndex {
   let hubs: Map<string, KeyOwners> | undefined;
   let links: Map<string, KeyOwners> | undefined;
   let builders: Map<string, HashBuilder[]> | undefined;
+  let names: Set<string> | undefined;
 
   const stage = (name: string) => {
     const p = project.parsedModel(name);
@@ -214,6 +217,7 @@ export function createVaultIndex(project: RuleProject): VaultIndex {
       return builders;
     },
     columnType: (s, c) => columnType(s, c),
+    nodeNames: () => (names ??= new Set([...project.modelNames(), ...project.otherNodeNames()])),
   };
 }
 

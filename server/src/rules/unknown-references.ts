@@ -11,7 +11,7 @@ export const unknownModels: VaultRule = {
   id: 'DV101',
   title: CODES.DV101.title,
   check(ctx) {
-    const known = new Set([...ctx.project.modelNames(), ...ctx.project.otherNodeNames()]);
+    const known = ctx.index.nodeNames();
     const out: Diagnostic[] = [];
     const check = (name: string, span: Span, what: string) => {
       if (known.has(name)) return;
