@@ -90,6 +90,127 @@ export const AUTOMATE_DV_VERSIONS = {
     ],
     otherwise: 'AUTOMATE_DV_SYSTEM',
   } satisfies VersionBehaviour<string>,
+
+  // ── package: which macros exist and run on PostgreSQL ──────────────────────────────────────────────────────────
+  postgresMacros: {
+    behaviour:
+      'Whether the package has PostgreSQL macros at all: before 0.9.0 dbt-postgres renders the Snowflake default__ ' +
+      'macros (MD5_BINARY, IFNULL, QUALIFY), which PostgreSQL rejects.',
+    bands: [
+      { until: '0.8.3', value: 'snowflake-only', renders: 'default__ (Snowflake) SQL' },
+      { from: '0.9.0', value: 'postgres', renders: 'postgres__ macros' },
+    ],
+    otherwise: 'postgres',
+  } satisfies VersionBehaviour<'snowflake-only' | 'postgres'>,
+
+  snowflakeMacrosRunningOnPostgres: {
+    behaviour:
+      'Before 0.9.0: the macros whose Snowflake SQL still runs on PostgreSQL (no QUALIFY, TO_DATE(x), ::BINARY, and ' +
+      'the macro exists at that tag). A stage only without hashed_columns: its hashes use MD5_BINARY and IFNULL.',
+    bands: [
+      { until: '0.7.1', value: ['stage', 'hub', 'link', 'sat', 't_link'], renders: 'hub/link/sat without QUALIFY' },
+      { from: '0.7.2', until: '0.7.5', value: ['stage', 't_link'], renders: 'QUALIFY in hub, link, sat, eff_sat, ma_sat' },
+      { from: '0.7.6', until: '0.7.6', value: ['stage', 't_link', 'xts'], renders: 'xts added; pit casts ::BINARY' },
+      { from: '0.7.7', until: '0.7.8', value: ['stage', 't_link'], renders: 'no xts, pit or bridge at these tags' },
+      { from: '0.7.9', until: '0.8.3', value: ['stage', 'sat', 't_link', 'xts', 'pit'], renders: 'sat without QUALIFY' },
+    ],
+    otherwise: ['stage', 'hub', 'link', 'sat', 't_link', 'eff_sat', 'ma_sat', 'xts', 'pit', 'bridge', 'ref_table', 'nh_link'],
+  } satisfies VersionBehaviour<readonly string[]>,
+
+  nhLinkMacro: {
+    behaviour: 'Whether automate_dv.nh_link exists (from 0.11.5; t_link becomes its deprecated alias there).',
+    bands: [
+      { until: '0.11.4', value: false, renders: 'no nh_link macro: dbt fails on the call' },
+      { from: '0.11.5', value: true, renders: 'nh_link' },
+    ],
+    otherwise: true,
+  } satisfies VersionBehaviour<boolean>,
+
+  /**
+   * The version a release's own dbt_project.yml claims, where it lies: the installed package is told apart by its
+   * macros instead. `fingerprint` is a text in `file` that only the later release has (or, with `absent`, lacks).
+   */
+  installedVersionFingerprints: {
+    behaviour: "Releases whose dbt_project.yml carries the previous release's version line.",
+    bands: [
+      {
+        from: '0.9.5',
+        until: '0.9.5',
+        value: [{ claims: '0.9.5', actual: '0.9.6', file: 'macros/staging/stage.sql', text: "'automate_dv'", absent: false }],
+        renders: "0.9.6 says 0.9.5; its macros dispatch to 'automate_dv' (0.9.5: 'dbtvault')",
+      },
+      {
+        from: '0.11.0',
+        until: '0.11.0',
+        value: [{ claims: '0.11.0', actual: '0.11.1', file: 'macros/tables/postgres/sat.sql', text: 'first_record_in_set', absent: true }],
+        renders: '0.11.1 says 0.11.0; its postgres sat has no first_record_in_set CTE (0.11.0 has)',
+      },
+    ],
+    otherwise: [],
+  } satisfies VersionBehaviour<readonly { claims: string; actual: string; file: string; text: string; absent: boolean }[]>,
+
+  // ── dbtvault 0.9.0 ──────────────────────────────────────────────────────────────────────────────────────────────
+  hashAlgorithmMatch: {
+    behaviour: "How var('hash') is compared: 0.9.0 tests hash == 'SHA' exactly (so 'sha' hashes with MD5), later releases lower-case it.",
+    bands: [
+      { until: '0.9.0', value: 'case-sensitive', renders: "hash == 'SHA'" },
+      { from: '0.9.1', value: 'case-insensitive', renders: "hash | lower == 'sha'" },
+    ],
+    otherwise: 'case-insensitive',
+  } satisfies VersionBehaviour<'case-sensitive' | 'case-insensitive'>,
+
+  hashContentCasing: {
+    behaviour: "Whether var('hash_content_casing') exists: 0.9.0 always wraps hash components in UPPER().",
+    bands: [
+      { until: '0.9.0', value: false, renders: 'UPPER() always' },
+      { from: '0.9.1', value: true, renders: "UPPER() unless hash_content_casing: 'disabled'" },
+    ],
+    otherwise: true,
+  } satisfies VersionBehaviour<boolean>,
+
+  quotesEveryIdentifier: {
+    behaviour: '0.9.0 passes every column name and alias through escape_column_names ("NAME"); 0.9.1 quotes only what is asked.',
+    bands: [
+      { from: '0.9.0', until: '0.9.0', value: true, renders: '"CUSTOMER_PK" everywhere' },
+    ],
+    otherwise: false,
+  } satisfies VersionBehaviour<boolean>,
+
+  // ── stage ───────────────────────────────────────────────────────────────────────────────────────────────────────
+  stageDerivedConcat: {
+    behaviour:
+      'A derived column given as a list: concat_ws on PostgreSQL. 0.9.1–0.10.2 have no postgres__concat_ws and their ' +
+      "default__ writes CONCAT(a, '||', b), which keeps the separators around a NULL part and is never NULL.",
+    bands: [
+      { until: '0.9.0', value: 'concat-ws', renders: "CONCAT_WS('||', a, b)" },
+      { from: '0.9.1', until: '0.10.2', value: 'concat', renders: "CONCAT(a, '||', b)" },
+      { from: '0.11.0', value: 'concat-ws', renders: "CONCAT_WS('||', a, b)" },
+    ],
+    otherwise: 'concat-ws',
+  } satisfies VersionBehaviour<'concat-ws' | 'concat'>,
+
+  // ── model config ────────────────────────────────────────────────────────────────────────────────────────────────
+  configMetaLookup: {
+    behaviour:
+      'Where settings such as apply_source_filter, is_auto_end_dating, rank_column and the period/rank materialization ' +
+      'config are read: config only, then also meta (config_meta_get, 0.11.3), then meta first (0.11.5).',
+    bands: [
+      { until: '0.11.2', value: 'config-only', renders: "config.get('apply_source_filter')" },
+      { from: '0.11.3', until: '0.11.4', value: 'config-then-meta', renders: 'config_meta_get: config, else meta' },
+      { from: '0.11.5', value: 'meta-then-config', renders: 'config_meta_get: meta (if the key is there), else config' },
+    ],
+    otherwise: 'meta-then-config',
+  } satisfies VersionBehaviour<'config-only' | 'config-then-meta' | 'meta-then-config'>,
+
+  // ── vault_insert_by_period ──────────────────────────────────────────────────────────────────────────────────────
+  periodFilterForm: {
+    behaviour: 'The condition that replaces __PERIOD_FILTER__ on PostgreSQL.',
+    bands: [
+      { until: '0.9.6', value: 'date', renders: "ts::DATE >= DATE_TRUNC(p, TO_DATE(start, 'YYYY-MM-DD') + INTERVAL 'n p') …" },
+      { from: '0.9.7', value: 'timestamp', renders: "ts::TIMESTAMP >= DATE_TRUNC(p, TIMESTAMP 'start' + INTERVAL 'n p') …" },
+    ],
+    otherwise: 'timestamp',
+  } satisfies VersionBehaviour<'date' | 'timestamp'>,
 } as const;
 
 export type AutomateDvBehaviourName = keyof typeof AUTOMATE_DV_VERSIONS;

@@ -2,6 +2,7 @@
 // The CTE chain itself lives in templates/automate-dv/stage.sql.
 import type { MacroContext } from '../context';
 import type { Relation } from '../../base/relation';
+import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
 import { escapeColumnName } from './columns';
 import { asConstant, type Reporter } from './constants';
 import { hashExpression } from './hashing';
@@ -19,17 +20,22 @@ interface StageRenderInputs {
   hash: HashSettings;
   nullKeys: { required: string; optional: string };
   escapeChars: readonly [string, string];
+  /** How a derived list is concatenated: CONCAT_WS, or 0.9.1–0.10.2's CONCAT with the separator between the parts. */
+  concat?: 'concat-ws' | 'concat';
   report: Reporter;
 }
 
 const LIST_SEPARATOR = ',\n    ';
 
-function derivedSql(spec: DerivedSpec, escapeChars: readonly [string, string], report: Reporter): string {
+function derivedSql(spec: DerivedSpec, escapeChars: readonly [string, string], report: Reporter, concat: 'concat-ws' | 'concat'): string {
   const item = (x: string): string => {
     const sql = asConstant(x, report, `derived column ${spec.name}`);
     return spec.escape ? escapeColumnName(sql, escapeChars) : sql;
   };
   if (spec.form === 'expression') return `${item(spec.items[0] as string)} AS ${spec.name}`;
+  // CONCAT skips a NULL part but keeps the separators around it, and an all-NULL list gives the separators alone
+  // (never NULL): other text, so other hash bytes, than CONCAT_WS for the same row.
+  if (concat === 'concat') return `CONCAT(\n        ${spec.items.map(item).join(", '||',\n        ")}\n    ) AS ${spec.name}`;
   return `CONCAT_WS('||',\n        ${spec.items.map(item).join(',\n        ')}\n    ) AS ${spec.name}`;
 }
 
@@ -48,7 +54,7 @@ export function stageTemplateVariables(config: StageConfig, inputs: StageRenderI
   const passThrough = (names: readonly string[]): string[] => (known ? print(names) : ['*']);
 
   const derived = config.derived
-    ? [...passThrough(lists.derivedPassThrough), ...config.derived.map((d) => derivedSql(d, inputs.escapeChars, inputs.report))]
+    ? [...passThrough(lists.derivedPassThrough), ...config.derived.map((d) => derivedSql(d, inputs.escapeChars, inputs.report, inputs.concat ?? 'concat-ws'))]
     : undefined;
 
   const nulls = config.nulls
@@ -134,6 +140,7 @@ export function compileStage(args: BoundArguments, ctx: MacroContext): string {
     hash: config.hashed ? readHashSettings(ctx) : DEFAULT_HASH_SETTINGS,
     nullKeys: readNullKeys(ctx),
     escapeChars: readEscapeChars(ctx),
+    concat: behaviourAt(AUTOMATE_DV_VERSIONS.stageDerivedConcat, ctx.compat.version),
     report,
   });
   return renderMacroTemplate('stage', variables);
