@@ -1,9 +1,12 @@
 // Snapshot tests for the TextMate grammars in syntaxes/: every fixture in fixtures/ is tokenized and compared with the
 // .snap file beside it, and the scopes users rely on (AutomateDV calls, parameters, YAML keys) are asserted by name.
+// A new fixture's snapshot is written by `UPDATE_SNAPSHOTS=1 npm test -- test/grammar/`; without it, a missing or
+// different snapshot fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import * as vsctm from 'vscode-textmate';
 import * as oniguruma from 'vscode-oniguruma';
 
@@ -162,6 +165,28 @@ function readableDiff(expected: string, actual: string): string {
   return out.length > limit ? [...out.slice(0, limit), `  … ${out.length - limit} more diff lines`].join('\n') : out.join('\n');
 }
 
+// A snapshot is only written when asked (UPDATE_SNAPSHOTS=1): a missing one fails, because a snapshot written by the
+// run that checks it would pass without comparing anything.
+function checkSnapshot(snapPath: string, actual: string, update: boolean): void {
+  const name = basename(snapPath);
+  if (update) {
+    writeFileSync(snapPath, actual);
+    return;
+  }
+  if (!existsSync(snapPath)) {
+    assert.fail(`${name} is missing: run the grammar tests with UPDATE_SNAPSHOTS=1 to write it, review it, and commit it`);
+  }
+  const expected = readFileSync(snapPath, 'utf8').replace(/\r\n/g, '\n');
+  if (expected !== actual) {
+    assert.fail(
+      `tokens differ from ${name} (- snapshot, + now). ` +
+        `If the change is intended, rerun with UPDATE_SNAPSHOTS=1 and review the .snap diff.\n${readableDiff(expected, actual)}`,
+    );
+  }
+}
+
+const updateSnapshots = process.env['UPDATE_SNAPSHOTS'] === '1';
+
 const fixtureNames = readdirSync(fixturesDir)
   .filter((f) => f.endsWith('.sql'))
   .sort();
@@ -171,26 +196,32 @@ test('there are fixtures for every kind of file the issue names', () => {
   assert.ok(fixtureNames.some((f) => rootScopeForFixture(f) === PLAIN_SQL), 'a plain-sql-* fixture exercises the injection');
 });
 
+test('every snapshot belongs to a fixture', () => {
+  const orphans = readdirSync(fixturesDir).filter((f) => f.endsWith('.snap') && !fixtureNames.includes(f.slice(0, -'.snap'.length)));
+  assert.deepEqual(orphans, [], 'delete the .snap files whose fixture is gone');
+});
+
+test('a missing snapshot fails unless UPDATE_SNAPSHOTS=1 asks for it to be written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-snap-'));
+  try {
+    const snap = join(dir, 'new-fixture.sql.snap');
+    assert.throws(() => checkSnapshot(snap, 'tokens\n', false), /new-fixture\.sql\.snap is missing: .*UPDATE_SNAPSHOTS=1/);
+    assert.equal(existsSync(snap), false, 'the failing check wrote nothing');
+    checkSnapshot(snap, 'tokens\n', true);
+    assert.equal(readFileSync(snap, 'utf8'), 'tokens\n');
+    checkSnapshot(snap, 'tokens\n', false);
+    assert.throws(() => checkSnapshot(snap, 'other\n', false), /tokens differ from new-fixture\.sql\.snap[^]*- tokens\n\+ other/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 for (const fixture of fixtureNames) {
   test(`snapshot: ${fixture}`, async () => {
     const rootScope = rootScopeForFixture(fixture);
     const grammar = await grammarFor(rootScope);
     const actual = formatSnapshot(fixture, rootScope, tokenize(grammar, readFileSync(join(fixturesDir, fixture), 'utf8')));
-    const snapPath = join(fixturesDir, `${fixture}.snap`);
-    const update = process.env['UPDATE_SNAPSHOTS'] === '1';
-    if (!existsSync(snapPath) || update) {
-      // On CI a missing snapshot is a mistake (it would be written and pass without checking anything).
-      if (!update && process.env['CI']) assert.fail(`${snapPath} is missing: run the test locally to write it, then commit it`);
-      writeFileSync(snapPath, actual);
-      return;
-    }
-    const expected = readFileSync(snapPath, 'utf8').replace(/\r\n/g, '\n');
-    if (expected !== actual) {
-      assert.fail(
-        `tokens of ${fixture} differ from ${fixture}.snap (- snapshot, + now). ` +
-          `If the change is intended, rerun with UPDATE_SNAPSHOTS=1 and review the .snap diff.\n${readableDiff(expected, actual)}`,
-      );
-    }
+    checkSnapshot(join(fixturesDir, `${fixture}.snap`), actual, updateSnapshots);
   });
 }
 
