@@ -5,6 +5,11 @@ import type { Severity } from './diagnostic';
 export interface CodeInfo {
   severity: Severity;
   title: string;
+  /**
+   * dbt fails the model when this finding holds at run time, though a check cannot know it for certain (a var or an
+   * environment variable the run may pass): a warning in the editor and `dvs check`, a failure of `dvs load`.
+   */
+  failsRun?: true;
 }
 
 export const CODES = {
@@ -12,8 +17,18 @@ export const CODES = {
   DV001: { severity: 'error', title: 'unterminated Jinja block, expression or comment' },
   DV002: { severity: 'error', title: 'unexpected token in Jinja' },
   DV003: { severity: 'error', title: 'unknown or unclosed Jinja statement' },
+  DV004: { severity: 'error', title: 'invalid assignment target in Jinja' },
+  DV005: { severity: 'error', title: 'invalid call arguments or macro parameters in Jinja' },
   DV010: { severity: 'error', title: 'error while rendering Jinja' },
   DV011: { severity: 'error', title: 'undefined variable used as an object' },
+  DV012: { severity: 'error', title: 'Jinja type error' },
+  DV013: { severity: 'error', title: 'unknown Jinja filter' },
+  DV014: { severity: 'error', title: 'unknown Jinja test' },
+  DV015: { severity: 'error', title: 'rendering stopped: step limit or recursion depth exceeded' },
+  DV016: { severity: 'error', title: 'wrong arguments for a macro, filter, test or function' },
+  DV017: { severity: 'error', title: 'Jinja value error' },
+  DV018: { severity: 'warning', title: 'fromyaml() could not parse its text (it returns none, as in dbt)' },
+  DV019: { severity: 'error', title: 'Jinja construct not allowed here' },
   DV020: { severity: 'error', title: 'YAML metadata does not parse (dbt fromyaml returns None)' },
   DV021: { severity: 'error', title: 'YAML file of the project does not parse' },
   // DV1xx: the dbt project.
@@ -21,9 +36,9 @@ export const CODES = {
   DV102: { severity: 'error', title: 'unknown source in source()' },
   DV103: { severity: 'error', title: 'dependency cycle between models' },
   DV104: { severity: 'error', title: 'dbt_project.yml is missing or invalid' },
-  DV105: { severity: 'warning', title: 'profiles.yml target cannot be resolved' },
+  DV105: { severity: 'warning', title: 'profiles.yml target or an env_var() cannot be resolved', failsRun: true },
   DV106: { severity: 'error', title: 'two models share one name' },
-  DV107: { severity: 'warning', title: 'unknown var() without default' },
+  DV107: { severity: 'warning', title: 'unknown var() without default', failsRun: true },
   DV110: { severity: 'warning', title: 'dbt test failed' },
   // DV2xx: macro parameters.
   DV200: { severity: 'error', title: 'AutomateDV compile error' },
@@ -33,6 +48,7 @@ export const CODES = {
   DV204: { severity: 'error', title: 'unknown AutomateDV macro' },
   DV205: { severity: 'error', title: 'too many positional arguments' },
   DV206: { severity: 'error', title: 'metadata variable is not set' },
+  DV207: { severity: 'warning', title: 'macro parameter is undefined (the macro renders without it)' },
   // DV3xx: columns.
   DV301: { severity: 'information', title: 'source columns unknown (no database and none declared)' },
   DV302: { severity: 'error', title: 'column does not exist in the source model' },
@@ -61,6 +77,7 @@ export const CODES = {
   DV510: { severity: 'warning', title: 'ref_table key given as a list (AutomateDV emits invalid SQL)' },
   DV511: { severity: 'warning', title: 'nh_link/t_link metadata names a column twice (AutomateDV emits invalid SQL)' },
   DV512: { severity: 'warning', title: 'ma_sat src_cdk given as one name (AutomateDV loops over its letters)' },
+  DV513: { severity: 'error', title: 'AutomateDV at the pinned version renders SQL that PostgreSQL rejects' },
   // DV9xx: what cannot be known or is not checked.
   DV901: { severity: 'information', title: 'macro from a package that is not installed; not expanded' },
   DV902: { severity: 'information', title: 'vault_insert_by_period/_by_rank: the loop runs in dvs load' },
@@ -69,3 +86,25 @@ export const CODES = {
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;
+
+const RANK: Record<Severity, number> = { information: 0, warning: 1, error: 2 };
+
+/**
+ * The severity a finding with `code` may have at most: the catalogue's. A finding of a code listed as a warning or as
+ * information is never an error, whoever reports it; codes outside the catalogue keep what their reporter says.
+ */
+export function cappedSeverity(code: string, severity: Severity): Severity {
+  const info = (CODES as Record<string, CodeInfo>)[code];
+  if (!info) return severity;
+  return RANK[severity] > RANK[info.severity] ? info.severity : severity;
+}
+
+/** Whether a finding stops `dvs load` of its model: an error, or a code dbt fails on at run time (failsRun). */
+export function failsRun(d: { code: string; severity: Severity }): boolean {
+  return d.severity === 'error' || (CODES as Record<string, CodeInfo>)[d.code]?.failsRun === true;
+}
+
+/** True when `a` is more severe than `b`. */
+export function moreSevere(a: Severity, b: Severity): boolean {
+  return RANK[a] > RANK[b];
+}

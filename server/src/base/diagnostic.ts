@@ -1,6 +1,7 @@
 // The one diagnostic shape of the core. Parsers, the compiler and the vault rules return these as values;
 // the LSP layer and the CLI convert them. Codes and severities follow CONTRACTS.md (DV0xx syntax … DV9xx unknown).
 import type { Span } from './text';
+import { cappedSeverity } from './codes';
 
 export type Severity = 'error' | 'warning' | 'information';
 
@@ -20,8 +21,12 @@ export interface Diagnostic {
   fixes?: TextFix[];
 }
 
+/**
+ * Makes a finding. Its severity never exceeds the one the catalogue (codes.ts) gives its code, so a code listed as a
+ * warning or as information cannot surface as an error from any path that reports it.
+ */
 export function diagnostic(code: string, severity: Severity, message: string, span?: Span, fixes?: TextFix[]): Diagnostic {
-  const d: Diagnostic = { code, severity, message };
+  const d: Diagnostic = { code, severity: cappedSeverity(code, severity), message };
   if (span) d.span = span;
   if (fixes && fixes.length) d.fixes = fixes;
   return d;

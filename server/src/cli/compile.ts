@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SourceText } from '../base/text';
+import { failsRun } from '../base/codes';
 import { selectNodes } from '../engine/select';
 import { flagValue, hasFlag, selectorWords, type ParsedArgs } from './args';
 import { CliFailure, type CliIo } from './io';
@@ -19,7 +20,7 @@ export async function runCompile(args: ParsedArgs, io: CliIo): Promise<number> {
   let failed = 0;
   for (const node of nodes) {
     const compiled = session.compile(node, { incremental: hasFlag(args, 'incremental') });
-    const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
+    const errors = compiled.diagnostics.filter(failsRun);
     const text = session.textOf(node);
     const src = new SourceText(text);
     for (const d of compiled.diagnostics) {

@@ -3,6 +3,7 @@
 // A model that runs queries while it renders (run_query(), statement blocks such as a date spine's interval count)
 // gets them run against the load's warehouse, as dbt's execute phase does.
 import { diagnostic, type Diagnostic } from '../base/diagnostic';
+import { failsRun } from '../base/codes';
 import { RuntimeQueries, queryOutcome } from '../dbt/query-results';
 import type { LoadModel, VaultInsertConfig } from '../load/model';
 import { configString } from '../project/modelConfig';
@@ -89,7 +90,7 @@ async function compileForLoad(session: ProjectSession, node: ProjectNode, increm
     const compiled = session.compile(node, { incremental, formatSql: false, queries });
     const pending = queries?.takePending() ?? [];
     if (pending.length === 0 || !warehouse || !queries) {
-      const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
+      const errors = compiled.diagnostics.filter(failsRun);
       if (errors.length) throw new ModelCompileError(node.name, errors);
       const unexpanded = compiled.diagnostics.filter((d) => d.code === 'DV901').map((d) => d.message);
       return { sql: compiled.rawSql, unexpanded };
