@@ -3,6 +3,7 @@
 import { JinjaError, argumentError, typeError, valueError } from './errors';
 import {
   JUndefined,
+  JUnknown,
   PyFloat,
   UNDEFINED,
   callable,
@@ -79,6 +80,7 @@ export function dictKey(v: JValue): string {
 /** The items a for loop or list() sees. */
 export function iterate(v: JValue): JValue[] {
   if (Array.isArray(v)) return v.slice();
+  if (v instanceof JUnknown) return [];
   if (typeof v === 'string') return Array.from(v);
   if (v instanceof Map) return [...v.keys()];
   if (v instanceof JUndefined) return [];
@@ -94,7 +96,7 @@ export function length(v: JValue): number {
   if (typeof v === 'string') return Array.from(v).length;
   if (Array.isArray(v)) return v.length;
   if (v instanceof Map) return v.size;
-  if (v instanceof JUndefined) return 0;
+  if (v instanceof JUndefined || v instanceof JUnknown) return 0;
   throw typeError(`object of type '${typeName(v)}' has no len()`);
 }
 
@@ -124,6 +126,8 @@ export function pyEquals(a: JValue, b: JValue): boolean {
 
 /** Python ordering; throws a type error where Python would. */
 export function pyCompare(a: JValue, b: JValue, op = '<'): number {
+  // An unknown value compares without error; which way is as unknown as the value itself.
+  if (a instanceof JUnknown || b instanceof JUnknown) return 0;
   if (a instanceof JUndefined) throw undefinedError(a, `it cannot be compared with '${op}'`);
   if (b instanceof JUndefined) throw undefinedError(b, `it cannot be compared with '${op}'`);
   const na = asNumber(a);
@@ -147,6 +151,7 @@ export function pyCompare(a: JValue, b: JValue, op = '<'): number {
 
 /** `item in container`. */
 export function contains(container: JValue, item: JValue): boolean {
+  if (container instanceof JUnknown || item instanceof JUnknown) return false;
   if (typeof container === 'string') {
     if (typeof item !== 'string') {
       if (item instanceof JUndefined) throw undefinedError(item, "it cannot be tested with 'in'");
@@ -170,6 +175,8 @@ function unsupported(op: string, a: JValue, b: JValue): JinjaError {
 
 export function binaryOp(op: string, a: JValue, b: JValue): JValue {
   if (op === '~') return renderValue(a) + renderValue(b);
+  if (a instanceof JUnknown) return a;
+  if (b instanceof JUnknown) return b;
   checkDefined(a, op);
   checkDefined(b, op);
   const na = asNumber(a);
@@ -260,7 +267,9 @@ export function getAttribute(obj: JValue, name: string): JValue {
 /** `obj[key]` as Jinja's getitem does it: the item first, then (for string keys) the attribute. */
 export function getItem(obj: JValue, key: JValue): JValue {
   if (obj instanceof JUndefined) throw undefinedError(obj, `the item [${reprValue(key)}] cannot be read`);
+  if (obj instanceof JUnknown) return obj;
   if (key instanceof JUndefined) throw undefinedError(key, 'it cannot be used as a key');
+  if (key instanceof JUnknown) return key;
   if (obj instanceof Map) {
     const v = obj.get(dictKey(key));
     if (v !== undefined) return v;
@@ -295,6 +304,7 @@ function missingAttribute(obj: JValue, name: string): JUndefined {
 /** Python slicing of a str, list or tuple. */
 export function sliceValue(obj: JValue, start: JValue, stop: JValue, step: JValue): JValue {
   if (obj instanceof JUndefined) throw undefinedError(obj, 'it cannot be sliced');
+  if (obj instanceof JUnknown) return obj;
   // Jinja compiles a slice to a plain Python subscript, so slicing anything else is an error.
   if (obj instanceof Map) throw typeError("unhashable type: 'slice'");
   if (typeof obj !== 'string' && !Array.isArray(obj)) throw typeError(`'${typeName(obj)}' object is not subscriptable`);

@@ -7,7 +7,7 @@ import type { AssignTarget, CallBlockNode, Expression, FilterCall, Keyword, Macr
 import { FILTERS, TESTS, builtinGlobals, type FilterContext, type FilterFunction, type TestFunction } from './builtins';
 import { JinjaError, argumentError, typeError, valueError } from './errors';
 import { binaryOp, contains, dictKey, getAttribute, getItem, iterate, pyCompare, pyEquals, sliceValue, typeName, undefinedError } from './python';
-import { JUndefined, UNDEFINED, callable, floatValue, isCallable, isFloat, numberValue, isObject, makeTuple, renderValue, truthy, type JCallable, type JDict, type JObject, type JValue } from './values';
+import { JUndefined, JUnknown, UNDEFINED, callable, floatValue, isCallable, isFloat, numberValue, isObject, makeTuple, renderValue, truthy, type JCallable, type JDict, type JObject, type JValue } from './values';
 
 export interface RenderOptions {
   /** Upper bound on executed statements, loop iterations and calls; exceeding it is a DV015 diagnostic. */
@@ -34,6 +34,16 @@ class ContinueSignal {}
 class ReturnSignal {
   constructor(readonly value: JValue) {}
 }
+
+/** The first unknown value among a call's arguments, if any. */
+function unknownAmong(args: readonly JValue[], kwargs: ReadonlyMap<string, JValue>): JUnknown | undefined {
+  for (const a of args) if (a instanceof JUnknown) return a;
+  for (const a of kwargs.values()) if (a instanceof JUnknown) return a;
+  return undefined;
+}
+
+/** Macros defined in templates (by any renderer): an error inside one is the template's, whatever its arguments. */
+const TEMPLATE_MACROS = new WeakSet<JCallable>();
 
 class Frame {
   readonly vars = new Map<string, JValue>();
@@ -503,6 +513,10 @@ class Renderer implements FilterContext {
         frame.vars.set(target.name, value);
         return;
       case 'Tuple': {
+        if (value instanceof JUnknown) {
+          for (const t of target.items) this.assign(t as AssignTarget, value, frame);
+          return;
+        }
         const items = this.at(target.span, () => iterate(value));
         if (items.length !== target.items.length) {
           const message =
@@ -544,7 +558,7 @@ class Renderer implements FilterContext {
     const acceptsVarargs = this.usesName(body, 'varargs');
     const acceptsKwargs = this.usesName(body, 'kwargs');
     const acceptsCaller = this.usesName(body, 'caller');
-    return callable(name, (args, kwargs) => {
+    const macro = callable(name, (args, kwargs) => {
       if (++this.depth > MAX_CALL_DEPTH) {
         this.depth--;
         throw new JinjaError(`Rendering stopped: macro '${name}' is nested more than ${MAX_CALL_DEPTH} calls deep (recursion without end?).`, 'DV015');
@@ -590,6 +604,8 @@ class Renderer implements FilterContext {
         this.depth--;
       }
     });
+    TEMPLATE_MACROS.add(macro);
+    return macro;
   }
 
   private renderCallBlock(node: CallBlockNode, frame: Frame): string {
@@ -660,12 +676,21 @@ class Renderer implements FilterContext {
         }
         const { args, kwargs } = this.evaluateArguments(expr.args, expr.kwargs, undefined, undefined, frame);
         this.tick();
-        const result = this.at(expr.span, () => test(value, args, kwargs, this));
+        const result = this.at(expr.span, () => {
+          try {
+            return test(value, args, kwargs, this);
+          } catch (e) {
+            // A test that cannot judge an unknown value answers no, as it would for a value of another type.
+            if (value instanceof JUnknown || unknownAmong(args, kwargs)) return false;
+            throw e;
+          }
+        });
         return expr.negated ? !result : result;
       }
       case 'Unary': {
         const v = this.evaluate(expr.operand, frame);
         if (expr.op === 'not') return !truthy(v);
+        if (v instanceof JUnknown) return v;
         return this.at(expr.span, () => {
           if (v instanceof JUndefined) throw undefinedError(v, `it cannot be used with unary '${expr.op}'`);
           const n = numberValue(v);
@@ -715,6 +740,7 @@ class Renderer implements FilterContext {
     for (const k of kwargExprs) kwargs.set(k.name, this.evaluate(k.value, frame));
     if (dynKwargs) {
       const extra = this.evaluate(dynKwargs, frame);
+      if (extra instanceof JUnknown) return { args, kwargs };
       if (!(extra instanceof Map)) throw new JinjaError(`Argument after ** must be a mapping, not ${typeName(extra)}`, 'DV012', dynKwargs.span);
       for (const [k, v] of extra) kwargs.set(k, v);
     }
@@ -723,6 +749,7 @@ class Renderer implements FilterContext {
 
   private invoke(fn: JValue, args: JValue[], kwargs: Map<string, JValue>, span: Span, callee: Expression): JValue {
     if (fn instanceof JUndefined) throw new JinjaError(undefinedError(fn, 'it cannot be called').message, 'DV011', callee.span);
+    if (fn instanceof JUnknown) return fn;
     if (!isCallable(fn)) throw new JinjaError(`'${typeName(fn)}' object is not callable`, 'DV012', span);
     this.tick();
     const previous = this.callSpan;
@@ -731,6 +758,10 @@ class Renderer implements FilterContext {
       return fn.call(args, kwargs);
     } catch (e) {
       if (e instanceof ReturnSignal || e instanceof BreakSignal || e instanceof ContinueSignal) throw e;
+      // A function of the host (ref, a vault macro, a dbt context function) that fails on an unknown argument may well
+      // succeed on the real value: its result is unknown too, not an error.
+      const unknown = TEMPLATE_MACROS.has(fn) ? undefined : unknownAmong(args, kwargs);
+      if (unknown) return unknown;
       throw this.wrapError(e, span);
     } finally {
       this.callSpan = previous;
@@ -745,10 +776,19 @@ class Renderer implements FilterContext {
     }
     const { args, kwargs } = this.evaluateArguments(filter.args, filter.kwargs, filter.dynArgs, filter.dynKwargs, frame);
     this.tick();
+    if (value instanceof JUnknown) return value;
     const previous = this.callSpan;
     this.callSpan = span;
     try {
-      return this.at(span, () => fn(value, args, kwargs, this));
+      return this.at(span, () => {
+        try {
+          return fn(value, args, kwargs, this);
+        } catch (e) {
+          const unknown = unknownAmong(args, kwargs);
+          if (unknown) return unknown;
+          throw e;
+        }
+      });
     } finally {
       this.callSpan = previous;
     }
@@ -759,6 +799,7 @@ class Renderer implements FilterContext {
     const fn = this.filters.get(name);
     if (!fn) throw new JinjaError(`No filter named '${name}'.`, 'DV013');
     this.tick();
+    if (value instanceof JUnknown) return value;
     return fn(value, args, kwargs, this);
   }
   callTest(name: string, value: JValue, args: JValue[], kwargs: Map<string, JValue>): boolean {

@@ -26,6 +26,42 @@ export interface JCallable {
   call(args: JValue[], kwargs: Map<string, JValue>): JValue;
 }
 
+/**
+ * The stand-in for a value dvs cannot know: what a macro of a package that is not installed returned, an unset var.
+ * Every use of it is accepted (attributes, items, calls, iteration, comparison, arithmetic, filters) and gives the
+ * same stand-in back, so one unknown value never turns into errors further down the template; it loops zero times,
+ * is truthy (a macro's rendered text usually is), and prints `text` (an SQL comment saying what was not expanded).
+ */
+export class JUnknown implements JObject {
+  readonly kind = 'object' as const;
+  constructor(
+    /** What it prints as: usually an SQL comment naming the macro that was not expanded. */
+    readonly text: string,
+  ) {}
+  getAttr(): JValue {
+    return this;
+  }
+  render(): string {
+    return this.text;
+  }
+  repr(): string {
+    return this.text;
+  }
+  setAttr(): void {
+    // Assigning into an unknown value changes nothing dvs could know.
+  }
+  equals(other: JValue): boolean {
+    return other === this;
+  }
+  compare(): number {
+    return 0;
+  }
+}
+
+export function isUnknown(v: JValue | undefined): v is JUnknown {
+  return v instanceof JUnknown;
+}
+
 /** A host object: attribute access, optional rendering as text. */
 export interface JObject {
   readonly kind: 'object';
