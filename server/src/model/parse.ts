@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../base/diagnostic';
 import { diagnostic } from '../base/diagnostic';
 import type { Span } from '../base/text';
-import { MACRO_SIGNATURES, isVaultMacroName, signatureFor, skipsRequiredCheck, type MacroSignature, type VaultMacroName } from '../compile/automate-dv/signatures';
+import { MACRO_SIGNATURES, isVaultMacroName, rendersWithoutWhenUndefined, signatureFor, skipsRequiredCheck, type MacroSignature, type VaultMacroName } from '../compile/automate-dv/signatures';
 import type { CallExpr, Expression, SetBlockNode, Statement, Template } from '../jinja/ast';
 import { parseTemplate } from '../jinja/parser';
 import type { MetaEntry, MetaValue } from './meta';
@@ -26,6 +26,10 @@ export interface BoundParam {
   argSpan: Span;
   value: MetaValue | undefined;
   origin: ValueOrigin;
+  /** Why the value is Jinja Undefined when it renders (a missing YAML key, a name never set), if it is. */
+  undefinedBecause?: string;
+  /** The expression that is undefined. */
+  undefinedSpan?: Span;
 }
 
 export interface MacroCallInfo {
@@ -203,6 +207,9 @@ function fromyamlSource(expr: Expression, scope: Scope): YamlBlock | undefined {
 interface Resolved {
   value: MetaValue | undefined;
   origin: ValueOrigin;
+  /** Set when the expression is Jinja Undefined at render time, saying why. */
+  undefinedBecause?: string;
+  undefinedSpan?: Span;
 }
 
 function evalStatic(expr: Expression, scope: Scope): Resolved {
@@ -236,11 +243,14 @@ function evalStatic(expr: Expression, scope: Scope): Resolved {
       const lower = expr.name.toLowerCase();
       if (lower === 'none') return { value: { kind: 'none', span: expr.span }, origin: inline };
       if (lower === 'true' || lower === 'false') return { value: { kind: 'bool', value: lower === 'true', span: expr.span }, origin: inline };
-      return { value: undefined, origin: inline };
+      if (scope.blocks.has(expr.name) || scope.yamlDicts.has(expr.name) || isKnownGlobal(expr.name)) return { value: undefined, origin: inline };
+      return { value: undefined, origin: inline, undefinedBecause: `'${expr.name}' is not set in this file`, undefinedSpan: expr.span };
     }
     case 'Getitem': {
       const key = expr.index.kind === 'Const' && typeof expr.index.value === 'string' ? expr.index.value : undefined;
-      return lookupYamlKey(expr.object, key, scope) ?? { value: dynamic(expr.span, 'computed at render time'), origin: inline };
+      const found = lookupYamlKey(expr.object, key, scope);
+      if (found?.undefinedBecause !== undefined) return { ...found, undefinedSpan: expr.span };
+      return found ?? { value: dynamic(expr.span, 'computed at render time'), origin: inline };
     }
     case 'Call': {
       // `metadata_dict.get('key')` / `.get('key', default)`
@@ -248,9 +258,11 @@ function evalStatic(expr: Expression, scope: Scope): Resolved {
         const arg = expr.args[0];
         const key = arg?.kind === 'Const' && typeof arg.value === 'string' ? arg.value : undefined;
         const found = lookupYamlKey(expr.callee.object, key, scope);
-        if (found) return found;
         const fallback = expr.args[1];
+        if (found && found.undefinedBecause === undefined) return found;
         if (fallback) return evalStatic(fallback, scope);
+        // A Python dict's get() gives None for a missing key (not Undefined).
+        if (found) return { value: { kind: 'none', span: expr.span }, origin: found.origin };
       }
       return { value: dynamic(expr.span, 'computed at render time'), origin: inline };
     }
@@ -268,7 +280,7 @@ function lookupYamlKey(object: Expression, key: string | undefined, scope: Scope
   const root = block.result.value;
   if (!root || root.kind !== 'dict') return { value: undefined, origin: { kind: 'inline' } };
   const entry = root.entries.find((e) => e.key === key);
-  if (!entry) return { value: undefined, origin: { kind: 'yaml', block: block.name, key, keySpan: block.bodySpan } };
+  if (!entry) return { value: undefined, origin: { kind: 'yaml', block: block.name, key, keySpan: block.bodySpan }, undefinedBecause: `${block.name} has no key '${key}'` };
   return { value: entry.value, origin: { kind: 'yaml', block: block.name, key, keySpan: entry.keySpan } };
 }
 
@@ -344,7 +356,7 @@ function bindMacroCall(call: CallExpr, namespace: string, macro: string, nameSpa
       return;
     }
     const r = evalStatic(arg, scope);
-    info.params.set(spec.name, { name: spec.name, argSpan: arg.span, value: r.value, origin: r.origin });
+    info.params.set(spec.name, { name: spec.name, argSpan: arg.span, value: r.value, origin: r.origin, undefinedBecause: r.undefinedBecause, undefinedSpan: r.undefinedSpan });
   });
   for (const kw of call.kwargs) {
     const spec = signature.params.find((p) => p.name === kw.name);
@@ -354,14 +366,22 @@ function bindMacroCall(call: CallExpr, namespace: string, macro: string, nameSpa
       continue;
     }
     const r = evalStatic(kw.value, scope);
-    if (kw.value.kind === 'Name' && r.value === undefined && !scope.variables.has(kw.value.name) && !isKnownGlobal(kw.value.name)) {
-      model.diagnostics.push(
-        diagnostic('DV206', 'error', `'${kw.value.name}' is not set in this file, so ${kw.name} is undefined. Add {%- set ${kw.value.name} = ... -%} above the call.`, kw.value.span),
-      );
-    }
-    info.params.set(spec.name, { name: spec.name, argSpan: kw.span, value: r.value, origin: r.origin });
+    info.params.set(spec.name, { name: spec.name, argSpan: kw.span, value: r.value, origin: r.origin, undefinedBecause: r.undefinedBecause, undefinedSpan: r.undefinedSpan });
   }
-  const missing = skipsRequiredCheck(macro, scope.version) ? [] : signature.params.filter((p) => p.required && isMissing(info.params.get(p.name)));
+  const checked = !skipsRequiredCheck(macro, scope.version);
+  for (const p of info.params.values()) {
+    if (p.undefinedBecause !== undefined) reportUndefined(macro, signature, p, checked, model);
+  }
+  const missing = checked ? signature.params.filter((p) => p.required && isMissing(info.params.get(p.name)) && !(info.params.get(p.name) === undefined && rendersWithoutWhenUndefined(macro, p.name))) : [];
+  if (checked) {
+    for (const p of signature.params) {
+      if (p.required && !info.params.has(p.name) && rendersWithoutWhenUndefined(macro, p.name)) {
+        model.diagnostics.push(
+          diagnostic('DV207', 'warning', `${macro}() is called without ${p.name}: AutomateDV's required-parameter check only rejects none, so the ${macro} is built without it. Add ${p.name}=… to the call.`, nameSpan),
+        );
+      }
+    }
+  }
   if (missing.length) {
     model.diagnostics.push(
       diagnostic(
@@ -375,10 +395,34 @@ function bindMacroCall(call: CallExpr, namespace: string, macro: string, nameSpa
   return info;
 }
 
+/**
+ * A parameter that renders as Jinja Undefined (a missing YAML key, a name never set): AutomateDV's required-parameter
+ * check only rejects none, so it is an error only where the macro then fails on it (it uses the parameter as a column
+ * name); otherwise the macro renders without it, which deserves a warning for a required parameter and nothing for an
+ * optional one read from a key the metadata leaves out.
+ */
+function reportUndefined(macro: string, signature: MacroSignature, p: BoundParam, checked: boolean, model: ParsedModel): void {
+  const spec = signature.params.find((s) => s.name === p.name);
+  const fails = checked && spec?.required === true && !rendersWithoutWhenUndefined(macro, p.name);
+  const unsetName = p.origin.kind !== 'yaml';
+  const fix = p.origin.kind === 'yaml' ? `Add ${p.origin.key}: … to ${p.origin.block}` : `Set it with {%- set … -%} above the call`;
+  if (fails) {
+    const code = unsetName ? 'DV206' : 'DV201';
+    model.diagnostics.push(diagnostic(code, 'error', `${p.undefinedBecause}, so ${p.name} is undefined and ${macro}() fails on it. ${fix}.`, p.undefinedSpan ?? p.argSpan));
+  } else if (spec?.required === true || unsetName) {
+    model.diagnostics.push(
+      diagnostic('DV207', 'warning', `${p.undefinedBecause}, so ${p.name} is undefined and the ${macro} is built without it. ${fix}, or remove the argument.`, p.undefinedSpan ?? p.argSpan),
+    );
+  }
+}
+
 const HELPER_MACROS = new Set(['hash', 'prefix', 'alias', 'alias_all', 'multikey', 'expand_column_list', 'escape_column_names', 'max_datetime', 'cast_binary', 'create_ghost_record', 'derive_columns', 'hash_columns', 'rank_columns', 'null_columns']);
 
+// Names dbt defines for every model: never "not set in this file".
+const DBT_GLOBALS = new Set(['none', 'None', 'true', 'false', 'True', 'False', 'target', 'this', 'model', 'run_started_at', 'invocation_id', 'execute', 'flags', 'graph', 'modules', 'project_name', 'builtins']);
+
 function isKnownGlobal(name: string): boolean {
-  return ['none', 'None', 'true', 'false', 'True', 'False'].includes(name);
+  return DBT_GLOBALS.has(name);
 }
 
 function isMissing(p: BoundParam | undefined): boolean {

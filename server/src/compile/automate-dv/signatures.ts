@@ -284,6 +284,17 @@ export function bindArguments(
     if (missing.length > 0) {
       throw new CompileError(`Required parameter(s) missing or none in '${options.where ?? macro}': ${missing.join(', ')}`, 'DV201');
     }
+    for (const p of signature.params) {
+      const value = bound.get(p.name);
+      if (!p.required || value === null || !isNone(value) || !rendersWithoutWhenUndefined(macro, p.name)) continue;
+      const standIn = undefinedStandIn(macro, p.name);
+      if (standIn !== undefined) bound.set(p.name, standIn);
+      else {
+        // AutomateDV renders SQL without this column; the emulation does not reproduce that SQL. A warning code, so the
+        // model is not reported as failing where dbt would not fail.
+        throw new CompileError(`${macro}() is built without ${p.name} (it is undefined); add ${p.name} to see the SQL`, 'DV207');
+      }
+    }
   }
   return bound;
 }
@@ -296,7 +307,43 @@ export function skipsRequiredCheck(macro: string, version: string | undefined): 
   return macro === 't_link' && (version === undefined || versionAtLeast(version, '0.11.5'));
 }
 
-/** The required parameters that are absent or none, in signature order. */
+/**
+ * The required parameters AutomateDV fails on, in signature order: its required-parameter check rejects only none,
+ * and a parameter that was not passed (or is bound to a missing key or an unset name) is Jinja Undefined, which the
+ * check lets through. Undefined then fails in the macro only where it is used as a column (`prefix([src_pk], …)`
+ * calls `.strip()` on it); parameters that only pass through expand_column_list become an empty list.
+ */
 export function missingRequiredParameters(macro: VaultMacroName, bound: BoundArguments): string[] {
-  return MACRO_SIGNATURES[macro].params.filter((p) => p.required && isNone(bound.get(p.name))).map((p) => p.name);
+  return MACRO_SIGNATURES[macro].params
+    .filter((p) => p.required && isNone(bound.get(p.name)) && (bound.get(p.name) === null || !rendersWithoutWhenUndefined(macro, p.name)))
+    .map((p) => p.name);
+}
+
+/**
+ * Required parameters that AutomateDV's PostgreSQL macros only pass through expand_column_list, so the macro renders
+ * without them when they are undefined (read from the hub, sat, ma_sat, nh_link/t_link, pit and bridge macros of
+ * 0.9.6, 0.10.2, 0.11.0 and 0.11.5). Every other required parameter is used as a column name somewhere and fails.
+ */
+const RENDERS_WITHOUT_WHEN_UNDEFINED: Readonly<Partial<Record<VaultMacroName, readonly string[]>>> = {
+  hub: ['src_nk'],
+  sat: ['src_payload', 'src_source'],
+  ma_sat: ['src_payload', 'src_source'],
+  nh_link: ['src_eff', 'src_ldts', 'src_source'],
+  t_link: ['src_eff', 'src_ldts', 'src_source'],
+  pit: ['src_ldts'],
+  bridge: ['src_ldts'],
+};
+
+/** True when the macro renders without this parameter when it is undefined (not passed, a missing key, an unset name). */
+export function rendersWithoutWhenUndefined(macro: string, param: string): boolean {
+  return isVaultMacroName(macro) && (RENDERS_WITHOUT_WHEN_UNDEFINED[macro]?.includes(param) ?? false);
+}
+
+/**
+ * What the compiler binds for an undefined parameter the macro renders without: expand_column_list makes an empty list
+ * of a column list; a single column has no such stand-in, so it stays unbound.
+ */
+function undefinedStandIn(macro: VaultMacroName, param: string): JValue | undefined {
+  const kind = MACRO_SIGNATURES[macro].params.find((p) => p.name === param)?.kind;
+  return kind === 'columns' || kind === 'payload' ? [] : undefined;
 }
