@@ -7,6 +7,8 @@ import { failsRun } from '../base/codes';
 import { RuntimeQueries, queryOutcome } from '../dbt/query-results';
 import type { LoadModel, VaultInsertConfig } from '../load/model';
 import { configString } from '../project/modelConfig';
+import { automateDvConfigValue } from '../compile/automate-dv/config-meta';
+import type { JValue } from '../jinja/values';
 import { quoteIdent } from '../base/relation';
 import type { ProjectNode } from '../project';
 import { sqlErrorMessage } from '../warehouse/errors';
@@ -49,9 +51,14 @@ export function loadModelsFor(session: ProjectSession, nodes: ProjectNode[]): Lo
   });
 }
 
+/** A vault_insert_by_* setting, from config or meta as the emulated AutomateDV version reads it. */
+function vaultInsertSetting(session: ProjectSession, node: ProjectNode, key: string): JValue {
+  return automateDvConfigValue(node.config.values, key, session.compat.version);
+}
+
 /** The names a config holds as one string or a list (date_source_models, rank_source_models). */
-function configNames(node: ProjectNode, key: string): string[] | undefined {
-  const v = node.config.values.get(key);
+function configNames(session: ProjectSession, node: ProjectNode, key: string): string[] | undefined {
+  const v = vaultInsertSetting(session, node, key);
   if (typeof v === 'string') return [v];
   if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
   return undefined;
@@ -61,7 +68,7 @@ function configNames(node: ProjectNode, key: string): string[] | undefined {
 function vaultInsertOf(session: ProjectSession, node: ProjectNode): { vaultInsert?: VaultInsertConfig } {
   if (node.materialized !== 'vault_insert_by_period' && node.materialized !== 'vault_insert_by_rank') return {};
   const relations = (key: string) =>
-    configNames(node, key)?.map((name) => {
+    configNames(session, node, key)?.map((name) => {
       // An unknown name stays as written: the boundary query then fails with PostgreSQL's "does not exist".
       return session.project.resolveRef(name)?.render() ?? quoteIdent(name);
     });
@@ -69,12 +76,13 @@ function vaultInsertOf(session: ProjectSession, node: ProjectNode): { vaultInser
   const set = <K extends keyof VaultInsertConfig>(key: K, value: VaultInsertConfig[K] | undefined) => {
     if (value !== undefined) config[key] = value;
   };
-  set('timestampField', configString(node.config, 'timestamp_field'));
-  set('period', configString(node.config, 'period'));
-  set('startDate', configString(node.config, 'start_date'));
-  set('stopDate', configString(node.config, 'stop_date'));
+  const text = (key: string) => configString({ values: new Map([[key, vaultInsertSetting(session, node, key)]]), origins: new Map() }, key);
+  set('timestampField', text('timestamp_field'));
+  set('period', text('period'));
+  set('startDate', text('start_date'));
+  set('stopDate', text('stop_date'));
   set('dateSourceModels', relations('date_source_models'));
-  set('rankColumn', configString(node.config, 'rank_column'));
+  set('rankColumn', text('rank_column'));
   set('rankSourceModels', relations('rank_source_models'));
   return { vaultInsert: config };
 }

@@ -6,6 +6,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { Diagnostic } from '../base/diagnostic';
 import { diagnostic } from '../base/diagnostic';
 import type { Relation } from '../base/relation';
+import { automateDvConfigValue } from '../compile/automate-dv/config-meta';
 import { isBeforeExtraColumns, stageOutputColumns, type StageColumn } from '../compile/automate-dv';
 import type { AutomateDvCompat, ColumnInfo } from '../compile/context';
 import { compileModel, type CompiledModel } from '../compile/model';
@@ -252,12 +253,8 @@ export class ProjectSession {
       template: parsed.template,
       self: node.relation,
       materialized: node.materialized,
-      configOf: (key) => {
-        const v = config.get(key);
-        if (v !== undefined) return v;
-        const meta = config.get('meta');
-        return meta instanceof Map ? meta.get(key) ?? null : null;
-      },
+      // AutomateDV reads meta: only from 0.11.3 (and first from 0.11.5): the version matrix decides.
+      configOf: (key) => automateDvConfigValue(config, key, this.compat.version),
       resolveRef: (name, packageName, version) => this.project.resolveRef(name, packageName, version),
       resolveSource: (s, t) => this.project.sourceRelation(s, t),
       varValue: (name) => {
