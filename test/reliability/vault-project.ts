@@ -22,10 +22,15 @@ export interface OrdersProjectOptions {
   server?: ServerTargetSpec;
   /** The satellite's apply_source_filter (AutomateDV's default is false). */
   sourceFilter?: boolean;
+  /** Declares raw.orders' loaded_at_field and turns on dvs_high_water_mark for the vault models. */
+  highWaterMark?: boolean;
+  /** Declares dbt-postgres `indexes` on the hub and link keys and on the satellite's key and load date. */
+  indexes?: boolean;
 }
 
 export function writeOrdersProject(dir: string, options: OrdersProjectOptions = {}): void {
   const server = options.server;
+  const indexed = indexedFor(options);
   const files: Record<string, string> = {
     'dbt_project.yml': `name: orders_vault
 version: '1.0.0'
@@ -39,13 +44,13 @@ models:
     dds:
       +schema: dds
       +materialized: incremental
-`,
+${options.highWaterMark ? '      +dvs_high_water_mark: true\n' : ''}`,
     'macros/generate_schema_name.sql': BARE_SCHEMA_MACRO,
     'models/sources.yml': `version: 2
 sources:
   - name: raw
     schema: raw
-    tables:
+${options.highWaterMark ? '    loaded_at_field: _airbyte_extracted_at\n' : ''}    tables:
       - name: orders
         columns:
           - {name: _airbyte_raw_id, data_type: character varying}
@@ -85,13 +90,13 @@ hashed_columns:
                      derived_columns=metadata_dict['derived_columns'], null_columns=none,
                      hashed_columns=metadata_dict['hashed_columns'], ranked_columns=none) }}
 `,
-    'models/dds/hub_order.sql': hub('ORDER'),
-    'models/dds/hub_customer.sql': hub('CUSTOMER'),
-    'models/dds/hub_product.sql': hub('PRODUCT'),
-    'models/dds/link_order.sql': `{{ automate_dv.link(src_pk="ORDER_LINK_HK", src_fk=["ORDER_HK", "CUSTOMER_HK", "PRODUCT_HK"],
+    'models/dds/hub_order.sql': indexed('ORDER_HK') + hub('ORDER'),
+    'models/dds/hub_customer.sql': indexed('CUSTOMER_HK') + hub('CUSTOMER'),
+    'models/dds/hub_product.sql': indexed('PRODUCT_HK') + hub('PRODUCT'),
+    'models/dds/link_order.sql': `${indexed('ORDER_LINK_HK')}{{ automate_dv.link(src_pk="ORDER_LINK_HK", src_fk=["ORDER_HK", "CUSTOMER_HK", "PRODUCT_HK"],
                     src_ldts="LOAD_DATE", src_source="RECORD_SOURCE", source_model="stg_orders") }}
 `,
-    'models/dds/sat_order.sql': `{{ config(apply_source_filter=${options.sourceFilter ? 'true' : 'false'}) }}
+    'models/dds/sat_order.sql': `{{ config(apply_source_filter=${options.sourceFilter ? 'true' : 'false'}${options.indexes ? ", indexes=[{'columns': ['ORDER_HK', 'LOAD_DATE']}]" : ''}) }}
 {{ automate_dv.sat(src_pk="ORDER_HK", src_hashdiff="ORDER_HASHDIFF", src_payload=["AMOUNT", "STATUS", "CREATED_AT_UTC"],
                    src_ldts="LOAD_DATE", src_source="RECORD_SOURCE", source_model="stg_orders") }}
 `,
@@ -114,6 +119,11 @@ hashed_columns:
 `;
   }
   writeProject(dir, files);
+}
+
+/** A config() with a unique index on the key, when the project declares indexes. */
+function indexedFor(options: OrdersProjectOptions): (key: string) => string {
+  return (key) => (options.indexes ? `{{ config(indexes=[{'columns': ['${key}'], 'unique': true}]) }}\n` : '');
 }
 
 function hub(entity: string): string {

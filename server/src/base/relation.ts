@@ -9,7 +9,14 @@ export class Relation implements JObject {
     readonly identifier: string,
     /** dbt's per-part quoting (sources may turn it off). */
     readonly quoting: { database: boolean; schema: boolean; identifier: boolean } = { database: true, schema: true, identifier: true },
+    /** What adapter.get_relation found: 'table' or 'view'; unset for relations named by ref()/source()/this. */
+    readonly type?: string,
   ) {}
+
+  /** The same relation with a known type, as adapter.get_relation returns it. */
+  withType(type: string): Relation {
+    return new Relation(this.database, this.schema, this.identifier, this.quoting, type);
+  }
 
   render(): string {
     const q = (s: string, on: boolean) => (on ? quoteIdent(s) : s);
@@ -31,6 +38,12 @@ export class Relation implements JObject {
       case 'name':
       case 'table':
         return this.identifier;
+      case 'type':
+        return this.type ?? null;
+      case 'is_table':
+        return this.type === 'table';
+      case 'is_view':
+        return this.type === 'view';
       default:
         return null;
     }

@@ -2,10 +2,11 @@
 import { relative } from 'node:path';
 import type { Diagnostic } from '../base/diagnostic';
 import { SourceText } from '../base/text';
-import { flagValue, type ParsedArgs } from './args';
+import { flagValue, hasFlag, type ParsedArgs } from './args';
 import { CliFailure, type CliIo } from './io';
 import { openSession } from './session';
 import { checkProject } from '../engine/check';
+import { verifyEmulation, type EmulationReport } from '../dbt/verify-emulation';
 
 export interface CheckEntry {
   file: string;
@@ -42,12 +43,24 @@ export async function runCheck(args: ParsedArgs, io: CliIo): Promise<number> {
     }
   }
   entries.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  let emulation: EmulationReport | undefined;
+  if (hasFlag(args, 'verify-emulation')) {
+    emulation = verifyEmulation(session);
+    if (!emulation) {
+      throw new CliFailure(`--verify-emulation needs AutomateDV installed in ${session.project.settings.packagesInstallPath}/ (or a local: package): run dvs deps (or dbt deps) first.`);
+    }
+  }
   if (format === 'json') {
-    io.out(JSON.stringify({ models: result.models, diagnostics: entries }, null, 2) + '\n');
+    io.out(JSON.stringify({ models: result.models, diagnostics: entries, ...(emulation ? { emulation } : {}) }, null, 2) + '\n');
   } else {
     for (const e of entries) io.out(`${e.file}:${e.line}:${e.column}: ${e.severity} ${e.code}: ${e.message}\n`);
     const counts = (s: Diagnostic['severity']) => entries.filter((e) => e.severity === s).length;
     io.err(`dvs: checked ${result.models} models: ${counts('error')} errors, ${counts('warning')} warnings, ${counts('information')} information\n`);
+    if (emulation) {
+      for (const d of emulation.differences) io.out(`${d.path}: ${d.model} compiles differently (- ${emulation.package}, + emulation)\n${d.diff.map((l) => `    ${l}`).join('\n')}\n`);
+      io.err(`dvs: compared ${emulation.compared} models with the installed ${emulation.package}: ${emulation.differences.length} differ from the emulation\n`);
+    }
   }
-  return entries.some((e) => e.severity === 'error') ? 1 : 0;
+  // Each difference between the installed package and the emulation is a finding, as an error diagnostic is.
+  return entries.some((e) => e.severity === 'error') || (emulation?.differences.length ?? 0) > 0 ? 1 : 0;
 }

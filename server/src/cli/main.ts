@@ -10,10 +10,11 @@ const COMMON: Record<string, FlagSpec> = {
   'profiles-dir': { value: true },
   vars: { value: true },
   'automate-dv-version': { value: true },
+  'automate-dv-macros': { value: true },
 };
 
 export const COMMANDS: Record<string, Record<string, FlagSpec>> = {
-  check: { ...COMMON, format: { value: true } },
+  check: { ...COMMON, format: { value: true }, 'verify-emulation': {} },
   compile: {
     ...COMMON,
     select: { value: true, many: true },
@@ -71,6 +72,7 @@ Commands:
   generate-raw   write Airbyte Faker-like syncs into the raw schema
 
 Common flags: --project DIR  --target NAME  --profiles-dir DIR  --vars JSON  --automate-dv-version X.Y.Z
+              --automate-dv-macros installed|emulated (default: the installed package's own macros when present)
 `;
 
 export function defaultIo(): CliIo {

@@ -6,7 +6,7 @@ import { compatForVersion, findProjectRoot, nodeFileSystem } from '../project';
 import type { TargetPurpose } from '../project/profiles';
 import { ProjectSession } from '../engine/session';
 import { fromJs, type JValue } from '../jinja/values';
-import { flagValue, type ParsedArgs } from './args';
+import { flagValue, hasFlag, type ParsedArgs } from './args';
 import { CliFailure, type CliIo } from './io';
 
 export function parseRunStartedAt(text: string | undefined): Date | undefined {
@@ -47,6 +47,8 @@ export function openSession(args: ParsedArgs, io: CliIo, purpose: TargetPurpose)
   const root = projectRoot(args, io);
   const version = flagValue(args, 'automate-dv-version');
   if (version !== undefined && !parseVersion(version)) throw new CliFailure(`--automate-dv-version '${version}' is not a version like 0.11.5.`);
+  const macros = flagValue(args, 'automate-dv-macros');
+  if (macros !== undefined && macros !== 'installed' && macros !== 'emulated') throw new CliFailure(`--automate-dv-macros must be installed or emulated, not '${macros}'.`);
   const session = new ProjectSession(root, {
     env: io.env,
     profilesDir: flagValue(args, 'profiles-dir'),
@@ -55,6 +57,9 @@ export function openSession(args: ParsedArgs, io: CliIo, purpose: TargetPurpose)
     cliVars: parseVars(flagValue(args, 'vars')),
     runStartedAt: parseRunStartedAt(flagValue(args, 'run-started-at')),
     compat: version !== undefined ? compatForVersion(version) : undefined,
+    // A version named on the command line asks for that version's emulation, not the installed package.
+    automateDv: macros ?? (version !== undefined ? 'emulated' : undefined),
+    fullRefresh: hasFlag(args, 'full-refresh'),
   });
   const target = session.project.target;
   if (target.ok) {

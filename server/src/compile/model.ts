@@ -11,10 +11,12 @@ import { parseTemplate, render } from '../jinja';
 import { makeDatetime } from '../jinja/datetime';
 import { builtinGlobals } from '../jinja/builtins';
 import type { Span } from '../base/text';
-import { dbtRuntimeGlobals, unexpandedMacro, type UnexpandedReporter } from '../dbt/jinja-context';
+import { configValue, dbtRuntimeGlobals, modelNodeValue, unexpandedMacro, type ModelNodeInfo, type UnexpandedReporter } from '../dbt/jinja-context';
+import { buildMacroWorld } from '../dbt/installed-packages';
+import type { PackageMacros } from '../dbt/package-macros';
 import type { RuntimeQueries } from '../dbt/query-results';
 import { dbtUtilsNamespace } from '../dbt/dbt-utils';
-import { callable, fromJs, UNDEFINED, type JCallable, type JDict, type JObject, type JValue } from '../jinja/values';
+import { callable, fromJs, JUnknown, renderValue, UNDEFINED, type JCallable, type JDict, type JObject, type JValue } from '../jinja/values';
 
 export interface CompileTarget {
   name: string;
@@ -56,6 +58,33 @@ export interface ModelCompileEnv {
   packageMacros?: { name: string; macros: MacroNode[] }[];
   /** A load's run_query()/statement results (and the SQL still to run); absent when only checking or compiling. */
   queries?: RuntimeQueries;
+  /**
+   * Packages of packages.yml that are not installed and may hold models: a ref() to no model of the project resolves
+   * to that name in the target schema (where dbt builds a package's models by default) instead of failing.
+   */
+  packagesNotInstalled?: readonly string[];
+  /** How the project's AutomateDV is declared when it is a git or local fork that is not installed (`git <url>`). */
+  automateDvFork?: string;
+  /** The model's node (for `model`, `config.get`); without it `model` holds only name, alias and schema. */
+  node?: ModelNodeInfo;
+  /** --full-refresh: `flags.FULL_REFRESH` and `should_full_refresh()`. */
+  fullRefresh?: boolean;
+  /**
+   * The installed AutomateDV (or dbtvault) with every other installed package: the model renders through their own
+   * macros (see dbt/installed-packages.ts) instead of the emulation. Absent: AutomateDV is emulated.
+   */
+  installed?: InstalledMacrosEnv;
+  /** Whether a relation exists and its type, for adapter.get_relation; undefined when unknown. */
+  relationType?(relation: Relation): 'table' | 'view' | 'none' | undefined;
+}
+
+export interface InstalledMacrosEnv {
+  /** Every installed package, AutomateDV included. */
+  packages: PackageMacros[];
+  /** dbt_project.yml `dispatch:` search orders. */
+  dispatchOrder: ReadonlyMap<string, readonly string[]>;
+  /** The project folder, to name package files relative to it in errors. */
+  projectRoot?: string;
 }
 
 export interface CompiledModel {
@@ -71,12 +100,13 @@ const AUTOMATE_DV_NAMESPACES = ['automate_dv', 'dbtvault'];
 // Names the renderer itself binds (return() and the names inside macros and loops); never stand-ins.
 const RENDERER_NAMES = ['return', 'caller', 'super', 'loop', 'varargs', 'kwargs', 'self'];
 
-export function compileModel(env: ModelCompileEnv): CompiledModel {
+export function compileModel(given: ModelCompileEnv): CompiledModel {
+  const env = withUninstalledPackageRefs(given);
   const diagnostics: Diagnostic[] = [];
   const refsUsed: string[] = [];
   const ctx = macroContext(env, diagnostics);
   const macros = automateDvMacros(ctx);
-  const namespace = namespaceObject('automate_dv', macros);
+  const namespace = automateDvNamespace(macros, env, () => reporter);
   const globals = new Map<string, JValue>();
   globals.set('automate_dv', namespace);
   globals.set('dbtvault', namespace);
@@ -98,7 +128,7 @@ export function compileModel(env: ModelCompileEnv): CompiledModel {
     if (!rel) throw new CompileError(`Model '${env.modelName}' depends on a source named '${s}.${t}' which was not found.`, 'DV102');
     return rel;
   }));
-  globals.set('config', callable('config', () => ''));
+  globals.set('config', env.node ? configValue(env.node.config) : callable('config', () => ''));
   globals.set('var', callable('var', (args) => {
     const name = String(args[0] ?? '');
     const v = env.varValue(name);
@@ -123,12 +153,15 @@ export function compileModel(env: ModelCompileEnv): CompiledModel {
     ['warn', callable('warn', () => '')],
   ])));
   globals.set('execute', true);
-  globals.set('model', fromJs({ name: env.modelName, alias: env.self.identifier, schema: env.self.schema }));
+  globals.set('model', env.node ? modelNodeValue(env.node) : fromJs({ name: env.modelName, alias: env.self.identifier, schema: env.self.schema }));
+  globals.set('should_full_refresh', callable('should_full_refresh', () => env.fullRefresh === true));
+  globals.set('invocation_args_dict', fromJs({ which: env.queries ? 'run' : 'compile', full_refresh: env.fullRefresh === true }));
   // What nothing defines is tolerated as dbt would after `dbt deps`: package namespaces (dbt_utils.x()) and plain
   // macros (cents_to_dollars()) render as a comment with an information diagnostic at the model's call, never an error.
   const callees = collectCallees(env.template, env.projectMacros);
   const reporter: UnexpandedReporter = { spanOf: (name) => callees.spanOf(name), diagnostics };
-  for (const [name, value] of dbtRuntimeGlobals({ projectName: env.projectName ?? '', reporter, runStartedAt: env.runStartedAt, queries: env.queries })) if (!globals.has(name)) globals.set(name, value);
+  for (const [name, value] of dbtRuntimeGlobals({ projectName: env.projectName ?? '', reporter, runStartedAt: env.runStartedAt, queries: env.queries, fullRefresh: env.fullRefresh })) if (!globals.has(name)) globals.set(name, value);
+  if (env.installed) return renderWithInstalledPackages(env, env.installed, globals, callees, reporter, diagnostics, refsUsed);
   // Installed packages: their namespace, and their macros by bare name where the project defines none of that name.
   const packages = env.packageMacros ?? [];
   const invoke = macroInvoker(globals, env.projectMacros, reporter);
@@ -148,9 +181,13 @@ export function compileModel(env: ModelCompileEnv): CompiledModel {
   }
   for (const name of callees.names) {
     if (defined.has(name) || globals.has(name)) continue;
-    globals.set(name, unexpandedMacro(name, 'is not a macro of this project or of an installed package', 'If a package defines it, run dbt deps; otherwise add it under macros/.', reporter));
+    globals.set(name, unknownResult(unexpandedMacro(name, 'is not a macro of this project or of an installed package', 'If a package defines it, run dbt deps; otherwise add it under macros/.', reporter)));
   }
 
+  return renderModel(env, globals, diagnostics, refsUsed);
+}
+
+function renderModel(env: ModelCompileEnv, globals: Map<string, JValue>, diagnostics: Diagnostic[], refsUsed: string[]): CompiledModel {
   const template: Template = { ...env.template, body: [...env.projectMacros, ...env.template.body] };
   const result = render(template, globals);
   diagnostics.push(...result.diagnostics);
@@ -164,6 +201,81 @@ export function compileModel(env: ModelCompileEnv): CompiledModel {
     }
   }
   return { sql, rawSql, diagnostics, refsUsed };
+}
+
+/** Callees of each package's macros, computed once per package (they never change while the process runs). */
+const packageCallees = new WeakMap<MacroNode[], Callees>();
+
+/**
+ * The real-macro path: the model renders through the installed packages' own macros. Names that neither the
+ * packages, the project nor dbt's context define become stand-ins (information), as on the emulated path; an error
+ * raised inside a package fails the model at its call.
+ */
+function renderWithInstalledPackages(
+  env: ModelCompileEnv,
+  installed: InstalledMacrosEnv,
+  globals: Map<string, JValue>,
+  callees: Callees,
+  reporter: UnexpandedReporter,
+  diagnostics: Diagnostic[],
+  refsUsed: string[],
+): CompiledModel {
+  const packageNames = new Set(installed.packages.map((p) => p.name));
+  const packageMacroNames = new Set(installed.packages.flatMap((p) => p.macros.map((m) => m.name)));
+  const defined = new Set<string>([
+    ...globals.keys(),
+    ...builtinGlobals({ warn: () => undefined }).keys(),
+    ...env.projectMacros.map((m) => m.name),
+    ...packageNames,
+    ...RENDERER_NAMES,
+    'adapter',
+    env.projectName ?? '',
+  ]);
+  const namespaces = new Set(callees.namespaces);
+  const names = new Set(callees.names);
+  for (const pkg of installed.packages) {
+    let c = packageCallees.get(pkg.macros);
+    if (!c) {
+      c = collectCallees({ kind: 'Template', span: { start: 0, end: 0 }, body: [] }, pkg.macros);
+      packageCallees.set(pkg.macros, c);
+    }
+    for (const n of c.namespaces) namespaces.add(n);
+    for (const n of c.names) if (!packageMacroNames.has(n)) names.add(n);
+  }
+  for (const name of namespaces) {
+    if (defined.has(name) || globals.has(name)) continue;
+    const stub = packageStub(name, reporter);
+    globals.set(name, name === 'dbt_utils' ? dbtUtilsNamespace({ reporter, columnsOf: (rel) => env.catalog(rel), varValue: (v) => env.varValue(v), queries: env.queries }, stub) : stub);
+  }
+  for (const name of names) {
+    if (defined.has(name) || globals.has(name)) continue;
+    globals.set(name, unknownResult(unexpandedMacro(name, 'is not a macro of this project or of an installed package', 'If a package defines it, run dbt deps; otherwise add it under macros/.', reporter)));
+  }
+  const world = buildMacroWorld(
+    {
+      projectName: env.projectName ?? '',
+      projectMacros: env.projectMacros,
+      packages: installed.packages,
+      dispatchOrder: installed.dispatchOrder,
+      globals,
+      unresolvedDispatch: (macro, namespace) =>
+        unexpandedMacro(`adapter.dispatch('${macro}')`, `finds no implementation in ${namespace ?? 'the project'}`, namespace ? `Run dbt deps so that ${namespace} is installed.` : `Define default__${macro} under macros/.`, reporter),
+    },
+    installed.projectRoot,
+  );
+  for (const [name, ns] of world.namespaces) if (name !== env.projectName) globals.set(name, ns);
+  // Models may call an installed package's macros by bare name where the project defines none of that name.
+  for (const pkg of installed.packages) {
+    if (packageNames.has(pkg.name) && (pkg.name === 'automate_dv' || pkg.name === 'dbtvault')) continue;
+    const ns = world.namespaces.get(pkg.name);
+    for (const m of pkg.macros) {
+      if (!globals.has(m.name) && !env.projectMacros.some((p) => p.name === m.name) && ns) globals.set(m.name, ns.getAttr(m.name));
+    }
+  }
+  const adapter = adapterObject(env, (macro, namespace, packages) => world.dispatch(macro, namespace, packages));
+  globals.set('adapter', adapter);
+  world.setGlobal('adapter', adapter);
+  return renderModel(env, globals, diagnostics, refsUsed);
 }
 
 function macroContext(env: ModelCompileEnv, diagnostics: Diagnostic[]): MacroContext {
@@ -191,6 +303,47 @@ function macroContext(env: ModelCompileEnv, diagnostics: Diagnostic[]): MacroCon
     report(d) {
       diagnostics.push(diagnostic(d.code, d.severity, d.message, undefined, d.fixes));
     },
+  };
+}
+
+/** A stand-in macro whose result is unknown (JUnknown) rather than text, so later uses of it raise nothing either. */
+function unknownResult(stand: JCallable): JCallable {
+  return callable(stand.name, (args, kwargs) => new JUnknown(renderValue(stand.call(args, kwargs))));
+}
+
+/** ref() falls back to a relation in the target schema when a package that may define the model is not installed. */
+function withUninstalledPackageRefs(env: ModelCompileEnv): ModelCompileEnv {
+  const missing = env.packagesNotInstalled ?? [];
+  if (missing.length === 0) return env;
+  return {
+    ...env,
+    resolveRef: (name, packageName, version) =>
+      env.resolveRef(name, packageName, version) ??
+      (packageName === undefined || missing.includes(packageName) ? new Relation(env.target.dbname, env.target.schema, name) : undefined),
+  };
+}
+
+/**
+ * `automate_dv` / `dbtvault`: the emulated macros. A name the emulation does not know is DV204 for a released version;
+ * for a git or local fork that is not installed it may be the fork's own macro, so it becomes a stand-in (DV901).
+ */
+function automateDvNamespace(macros: Map<string, JCallable>, env: ModelCompileEnv, reporter: () => UnexpandedReporter): JObject {
+  const fork = env.automateDvFork;
+  const stands = new Map<string, JCallable>();
+  return {
+    kind: 'object',
+    getAttr(attr: string): JValue {
+      const known = macros.get(attr);
+      if (known || !fork) return known ?? UNDEFINED;
+      let stand = stands.get(attr);
+      if (!stand) {
+        const why = `is not a macro of the AutomateDV releases dvs emulates; the project's AutomateDV is a fork (${fork}) that may define it`;
+        stand = unknownResult(unexpandedMacro(`automate_dv.${attr}`, why, 'Run dbt deps to install the fork, so its own macros render.', reporter()));
+        stands.set(attr, stand);
+      }
+      return stand;
+    },
+    render: () => '<namespace automate_dv>',
   };
 }
 
@@ -264,7 +417,7 @@ function dispatchMacro(
 }
 
 /** dbt's adapter object, as far as model code uses it on PostgreSQL. */
-function adapterObject(env: ModelCompileEnv, dispatch: (macro: string, namespace: string | undefined) => JCallable): JObject {
+function adapterObject(env: ModelCompileEnv, dispatch: (macro: string, namespace: string | undefined, packages?: JValue) => JCallable): JObject {
   const members = new Map<string, JValue>([
     ['get_columns_in_relation', callable('get_columns_in_relation', (args) => {
       const rel = args[0];
@@ -274,7 +427,18 @@ function adapterObject(env: ModelCompileEnv, dispatch: (macro: string, namespace
     ['quote', callable('quote', (args) => quoteIdent(String(args[0] ?? '')))],
     ['dispatch', callable('dispatch', (args, kwargs) => {
       const namespace = kwargs.get('macro_namespace') ?? args[1];
-      return dispatch(String(kwargs.get('macro_name') ?? args[0] ?? ''), typeof namespace === 'string' ? namespace : undefined);
+      return dispatch(String(kwargs.get('macro_name') ?? args[0] ?? ''), typeof namespace === 'string' ? namespace : undefined, kwargs.get('packages'));
+    })],
+    ['get_relation', callable('get_relation', (args, kwargs) => {
+      const part = (name: string, i: number): string => {
+        const v = kwargs.get(name) ?? args[i];
+        return v === undefined || v === null ? '' : String(v);
+      };
+      const rel = new Relation(part('database', 0) || env.target.dbname, part('schema', 1), part('identifier', 2));
+      const type = env.relationType?.(rel);
+      if (type === 'none') return null;
+      // Unknown (no warehouse, no model of that name): dbt would find it once the project has run, so it exists.
+      return rel.withType(type ?? 'table');
     })],
     ['type', callable('type', () => 'postgres')],
   ]);
@@ -303,7 +467,7 @@ function packageStub(name: string, reporter: UnexpandedReporter): JObject {
     getAttr(attr: string): JValue {
       let fn = members.get(attr);
       if (!fn) {
-        fn = unexpandedMacro(`${name}.${attr}`, `comes from the package '${name}', which is not installed here`, `Run dbt deps, or ignore this if the package is installed elsewhere.`, reporter);
+        fn = unknownResult(unexpandedMacro(`${name}.${attr}`, `comes from the package '${name}', which is not installed here`, `Run dbt deps, or ignore this if the package is installed elsewhere.`, reporter));
         members.set(attr, fn);
       }
       return fn;

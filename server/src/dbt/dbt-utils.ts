@@ -50,6 +50,9 @@ export function dbtUtilsNamespace(env: DbtUtilsEnv, fallback: JObject): JObject 
     ['surrogate_key', callable('dbt_utils.surrogate_key', (args, kwargs) => legacySurrogateKey({ args, kwargs }, env))],
     ['star', callable('dbt_utils.star', (args, kwargs) => star({ args, kwargs }, env))],
     ['generate_series', callable('dbt_utils.generate_series', (args, kwargs) => generateSeries({ args, kwargs }))],
+    // Logging writes to dbt's log only; it renders nothing into the SQL (AutomateDV's materialisations call it).
+    ['log_info', callable('dbt_utils.log_info', () => '')],
+    ['log_warning', callable('dbt_utils.log_warning', () => '')],
   ]);
   return {
     kind: 'object',

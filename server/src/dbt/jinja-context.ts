@@ -7,7 +7,7 @@ import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import { quoteLiteral } from '../base/relation';
 import type { Span } from '../base/text';
 import { makeDate, makeDatetime, PyDatetime } from '../jinja/datetime';
-import { callable, fromJs, isCallable, isList, renderValue, truthy, type JCallable, type JObject, type JValue } from '../jinja/values';
+import { callable, fromJs, isCallable, isList, makeTuple, renderValue, reprValue, truthy, UNDEFINED, type JCallable, type JDict, type JObject, type JValue } from '../jinja/values';
 import { CompileError } from '../compile/context';
 import { agateTable, EMPTY_OUTCOME, loadResultValue, type RuntimeQueries } from './query-results';
 
@@ -150,7 +150,184 @@ function modulesObject(runStartedAt: Date, reporter: UnexpandedReporter): JObjec
     }),
   });
   const datetimeModule = object('datetime', { date: dateClass, datetime: datetimeClass });
-  return object('modules', { datetime: datetimeModule });
+  return object('modules', { datetime: datetimeModule, re: reModule(), itertools: object('itertools', { repeat: callable('repeat', (a, k) => itertoolsRepeat(a[0] ?? null, k.get('times') ?? a[1])) }) });
+}
+
+/**
+ * itertools.repeat as Jinja prints it: Python's repr `repeat('0', 32)`. AutomateDV 0.11.0–0.11.2's pit writes that
+ * repr into its SQL as the ghost key, where PostgreSQL evaluates it as its own repeat() function.
+ */
+function itertoolsRepeat(value: JValue, times: JValue | undefined): JObject {
+  const repr = `repeat(${reprValue(value)}${typeof times === 'number' ? `, ${times}` : ''})`;
+  return {
+    kind: 'object',
+    getAttr: () => UNDEFINED,
+    render: () => repr,
+  };
+}
+
+/** Python's re flags as dbt's modules.re exposes them. */
+const RE_FLAGS: Record<string, number> = { I: 2, IGNORECASE: 2, M: 8, MULTILINE: 8, S: 16, DOTALL: 16, X: 64, VERBOSE: 64 };
+
+/** A Python pattern as a JavaScript RegExp: named groups, \A and \Z, and the flags above. */
+function jsRegex(pattern: JValue, flags: JValue | undefined, extra = ''): RegExp {
+  const source = text(pattern)
+    .replace(/\\A/g, '^')
+    .replace(/\\Z/g, '$')
+    .replace(/\(\?P<(\w+)>/g, '(?<$1>')
+    .replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
+  const f = typeof flags === 'number' ? flags : 0;
+  let js = extra;
+  if (f & 2) js += 'i';
+  if (f & 8) js += 'm';
+  if (f & 16) js += 's';
+  return new RegExp(source, js);
+}
+
+function matchObject(m: RegExpExecArray): JObject {
+  const group = (i: JValue | undefined): JValue => {
+    const key = i === undefined ? 0 : i;
+    const v = typeof key === 'number' ? m[key] : m.groups?.[text(key)];
+    return v === undefined ? null : v;
+  };
+  const members: Record<string, JValue> = {
+    group: callable('group', (a) => (a.length <= 1 ? group(a[0]) : makeTuple(a.map(group)))),
+    groups: callable('groups', () => makeTuple(m.slice(1).map((v) => (v === undefined ? null : v)))),
+    groupdict: callable('groupdict', () => new Map(Object.entries(m.groups ?? {}).map(([k, v]) => [k, v === undefined ? null : v]))),
+    start: callable('start', () => m.index),
+    end: callable('end', () => m.index + (m[0]?.length ?? 0)),
+    span: callable('span', () => makeTuple([m.index, m.index + (m[0]?.length ?? 0)])),
+  };
+  return { kind: 'object', getAttr: (a) => members[a] ?? UNDEFINED, render: () => `<re.Match object; span=(${m.index}, ${m.index + (m[0]?.length ?? 0)}), match=${reprValue(m[0] ?? '')}>` };
+}
+
+/** Python's re module over JavaScript regular expressions (findall, match, search, fullmatch, sub, split, compile). */
+function reModule(): JObject {
+  const functions = (bound?: { pattern: JValue; flags: JValue | undefined }): Record<string, JValue> => {
+    // With a compiled pattern the pattern argument is gone: every call shifts its arguments by one.
+    const args = (a: JValue[], k: Map<string, JValue>, names: string[]): JValue[] => {
+      const all = bound ? [bound.pattern, ...a] : a;
+      return names.map((n, i) => (n === 'flags' && bound ? bound.flags : k.get(n) ?? all[i]) as JValue);
+    };
+    return {
+      findall: callable('findall', (a, k) => {
+        const [p, s, f] = args(a, k, ['pattern', 'string', 'flags']);
+        const out: JValue[] = [];
+        for (const m of text(s).matchAll(jsRegex(p ?? '', f, 'g'))) {
+          if (m.length === 1) out.push(m[0]);
+          else if (m.length === 2) out.push(m[1] ?? '');
+          else out.push(makeTuple(m.slice(1).map((g) => g ?? '')));
+        }
+        return out;
+      }),
+      match: callable('match', (a, k) => {
+        const [p, s, f] = args(a, k, ['pattern', 'string', 'flags']);
+        const re = jsRegex(p ?? '', f, 'y');
+        const m = re.exec(text(s));
+        return m ? matchObject(m) : null;
+      }),
+      fullmatch: callable('fullmatch', (a, k) => {
+        const [p, s, f] = args(a, k, ['pattern', 'string', 'flags']);
+        const m = jsRegex(`(?:${text(p)})$`, f, 'y').exec(text(s));
+        return m ? matchObject(m) : null;
+      }),
+      search: callable('search', (a, k) => {
+        const [p, s, f] = args(a, k, ['pattern', 'string', 'flags']);
+        const m = jsRegex(p ?? '', f).exec(text(s));
+        return m ? matchObject(m) : null;
+      }),
+      sub: callable('sub', (a, k) => {
+        const [p, repl, s, count, f] = args(a, k, ['pattern', 'repl', 'string', 'count', 'flags']);
+        let n = typeof count === 'number' && count > 0 ? count : Infinity;
+        const replacement = text(repl).replace(/\\(\d+)|\\g<(\w+)>/g, (_m, d: string | undefined, g: string | undefined) => `$${d !== undefined ? d : `<${g}>`}`);
+        return text(s).replace(jsRegex(p ?? '', f, 'g'), (...m) => {
+          if (n <= 0) return m[0] as string;
+          n--;
+          return replacement.replace(/\$(\d+)|\$<(\w+)>/g, (_x, d: string | undefined, g: string | undefined) => {
+            const groups = m[m.length - 1];
+            if (d !== undefined) return (m[Number(d)] as string | undefined) ?? '';
+            return typeof groups === 'object' && groups ? ((groups as Record<string, string>)[g ?? ''] ?? '') : '';
+          });
+        });
+      }),
+      split: callable('split', (a, k) => {
+        const [p, s, , f] = args(a, k, ['pattern', 'string', 'maxsplit', 'flags']);
+        return text(s).split(jsRegex(p ?? '', f));
+      }),
+      escape: callable('escape', (a) => text(a[0]).replace(/[.*+?^${}()|[\]\\\-#&~\s]/g, '\\$&')),
+    };
+  };
+  const members: Record<string, JValue> = {
+    ...functions(),
+    ...RE_FLAGS,
+    compile: callable('compile', (a, k) => {
+      const bound = { pattern: a[0] ?? '', flags: k.get('flags') ?? a[1] };
+      const fns = functions(bound);
+      return { kind: 'object', getAttr: (x: string) => (x === 'pattern' ? bound.pattern : fns[x] ?? UNDEFINED), render: () => `re.compile(${reprValue(bound.pattern)})` } as JObject;
+    }),
+  };
+  return { kind: 'object', getAttr: (a) => members[a] ?? UNDEFINED, render: () => "<module 're'>" };
+}
+
+/** The parts of a model's node that dbt's `model` variable and `config` read. */
+export interface ModelNodeInfo {
+  name: string;
+  alias: string;
+  schema: string;
+  database: string;
+  packageName: string;
+  fqn: readonly string[];
+  path: string;
+  /** The model's effective config (project, folders, properties, config() in the file). */
+  config: ReadonlyMap<string, JValue>;
+  rawCode?: string;
+}
+
+/** dbt's `model`: the node as a dict (`model.config.materialized`, `model.unique_id`, …). */
+export function modelNodeValue(node: ModelNodeInfo): JDict {
+  return new Map<string, JValue>([
+    ['name', node.name],
+    ['alias', node.alias],
+    ['schema', node.schema],
+    ['database', node.database],
+    ['resource_type', 'model'],
+    ['package_name', node.packageName],
+    ['fqn', [...node.fqn]],
+    ['path', node.path],
+    ['original_file_path', node.path],
+    ['unique_id', `model.${node.packageName}.${node.name}`],
+    ['config', new Map(node.config)],
+    ['tags', node.config.get('tags') ?? []],
+    ['meta', node.config.get('meta') ?? new Map()],
+    ['raw_code', node.rawCode ?? ''],
+    ['raw_sql', node.rawCode ?? ''],
+  ]);
+}
+
+/**
+ * dbt's `config`: `config(...)` in a model renders nothing (its values are read statically); `config.get(name,
+ * default)` answers the model's effective config (only the config, never its `meta`), `config.require(name)` fails the
+ * model when it is unset, as dbt does.
+ */
+export function configValue(values: ReadonlyMap<string, JValue>): JCallable {
+  const get = (args: JValue[], kwargs: Map<string, JValue>): JValue => {
+    const v = values.get(text(kwargs.get('name') ?? args[0]));
+    return v === undefined || v === null ? (kwargs.get('default') ?? args[1] ?? null) : v;
+  };
+  const members: Record<string, JValue> = {
+    get: callable('config.get', get),
+    require: callable('config.require', (args) => {
+      const name = text(args[0]);
+      const v = values.get(name);
+      if (v === undefined || v === null) throw new CompileError(`Required config '${name}' was not set on this model. Set it in config() or under models: in dbt_project.yml.`, 'DV200');
+      return v;
+    }),
+    set: callable('config.set', () => ''),
+    persist_relation_docs: callable('config.persist_relation_docs', () => false),
+    persist_column_docs: callable('config.persist_column_docs', () => false),
+  };
+  const value = { kind: 'callable' as const, name: 'config', call: () => '', getAttr: (a: string) => members[a] ?? UNDEFINED };
+  return value;
 }
 
 export interface RuntimeContextOptions {
@@ -163,6 +340,8 @@ export interface RuntimeContextOptions {
    * ask for the SQL it does not know yet. Absent while checking, compiling or previewing: results are empty then.
    */
   queries?: RuntimeQueries;
+  /** --full-refresh, for flags.FULL_REFRESH. */
+  fullRefresh?: boolean;
 }
 
 /**
@@ -214,7 +393,7 @@ export function dbtRuntimeGlobals(options: RuntimeContextOptions): Map<string, J
   g.set('invocation_id', randomUUID());
   g.set('dbt_version', '1.9.0');
   g.set('project_name', options.projectName);
-  g.set('flags', fromJs({ FULL_REFRESH: false, WHICH: queries ? 'run' : 'compile', STORE_FAILURES: false, WARN_ERROR: false }));
+  g.set('flags', fromJs({ FULL_REFRESH: options.fullRefresh === true, WHICH: queries ? 'run' : 'compile', STORE_FAILURES: false, WARN_ERROR: false }));
   g.set('graph', fromJs({ nodes: {}, sources: {}, exposures: {}, metrics: {}, macros: {} }));
   g.set('selected_resources', []);
   g.set('dbt', dbtNamespace(reporter));

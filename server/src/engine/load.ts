@@ -5,10 +5,10 @@
 import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import { failsRun } from '../base/codes';
 import { RuntimeQueries, queryOutcome } from '../dbt/query-results';
-import type { LoadModel, VaultInsertConfig } from '../load/model';
-import { configString } from '../project/modelConfig';
+import type { IndexConfig, LoadModel, StageInput, VaultInsertConfig } from '../load/model';
+import { configBoolean, configString } from '../project/modelConfig';
+import { isDict, isList, type JValue } from '../jinja/values';
 import { automateDvConfigValue } from '../compile/automate-dv/config-meta';
-import type { JValue } from '../jinja/values';
 import { quoteIdent } from '../base/relation';
 import type { ProjectNode } from '../project';
 import { sqlErrorMessage } from '../warehouse/errors';
@@ -32,14 +32,20 @@ export const MAX_RENDER_PASSES = 5;
 
 export function loadModelsFor(session: ProjectSession, nodes: ProjectNode[]): LoadModel[] {
   const selected = new Set(nodes.map((n) => n.name));
+  // A stage read by several models is compiled once per load.
+  const stageSql = new Map<string, Promise<string>>();
   return nodes.map((node) => {
     let unexpanded: string[] = [];
+    const indexes = indexesOf(node);
+    const highWaterMark = configBoolean(node.config, 'dvs_high_water_mark', false);
     return {
       name: node.name,
       relation: node.relation,
       materialized: node.materialized,
       dependsOn: session.project.parents(node.name).filter((p) => selected.has(p)),
       ...vaultInsertOf(session, node),
+      ...(indexes.length > 0 ? { indexes } : {}),
+      ...(highWaterMark ? { highWaterMark, stages: stagesOf(session, node, stageSql) } : {}),
       sql: async (incremental: boolean, warehouse?: SqlSession) => {
         const compiled = await compileForLoad(session, node, incremental, warehouse);
         unexpanded = compiled.unexpanded;
@@ -54,6 +60,61 @@ export function loadModelsFor(session: ProjectSession, nodes: ProjectNode[]): Lo
 /** A vault_insert_by_* setting, from config or meta as the emulated AutomateDV version reads it. */
 function vaultInsertSetting(session: ProjectSession, node: ProjectNode, key: string): JValue {
   return automateDvConfigValue(node.config.values, key, session.compat.version);
+}
+
+/** The stage views a model reads (its parents materialized as views), each with the one source it reads. */
+function stagesOf(session: ProjectSession, node: ProjectNode, cache: Map<string, Promise<string>>): StageInput[] {
+  const out: StageInput[] = [];
+  for (const name of session.project.parents(node.name)) {
+    const parent = session.project.node(name);
+    const relation = session.project.resolveRef(name);
+    if (!parent || parent.kind !== 'model' || parent.materialized !== 'view' || !relation) continue;
+    const sql = (warehouse?: SqlSession): Promise<string> => {
+      let p = cache.get(name);
+      if (!p) {
+        p = compileForLoad(session, parent, false, warehouse).then((c) => c.sql);
+        cache.set(name, p);
+        p.catch(() => cache.delete(name));
+      }
+      return p;
+    };
+    const { sources, refs } = parent.dependencies;
+    const only = sources.length === 1 && refs.length === 0 ? sources[0] : undefined;
+    const sourceRelation = only ? session.project.sourceRelation(only.source, only.table) : undefined;
+    const table = only ? session.project.sourceTable(only.source, only.table) : undefined;
+    const source =
+      only && sourceRelation
+        ? {
+            name: `${only.source}.${only.table}`,
+            relation: sourceRelation.render(),
+            identifier: sourceRelation.identifier,
+            ...(table?.loadedAtField ? { loadedAtField: table.loadedAtField } : {}),
+          }
+        : undefined;
+    out.push({ name, relation: relation.render(), sql, ...(source ? { source } : {}) });
+  }
+  return out;
+}
+
+/** dbt-postgres's `indexes` config: a list of {columns, unique, type}; entries without columns are left out. */
+export function indexesOf(node: Pick<ProjectNode, 'config'>): IndexConfig[] {
+  const raw = node.config.values.get('indexes');
+  if (!isList(raw)) return [];
+  const field = (entry: JValue, key: string): JValue | undefined => {
+    if (isDict(entry)) return entry.get(key);
+    if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) return (entry as unknown as Record<string, JValue>)[key];
+    return undefined;
+  };
+  const out: IndexConfig[] = [];
+  for (const entry of raw) {
+    const columnsValue = field(entry, 'columns');
+    const columns = typeof columnsValue === 'string' ? [columnsValue] : isList(columnsValue) ? columnsValue.filter((c): c is string => typeof c === 'string') : [];
+    if (columns.length === 0) continue;
+    const unique = field(entry, 'unique');
+    const type = field(entry, 'type');
+    out.push({ columns, ...(unique === true || unique === 'true' || unique === 'True' ? { unique: true } : {}), ...(typeof type === 'string' && type ? { type } : {}) });
+  }
+  return out;
 }
 
 /** The names a config holds as one string or a list (date_source_models, rank_source_models). */

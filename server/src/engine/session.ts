@@ -9,11 +9,11 @@ import type { Relation } from '../base/relation';
 import { automateDvConfigValue } from '../compile/automate-dv/config-meta';
 import { isBeforeExtraColumns, stageOutputColumns, type StageColumn } from '../compile/automate-dv';
 import type { AutomateDvCompat, ColumnInfo } from '../compile/context';
-import { compileModel, type CompiledModel } from '../compile/model';
+import { compileModel, type CompiledModel, type InstalledMacrosEnv } from '../compile/model';
 import type { MacroNode } from '../jinja/ast';
 import { parseTemplate } from '../jinja/parser';
 import { isNone, type JValue } from '../jinja/values';
-import { installedPackageMacros, type PackageMacros } from '../dbt/package-macros';
+import { dispatchSearchOrder, installedPackageMacros, VAULT_PACKAGES, type PackageMacros } from '../dbt/package-macros';
 import type { RuntimeQueries } from '../dbt/query-results';
 import { metaEntry, metaToJValue, type MetaEntry, type MetaValue } from '../model/meta';
 import { parseModel, vaultCall, type MacroCallInfo, type ParsedModel } from '../model/parse';
@@ -35,7 +35,16 @@ export interface SessionOptions {
   /** Overrides the AutomateDV version the project pins (--automate-dv-version). */
   compat?: AutomateDvCompat;
   homeDir?: string;
+  /**
+   * Where AutomateDV's macros come from: 'installed' renders the package's own macros when it is installed (the
+   * default), 'emulated' always uses the built-in emulation.
+   */
+  automateDv?: AutomateDvSource;
+  /** --full-refresh of a load: flags.FULL_REFRESH and should_full_refresh() in Jinja. */
+  fullRefresh?: boolean;
 }
+
+export type AutomateDvSource = 'installed' | 'emulated';
 
 export interface CompileRequest {
   incremental?: boolean;
@@ -46,6 +55,8 @@ export interface CompileRequest {
   runStartedAt?: Date;
   /** A load's query results for run_query()/statement blocks (see engine/load.ts); absent when only compiling. */
   queries?: RuntimeQueries;
+  /** Overrides the session's choice of AutomateDV's macros for this compile (--verify-emulation compiles both). */
+  automateDv?: AutomateDvSource;
 }
 
 export class ProjectSession {
@@ -56,6 +67,7 @@ export class ProjectSession {
   private snapshot: SchemaSnapshot | undefined;
   private projectMacros: MacroNode[] | undefined;
   private packageMacros: PackageMacros[] | undefined;
+  private installedMacros: InstalledMacrosEnv | null | undefined;
 
   readonly root: string;
 
@@ -242,6 +254,28 @@ export class ProjectSession {
     return this.projectMacros;
   }
 
+  /**
+   * The installed packages with AutomateDV (or dbtvault) among them, for the real-macro path; undefined when
+   * AutomateDV is not installed (then it is emulated).
+   */
+  installedAutomateDv(): InstalledMacrosEnv | undefined {
+    if (this.installedMacros === undefined) {
+      const packages = installedPackageMacros(this.project, { includeVault: true });
+      this.installedMacros = packages.some((p) => VAULT_PACKAGES.has(p.name))
+        ? { packages, dispatchOrder: dispatchSearchOrder(this.project), projectRoot: this.project.root }
+        : null;
+    }
+    return this.installedMacros ?? undefined;
+  }
+
+  /** adapter.get_relation without a database: the schema cache knows tables; otherwise the project's own models. */
+  private relationType(rel: Relation): 'table' | 'view' | 'none' | undefined {
+    const node = this.project.allNodes().find((n) => n.relation.schema === rel.schema && n.relation.identifier === rel.identifier);
+    if (node) return node.materialized === 'view' ? 'view' : node.materialized === 'ephemeral' ? 'none' : 'table';
+    if (this.snapshot && this.columnsOf(rel)) return 'table';
+    return undefined;
+  }
+
   compile(node: ProjectNode, request: CompileRequest = {}): CompiledModel {
     const text = request.text ?? this.textOf(node);
     const parsed = this.parse(text);
@@ -281,6 +315,20 @@ export class ProjectSession {
       formatSql: request.formatSql,
       projectName: this.project.name,
       queries: request.queries,
+      node: {
+        name: node.name,
+        alias: node.relation.identifier,
+        schema: node.relation.schema,
+        database: node.relation.database,
+        packageName: this.project.name,
+        fqn: node.fqn,
+        path: node.path,
+        config,
+        rawCode: text,
+      },
+      fullRefresh: this.options.fullRefresh,
+      relationType: (rel) => this.relationType(rel),
+      installed: (request.automateDv ?? this.options.automateDv ?? 'installed') === 'installed' ? this.installedAutomateDv() : undefined,
     });
     return result;
   }

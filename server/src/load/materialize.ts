@@ -1,8 +1,9 @@
 // dbt-postgres materializations (view, table, incremental append) and AutomateDV's pit/bridge_incremental, each run
 // inside the model's transaction so a failure leaves nothing behind.
+import { createHash } from 'node:crypto';
 import { quoteIdent, quoteLiteral, type Relation } from '../base/relation';
 import type { SqlSession } from '../warehouse/warehouse';
-import type { LoadModel } from './model';
+import type { IndexConfig, LoadModel } from './model';
 import { runVaultInsert } from './vault-insert';
 
 export type RelationKind = 'table' | 'view' | 'materialized view';
@@ -93,6 +94,28 @@ async function appendFromTemp(tx: SqlSession, relation: Relation, sql: string, t
   return r?.rowCount ?? null;
 }
 
+/**
+ * dbt-postgres's create index statement for one `indexes` entry. Its index names are an MD5 over columns, unique, type
+ * and relation (dbt adds the time; here it is left out so a rebuild names the index the same). A plain column name
+ * means what dbt's unquoted use of it means (folded to lower case); anything else, an expression, is used as written.
+ */
+export function createIndexSql(relation: Relation, index: IndexConfig): string {
+  const type = index.type?.trim();
+  if (type !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(type)) {
+    throw new Error(`indexes: type '${index.type}' is not an index method name (btree, hash, gist, gin, brin …)`);
+  }
+  const name = createHash('md5')
+    .update(`${index.columns.join('_')}${index.unique ? 'True' : 'False'}${type ?? 'None'}${relation.render()}`)
+    .digest('hex');
+  const columns = index.columns.map((c) => (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(c.trim()) ? quoteIdent(c.trim().toLowerCase()) : c)).join(', ');
+  return `create ${index.unique ? 'unique ' : ''}index if not exists ${quoteIdent(name)} on ${qualifiedName(relation)}${type ? ` using ${type}` : ''} (${columns})`;
+}
+
+/** The model's `indexes`, right after its table was created (dbt-postgres does not add them on appends). */
+async function createIndexes(tx: SqlSession, model: LoadModel): Promise<void> {
+  for (const index of model.indexes ?? []) await tx.exec(createIndexSql(model.relation, index));
+}
+
 export interface MaterializeOutcome {
   rows: number | null;
   /** What the run did beyond its row count (the periods or ranks of a vault_insert_by_* loop). */
@@ -104,6 +127,13 @@ export interface MaterializeOutcome {
  * the target must still be a table then. Creates the schema when missing.
  */
 export async function materialize(tx: SqlSession, model: LoadModel, sql: string, incremental: boolean): Promise<MaterializeOutcome> {
+  const outcome = await build(tx, model, sql, incremental);
+  // Every materialization that built a new table this run (not views, not appends) gets the configured indexes.
+  if (!incremental && model.materialized !== 'view' && model.indexes?.length) await createIndexes(tx, model);
+  return outcome;
+}
+
+async function build(tx: SqlSession, model: LoadModel, sql: string, incremental: boolean): Promise<MaterializeOutcome> {
   const relation = model.relation;
   await tx.exec(`create schema if not exists ${quoteIdent(relation.schema)}`);
   const existing = await relationKind(tx, relation);

@@ -51,6 +51,44 @@ export interface LoadModel {
   vaultInsert?: VaultInsertConfig;
   /** Columns the compiler expects the model to produce, when it knows them. */
   columnsHint?: ColumnInfo[];
+  /** dbt-postgres's `indexes` config: created right after the model's table is created (not on appends). */
+  indexes?: IndexConfig[];
+  /**
+   * The project's opt-in (config `dvs_high_water_mark`) to load only the source rows above the mark this model has
+   * already loaded, through the stages it reads (see high-water.ts). Only incremental models use it.
+   */
+  highWaterMark?: boolean;
+  /** The stage views this model reads, for high-water marks and for staging their rows once per run. */
+  stages?: StageInput[];
+}
+
+/** One entry of dbt-postgres's `indexes` model config. */
+export interface IndexConfig {
+  columns: string[];
+  unique?: boolean;
+  /** Access method (btree, hash, gin, brin …); PostgreSQL's default when absent. */
+  type?: string;
+}
+
+/** A stage view a model reads, as the load engine needs to stage its rows. */
+export interface StageInput {
+  /** The stage model's name. */
+  name: string;
+  /** The stage's relation exactly as ref() renders it in the reader's SQL. */
+  relation: string;
+  /** The stage's compiled SELECT for this run (the SQL of its view). */
+  sql(session?: SqlSession): Promise<string>;
+  /** The one source the stage reads, when it reads exactly one source and no model. */
+  source?: {
+    /** `source_name.table_name`, for people. */
+    name: string;
+    /** The source's relation exactly as source() renders it in the stage's SQL. */
+    relation: string;
+    /** The source table's name in the database, the alias its filtered rows take in the stage's SQL. */
+    identifier: string;
+    /** The source table's `loaded_at_field` (sources yml), as written. */
+    loadedAtField?: string;
+  };
 }
 
 export type ModelStatus = 'success' | 'error' | 'skipped' | 'cancelled';
@@ -82,6 +120,8 @@ export interface ModelResult {
   startedAt: string;
   completedAt: string;
   message?: string;
+  /** The statements the load ran for the model when they differ from its compiled SQL (staging, marks). */
+  executedSql?: string[];
 }
 
 export interface LoadSummary {
@@ -99,4 +139,6 @@ export interface LoadOptions {
   onEvent?: (event: LoadEvent) => void;
   /** Aborting stops the load after the model that is running. */
   signal?: AbortSignal;
+  /** The target this load writes (its schema): names the load's stage tables (see high-water.ts). */
+  scope?: string;
 }

@@ -2,6 +2,7 @@
 // depends on it (naming the failed model) and lets independent models run. Progress goes out as events.
 import { sqlErrorMessage } from '../warehouse/errors';
 import type { Warehouse } from '../warehouse/warehouse';
+import { HighWaterStaging } from './high-water';
 import { isIncrementalRun, materialize } from './materialize';
 import type { LoadEvent, LoadModel, LoadOptions, LoadSummary, ModelResult, ModelStatus } from './model';
 
@@ -75,53 +76,71 @@ export async function runLoad(wh: Warehouse, models: LoadModel[], options: LoadO
       startedAt: new Date(fields.at).toISOString(),
       completedAt: new Date(fields.at + fields.ms).toISOString(),
       ...(fields.message !== undefined ? { message: fields.message } : {}),
+      ...(fields.executedSql !== undefined ? { executedSql: fields.executedSql } : {}),
     };
     results.push(result);
     return result;
   };
 
-  for (const model of order) {
-    if (options.signal?.aborted) cancelled = true;
-    const roots = [...new Set(model.dependsOn.filter((d) => present.has(d)).flatMap((d) => failedRoots.get(d) ?? []))];
-    if (model.materialized === 'ephemeral') {
-      // Not built: its SQL is inlined into its dependants, which inherit its failed upstreams.
-      if (roots.length > 0) failedRoots.set(model.name, roots);
-      continue;
+  // Marks and once-per-run stage tables for the models that opted in; nothing changes for the others.
+  const staging = new HighWaterStaging(wh, order, options.scope);
+  await staging.prepare();
+  try {
+    for (const model of order) {
+      if (options.signal?.aborted) cancelled = true;
+      const roots = [...new Set(model.dependsOn.filter((d) => present.has(d)).flatMap((d) => failedRoots.get(d) ?? []))];
+      if (model.materialized === 'ephemeral') {
+        // Not built: its SQL is inlined into its dependants, which inherit its failed upstreams.
+        if (roots.length > 0) failedRoots.set(model.name, roots);
+        continue;
+      }
+      if (cancelled) {
+        failedRoots.set(model.name, [model.name]);
+        record(model, 'cancelled', { ms: 0, at: Date.now(), message: 'not run: the load was cancelled' });
+        continue;
+      }
+      index++;
+      if (roots.length > 0) {
+        failedRoots.set(model.name, roots);
+        const message = `skipped because ${roots.join(', ')} failed`;
+        record(model, 'skipped', { ms: 0, at: Date.now(), message });
+        emit({ type: 'end', model: model.name, index, total, materialized: model.materialized, status: 'skipped', rows: null, ms: 0, message });
+        continue;
+      }
+      emit({ type: 'start', model: model.name, index, total, materialized: model.materialized, relation: model.relation.render() });
+      const at = Date.now();
+      let incremental = false;
+      try {
+        incremental = await isIncrementalRun(wh, model, options.fullRefresh);
+        // Compiled before the transaction opens, so a compiler that asks the warehouse never waits on our own session.
+        const compiled = await model.sql(incremental, wh);
+        const input = await staging.inputFor(model, compiled, incremental);
+        const sql = input?.sql ?? compiled;
+        const outcome = await wh.transaction(async (tx) => {
+          const out = await materialize(tx, model, sql, incremental);
+          // The marks commit with the rows or not at all.
+          if (input) await staging.record(tx, model, input.updates);
+          return out;
+        });
+        const { rows } = outcome;
+        const ms = Date.now() - at;
+        // A vault_insert_by_* loop says which periods/ranks it ran and the rows of each; a marked model what it read.
+        const message = [outcome.message, ...(input?.notes ?? [])].filter((m): m is string => m !== undefined).join('; ') || undefined;
+        const said = message !== undefined ? { message } : {};
+        const executed = input ? { executedSql: [...input.statements, sql] } : {};
+        record(model, 'success', { ms, at, rows, incremental, ...said, ...executed });
+        emit({ type: 'end', model: model.name, index, total, materialized: model.materialized, status: 'success', rows, ms, ...said });
+      } catch (error) {
+        const ms = Date.now() - at;
+        const hints = model.failureHints?.() ?? [];
+        const message = [sqlErrorMessage(error), ...hints].join('. ');
+        failedRoots.set(model.name, [model.name]);
+        record(model, 'error', { ms, at, incremental, message });
+        emit({ type: 'end', model: model.name, index, total, materialized: model.materialized, status: 'error', rows: null, ms, message });
+      }
     }
-    if (cancelled) {
-      failedRoots.set(model.name, [model.name]);
-      record(model, 'cancelled', { ms: 0, at: Date.now(), message: 'not run: the load was cancelled' });
-      continue;
-    }
-    index++;
-    if (roots.length > 0) {
-      failedRoots.set(model.name, roots);
-      const message = `skipped because ${roots.join(', ')} failed`;
-      record(model, 'skipped', { ms: 0, at: Date.now(), message });
-      emit({ type: 'end', model: model.name, index, total, materialized: model.materialized, status: 'skipped', rows: null, ms: 0, message });
-      continue;
-    }
-    emit({ type: 'start', model: model.name, index, total, materialized: model.materialized, relation: model.relation.render() });
-    const at = Date.now();
-    let incremental = false;
-    try {
-      incremental = await isIncrementalRun(wh, model, options.fullRefresh);
-      // Compiled before the transaction opens, so a compiler that asks the warehouse never waits on our own session.
-      const sql = await model.sql(incremental, wh);
-      const { rows, message } = await wh.transaction((tx) => materialize(tx, model, sql, incremental));
-      const ms = Date.now() - at;
-      // A vault_insert_by_* loop says which periods/ranks it ran and the rows of each.
-      const said = message !== undefined ? { message } : {};
-      record(model, 'success', { ms, at, rows, incremental, ...said });
-      emit({ type: 'end', model: model.name, index, total, materialized: model.materialized, status: 'success', rows, ms, ...said });
-    } catch (error) {
-      const ms = Date.now() - at;
-      const hints = model.failureHints?.() ?? [];
-      const message = [sqlErrorMessage(error), ...hints].join('. ');
-      failedRoots.set(model.name, [model.name]);
-      record(model, 'error', { ms, at, incremental, message });
-      emit({ type: 'end', model: model.name, index, total, materialized: model.materialized, status: 'error', rows: null, ms, message });
-    }
+  } finally {
+    await staging.cleanup();
   }
 
   for (const model of cyclic) {

@@ -1,0 +1,130 @@
+// `dvs check --verify-emulation`: where AutomateDV is installed, each model is compiled twice, through the package's
+// own macros and through the built-in emulation, and every difference is reported with a short diff. Formatting is
+// normalised first (whitespace, comments, keyword and unquoted identifier case, which PostgreSQL folds anyway), so
+// only differences a database could see are left.
+import { format } from 'sql-formatter';
+import { vaultCall } from '../model/parse';
+import type { ProjectNode } from '../project';
+import type { ProjectSession } from '../engine/session';
+import { VAULT_PACKAGES } from './package-macros';
+
+export interface EmulationDifference {
+  model: string;
+  /** The model file, relative to the project. */
+  path: string;
+  /** Unified-style lines: `-` the installed package's SQL, `+` the emulation's; or the error one side raised. */
+  diff: string[];
+}
+
+export interface EmulationReport {
+  /** The installed package (`automate_dv 0.11.5`). */
+  package: string;
+  compared: number;
+  differences: EmulationDifference[];
+}
+
+const MAX_DIFF_LINES = 40;
+
+/** SQL with its formatting normalised: comments dropped, one clause per line, unquoted words upper case. */
+export function normalizeSql(sql: string): string[] {
+  const withoutComments = sql.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '');
+  let formatted: string;
+  try {
+    formatted = format(withoutComments, {
+      language: 'postgresql',
+      keywordCase: 'upper',
+      identifierCase: 'upper',
+      dataTypeCase: 'upper',
+      functionCase: 'upper',
+      tabWidth: 2,
+      linesBetweenQueries: 1,
+    });
+  } catch {
+    // What sql-formatter cannot read is compared word by word.
+    formatted = withoutComments.replace(/\s+/g, ' ').replace(/\s*([(),;])\s*/g, '$1').toUpperCase();
+  }
+  return formatted
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '');
+}
+
+/** A line diff (longest common subsequence) with `-` for lines only in `a`, `+` only in `b`, two lines of context. */
+export function lineDiff(a: string[], b: string[]): string[] {
+  const n = a.length;
+  const m = b.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+    }
+  }
+  const ops: { op: ' ' | '-' | '+'; line: string }[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) {
+      ops.push({ op: ' ', line: a[i]! });
+      i++;
+      j++;
+    } else if (j >= m || (i < n && lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      ops.push({ op: '-', line: a[i++]! });
+    } else {
+      ops.push({ op: '+', line: b[j++]! });
+    }
+  }
+  const keep = new Set<number>();
+  ops.forEach((o, k) => {
+    if (o.op === ' ') return;
+    for (let c = Math.max(0, k - 2); c <= Math.min(ops.length - 1, k + 2); c++) keep.add(c);
+  });
+  const out: string[] = [];
+  let last = -1;
+  for (const k of [...keep].sort((x, y) => x - y)) {
+    if (last !== -1 && k > last + 1) out.push('  …');
+    const o = ops[k]!;
+    out.push(`${o.op} ${o.line}`);
+    last = k;
+  }
+  return out;
+}
+
+function errorsOf(compiled: { diagnostics: { severity: string; code: string; message: string }[] }): string | undefined {
+  const e = compiled.diagnostics.find((d) => d.severity === 'error');
+  return e ? `${e.code}: ${e.message}` : undefined;
+}
+
+/** The models worth comparing: those that call AutomateDV (every other model compiles the same way on both paths). */
+function callsAutomateDv(session: ProjectSession, node: ProjectNode): boolean {
+  const text = session.textOf(node);
+  return vaultCall(session.parse(text)) !== undefined || /\b(automate_dv|dbtvault)\s*\./.test(text);
+}
+
+/** Compiles each AutomateDV model both ways; undefined when no AutomateDV package is installed. */
+export function verifyEmulation(session: ProjectSession, nodes: readonly ProjectNode[] = session.models()): EmulationReport | undefined {
+  const installed = session.installedAutomateDv();
+  const pkg = installed?.packages.find((p) => VAULT_PACKAGES.has(p.name));
+  if (!installed || !pkg) return undefined;
+  const differences: EmulationDifference[] = [];
+  let compared = 0;
+  for (const node of nodes) {
+    if (!callsAutomateDv(session, node)) continue;
+    compared++;
+    const real = session.compile(node, { automateDv: 'installed', formatSql: false });
+    const emulated = session.compile(node, { automateDv: 'emulated', formatSql: false });
+    const realError = errorsOf(real);
+    const emulatedError = errorsOf(emulated);
+    let diff: string[] = [];
+    if (realError || emulatedError) {
+      if (realError !== emulatedError) diff = [`- ${realError ?? '(compiles)'}`, `+ ${emulatedError ?? '(compiles)'}`];
+    } else {
+      const a = normalizeSql(real.rawSql);
+      const b = normalizeSql(emulated.rawSql);
+      if (a.join('\n') !== b.join('\n')) diff = lineDiff(a, b);
+    }
+    if (diff.length === 0) continue;
+    if (diff.length > MAX_DIFF_LINES) diff = [...diff.slice(0, MAX_DIFF_LINES), `  … ${diff.length - MAX_DIFF_LINES} more lines`];
+    differences.push({ model: node.name, path: node.path, diff });
+  }
+  return { package: `${pkg.name} ${pkg.version ?? '(no version)'}`, compared, differences };
+}

@@ -1,0 +1,312 @@
+// Loads that cost what is new (opt-in with the model config `dvs_high_water_mark`). An incremental vault model that
+// reads a stage view over one source with a `loaded_at_field` gets, instead of the view, a table holding the stage's
+// rows for the source rows above the mark it has already loaded; the new mark is written in the model's own
+// transaction, so a failed or killed load keeps the old one. AutomateDV's hubs, links and satellites assume their stage
+// holds only new rows: with the mark they see exactly that, which is also what keeps a satellite without
+// apply_source_filter from inserting older versions again.
+//
+// A stage is staged once per run into an unlogged table in schema dvs_state, shared by every reader with the same mark,
+// so each raw row is hashed once per run instead of once per reader. Unlogged tables rather than temporary ones: a
+// server warehouse runs models on a pool of connections, and temporary tables live on one. Their names carry the
+// load's scope (the target schema), so loads of other targets in the same database never touch them, and tables a
+// killed run left behind are dropped when the next run of the same scope starts (loads of one scope never overlap: see
+// warehouse/lock.ts).
+//
+// Everything is loaded (and the mark then set to the newest row loaded) on --full-refresh, on a model's first run, and
+// where filtering would change the stage's rows: a stage that reads a model or several sources, or whose SQL ranks,
+// aggregates, joins or deduplicates rows (ranked_columns). Only `incremental` readers take part: vault_insert_by_*,
+// pit/bridge and tables keep reading the stage as before.
+import { createHash } from 'node:crypto';
+import { quoteIdent, quoteLiteral } from '../base/relation';
+import type { SqlSession, Warehouse } from '../warehouse/warehouse';
+import { asSubquery } from './materialize';
+import type { LoadModel, StageInput } from './model';
+
+export const STATE_SCHEMA = 'dvs_state';
+export const MARKS_TABLE = 'high_water_marks';
+const MARKS = `${quoteIdent(STATE_SCHEMA)}.${quoteIdent(MARKS_TABLE)}`;
+const STAGED_PREFIX = 'stage_';
+
+/** A change to one model's mark for one source: `mark` undefined deletes it (the model read everything). */
+export interface MarkUpdate {
+  source: string;
+  loadedAtField: string;
+  mark?: string;
+  type?: string;
+}
+
+/** What a reader runs instead of its compiled SQL, and what it does to its marks. */
+export interface ReaderInput {
+  sql: string;
+  /** Statements run to stage its inputs (the first reader of a staged table ran them), for --explain. */
+  statements: string[];
+  updates: MarkUpdate[];
+  /** One line per stage: which rows the model read. */
+  notes: string[];
+}
+
+interface StoredMark {
+  loadedAtField: string;
+  mark: string;
+  type: string;
+}
+
+interface Staged {
+  table: string;
+  statements: string[];
+  /** The newest loaded_at_field value staged, as text; undefined when nothing was staged. */
+  mark?: string;
+  type?: string;
+}
+
+/** Whether a model reads its stages through this module. */
+export function usesHighWaterMark(model: LoadModel): boolean {
+  return model.highWaterMark === true && model.materialized === 'incremental' && (model.stages?.length ?? 0) > 0;
+}
+
+/** The loaded_at_field as SQL: a plain name means what dbt's unquoted use of it means (folded to lower case). */
+export function loadedAtExpression(field: string): string {
+  const name = field.trim();
+  return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(name) ? quoteIdent(name.toLowerCase()) : `(${name})`;
+}
+
+// Anything that makes a row of the stage depend on other rows: filtering the source would change the stage's rows.
+const ROW_COUPLING = /\b(over|group\s+by|distinct|union|intersect|except|limit|offset|fetch|having|window|join|lateral|tablesample|count|sum|min|max|avg|array_agg|string_agg|json_agg|jsonb_agg|bool_and|bool_or|every)\b/i;
+
+/**
+ * Where the stage's SQL reads its source, when filtering the source's rows filters the stage's rows the same way: the
+ * source appears once, right after FROM and without an alias, and no row depends on another (no window, aggregate,
+ * join, DISTINCT or set operation). Otherwise why not.
+ */
+export function filterableStage(sql: string, sourceRelation: string): { at: number } | { reason: string } {
+  const at = sql.indexOf(sourceRelation);
+  if (at < 0) return { reason: `its SQL does not read ${sourceRelation} directly` };
+  if (sql.indexOf(sourceRelation, at + sourceRelation.length) >= 0) return { reason: `its SQL reads ${sourceRelation} more than once` };
+  if (!/\bfrom\s*$/i.test(sql.slice(0, at))) return { reason: `its SQL does not read ${sourceRelation} in a plain FROM` };
+  if (!/^\s*(\)|;|$)/.test(sql.slice(at + sourceRelation.length))) return { reason: `its SQL gives ${sourceRelation} an alias or a clause` };
+  const coupling = ROW_COUPLING.exec(sql.replace(/--[^\n]*/g, ' ').replace(/'(?:[^']|'')*'/g, "''"));
+  if (coupling) return { reason: `its rows depend on other rows (${coupling[1]?.toUpperCase()}), e.g. ranked columns` };
+  return { at };
+}
+
+/** Every exact occurrence of the relation replaced (the reader's SQL names its stage as ref() rendered it). */
+function replaceRelation(sql: string, relation: string, replacement: string): string {
+  return sql.split(relation).join(replacement);
+}
+
+function scopePrefix(scope: string): string {
+  return `${STAGED_PREFIX}${createHash('md5').update(scope).digest('hex').slice(0, 8)}_`;
+}
+
+function stagedName(prefix: string, n: number, what: string): string {
+  let name = `${prefix}${n}_${what}`;
+  while (Buffer.byteLength(name) > 63) name = name.slice(0, -1);
+  return name;
+}
+
+function qualified(name: string): string {
+  return `${quoteIdent(STATE_SCHEMA)}.${quoteIdent(name)}`;
+}
+
+function text(v: unknown): string | undefined {
+  return v === null || v === undefined ? undefined : String(v);
+}
+
+/** One load's staging: marks read and written, stage tables created once and dropped at the end. */
+export class HighWaterStaging {
+  private readonly readers = new Map<string, number>();
+  private readonly staged = new Map<string, Promise<Staged>>();
+  private readonly created: string[] = [];
+  private counter = 0;
+  private failure: unknown;
+  private readonly active: boolean;
+  private readonly prefix: string;
+
+  /** `scope` names the target (its schema): stage tables of other scopes are left alone. */
+  constructor(
+    private readonly wh: Warehouse,
+    private readonly models: LoadModel[],
+    scope = 'default',
+  ) {
+    this.prefix = scopePrefix(scope);
+    for (const m of models) {
+      if (!usesHighWaterMark(m)) continue;
+      for (const s of m.stages ?? []) this.readers.set(s.name, (this.readers.get(s.name) ?? 0) + 1);
+    }
+    this.active = this.readers.size > 0;
+  }
+
+  /**
+   * Creates the state table when a model uses marks; drops stage tables a killed run left; forgets the marks of models
+   * in this run that read everything now (so turning the option on again cannot skip what was loaded meanwhile).
+   */
+  async prepare(): Promise<void> {
+    try {
+      if (this.active) {
+        await this.wh.exec(
+          `create schema if not exists ${quoteIdent(STATE_SCHEMA)};
+           create table if not exists ${MARKS} (
+             model text not null, source text not null, loaded_at_field text not null, mark text not null,
+             mark_type text not null, model_name text, updated_at timestamptz not null default now(),
+             primary key (model, source))`,
+        );
+        const stale = await this.wh.query(
+          `select tablename from pg_catalog.pg_tables where schemaname = $1 and tablename like $2`,
+          [STATE_SCHEMA, `${this.prefix.replace(/_/g, '\\_')}%`],
+        );
+        for (const row of stale.rows) await this.wh.exec(`drop table if exists ${qualified(String(row.tablename))}`);
+      }
+      const others = this.models.filter((m) => !usesHighWaterMark(m) && m.materialized !== 'ephemeral' && m.materialized !== 'view');
+      if (others.length > 0) {
+        const exists = await this.wh.query(`select to_regclass($1) is not null as present`, [`${quoteIdent(STATE_SCHEMA)}.${quoteIdent(MARKS_TABLE)}`]);
+        const present = exists.rows[0]?.present;
+        if (present === true || present === 't') {
+          await this.wh.exec(`delete from ${MARKS} where model in (${others.map((m) => quoteLiteral(m.relation.render())).join(', ')})`);
+        }
+      }
+    } catch (error) {
+      // The models that use marks fail with this; the others load as before.
+      this.failure = error;
+    }
+  }
+
+  /** The SQL the reader runs instead of `sql`, staging its stages first; undefined when it reads as compiled. */
+  async inputFor(model: LoadModel, sql: string, incremental: boolean): Promise<ReaderInput | undefined> {
+    if (!usesHighWaterMark(model)) return undefined;
+    if (this.failure !== undefined) throw this.failure;
+    const marks = incremental ? await this.storedMarks(model) : new Map<string, StoredMark>();
+    const input: ReaderInput = { sql, statements: [], updates: [], notes: [] };
+    for (const stage of model.stages ?? []) {
+      if (!input.sql.includes(stage.relation)) continue;
+      const src = stage.source;
+      let reason: string | undefined;
+      let at = -1;
+      let stageSql = '';
+      if (!src) reason = 'it reads a model or several sources, not one source';
+      else if (!src.loadedAtField) reason = `source ${src.name} has no loaded_at_field`;
+      else {
+        stageSql = await stage.sql(this.wh);
+        const check = filterableStage(stageSql, src.relation);
+        if ('reason' in check) reason = check.reason;
+        else at = check.at;
+      }
+      if (reason !== undefined || !src || !src.loadedAtField) {
+        input.notes.push(`${stage.name}: all rows (${reason})`);
+        if (src) input.updates.push({ source: src.relation, loadedAtField: src.loadedAtField ?? '' });
+        if ((this.readers.get(stage.name) ?? 0) >= 2) {
+          const copy = await this.stageOnce(`copy\u0000${stage.name}`, () => this.copyStage(stage));
+          input.statements.push(...copy.statements);
+          input.sql = replaceRelation(input.sql, stage.relation, copy.table);
+        }
+        continue;
+      }
+      const stored = marks.get(src.relation);
+      const lower = stored && stored.loadedAtField === src.loadedAtField ? stored : undefined;
+      const field = src.loadedAtField;
+      const staged = await this.stageOnce(`rows\u0000${stage.name}\u0000${lower?.mark ?? ''}`, () => this.stageRows(stage, stageSql, at, field, lower));
+      input.statements.push(...staged.statements);
+      input.sql = replaceRelation(input.sql, stage.relation, staged.table);
+      const mark = staged.mark ?? lower?.mark;
+      const type = staged.type ?? lower?.type;
+      input.updates.push(mark !== undefined && type !== undefined ? { source: src.relation, loadedAtField: field, mark, type } : { source: src.relation, loadedAtField: field });
+      input.notes.push(
+        lower
+          ? `${stage.name}: rows of ${src.name} with ${field} after ${lower.mark}${staged.mark ? ` up to ${staged.mark}` : ' (none new)'}`
+          : `${stage.name}: all rows of ${src.name}${staged.mark ? ` up to ${field} ${staged.mark}` : ''} (${incremental ? 'no mark yet' : 'first load or full refresh'})`,
+      );
+    }
+    return input;
+  }
+
+  /** Writes the reader's marks inside its transaction `tx`. */
+  async record(tx: SqlSession, model: LoadModel, updates: MarkUpdate[]): Promise<void> {
+    for (const u of updates) {
+      if (u.mark === undefined || u.type === undefined) {
+        await tx.query(`delete from ${MARKS} where model = $1 and source = $2`, [model.relation.render(), u.source]);
+        continue;
+      }
+      await tx.query(
+        `insert into ${MARKS} (model, source, loaded_at_field, mark, mark_type, model_name, updated_at) values ($1, $2, $3, $4, $5, $6, now())
+         on conflict (model, source) do update set loaded_at_field = excluded.loaded_at_field, mark = excluded.mark,
+           mark_type = excluded.mark_type, model_name = excluded.model_name, updated_at = excluded.updated_at`,
+        [model.relation.render(), u.source, u.loadedAtField, u.mark, u.type, model.name],
+      );
+    }
+  }
+
+  /** Drops this run's stage tables. */
+  async cleanup(): Promise<void> {
+    for (const table of this.created.splice(0)) await this.wh.exec(`drop table if exists ${table}`).catch(() => undefined);
+  }
+
+  private async storedMarks(model: LoadModel): Promise<Map<string, StoredMark>> {
+    const r = await this.wh.query(`select source, loaded_at_field, mark, mark_type from ${MARKS} where model = $1`, [model.relation.render()]);
+    const out = new Map<string, StoredMark>();
+    for (const row of r.rows) out.set(String(row.source), { loadedAtField: String(row.loaded_at_field), mark: String(row.mark), type: String(row.mark_type) });
+    return out;
+  }
+
+  /** One staging per key per run; a failed staging is tried again by the next reader. */
+  private stageOnce(key: string, make: () => Promise<Staged>): Promise<Staged> {
+    let p = this.staged.get(key);
+    if (!p) {
+      p = make();
+      this.staged.set(key, p);
+      p.catch(() => this.staged.delete(key));
+      return p;
+    }
+    // Later readers reuse the table; its statements were run (and shown) for the first one.
+    return p.then((s) => ({ ...s, statements: [] }));
+  }
+
+  private async run(statements: string[], sql: string): Promise<void> {
+    statements.push(sql);
+    await this.wh.exec(sql);
+  }
+
+  private async create(statements: string[], name: string, select: string): Promise<string> {
+    const table = qualified(name);
+    this.created.push(table);
+    await this.run(statements, `create unlogged table ${table} as (\n${asSubquery(select)}\n)`);
+    return table;
+  }
+
+  /** The stage's rows for the source rows above `lower` (all rows up to the newest when there is no mark). */
+  private async stageRows(stage: StageInput, stageSql: string, at: number, field: string, lower: StoredMark | undefined): Promise<Staged> {
+    const src = stage.source as NonNullable<StageInput['source']>;
+    const expr = loadedAtExpression(field);
+    const n = ++this.counter;
+    const statements: string[] = [];
+    let rows: string;
+    let mark: string | undefined;
+    let type: string | undefined;
+    if (lower) {
+      // The new source rows are copied first: their newest loaded_at_field is then exactly the newest row staged, even
+      // while the source receives more rows.
+      const fresh = await this.create(statements, stagedName(this.prefix, n, 'new_rows'), `select * from ${src.relation} where ${expr} > cast(${quoteLiteral(lower.mark)} as ${lower.type})`);
+      const r = await this.wh.query(`select max(${expr})::text as mark from ${fresh}`);
+      mark = text(r.rows[0]?.mark);
+      type = lower.type;
+      rows = `(select * from ${fresh})`;
+    } else {
+      const r = await this.wh.query(`select max(${expr})::text as mark, pg_typeof(max(${expr}))::text as type from ${src.relation}`);
+      mark = text(r.rows[0]?.mark);
+      type = text(r.rows[0]?.type);
+      // Bounded by the newest row now, so rows arriving during the load wait for the next run instead of being loaded
+      // under an older mark.
+      rows = mark === undefined ? `(select * from ${src.relation})` : `(select * from ${src.relation} where ${expr} <= cast(${quoteLiteral(mark)} as ${type}) or ${expr} is null)`;
+    }
+    const sql = stageSql.slice(0, at) + `${rows} as ${quoteIdent(src.identifier)}` + stageSql.slice(at + src.relation.length);
+    const table = await this.create(statements, stagedName(this.prefix, n, stage.name), sql);
+    await this.run(statements, `analyze ${table}`);
+    return { table, statements, ...(mark !== undefined ? { mark } : {}), ...(type !== undefined ? { type } : {}) };
+  }
+
+  /** The stage view's rows as they are now, once for all its readers. */
+  private async copyStage(stage: StageInput): Promise<Staged> {
+    const statements: string[] = [];
+    const table = await this.create(statements, stagedName(this.prefix, ++this.counter, stage.name), `select * from ${stage.relation}`);
+    await this.run(statements, `analyze ${table}`);
+    return { table, statements };
+  }
+}

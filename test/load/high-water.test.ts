@@ -1,0 +1,230 @@
+// High-water marks (config dvs_high_water_mark) on PGlite and on a PostgreSQL server: ten appended syncs loaded one by
+// one hold what AutomateDV holds when its stage has only each sync's rows, and what one load of all ten holds; a re-run
+// with nothing new inserts nothing; a load cut in the middle keeps each model's rows and mark together; the stage is
+// staged once per run for all its readers; dbt-postgres `indexes` are created.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProjectSession } from '../../server/src/engine/session';
+import { loadModelsFor } from '../../server/src/engine/load';
+import { runLoad } from '../../server/src/load/run';
+import { filterableStage } from '../../server/src/load/high-water';
+import type { LoadSummary } from '../../server/src/load/model';
+import { openPglite } from '../../server/src/warehouse/pglite';
+import { openPostgres } from '../../server/src/warehouse/pgserver';
+import type { Warehouse } from '../../server/src/warehouse/warehouse';
+import { connectionOf, dropDatabase, freshDatabase, testServer, waitFor, withClient, type TestServer } from '../reliability/pg-server';
+import { createRawOrders, expectedVaultCounts, rawOrdersInsert, vaultCounts, vaultDuplicates, writeOrdersProject } from '../reliability/vault-project';
+
+const TABLES = ['hub_order', 'hub_customer', 'hub_product', 'link_order', 'sat_order'];
+const dirs: string[] = [];
+const databases: string[] = [];
+let server: TestServer;
+
+before(async () => {
+  server = await testServer();
+});
+
+after(async () => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const db of databases) await dropDatabase(server.url, db);
+  server.stop();
+});
+
+const PASSWORD_ENV = 'DVS_HWM_PASSWORD';
+
+/** A database to load into and the project settings that point at it (a server target names its database). */
+interface Db {
+  wh: Warehouse;
+  url?: string;
+}
+
+function project(options: Parameters<typeof writeOrdersProject>[1], db: Db): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-hwm-'));
+  dirs.push(dir);
+  const c = db.url ? connectionOf(db.url) : undefined;
+  writeOrdersProject(dir, { ...options, ...(c ? { server: { host: c.host, port: c.port, user: c.user, dbname: c.dbname, passwordEnvVar: PASSWORD_ENV } } : {}) });
+  return dir;
+}
+
+function envFor(db: Db): Record<string, string> {
+  return db.url ? { [PASSWORD_ENV]: connectionOf(db.url).password } : {};
+}
+
+async function load(db: Db, dir: string, fullRefresh = false): Promise<LoadSummary> {
+  const wh = db.wh;
+  const session = new ProjectSession(dir, { env: envFor(db) });
+  const summary = await runLoad(wh, loadModelsFor(session, session.models()), { fullRefresh });
+  assert.ok(summary.ok, JSON.stringify(summary.results.filter((r) => r.status !== 'success')));
+  return summary;
+}
+
+/** Sync k of ten: 100 new orders and, from the second sync on, orders 1..10k sent again with a changed status. */
+function sync(k: number): string {
+  return rawOrdersInsert({
+    from: (k - 1) * 100 + 1,
+    to: k * 100,
+    extractedAt: `2024-06-01T${String(k).padStart(2, '0')}:00:00Z`,
+    customers: 40,
+    products: 9,
+    changed: k > 1 ? 10 * k : 0,
+  });
+}
+
+/** Every row of every vault table, as text in a fixed order: two vaults are equal when these are. */
+async function contents(wh: Warehouse): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const t of TABLES) {
+    const r = await wh.query(`select t::text as row from dds.${t} t order by 1`);
+    out[t] = r.rows.map((row) => String(row.row));
+  }
+  return out;
+}
+
+async function marks(wh: Warehouse): Promise<Record<string, string>> {
+  const r = await wh.query(`select model_name, mark from dvs_state.high_water_marks order by 1`);
+  return Object.fromEntries(r.rows.map((row) => [String(row.model_name), String(row.mark)]));
+}
+
+async function stageTablesLeft(wh: Warehouse): Promise<number> {
+  const r = await wh.query(`select count(*)::int as n from pg_catalog.pg_tables where schemaname = 'dvs_state' and tablename like 'stage%'`);
+  return Number(r.rows[0]?.n);
+}
+
+interface Databases {
+  open(name: string): Promise<Db>;
+}
+
+async function tenSyncs(dbs: Databases): Promise<void> {
+  const a = await dbs.open('one_by_one');
+  const b = await dbs.open('only_new');
+  const c = await dbs.open('all_at_once');
+  const [oneByOne, onlyNew, allAtOnce] = [a.wh, b.wh, c.wh];
+  const marked = project({ highWaterMark: true, indexes: true }, a);
+  const plain = project({}, b);
+  const markedAll = project({ highWaterMark: true, indexes: true }, c);
+  try {
+    for (const wh of [oneByOne, onlyNew, allAtOnce]) await createRawOrders(wh);
+    for (let k = 1; k <= 10; k++) {
+      await oneByOne.exec(sync(k));
+      const summary = await load(a, marked);
+      assert.equal(await stageTablesLeft(oneByOne), 0, 'the run drops its stage tables');
+      // The stage is staged once: its first reader ran the staging statements, the others reuse the table.
+      const staging = summary.results.map((r) => (r.executedSql ?? []).filter((s) => /create unlogged table/.test(s)).length);
+      assert.deepEqual(staging.slice(1), [k === 1 ? 1 : 2, 0, 0, 0, 0], `staging statements per model in sync ${k}: ${staging}`);
+      // AutomateDV's own behaviour with a stage holding only the new sync, the feature off.
+      await onlyNew.exec('truncate raw.orders');
+      await onlyNew.exec(sync(k));
+      await load(b, plain);
+      await allAtOnce.exec(sync(k));
+    }
+    await load(c, markedAll);
+
+    const expected = await contents(onlyNew);
+    assert.deepEqual(await contents(oneByOne), expected, 'one by one with marks = AutomateDV over a stage of only the new rows');
+    assert.deepEqual(await contents(allAtOnce), expected, 'one load of all ten = ten loads one by one');
+    assert.deepEqual(await vaultCounts(oneByOne), await expectedVaultCounts(oneByOne));
+    assert.equal(await vaultDuplicates(oneByOne), 0);
+    const last = await marks(oneByOne);
+    assert.deepEqual(Object.keys(last), TABLES.slice().sort());
+    assert.deepEqual(last, await marks(allAtOnce), 'both hold the newest sync as their mark');
+
+    // Nothing new: every model inserts nothing and the marks stay.
+    const rerun = await load(a, marked);
+    for (const r of rerun.results.filter((x) => x.model !== 'stg_orders')) assert.equal(r.rows, 0, `${r.model} inserted nothing: ${r.message}`);
+    assert.deepEqual(await contents(oneByOne), expected);
+    assert.deepEqual(await marks(oneByOne), last);
+
+    // --full-refresh rebuilds from everything and sets the same marks again.
+    await load(a, marked, true);
+    assert.deepEqual(await contents(oneByOne), expected);
+    assert.deepEqual(await marks(oneByOne), last);
+
+    // dbt-postgres indexes: created with the table, there after the incremental runs.
+    const idx = await oneByOne.query(`select tablename, indexdef from pg_catalog.pg_indexes where schemaname = 'dds' order by 1, 2`);
+    const defs = idx.rows.map((r) => `${r.tablename}: ${String(r.indexdef).replace(/INDEX \S+ ON/, 'INDEX ON')}`);
+    assert.ok(defs.includes('hub_order: CREATE UNIQUE INDEX ON dds.hub_order USING btree (order_hk)'), defs.join('\n'));
+    assert.ok(defs.includes('sat_order: CREATE INDEX ON dds.sat_order USING btree (order_hk, load_date)'), defs.join('\n'));
+  } finally {
+    for (const wh of [oneByOne, onlyNew, allAtOnce]) await wh.close();
+  }
+}
+
+test('PGlite: ten syncs loaded one by one with marks = AutomateDV over only the new rows = one load of all ten; a re-run inserts nothing', async () => {
+  await tenSyncs({ open: async () => ({ wh: await openPglite(undefined) }) });
+});
+
+test('PostgreSQL: ten syncs loaded one by one with marks = AutomateDV over only the new rows = one load of all ten; a re-run inserts nothing', async () => {
+  await tenSyncs({
+    open: async (name) => {
+      const db = `dvs_hwm_${name}_${process.pid}`;
+      databases.push(db);
+      const url = await freshDatabase(server.url, db);
+      const c = connectionOf(url);
+      return { url, wh: await openPostgres({ host: c.host, port: c.port, user: c.user, password: c.password, dbname: c.dbname, sslmode: 'disable' }) };
+    },
+  });
+});
+
+test('PostgreSQL: a backend terminated in the middle of a marked load keeps that model\'s old rows and old mark; the re-run completes', async () => {
+  const name = `dvs_hwm_cut_${process.pid}`;
+  databases.push(name);
+  const url = await freshDatabase(server.url, name);
+  const c = connectionOf(url);
+  const wh = await openPostgres({ host: c.host, port: c.port, user: c.user, password: c.password, dbname: c.dbname, sslmode: 'disable' });
+  const db = { wh, url };
+  const dir = project({ highWaterMark: true }, db);
+  try {
+    await createRawOrders(wh);
+    await wh.exec(sync(1));
+    await load(db, dir);
+    const before = { marks: await marks(wh), counts: await vaultCounts(wh) };
+    await wh.exec(sync(2));
+
+    const pg = await import('pg');
+    const holder = new pg.default.Client({ connectionString: url });
+    holder.on('error', () => undefined);
+    await holder.connect();
+    await holder.query('begin');
+    await holder.query('lock table dds.hub_order in share mode');
+    const session = new ProjectSession(dir, { env: envFor(db) });
+    const running = runLoad(wh, loadModelsFor(session, session.models()));
+    const pid = await waitFor(
+      () =>
+        withClient(url, async (client) => {
+          const r = await client.query(`select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%insert into "dds"."hub_order"%'`);
+          return r.rows[0] ? Number(r.rows[0].pid) : undefined;
+        }),
+      'the INSERT into dds.hub_order to wait',
+    );
+    await withClient(server.url, (client) => client.query('select pg_terminate_backend($1)', [pid]));
+    await holder.query('rollback');
+    await holder.end();
+    const summary = await running;
+    assert.equal(summary.results.find((r) => r.model === 'hub_order')?.status, 'error');
+    const now = await marks(wh);
+    assert.equal(now.hub_order, before.marks.hub_order, 'the cut model keeps its old mark');
+    assert.equal((await vaultCounts(wh)).hub_order, before.counts.hub_order, 'and its old rows');
+    assert.notEqual(now.sat_order, before.marks.sat_order, 'the models that completed moved their marks');
+    assert.equal(await stageTablesLeft(wh), 0);
+
+    await load(db, dir);
+    assert.deepEqual(await vaultCounts(wh), await expectedVaultCounts(wh));
+    assert.equal(await vaultDuplicates(wh), 0);
+    assert.equal((await marks(wh)).hub_order, (await marks(wh)).sat_order);
+  } finally {
+    await wh.close();
+  }
+});
+
+test('a stage is filtered only where filtering its source filters its rows the same way', () => {
+  const src = '"db"."raw"."orders"';
+  assert.ok('at' in filterableStage(`with source_data as (select a, b from ${src}\n), x as (select * from source_data) select * from x`, src));
+  assert.match((filterableStage(`select a, row_number() over (partition by a order by b) as r from ${src}`, src) as { reason: string }).reason, /OVER/);
+  assert.match((filterableStage(`select * from ${src} as s`, src) as { reason: string }).reason, /alias/);
+  assert.match((filterableStage(`select * from ${src} union all select * from ${src}`, src) as { reason: string }).reason, /more than once/);
+  assert.match((filterableStage(`select distinct a from ${src}`, src) as { reason: string }).reason, /DISTINCT/);
+  assert.match((filterableStage(`select * from "db"."raw"."other"`, src) as { reason: string }).reason, /does not read/);
+});
