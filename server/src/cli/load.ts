@@ -55,6 +55,7 @@ export async function runLoadCommand(args: ParsedArgs, io: CliIo): Promise<numbe
     process.on('SIGINT', onSignal);
     const summary = await runLoad(wh, models, {
       fullRefresh: hasFlag(args, 'full-refresh'),
+      scope: session.project.targetSchema,
       signal: controller.signal,
       onEvent: (e) => io.err(progressLine(e, width)),
     }).finally(() => process.off('SIGINT', onSignal));
@@ -68,6 +69,7 @@ export async function runLoadCommand(args: ParsedArgs, io: CliIo): Promise<numbe
     const skipped = summary.results.filter((r) => r.status === 'skipped').length;
     const ok = summary.results.filter((r) => r.status === 'success').length;
     io.err(`dvs: done in ${(summary.ms / 1000).toFixed(1)} s: ${ok} succeeded, ${failed} failed, ${skipped} skipped${summary.cancelled ? ', cancelled' : ''}\n`);
+    const explain = hasFlag(args, 'explain');
     if (format === 'json') {
       io.out(
         JSON.stringify({
@@ -79,9 +81,16 @@ export async function runLoadCommand(args: ParsedArgs, io: CliIo): Promise<numbe
             rows: r.rows,
             ms: r.ms,
             ...(r.message ? { message: r.message } : {}),
+            ...(explain && r.executedSql ? { executed_sql: r.executedSql } : {}),
           })),
         }) + '\n',
       );
+    } else if (explain) {
+      // What ran where it differs from `dvs compile` (high-water marks wrap the compiled SQL for execution).
+      for (const r of summary.results) {
+        if (!r.executedSql) continue;
+        io.out(`-- ${r.model}: ${r.message ?? ''}\n${r.executedSql.map((s) => s.trim() + ';').join('\n\n')}\n\n`);
+      }
     }
     return failed > 0 || summary.cancelled ? 1 : 0;
   } finally {

@@ -32,6 +32,8 @@ export interface RunResultsFile {
     timing: Array<{ name: 'execute'; started_at: string; completed_at: string }>;
     adapter_response: { rows_affected?: number };
     message: string | null;
+    /** The statements the load ran when they differ from the compiled SQL (high-water marks, staging); not dbt's. */
+    executed_sql?: string[];
   }>;
 }
 
@@ -55,6 +57,7 @@ export function runResultsDocument(summary: LoadSummary, context: RunResultsCont
       timing: [{ name: 'execute' as const, started_at: r.startedAt, completed_at: r.completedAt }],
       adapter_response: r.rows === null ? {} : { rows_affected: r.rows },
       message: r.message ?? null,
+      ...(r.executedSql ? { executed_sql: r.executedSql } : {}),
     })),
   };
 }
