@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../server/src/base/automate-dv-versions';
-import { compileMacro } from '../../server/src/compile/automate-dv';
+import { compileMacro, periodFilter } from '../../server/src/compile/automate-dv';
 import { automateDvConfigValue } from '../../server/src/compile/automate-dv/config-meta';
 import type { JValue } from '../../server/src/jinja/values';
 import { ProjectSession } from '../../server/src/engine/session';
@@ -162,4 +162,38 @@ test('configMetaLookup in a project: a sat with apply_source_filter under yml me
   };
   assert.doesNotMatch(sqlFor('0.11.2'), /valid_stg/);
   assert.match(sqlFor('0.11.5'), /valid_stg AS/);
+});
+
+// ── periodFilterForm ──────────────────────────────────────────────────────────────────────────────────────────────
+
+test('periodFilterForm: ≤0.9.6 compares ts::DATE with TO_DATE(start), 0.9.7+ ts::TIMESTAMP with TIMESTAMP start', () => {
+  const row = AUTOMATE_DV_VERSIONS.periodFilterForm;
+  assert.equal(behaviourAt(row, '0.9.0'), 'date');
+  assert.equal(behaviourAt(row, '0.9.6'), 'date');
+  assert.equal(behaviourAt(row, '0.9.7'), 'timestamp');
+  assert.equal(behaviourAt(row, '0.11.5'), 'timestamp');
+  const options = { timestampField: 'LOAD_DATE', startTimestamp: '2024-01-02 09:30:00', offset: 1, period: 'day' };
+  assert.equal(
+    periodFilter({ ...options, form: 'date' }).replace(/\s+/g, ' '),
+    "LOAD_DATE::DATE >= DATE_TRUNC('day', TO_DATE('2024-01-02 09:30:00', 'YYYY-MM-DD') + INTERVAL '1 day') " +
+      "AND LOAD_DATE::DATE < DATE_TRUNC('day', TO_DATE('2024-01-02 09:30:00', 'YYYY-MM-DD') + INTERVAL '1 day' + INTERVAL '1 day') " +
+      "AND LOAD_DATE::DATE >= TO_DATE('2024-01-02 09:30:00', 'YYYY-MM-DD')",
+  );
+  assert.equal(
+    periodFilter({ ...options, form: 'timestamp' }).replace(/\s+/g, ' '),
+    "LOAD_DATE::TIMESTAMP >= DATE_TRUNC('day', TIMESTAMP '2024-01-02 09:30:00' + INTERVAL '1 day') " +
+      "AND LOAD_DATE::TIMESTAMP < DATE_TRUNC('day', TIMESTAMP '2024-01-02 09:30:00' + INTERVAL '1 day' + INTERVAL '1 day') " +
+      "AND LOAD_DATE::TIMESTAMP >= TIMESTAMP '2024-01-02 09:30:00'",
+  );
+});
+
+test('periodFilterForm on PGlite: a start_date with a time of day keeps the whole first day under 0.9.6, only from that time under 0.9.7', async () => {
+  await db.exec(`CREATE TABLE raw_visits (customer_id integer, loaded_at timestamp);
+    INSERT INTO raw_visits VALUES (1, '2024-01-02 09:00'), (2, '2024-01-02 10:00'), (3, '2024-01-03 08:00')`);
+  const visits = async (form: 'date' | 'timestamp') => {
+    const filter = periodFilter({ timestampField: 'loaded_at', startTimestamp: '2024-01-02 09:30:00', offset: 0, period: 'day', form });
+    return (await db.query<{ id: number }>(`SELECT customer_id AS id FROM raw_visits WHERE ${filter} ORDER BY 1`)).rows.map((r) => r.id);
+  };
+  assert.deepEqual(await visits('date'), [1, 2]);
+  assert.deepEqual(await visits('timestamp'), [2]);
 });

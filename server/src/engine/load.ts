@@ -9,6 +9,7 @@ import type { IndexConfig, LoadModel, StageInput, VaultInsertConfig } from '../l
 import { configBoolean, configString } from '../project/modelConfig';
 import { isDict, isList, type JValue } from '../jinja/values';
 import { automateDvConfigValue } from '../compile/automate-dv/config-meta';
+import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../base/automate-dv-versions';
 import { quoteIdent } from '../base/relation';
 import type { ProjectNode } from '../project';
 import { sqlErrorMessage } from '../warehouse/errors';
@@ -144,6 +145,7 @@ function vaultInsertOf(session: ProjectSession, node: ProjectNode): { vaultInser
   set('stopDate', text('stop_date'));
   set('dateSourceModels', relations('date_source_models'));
   set('rankColumn', text('rank_column'));
+  set('periodFilterForm', behaviourAt(AUTOMATE_DV_VERSIONS.periodFilterForm, session.compat.version));
   set('rankSourceModels', relations('rank_source_models'));
   return { vaultInsert: config };
 }

@@ -28,6 +28,8 @@ export interface VaultInsertConfig {
   rankColumn?: string;
   /** config rank_source_models, rendered relations: where the highest rank comes from. */
   rankSourceModels?: string[];
+  /** How the pinned AutomateDV compares each period: as dates (≤0.9.6) or timestamps (0.9.7+, the default). */
+  periodFilterForm?: 'date' | 'timestamp';
 }
 
 export interface LoadModel {

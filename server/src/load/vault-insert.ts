@@ -88,17 +88,18 @@ async function byPeriod(tx: SqlSession, model: LoadModel, sql: string, increment
   const config = model.vaultInsert ?? {};
   const timestampField = required(config.timestampField, 'timestamp_field', 'vault_insert_by_period');
   const period = (config.period ?? 'day').toLowerCase();
+  const form = config.periodFilterForm ?? 'timestamp';
   checkPlaceholder(model, sql, PERIOD_PLACEHOLDER);
   const dates = await startStopDates(tx, config, timestampField);
   if (!incremental) {
     await dropExisting(tx, model.relation, existing);
-    const rows = await createTableAs(tx, model.relation, applyPeriodFilter(sql, { timestampField, startTimestamp: dates.start, offset: 0, period }));
+    const rows = await createTableAs(tx, model.relation, applyPeriodFilter(sql, { timestampField, startTimestamp: dates.start, offset: 0, period, form }));
     return { rows, message: `base load: ${period} 1 from ${dates.start}` };
   }
   const bounds = await periodBoundaries(tx, model, timestampField, dates, period);
   const counts: number[] = [];
   for (let offset = 0; offset < bounds.periods; offset++) {
-    counts.push(await appendBatch(tx, model, applyPeriodFilter(sql, { timestampField, startTimestamp: bounds.start, offset, period }), offset));
+    counts.push(await appendBatch(tx, model, applyPeriodFilter(sql, { timestampField, startTimestamp: bounds.start, offset, period, form }), offset));
   }
   const total = counts.reduce((a, b) => a + b, 0);
   return {

@@ -19,6 +19,8 @@ export interface PeriodFilterOptions {
   offset: number;
   /** config period, default 'day'. */
   period?: string;
+  /** ≤0.9.6 compares dates (ts::DATE with TO_DATE(start)); 0.9.7+ timestamps. The periodFilterForm row of the matrix. */
+  form?: 'date' | 'timestamp';
 }
 
 function timestampLiteral(text: string): string {
@@ -37,9 +39,26 @@ export function periodFilter(options: PeriodFilterOptions): string {
   if (!Number.isInteger(options.offset) || options.offset < 0) {
     throw new CompileError(`vault_insert_by_period: the period offset must be a whole number ≥ 0, got ${options.offset}.`, 'DV202');
   }
+  if (options.form === 'date') return datePeriodFilter(options.timestampField, options.startTimestamp, options.offset, period);
   const ts = `${options.timestampField}::TIMESTAMP`;
   const start = timestampLiteral(options.startTimestamp);
   const shifted = `${start} + INTERVAL '${options.offset} ${period}'`;
+  return (
+    `${ts} >= DATE_TRUNC('${period}', ${shifted})\n` +
+    `            AND ${ts} < DATE_TRUNC('${period}', ${shifted} + INTERVAL '1 ${period}')\n` +
+    `            AND ${ts} >= ${start}`
+  );
+}
+
+/**
+ * dbtvault 0.9.0 – AutomateDV 0.9.6: the same periods compared as dates. A later run starts from MAX(timestamp_field)
+ * of the table, so the rows of that whole day are selected again (the table macros then drop what they already hold,
+ * except where a satellite sees a change), and a time of day in start_date is ignored.
+ */
+function datePeriodFilter(timestampField: string, startTimestamp: string, offset: number, period: string): string {
+  const ts = `${timestampField}::DATE`;
+  const start = `TO_DATE('${startTimestamp.replace(/'/g, "''")}', 'YYYY-MM-DD')`;
+  const shifted = `${start} + INTERVAL '${offset} ${period}'`;
   return (
     `${ts} >= DATE_TRUNC('${period}', ${shifted})\n` +
     `            AND ${ts} < DATE_TRUNC('${period}', ${shifted} + INTERVAL '1 ${period}')\n` +

@@ -1,0 +1,39 @@
+// dvs load's vault_insert_by_period compares periods as the pinned AutomateDV does (the periodFilterForm row of
+// server/src/base/automate-dv-versions.ts): dates up to 0.9.6, timestamps from 0.9.7. A start_date with a time of day
+// shows it: 0.9.6 loads that whole first day, 0.9.7 only from that time on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../server/src/cli/main';
+import type { CliIo } from '../../server/src/cli/io';
+
+function capture(cwd: string): CliIo & { stdout: string; stderr: string } {
+  const io = { stdout: '', stderr: '', cwd, env: { HOME: tmpdir() }, isTTY: false, out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
+  return io;
+}
+
+/** The vault-insert fixture pinned to `version`, its hub starting at 09:30 on 2024-01-02. */
+function pinnedFixture(version: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-vault-insert-version-'));
+  cpSync(join(__dirname, 'fixtures', 'vault-insert'), dir, { recursive: true });
+  writeFileSync(join(dir, 'packages.yml'), `packages:\n  - package: Datavault-UK/automate_dv\n    version: ${version}\n`);
+  const hub = join(dir, 'models', 'dds', 'hub_by_period.sql');
+  writeFileSync(hub, readFileSync(hub, 'utf8').replace("start_date='2024-01-02'", "start_date='2024-01-02 09:30'"));
+  return dir;
+}
+
+async function hubRows(version: string): Promise<string[]> {
+  const dir = pinnedFixture(version);
+  const io = capture(dir);
+  assert.equal(await runCli(['load', '--target', 'embedded', '--select', 'raw_events', 'stg_events', 'hub_by_period'], io), 0, io.stdout + io.stderr);
+  const q = capture(dir);
+  assert.equal(await runCli(['query', '--target', 'embedded', 'select customer_id::text, load_date::text from dds.hub_by_period order by load_date'], q), 0, q.stderr);
+  return (JSON.parse(q.stdout) as Record<string, string>[]).map((r) => Object.values(r).join(' '));
+}
+
+test('vault_insert_by_period pinned to 0.9.6 loads the whole start day; pinned to 0.9.7 only from the start time', async () => {
+  assert.deepEqual(await hubRows('0.9.6'), ['2 2024-01-02 09:00:00'], 'customer 2 (09:00) is on the start day');
+  assert.deepEqual(await hubRows('0.9.7'), [], 'customer 2 (09:00) is before the start time');
+});
