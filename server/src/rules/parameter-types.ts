@@ -3,7 +3,8 @@
 import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
 import type { ParamKind } from '../compile/automate-dv/signatures';
-import type { MetaValue } from '../model/meta';
+import { metaEntry, type MetaValue } from '../model/meta';
+import { mappingRenamesMessage } from '../compile/automate-dv/param-types';
 import { vaultCall } from '../model/parse';
 import { ADVANCED_SHAPES } from './advanced-metadata';
 import type { VaultRule } from './rule';
@@ -20,7 +21,12 @@ export const parameterTypes: VaultRule = {
     for (const spec of call.signature.params) {
       const value = call.params.get(spec.name)?.value;
       if (!value) continue;
-      const problem = wrongKind(spec.kind, value);
+      const renamed = spec.kind === 'column' || spec.kind === 'columns' ? renamingMapping(value) : undefined;
+      if (renamed && !MULTIKEY_PARAMS.has(spec.name)) {
+        out.push(diagnostic('DV202', 'error', mappingRenamesMessage(call.macro, spec.name, renamed.source, renamed.alias), renamed.span));
+        continue;
+      }
+      const problem = wrongKind(spec.kind, value, spec.name);
       if (problem) out.push(diagnostic('DV202', 'error', `${call.macro}(): ${spec.name} ${problem}`, problem.includes('element') ? elementSpan(value) : value.span));
     }
     return out;
@@ -52,8 +58,32 @@ function elementSpan(v: MetaValue) {
   return v.kind === 'list' ? (v.items.find(isScalarNonString)?.span ?? v.span) : v.span;
 }
 
+// Parameters AutomateDV hands to multikey(), which writes a mapping into SQL as it is.
+const MULTIKEY_PARAMS = new Set(['src_pk', 'src_dfk', 'src_sfk', 'src_cdk']);
+
+interface ColumnMapping {
+  source: string;
+  alias: string;
+  span: MetaValue['span'];
+}
+
+/** A {source_column, alias} mapping (string values), as a value or a list element. */
+function columnMapping(v: MetaValue): ColumnMapping | undefined {
+  if (v.kind !== 'dict') return undefined;
+  const source = metaEntry(v, 'source_column')?.value;
+  const alias = metaEntry(v, 'alias')?.value;
+  if (source?.kind !== 'string' || alias?.kind !== 'string' || v.entries.length !== 2) return undefined;
+  return { source: source.value, alias: alias.value, span: v.span };
+}
+
+/** The first mapping in a column parameter whose alias is another column than its source (it fails at run time). */
+function renamingMapping(v: MetaValue): ColumnMapping | undefined {
+  const items = v.kind === 'list' ? v.items : [v];
+  return items.map(columnMapping).find((m) => m !== undefined && m.source.toLowerCase() !== m.alias.toLowerCase());
+}
+
 /** What is wrong with `v` for a parameter of this kind, or undefined when AutomateDV can use it (or it is unknown). */
-function wrongKind(kind: ParamKind, v: MetaValue): string | undefined {
+function wrongKind(kind: ParamKind, v: MetaValue, param: string): string | undefined {
   if (v.kind === 'none' || v.kind === 'dynamic') return undefined;
   const columnHint = "quote it as a column name, e.g. 'LOAD_DATE'";
   switch (kind) {
@@ -63,7 +93,13 @@ function wrongKind(kind: ParamKind, v: MetaValue): string | undefined {
     case 'payload':
       if (isScalarNonString(v)) return `must be a column name, not ${describe(v)}; ${columnHint}.`;
       if (v.kind === 'list' && v.items.some(isScalarNonString)) return `has a list element that is not a column name; ${columnHint}.`;
-      if (v.kind === 'dict' && (kind === 'column' || kind === 'columns')) return `must be a column name or a list of them, not a mapping.`;
+      if (kind === 'column' || kind === 'columns') {
+        // A {source_column, alias} mapping naming one column works where AutomateDV only selects columns with prefix().
+        const mappings = (v.kind === 'list' ? v.items : [v]).filter((i) => i.kind === 'dict');
+        const usable = (m: MetaValue) => !MULTIKEY_PARAMS.has(param) && columnMapping(m) !== undefined;
+        if (v.kind === 'dict' && !usable(v)) return `must be a column name or a list of them, not a mapping${MULTIKEY_PARAMS.has(param) ? ' (AutomateDV writes it into its key conditions as it is)' : ''}.`;
+        if (v.kind === 'list' && mappings.some((m) => !usable(m))) return `has a list element that is a mapping AutomateDV cannot use; name the column.`;
+      }
       return undefined;
     case 'model':
       if (v.kind !== 'string') return `must be one model name, not ${describe(v)}.${v.kind === 'list' ? ' This macro loads from a single stage.' : ''}`;

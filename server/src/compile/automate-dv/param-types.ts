@@ -19,10 +19,49 @@ export function wrongType(macro: string, param: string, got: JValue | undefined,
   return new CompileError(`${macro}: '${param}' must be ${expected}, but got ${describeValue(got)}`, 'DV202');
 }
 
+/**
+ * Parameters AutomateDV passes to multikey(), which prints a mapping as it is (SQL that fails), so a
+ * {source_column, alias} mapping never works there.
+ */
+const MULTIKEY_PARAMS = new Set(['src_pk', 'src_dfk', 'src_sfk', 'src_cdk']);
+
+/**
+ * A {source_column: X, alias: Y} mapping in a column parameter: AutomateDV's prefix() selects X from the stage and
+ * later reads the column back as Y, so the mapping works exactly when Y names X (PostgreSQL folds the unquoted names).
+ * Returns the column the mapping stands for, or undefined when `v` is not such a mapping.
+ */
+export function columnOfMapping(macro: string, param: string, v: JValue | ColumnRef | undefined): string | undefined {
+  let source: JValue | undefined;
+  let alias: JValue | undefined;
+  if (isDict(v as JValue)) {
+    source = (v as JDict).get('source_column');
+    alias = (v as JDict).get('alias');
+  } else if (typeof v === 'object' && v !== null && 'sourceColumn' in v) {
+    source = v.sourceColumn;
+    alias = v.alias;
+  } else return undefined;
+  if (typeof source !== 'string' || source === '' || typeof alias !== 'string' || alias === '') return undefined;
+  if (MULTIKEY_PARAMS.has(param)) {
+    throw new CompileError(`${macro}: '${param}' must be a column name or a list of them; AutomateDV writes a mapping into its key conditions as it is, which fails. Use '${source}'`, 'DV202');
+  }
+  if (source.toLowerCase() !== alias.toLowerCase()) throw new CompileError(mappingRenamesMessage(macro, param, source, alias), 'DV202');
+  return source;
+}
+
+/** The message for a column mapping whose alias is another name (the parser's rule says the same). */
+export function mappingRenamesMessage(macro: string, param: string, source: string, alias: string): string {
+  return (
+    `${macro}(): ${param} maps ${source} to the alias ${alias}, but AutomateDV selects ${source} from the stage and then reads ${alias}, ` +
+    `which does not exist, so dbt run fails. Name the column as the stage has it ('${source}'); to rename it, derive ${alias} in the stage and name ${alias} here.`
+  );
+}
+
 /** A single column name (src_ldts, src_source, src_eff). Undefined when not given. */
 export function readColumn(macro: string, param: string, v: JValue | undefined): string | undefined {
   if (isNone(v)) return undefined;
   if (typeof v === 'string' && v.trim() !== '') return v;
+  const mapped = columnOfMapping(macro, param, v);
+  if (mapped !== undefined) return mapped;
   throw wrongType(macro, param, v, 'a column name (a non-empty string)');
 }
 
@@ -30,12 +69,15 @@ export function readColumn(macro: string, param: string, v: JValue | undefined):
 export function readColumns(macro: string, param: string, v: JValue | undefined): string | string[] | undefined {
   if (isNone(v)) return undefined;
   if (typeof v === 'string' && v.trim() !== '') return v;
+  const mapped = columnOfMapping(macro, param, v);
+  if (mapped !== undefined) return mapped;
   if (isList(v)) {
     const names = expandColumnList([v], `${macro}: '${param}'`);
     const plain: string[] = [];
     for (const c of names) {
-      if (typeof c !== 'string') throw wrongType(macro, param, v, 'a column name or a list of column names');
-      plain.push(c);
+      const name = typeof c === 'string' ? c : columnOfMapping(macro, param, c);
+      if (name === undefined) throw wrongType(macro, param, v, 'a column name or a list of column names');
+      plain.push(name);
     }
     return plain;
   }
