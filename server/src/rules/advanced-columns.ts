@@ -18,7 +18,7 @@ export const advancedColumns: VaultRule = {
     if (!table) return [];
     const out: Diagnostic[] = [];
     for (const { finding } of nestedMetadataFindings(table)) {
-      if (finding.kind === 'column') checkColumn(ctx, finding.name, finding.owners, out);
+      if (finding.kind === 'column' && !finding.unread) checkColumn(ctx, finding.name, finding.owners, out);
     }
     if (table.macro === 'pit' || table.macro === 'bridge') {
       const hubs = table.sourceModels.map((m) => m.value);

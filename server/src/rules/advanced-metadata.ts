@@ -165,7 +165,17 @@ export const AS_OF_DATES_DOC = 'the table of as-of dates (its column must be cal
 export type MetaFinding =
   | { kind: 'model'; name: Named; doc: string; hint: ModelHint; path: string[] }
   | { kind: 'source'; source: Named; table: Named; doc: string; path: string[] }
-  | { kind: 'column'; name: Named; owners: string[]; doc: string; hint: ColumnHint; path: string[]; label?: string }
+  | {
+      kind: 'column';
+      name: Named;
+      owners: string[];
+      doc: string;
+      hint: ColumnHint;
+      path: string[];
+      label?: string;
+      /** Written where AutomateDV never reads it (a bridge's first-step link_fk1, last-step link_fk2): not checked. */
+      unread?: boolean;
+    }
   /** A fixed key (pk, link_table, HASHDIFF) or a label the user chose (a step name, an xts satellite). */
   | { kind: 'key'; key: Named; doc: string; path: string[] }
   | { kind: 'output-name'; name: Named; doc: string; path: string[] }
@@ -293,7 +303,15 @@ function walk(macro: string, shape: MetaShape, v: MetaValue, at: WalkAt, out: Me
           continue;
         }
         out.push({ kind: 'key', key: keyNamed(entry), doc: f.doc, path: at.path });
-        walk(macro, f.shape, entry.value, { ...at, where: `${at.where}.${f.name}`, path: [...at.path, f.name], doc: f.doc, record: v }, out);
+        const inner: MetaFinding[] = [];
+        walk(macro, f.shape, entry.value, { ...at, where: `${at.where}.${f.name}`, path: [...at.path, f.name], doc: f.doc, record: v }, inner);
+        // A field AutomateDV does not read at this position (the bridge renders link_fk1 only from the second step,
+        // link_fk2 only before another step) cannot fail: its value is still known for hover, never reported.
+        for (const x of inner) {
+          if (!optional) out.push(x);
+          else if (x.kind === 'column') out.push({ ...x, unread: true });
+          else if (x.kind !== 'shape') out.push(x);
+        }
       }
       if (missing.length > 0) {
         const names = shape.fields.map((f) => f.name);
