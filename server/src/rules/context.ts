@@ -32,6 +32,10 @@ export interface RuleProject {
   modelColumns(name: string): KnownColumns | undefined;
   /** The catalog was read from a database in this session (live-schema checks run only then). */
   readonly connected: boolean;
+  /** A model's effective config (dbt_project.yml, properties, config()) and materialization, when the project knows them. */
+  modelSettings?(name: string): { materialized: string; config: ReadonlyMap<string, JValue> } | undefined;
+  /** A declared source table's loaded_at_field (sources yml), when it has one. */
+  sourceLoadedAtField?(source: string, table: string): string | undefined;
 }
 
 /** A stage's output columns, computed statically. */
