@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProjectSession } from '../../server/src/engine/session';
+import { checkProject } from '../../server/src/engine/check';
 import { loadModelsFor } from '../../server/src/engine/load';
 import { runLoad } from '../../server/src/load/run';
 import { filterableStage } from '../../server/src/load/high-water';
@@ -227,4 +228,21 @@ test('a stage is filtered only where filtering its source filters its rows the s
   assert.match((filterableStage(`select * from ${src} union all select * from ${src}`, src) as { reason: string }).reason, /more than once/);
   assert.match((filterableStage(`select distinct a from ${src}`, src) as { reason: string }).reason, /DISTINCT/);
   assert.match((filterableStage(`select * from "db"."raw"."other"`, src) as { reason: string }).reason, /does not read/);
+});
+
+test('DV514: an incremental satellite over a raw table that keeps every sync warns until apply_source_filter or a high-water mark is on', () => {
+  const findings = (options: Parameters<typeof writeOrdersProject>[1]): string[] => {
+    const dir = mkdtempSync(join(tmpdir(), 'dvs-hwm-check-'));
+    dirs.push(dir);
+    writeOrdersProject(dir, options);
+    const result = checkProject(new ProjectSession(dir, { env: {} }));
+    return result.files.flatMap((f) => f.diagnostics.filter((d) => d.code === 'DV514').map((d) => `${f.file.split('/').pop()}: ${d.severity}: ${d.message}`));
+  };
+  const plain = findings({});
+  assert.equal(plain.length, 1, plain.join('\n'));
+  assert.match(plain[0] ?? '', /^sat_order\.sql: warning: stg_orders reads raw\.orders/);
+  assert.match(plain[0] ?? '', /apply_source_filter=true/);
+  assert.match(plain[0] ?? '', /loaded_at_field .*dvs_high_water_mark: true/);
+  assert.deepEqual(findings({ sourceFilter: true }), []);
+  assert.deepEqual(findings({ highWaterMark: true }), []);
 });

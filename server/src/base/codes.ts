@@ -78,6 +78,7 @@ export const CODES = {
   DV511: { severity: 'warning', title: 'nh_link/t_link metadata names a column twice (AutomateDV emits invalid SQL)' },
   DV512: { severity: 'warning', title: 'ma_sat src_cdk given as one name (AutomateDV loops over its letters)' },
   DV513: { severity: 'error', title: 'AutomateDV at the pinned version renders SQL that PostgreSQL rejects' },
+  DV514: { severity: 'warning', title: 'incremental satellite over a stage that holds every load, without apply_source_filter or a high-water mark' },
   // DV9xx: what cannot be known or is not checked.
   DV901: { severity: 'information', title: 'macro from a package that is not installed; not expanded' },
   DV902: { severity: 'information', title: 'vault_insert_by_period/_by_rank: the loop runs in dvs load' },

@@ -47,6 +47,7 @@ export const COMMANDS: Record<string, Record<string, FlagSpec>> = {
     format: { value: true },
   },
   query: { ...COMMON, format: { value: true }, file: { value: true } },
+  deps: { project: { value: true } },
   schema: { ...COMMON, schema: { value: true }, format: { value: true } },
   'generate-raw': {
     ...COMMON,
@@ -71,6 +72,7 @@ Commands:
   query          run SQL on the target and print the last statement's rows
   schema         list tables, columns and types of the target
   generate-raw   write Airbyte Faker-like syncs into the raw schema
+  deps           install the packages of packages.yml into dbt_packages/ (like dbt deps)
 
 Common flags: --project DIR  --target NAME  --profiles-dir DIR  --vars JSON  --automate-dv-version X.Y.Z
               --automate-dv-macros installed|emulated (default: the installed package's own macros when present)
@@ -140,6 +142,8 @@ async function loadCommand(command: string): Promise<(args: ParsedArgs, io: CliI
       return (await import('./query')).runSchema;
     case 'generate-raw':
       return (await import('./generate')).runGenerateRaw;
+    case 'deps':
+      return (await import('./deps')).runDepsCommand;
     default:
       throw new UsageError(`unknown command '${command}'.`);
   }

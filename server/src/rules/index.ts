@@ -7,6 +7,7 @@ import { advancedModelReferences } from './advanced-references';
 import { advancedShapes } from './advanced-shapes';
 import { createVaultIndex, type RuleProject, type VaultIndex } from './context';
 import { consistentHashKeys } from './consistent-hash-keys';
+import { fullHistorySatellite } from './full-history-satellite';
 import { hashdiffCoversPayload } from './hashdiff-covers-payload';
 import { hashdiffKeyConfusion } from './hashdiff-key-confusion';
 import { hashdiffWithoutKeys } from './hashdiff-without-keys';
@@ -51,6 +52,7 @@ export const VAULT_RULES: readonly VaultRule[] = [
   timestamptzInHash,
   quoteInConstant,
   mixedCaseSourceColumns,
+  fullHistorySatellite,
 ];
 
 export interface VaultRuleInput {

@@ -20,6 +20,11 @@ export function ruleProjectOfSession(session: ProjectSession, state: SessionCata
   };
   return {
     connected: state.connected,
+    modelSettings(name) {
+      const node = session.node(name);
+      return node ? { materialized: node.materialized, config: node.config.values } : undefined;
+    },
+    sourceLoadedAtField: (source, table) => project.sourceTable(source, table)?.loadedAtField,
     modelNames: () => session.models().map((m) => m.name),
     parsedModel(name) {
       const node = session.node(name);

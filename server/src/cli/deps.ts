@@ -1,0 +1,30 @@
+// `dvs deps`: installs packages.yml's packages into the packages install path, as `dbt deps` does (see dbt/deps.ts).
+// The hub's address can be changed with DVS_HUB_URL (used by the tests, which serve a hub on 127.0.0.1).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_HUB_URL, DepsError, installPackages } from '../dbt/deps';
+import { parseDbtProjectFile } from '../project/dbtProjectFile';
+import { projectEnvironment } from '../project/environment';
+import { nodeFileSystem } from '../project/fileSystem';
+import type { ParsedArgs } from './args';
+import { CliFailure, type CliIo } from './io';
+import { projectRoot } from './session';
+
+export async function runDepsCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+  const root = projectRoot(args, io);
+  const file = join(root, 'dbt_project.yml');
+  const env = projectEnvironment(root, nodeFileSystem, io.env);
+  const settings = parseDbtProjectFile(readFileSync(file, 'utf8'), file, { env, lookupVar: () => undefined }).project;
+  try {
+    const installed = await installPackages(root, settings.packagesInstallPath, {
+      hubUrl: io.env.DVS_HUB_URL || DEFAULT_HUB_URL,
+      log: (line) => io.err(`dvs: ${line}\n`),
+    });
+    if (installed.length === 0) io.err('dvs: no packages to install (packages.yml declares none)\n');
+    else io.err(`dvs: installed ${installed.length} package${installed.length === 1 ? '' : 's'} into ${settings.packagesInstallPath}/ and wrote package-lock.yml\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof DepsError) throw new CliFailure(error.message);
+    throw error;
+  }
+}
