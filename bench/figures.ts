@@ -89,7 +89,9 @@ export function recordPart(result: PartResult, host: Machine): void {
     }
   }
   file.machine = { ...host, ...(host.postgres ? {} : file.machine.postgres ? { postgres: file.machine.postgres } : {}) };
-  file.parts[result.part] = result;
+  // A build measured through DVS_BENCH_DIST with DVS_BENCH_LABEL (e.g. `before`) is kept beside ours for comparison.
+  const label = process.env.DVS_BENCH_DIST ? process.env.DVS_BENCH_LABEL || 'other build' : undefined;
+  file.parts[label ? `${result.part}:${label}` : result.part] = label ? { ...result, title: `${result.title} (${label})` } : result;
   writeFileSync(JSON_FILE, JSON.stringify(file, null, 2) + '\n');
   writeFileSync(MD_FILE, renderMarkdown(file));
 }
@@ -97,7 +99,8 @@ export function recordPart(result: PartResult, host: Machine): void {
 function renderMarkdown(file: ResultsFile): string {
   const m = file.machine;
   const order = ['project', 'lsp', 'loads'];
-  const parts = Object.values(file.parts).sort((a, b) => order.indexOf(a.part) - order.indexOf(b.part));
+  const keys = Object.keys(file.parts).sort((a, b) => order.indexOf(a.split(':')[0] as string) - order.indexOf(b.split(':')[0] as string) || a.localeCompare(b));
+  const parts = keys.map((k) => file.parts[k] as PartResult);
   const out = [
     '# Benchmark results',
     '',
@@ -119,6 +122,20 @@ function renderMarkdown(file: ResultsFile): string {
       out.push('');
       for (const n of p.notes) out.push(`- ${n}`);
     }
+    out.push('');
+  }
+  // Before/after: a part measured on another build (DVS_BENCH_LABEL=before) beside the same part of this build.
+  for (const key of keys) {
+    const [base, label] = key.split(':');
+    const ours = base ? file.parts[base] : undefined;
+    const other = file.parts[key];
+    if (!label || !ours || !other) continue;
+    out.push(`## ${ours.title}: ${label} and after`, '', `${label}: measured ${other.date}; after: measured ${ours.date}.`, '', `| Figure | ${label} | after |`, '| --- | ---: | ---: |');
+    for (const f of ours.figures) {
+      const o = other.figures.find((x) => x.name === f.name);
+      out.push(`| ${f.name} | ${o ? formatValue(o) : '—'} | ${formatValue(f)} |`);
+    }
+    for (const o of other.figures) if (!ours.figures.some((f) => f.name === o.name)) out.push(`| ${o.name} | ${formatValue(o)} | — |`);
     out.push('');
   }
   return out.join('\n');

@@ -1,10 +1,12 @@
 // Benchmark part `lsp`: the language server over stdio on the large project — cold start to first diagnostics,
-// completion and diagnostics-after-edit latency (p50/p95 over many requests), dvs/compiledSql latency, peak memory.
+// completion latency while the start-up check runs and after it (payload column, hashed column, business key),
+// model-name completion latency and size, diagnostics after an edit of a satellite and of a stage, dvs/compiledSql
+// latency, peak memory. DVS_BENCH_DIST runs another build's server (to measure a before/after pair on one machine).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileUri, LspClient, now, percentile, type Notification } from '../test/reliability/lsp-client';
 import type { Figure, PartResult } from './figures';
-import { largeSizes, prepareLargeProject } from './project';
+import { benchDist, largeSizes, prepareLargeProject } from './project';
 
 function lineAndColumn(text: string, needle: string, plus = 0): { line: number; character: number } {
   const offset = text.indexOf(needle);
@@ -21,79 +23,136 @@ function latencyFigures(name: string, samples: number[], note?: string): Figure[
   ];
 }
 
+type CompletionResult = unknown[] | { items: unknown[]; isIncomplete?: boolean } | null;
+
+const itemCount = (r: CompletionResult) => (Array.isArray(r) ? r.length : (r?.items?.length ?? 0));
+
 export async function benchLsp(quick: boolean): Promise<PartResult> {
   const sizes = largeSizes(quick);
   const { layout } = await prepareLargeProject(sizes);
   const dir = layout.dir;
-  const requests = quick ? 200 : 1000;
+  const requests = quick ? 200 : 600;
+  const edits = quick ? 60 : 200;
   const figures: Figure[] = [];
   const notes: string[] = [];
-  const satFile = join(dir, 'models', 'dds', 'sat_t0001.sql');
-  const satUri = fileUri(satFile);
-  const satText = readFileSync(satFile, 'utf8');
+  const file = (folder: string, name: string) => join(dir, 'models', folder, `${name}.sql`);
+  const docs = {
+    sat: file('dds', 'sat_t0001'),
+    stage: file('stg', 'stg_t0001'),
+    hub: file('dds', 'hub_t0001'),
+  };
+  const texts = { sat: readFileSync(docs.sat, 'utf8'), stage: readFileSync(docs.stage, 'utf8'), hub: readFileSync(docs.hub, 'utf8') };
+  const uris = { sat: fileUri(docs.sat), stage: fileUri(docs.stage), hub: fileUri(docs.hub) };
   const total = layout.counts.total;
+  const dist = benchDist();
+
+  // The three column completions the issue names: a satellite's payload column, a column inside a stage's hashdiff
+  // list, and a hub's business key.
+  const columnRequests = [
+    { uri: uris.sat, position: lineAndColumn(texts.sat, "- 'A01'", 4), what: 'payload column' },
+    { uri: uris.stage, position: lineAndColumn(texts.stage, "- 'A01'", 4), what: 'hashed column' },
+    { uri: uris.hub, position: lineAndColumn(texts.hub, 'src_nk = "', 10), what: 'business key' },
+  ];
+  const modelNameRequest = { uri: uris.sat, position: lineAndColumn(texts.sat, "source_model: 'stg_t0001'", 16) };
 
   const t0 = now();
-  const client = new LspClient({ root: dir, env: { DVS_TARGET: 'embedded' } });
+  const client = new LspClient({
+    root: dir,
+    env: { DVS_TARGET: 'embedded' },
+    ...(dist ? { serverJs: join(dist, 'server.js') } : {}),
+    completionCapabilities: { completionList: { itemDefaults: ['editRange', 'insertTextFormat'] } },
+  });
   try {
     await client.initialize();
     figures.push({ name: 'cold start → initialize answered', value: now() - t0, unit: 'ms' });
-    client.notify('textDocument/didOpen', { textDocument: { uri: satUri, languageId: 'jinja-sql', version: 1, text: satText } });
+    for (const k of ['sat', 'stage', 'hub'] as const) client.notify('textDocument/didOpen', { textDocument: { uri: uris[k], languageId: 'jinja-sql', version: 1, text: texts[k] } });
     // A completion typed at once, while the server still indexes and checks the project.
     const opened = now();
-    const coldCompletion = client
-      .request('textDocument/completion', { textDocument: { uri: satUri }, position: lineAndColumn(satText, "- 'A01'", 4) })
-      .then(() => now() - opened);
+    const coldCompletion = client.request('textDocument/completion', { textDocument: { uri: uris.sat }, position: columnRequests[0]!.position }).then(() => now() - opened);
     const isPublish = (uri?: string) => (n: Notification) => n.method === 'textDocument/publishDiagnostics' && (uri === undefined || (n.params as { uri: string }).uri === uri);
     const first = await client.waitFor(isPublish(), { past: true, timeoutMs: 600_000, what: 'first diagnostics' });
     figures.push({ name: 'cold start → first diagnostics (any model)', value: first.at - t0, unit: 'ms' });
-    const own = await client.waitFor(isPublish(satUri), { past: true, timeoutMs: 600_000, what: 'diagnostics of the opened model' });
-    figures.push({ name: 'cold start → diagnostics of the opened model', value: own.at - t0, unit: 'ms' });
-    const status = await client.waitFor((n) => n.method === 'dvs/status' && ((n.params as { connected?: boolean }).connected === true || !!(n.params as { problem?: string }).problem), {
-      past: true,
-      timeoutMs: 600_000,
-      what: 'the raw schema introspection',
-    });
-    figures.push({ name: 'cold start → raw schema introspected (status connected)', value: status.at - t0, unit: 'ms' });
-    figures.push({ name: 'first completion, asked as the model opens', value: await coldCompletion, unit: 'ms', note: 'waits for indexing, the first check and up to 2 s of introspection' });
-    // The introspection re-checks every model; wait until all of them were published again, then the server is idle.
-    const after = status.at;
-    const publishedSince = () => new Set(client.notifications.filter((n) => n.at >= after && isPublish()(n)).map((n) => (n.params as { uri: string }).uri)).size;
-    await client.waitUntil(() => publishedSince() >= total, { timeoutMs: 600_000, what: 'the re-check after introspection' });
-    const settled = now();
-    figures.push({ name: `cold start → all ${total} models checked against the live schema`, value: settled - t0, unit: 'ms' });
-    const errors = client.notifications.filter((n) => n.at >= after && isPublish()(n)).flatMap((n) => (n.params as { diagnostics: { severity?: number }[] }).diagnostics);
-    notes.push(`after introspection: ${errors.filter((d) => d.severity === 1).length} errors, ${errors.filter((d) => d.severity === 2).length} warnings published`);
+    const own = await client.waitFor(isPublish(uris.sat), { past: true, timeoutMs: 600_000, what: 'diagnostics of the opened model' });
+    figures.push({ name: 'cold start → first diagnostics of the open model', value: own.at - t0, unit: 'ms' });
+    figures.push({ name: 'first completion, asked as the model opens', value: await coldCompletion, unit: 'ms', note: 'answered once the project is indexed' });
 
-    // Completion: a payload column (from the stage's columns) and a model name (source_model).
-    const payloadPos = lineAndColumn(satText, "- 'A01'", 4);
-    const modelPos = lineAndColumn(satText, "source_model: 'stg_t0001'", 16);
-    const completion: number[] = [];
-    let items = 0;
-    for (let i = 0; i < requests; i++) {
-      const position = i % 2 === 0 ? payloadPos : modelPos;
+    // Completion while the start-up check (and the re-check after introspection) still runs.
+    let statusAt: number | undefined;
+    const publishedSince = (at: number) => new Set(client.notifications.filter((n) => n.at >= at && isPublish()(n)).map((n) => (n.params as { uri: string }).uri)).size;
+    const settledNow = () => {
+      if (statusAt === undefined) {
+        const s = client.notifications.find((n) => n.method === 'dvs/status' && ((n.params as { connected?: boolean }).connected === true || !!(n.params as { problem?: string }).problem));
+        if (s) statusAt = s.at;
+      }
+      return statusAt !== undefined && publishedSince(statusAt) >= total;
+    };
+    const during: number[] = [];
+    for (let i = 0; !settledNow() && i < 5000; i++) {
+      const r = columnRequests[i % columnRequests.length]!;
       const start = now();
-      const result = await client.request<unknown[] | { items: unknown[] }>('textDocument/completion', { textDocument: { uri: satUri }, position });
-      completion.push(now() - start);
-      if (i < 2) items += Array.isArray(result) ? result.length : result?.items?.length ?? 0;
+      await client.request<CompletionResult>('textDocument/completion', { textDocument: { uri: r.uri }, position: r.position });
+      during.push(now() - start);
     }
-    figures.push(...latencyFigures('completion', completion, `payload column and model name, ${items} items in the first two`));
+    await client.waitUntil(settledNow, { timeoutMs: 600_000, what: 'the check after introspection' });
+    figures.push({ name: 'cold start → raw schema introspected (status connected)', value: (statusAt ?? now()) - t0, unit: 'ms' });
+    figures.push({ name: `cold start → all ${total} models checked against the live schema`, value: now() - t0, unit: 'ms' });
+    if (during.length) figures.push(...latencyFigures('completion while the start-up check runs', during, 'payload column, hashed column, business key in turn'));
+    else notes.push('the start-up check was over before the first completion could be timed');
+    const published = client.notifications.filter((n) => statusAt !== undefined && n.at >= statusAt && isPublish()(n)).flatMap((n) => (n.params as { diagnostics: { severity?: number }[] }).diagnostics);
+    notes.push(`after introspection: ${published.filter((d) => d.severity === 1).length} errors, ${published.filter((d) => d.severity === 2).length} warnings published`);
 
-    // Diagnostics after an edit: a payload column typo made and undone, each change waited for until published.
-    const edited = satText.replace("- 'A01'", "- 'A01X'");
-    const afterEdit: number[] = [];
-    let version = 1;
-    let typoFlagged = false;
+    // Completion after the check: the three column completions in turn.
+    const after: number[] = [];
+    const counts = new Map<string, number>();
     for (let i = 0; i < requests; i++) {
-      const text = i % 2 === 0 ? edited : satText;
-      const published = client.waitFor(isPublish(satUri), { timeoutMs: 120_000, what: 'diagnostics after an edit' });
+      const r = columnRequests[i % columnRequests.length]!;
       const start = now();
-      client.notify('textDocument/didChange', { textDocument: { uri: satUri, version: ++version }, contentChanges: [{ text }] });
-      const n = await published;
-      afterEdit.push(n.at - start);
-      if (i === 0) typoFlagged = (n.params as { diagnostics: { message: string }[] }).diagnostics.some((d) => d.message.includes('A01X'));
+      const result = await client.request<CompletionResult>('textDocument/completion', { textDocument: { uri: r.uri }, position: r.position });
+      after.push(now() - start);
+      if (i < columnRequests.length) counts.set(r.what, itemCount(result));
     }
-    figures.push(...latencyFigures('diagnostics after an edit', afterEdit, typoFlagged ? 'the typo is flagged' : 'the typo was NOT flagged'));
+    figures.push(...latencyFigures('completion after the check', after, [...counts].map(([w, n]) => `${w} ${n} items`).join(', ')));
+
+    // A model name (source_model:): latency and the size of the answer.
+    const names: number[] = [];
+    let bytes = 0;
+    let nameItems = 0;
+    let incomplete = false;
+    for (let i = 0; i < requests / 2; i++) {
+      const start = now();
+      const result = await client.request<CompletionResult>('textDocument/completion', { textDocument: { uri: modelNameRequest.uri }, position: modelNameRequest.position });
+      names.push(now() - start);
+      if (i === 0) {
+        bytes = Buffer.byteLength(JSON.stringify(result), 'utf8');
+        nameItems = itemCount(result);
+        incomplete = !Array.isArray(result) && result?.isIncomplete === true;
+      }
+    }
+    figures.push(...latencyFigures('model-name completion', names, `${nameItems} items${incomplete ? ', marked incomplete' : ''}`));
+    figures.push({ name: 'model-name completion size', value: bytes / 1024, unit: 'KB', note: 'JSON of the answer' });
+
+    // Diagnostics after an edit: a typo made and undone, each change waited for until its file's diagnostics arrive.
+    const editFigures = async (key: 'sat' | 'stage', label: string) => {
+      const original = texts[key];
+      const edited = original.replace("- 'A01'", "- 'A01X'");
+      const samples: number[] = [];
+      let flagged = false;
+      let version = 1;
+      for (let i = 0; i < edits; i++) {
+        const text = i % 2 === 0 ? edited : original;
+        const publishedNow = client.waitFor(isPublish(uris[key]), { timeoutMs: 120_000, what: `diagnostics after an edit of ${label}` });
+        const start = now();
+        client.notify('textDocument/didChange', { textDocument: { uri: uris[key], version: ++version }, contentChanges: [{ text }] });
+        const n = await publishedNow;
+        samples.push(n.at - start);
+        if (i === 0) flagged = (n.params as { diagnostics: { message: string }[] }).diagnostics.some((d) => d.message.includes('A01X'));
+      }
+      figures.push(...latencyFigures(`edit of a ${label} → its diagnostics`, samples, flagged ? 'the typo is flagged' : 'the typo was NOT flagged'));
+      // Let the dependants' re-check finish before the next figure.
+      await new Promise((r) => setTimeout(r, 1500));
+    };
+    await editFigures('sat', 'satellite');
+    await editFigures('stage', 'stage');
 
     // Compiled SQL of a stage, a hub, a link, a satellite and a mart, in turn.
     const models = [layout.names.stages[0], layout.names.hubs[1], layout.names.links[2], layout.names.sats[3], layout.names.marts[4]].filter((m): m is string => !!m);
@@ -103,7 +162,7 @@ export async function benchLsp(quick: boolean): Promise<PartResult> {
     for (let i = 0; i < compiledRequests; i++) {
       const name = models[i % models.length] as string;
       const start = now();
-      const r = await client.request<{ sql: string }>('dvs/compiledSql', { uri: fileUri(join(dir, 'models', folder(name), `${name}.sql`)) });
+      const r = await client.request<{ sql: string }>('dvs/compiledSql', { uri: fileUri(file(folder(name), name)) });
       compiled.push(now() - start);
       if (!r.sql) notes.push(`dvs/compiledSql gave no SQL for ${name}`);
     }
@@ -120,7 +179,7 @@ export async function benchLsp(quick: boolean): Promise<PartResult> {
     title: 'Language server over stdio',
     date: new Date().toISOString(),
     quick,
-    setup: `dist/server.js on the large project (${c.total} models, ${layout.tables} raw tables × ${layout.columnsPerTable} columns, target embedded); one model open (sat_t0001.sql).`,
+    setup: `${dist ? `${dist}/server.js` : 'dist/server.js'} on the large project (${c.total} models, ${layout.tables} raw tables × ${layout.columnsPerTable} columns, target embedded); sat_t0001, stg_t0001 and hub_t0001 open.`,
     figures,
     notes,
   };

@@ -22,11 +22,12 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { SourceText } from './base/text';
+import { affectedModels, modelFootprint, type ModelFootprint } from './engine/affected';
 import { ProjectSession } from './engine/session';
 import { codeLenses } from './features/code-lens';
 import { quickFixes } from './features/code-actions';
 import { compiledSql } from './features/compiled-sql';
-import { completionItems } from './features/completion';
+import { completionList, MAX_COMPLETION_ITEMS } from './features/completion';
 import { definitionAt, referencesAt } from './features/definition';
 import { mergeFindings, toLspDiagnostics } from './features/diagnostics';
 import { hashOf } from './features/hash-of';
@@ -88,12 +89,14 @@ import type { Warehouse } from './warehouse/warehouse';
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 
-const FIRST_INTROSPECTION_WAIT_MS = 2000;
 // Zero: changes already received in one read are checked together, and nothing waits longer than that.
 const CHECK_DELAY_MS = 0;
 // Checking runs in slices of about this long, so requests (completion, hover) are answered between slices even while
 // a whole 2,000-model project is being checked.
 const CHECK_SLICE_MS = 15;
+// The models an edit affects besides the edited one are checked once typing pauses this long; each new edit
+// postpones them again, so a burst of keystrokes checks the dependants once, against the last text.
+const DEPENDANTS_DELAY_MS = 300;
 
 const DEFAULT_SETTINGS: DataVaultSettings = {
   target: '',
@@ -110,6 +113,7 @@ let canPullConfiguration = false;
 let extensionDir: string | undefined;
 let hasWorkspaceFolders = false;
 let canWatchFiles = false;
+let clientTakesEditRangeDefault = false;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Settings: pulled per resource, cached per URI, cleared on change (CONVENTIONS.md §5).
@@ -144,13 +148,17 @@ interface ProjectState {
   problem?: string;
   warehouse?: Warehouse;
   introspection?: Promise<void>;
-  waitedForFirstIntrospection: boolean;
   view?: FeatureProject;
   index?: VaultIndex;
   pendingCheck?: ReturnType<typeof setTimeout>;
   /** True while a check runs slice by slice; models added meanwhile join it. */
   checking: boolean;
   pendingModels: Set<string>;
+  /** Models edited since the last check: checked before any other. */
+  editedModels: Set<string>;
+  /** Models an edit affects, waiting for typing to pause (DEPENDANTS_DELAY_MS) before they become pending. */
+  deferredModels: Set<string>;
+  deferTimer?: ReturnType<typeof setTimeout>;
   /** Files whose diagnostics were published, to clear them when they go away. */
   published: Set<string>;
   disposed: boolean;
@@ -179,7 +187,7 @@ async function openProject(root: string, selectedTarget?: string): Promise<Proje
     ...(version ? { compat: compatForVersion(version) } : {}),
     ...(runStartedAt && !Number.isNaN(runStartedAt.getTime()) ? { runStartedAt } : {}),
   });
-  const state: ProjectState = { root, uri, session, connected: false, waitedForFirstIntrospection: false, checking: false, pendingModels: new Set(), published: new Set(), disposed: false };
+  const state: ProjectState = { root, uri, session, connected: false, checking: false, pendingModels: new Set(), editedModels: new Set(), deferredModels: new Set(), published: new Set(), disposed: false };
   if (selectedTarget) state.selectedTarget = selectedTarget;
   for (const doc of documents.all()) {
     const path = uriToPath(doc.uri);
@@ -207,6 +215,7 @@ async function closeProject(root: string): Promise<void> {
   const state = await p;
   state.disposed = true;
   if (state.pendingCheck) clearTimeout(state.pendingCheck);
+  if (state.deferTimer) clearTimeout(state.deferTimer);
   const wh = state.warehouse;
   state.warehouse = undefined;
   await wh?.close().catch(() => undefined);
@@ -311,23 +320,29 @@ function checkAll(state: ProjectState): void {
   scheduleCheck(state);
 }
 
-/** Models whose findings can change when `name` changes: its readers, and for keys the models that use them. */
-function relatedModels(state: ProjectState, name: string): string[] {
-  const index = indexOf(state);
-  const out = new Set<string>(state.session.project.children(name));
-  const changedStage = index.stage(name);
-  const changedTable = index.table(name);
-  for (const m of state.session.models()) {
-    const table = index.table(m.name);
-    if (table?.sourceModels.some((s) => s.value === name)) out.add(m.name);
-    const stage = index.stage(m.name);
-    if (stage?.source?.kind === 'ref' && stage.source.model.value === name) out.add(m.name);
-    // Hash keys built in several stages (DV407); hub and link keys that links and satellites point at (DV403/404).
-    if (changedStage && stage) out.add(m.name);
-    if (changedTable && ['hub', 'link'].includes(changedTable.macro) && table) out.add(m.name);
+/**
+ * A model was edited, created or removed: it is checked first, and the models its change affects (found from its
+ * facts before and after, engine/affected.ts) once typing pauses. Dependants still waiting from an earlier edit are
+ * postponed with them, since they would be checked against a text that is already stale.
+ */
+function modelChanged(state: ProjectState, name: string, before: ModelFootprint, exists: boolean): void {
+  const after = modelFootprint(state.session, name);
+  const affected = affectedModels(state.session, indexOf(state), before, after);
+  for (const m of state.pendingModels) {
+    if (state.deferredModels.has(m)) state.pendingModels.delete(m);
   }
-  out.delete(name);
-  return [...out];
+  for (const m of affected) state.deferredModels.add(m);
+  if (exists) {
+    state.editedModels.add(name);
+    state.pendingModels.add(name);
+  }
+  if (state.deferTimer) clearTimeout(state.deferTimer);
+  state.deferTimer = setTimeout(() => {
+    state.deferTimer = undefined;
+    for (const m of state.deferredModels) state.pendingModels.add(m);
+    scheduleCheck(state);
+  }, DEPENDANTS_DELAY_MS);
+  scheduleCheck(state);
 }
 
 function scheduleCheck(state: ProjectState): void {
@@ -347,6 +362,9 @@ async function drainChecks(state: ProjectState): Promise<void> {
       const started = Date.now();
       for (const name of nextToCheck(state)) {
         state.pendingModels.delete(name);
+        state.editedModels.delete(name);
+        // A dependant checked after typing paused is done; one checked earlier (by the start-up check) waits for it.
+        if (!state.deferTimer) state.deferredModels.delete(name);
         publishFor(state, [name]);
         if (Date.now() - started >= CHECK_SLICE_MS) break;
       }
@@ -357,9 +375,9 @@ async function drainChecks(state: ProjectState): Promise<void> {
   }
 }
 
-/** The pending models in the order they are checked: those open in the editor, then the rest. */
+/** The pending models in the order they are checked: the edited ones, those open in the editor, then the rest. */
 function nextToCheck(state: ProjectState): string[] {
-  const open = new Set<string>();
+  const open = new Set<string>([...state.editedModels].filter((name) => state.pendingModels.has(name)));
   for (const doc of documents.all()) {
     const path = uriToPath(doc.uri);
     const node = path ? state.session.nodeByPath(path) : undefined;
@@ -396,14 +414,13 @@ function publishFor(state: ProjectState, names: readonly string[]): void {
 function forgetModelFile(state: ProjectState, path: string): void {
   const node = state.session.nodeByPath(path);
   // Its readers are found before it goes: afterwards the graph no longer links them to it.
-  const readers = node ? relatedModels(state, node.name) : [];
+  const before = node ? modelFootprint(state.session, node.name) : undefined;
   state.session.closeFile(path);
   invalidate(state);
   const uri = pathToUri(path);
   state.published.delete(uri);
   void connection.sendDiagnostics({ uri, diagnostics: [] });
-  for (const name of readers) state.pendingModels.add(name);
-  scheduleCheck(state);
+  if (node && before) modelChanged(state, node.name, before, state.session.node(node.name) !== undefined);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -466,6 +483,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   canPullConfiguration = params.capabilities.workspace?.configuration === true;
   hasWorkspaceFolders = params.capabilities.workspace?.workspaceFolders === true;
   canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+  clientTakesEditRangeDefault = params.capabilities.textDocument?.completion?.completionList?.itemDefaults?.includes('editRange') === true;
   const options = params.initializationOptions as Partial<InitializationOptions> | undefined;
   if (typeof options?.extensionDir === 'string') extensionDir = options.extensionDir;
   const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p) ?? [];
@@ -530,9 +548,11 @@ connection.onDidChangeWatchedFiles(async (change) => {
       forgetModelFile(await projectState(root), path);
     } else if (path.endsWith('.sql') && !documents.get(event.uri)) {
       const state = await projectState(root);
+      const name = state.session.nodeByPath(path)?.name ?? basename(path, '.sql');
+      const before = modelFootprint(state.session, name);
       state.session.closeFile(path);
       invalidate(state);
-      checkAll(state);
+      modelChanged(state, name, before, state.session.nodeByPath(path) !== undefined);
     }
   }
 });
@@ -541,11 +561,10 @@ documents.onDidChangeContent(async (event) => {
   const at = await modelAt(event.document.uri);
   if (!at) return;
   const { state, path, modelName } = at;
+  const before = modelFootprint(state.session, modelName);
   state.session.updateFile(path, event.document.getText());
   invalidate(state);
-  state.pendingModels.add(modelName);
-  for (const m of relatedModels(state, modelName)) state.pendingModels.add(m);
-  scheduleCheck(state);
+  modelChanged(state, modelName, before, true);
 });
 
 documents.onDidClose(async (event) => {
@@ -571,15 +590,13 @@ connection.onCompletion(async (params) => {
   const at = await modelAt(params.textDocument.uri);
   if (!at) return [];
   const { state } = at;
-  // The first completion may wait a little for an introspection already under way; later ones never wait.
-  if (!state.waitedForFirstIntrospection && state.introspection && !state.connected) {
-    state.waitedForFirstIntrospection = true;
-    await Promise.race([state.introspection, new Promise((resolve) => setTimeout(resolve, FIRST_INTROSPECTION_WAIT_MS))]);
-  }
-  state.waitedForFirstIntrospection = true;
+  // Completion never waits for the database: it answers from the schema cache (or the declared columns) and the
+  // client asks again as the user types, by which time the live schema may have arrived.
   const parsed = state.session.parse(at.text);
   const offset = new SourceText(at.text).offsetAt(params.position);
-  return completionItems({ project: viewOf(state), index: indexOf(state), modelName: at.modelName, parsed, offset });
+  const list = completionList({ project: viewOf(state), index: indexOf(state), modelName: at.modelName, parsed, offset }, { maxItems: MAX_COMPLETION_ITEMS, editRangeDefault: clientTakesEditRangeDefault });
+  // A complete list without defaults is sent as the plain item array, as before.
+  return list.isIncomplete || list.itemDefaults ? list : list.items;
 });
 
 connection.onHover((params) =>

@@ -34,6 +34,10 @@ export interface StartOptions {
   password?: string;
   /** Arguments for node before the script, e.g. --max-old-space-size. */
   nodeArgs?: string[];
+  /** The server bundle to run (default dist/server.js); benchmarks pass an older build to compare. */
+  serverJs?: string;
+  /** Client capabilities merged into textDocument.completion (e.g. completionList.itemDefaults). */
+  completionCapabilities?: Record<string, unknown>;
 }
 
 export interface PublishedDiagnostic {
@@ -66,7 +70,7 @@ export class LspClient {
   private readonly exited: Promise<void>;
 
   constructor(private readonly options: StartOptions) {
-    this.proc = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_JS, '--stdio'], {
+    this.proc = spawn(process.execPath, [...(options.nodeArgs ?? []), options.serverJs ?? SERVER_JS, '--stdio'], {
       cwd: options.root,
       env: { ...process.env, ...options.env } as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -103,7 +107,7 @@ export class LspClient {
       workspaceFolders: [{ uri, name: 'root' }],
       capabilities: {
         workspace: { configuration: true, workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: false } },
-        textDocument: { publishDiagnostics: { relatedInformation: false }, completion: { completionItem: { snippetSupport: true } } },
+        textDocument: { publishDiagnostics: { relatedInformation: false }, completion: { completionItem: { snippetSupport: true }, ...this.options.completionCapabilities } },
         window: { workDoneProgress: true },
       },
       initializationOptions: { extensionDir: join(__dirname, '..', '..') },

@@ -1,7 +1,7 @@
 // Completion in model files: columns for macro metadata ranked by their role (hash keys for src_pk, hashdiffs for
 // src_hashdiff, the hashed business key for src_nk, …), raw columns with their types inside a stage, model and
 // source names, macro and parameter names, and the keys of the metadata block.
-import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem } from 'vscode-languageserver';
+import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList } from 'vscode-languageserver';
 import { SourceText, type Span } from '../base/text';
 import { MACRO_SIGNATURES, type ParamKind, type VaultMacroName } from '../compile/automate-dv/signatures';
 import { metaEntry, metaStrings, walkMeta } from '../model/meta';
@@ -37,26 +37,63 @@ export interface CompletionInput {
   offset: number;
 }
 
+/** Every candidate at the cursor, each with its own text edit (tests and callers that want the whole list). */
 export function completionItems(input: CompletionInput): CompletionItem[] {
+  return completionList(input, { maxItems: Number.POSITIVE_INFINITY, editRangeDefault: false }).items;
+}
+
+export interface CompletionListOptions {
+  /** At most this many items; the list is then marked incomplete, and the client asks again as the user types. */
+  maxItems: number;
+  /** The client takes LSP 3.17 `itemDefaults.editRange`: one range for the list instead of one per item. */
+  editRangeDefault: boolean;
+}
+
+/** The editor's default cap: a model name list of a 2,000-model project stays a few kilobytes. */
+export const MAX_COMPLETION_ITEMS = 100;
+
+/**
+ * The completion answer the language server sends: candidates matching what is typed so far, the likeliest first,
+ * capped at `maxItems` (then isIncomplete), with fields equal to their defaults left out.
+ */
+export function completionList(input: CompletionInput, options: CompletionListOptions): CompletionList {
   const { parsed, offset } = input;
   const context = cursorContext(parsed.text, offset, parsed);
-  if (!context) return [];
-  const candidates = candidatesFor(input, context);
+  if (!context) return { isIncomplete: false, items: [] };
+  let candidates = candidatesFor(input, context).map((c, i) => ({ c, i }));
+  let isIncomplete = false;
+  if (candidates.length > options.maxItems) {
+    // Only a capped list is filtered here: the client filters a complete one itself, fuzzily.
+    const typed = context.prefix.replace(/^["']/, '').toLowerCase();
+    if (typed) candidates = candidates.filter(({ c }) => isSubsequence(typed, c.label.toLowerCase()));
+    if (candidates.length > options.maxItems) {
+      candidates = [...candidates].sort((a, b) => a.c.rank - b.c.rank || a.i - b.i).slice(0, options.maxItems).sort((a, b) => a.i - b.i);
+      isIncomplete = true;
+    }
+  }
   const source = new SourceText(parsed.text);
   const range = source.rangeOf(context.replace);
-  return candidates.map((c, i) => {
-    const item: CompletionItem = {
-      label: c.label,
-      kind: c.kind,
-      sortText: `${String(c.rank).padStart(2, '0')}_${String(i).padStart(4, '0')}`,
-      filterText: context.kind === 'metadata' && !context.quote && c.insert?.startsWith('"') ? `"${c.label}` : c.label,
-      textEdit: { range, newText: c.insert ?? c.label },
-    };
+  const items = candidates.map(({ c, i }) => {
+    const item: CompletionItem = { label: c.label, kind: c.kind, sortText: `${String(c.rank).padStart(2, '0')}_${String(i).padStart(4, '0')}` };
+    const filterText = context.kind === 'metadata' && !context.quote && c.insert?.startsWith('"') ? `"${c.label}` : c.label;
+    if (filterText !== c.label || !options.editRangeDefault) item.filterText = filterText;
+    const newText = c.insert ?? c.label;
+    if (!options.editRangeDefault) item.textEdit = { range, newText };
+    else if (newText !== c.label) item.textEditText = newText;
     if (c.detail) item.detail = c.detail;
     if (c.documentation) item.documentation = { kind: MarkupKind.Markdown, value: c.documentation };
     if (c.snippet) item.insertTextFormat = InsertTextFormat.Snippet;
     return item;
   });
+  const list: CompletionList = { isIncomplete, items };
+  if (options.editRangeDefault) list.itemDefaults = { editRange: range };
+  return list;
+}
+
+function isSubsequence(needle: string, haystack: string): boolean {
+  let j = 0;
+  for (let i = 0; i < haystack.length && j < needle.length; i++) if (haystack[i] === needle[j]) j++;
+  return j === needle.length;
 }
 
 function candidatesFor(input: CompletionInput, context: CursorContext): Candidate[] {
@@ -291,11 +328,20 @@ function columnCandidate(c: DescribedColumn, rank: number, quote: ((s: string) =
   return out;
 }
 
-/** Values already written in the parameter (other list items), so they are not offered twice. */
-function writtenValues(parsed: ParsedModel, param: string, except: Span): Set<string> {
+/**
+ * Values already written in the list being edited (the parameter's value followed down `path`), so they are not
+ * offered twice. Other lists of the same parameter do not count: a column hashed into one key may go into another.
+ */
+function writtenValues(parsed: ParsedModel, param: string, except: Span, path: readonly string[] = []): Set<string> {
   const call = vaultCall(parsed);
-  const value = call?.params.get(param)?.value;
+  let value = call?.params.get(param)?.value;
   const out = new Set<string>();
+  for (const key of path) {
+    // A key not parsed yet (being typed) holds no values yet.
+    const entry = metaEntry(value, key);
+    if (!entry) return out;
+    value = entry.value;
+  }
   if (!value) return out;
   for (const v of walkMeta(value)) {
     if (v.kind === 'string' && !(v.contentSpan.start <= except.start && except.start <= v.contentSpan.end)) out.add(v.value.toLowerCase());
@@ -316,7 +362,7 @@ function stageValueCandidates(input: CompletionInput, context: Metadata, quote: 
   // The stage being edited: read it from the current text (it may not be indexed under this name yet).
   const facts = stageFacts(parsed) ?? index.stage(modelName);
   const raw = stageSourceColumns(project, index, modelName);
-  const written = writtenValues(parsed, param, context.replace);
+  const written = writtenValues(parsed, param, context.replace, context.path);
   const out: Candidate[] = [];
   const seen = new Set<string>();
   const push = (c: Candidate) => {
@@ -431,7 +477,7 @@ function tableColumnCandidates(input: CompletionInput, context: Metadata, kind: 
   // In a hashdiff mapping the value names a stage column; in a payload mapping's `columns` the excluded ones.
   const valueParam = param === 'src_hashdiff' && context.path[0] === 'alias' ? undefined : param;
   if (valueParam === undefined) return [];
-  const written = writtenValues(parsed, param, context.replace);
+  const written = writtenValues(parsed, param, context.replace, context.path);
   const style = writtenCase(parsed, param);
   const payloadExclude = param === 'src_payload' && metaEntry(call.params.get('src_payload')?.value, 'exclude_columns') !== undefined;
   return columns

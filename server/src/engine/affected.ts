@@ -1,0 +1,48 @@
+// Which other models' findings an edit of one model can change, found from the model's facts before and after the
+// edit instead of re-checking the whole project: the models that read it (directly or through others), the stages
+// that build one of its hash keys, and — only when its hub or link key changed — every link and satellite.
+import { stageOf, tableOf, type VaultIndex } from '../rules/context';
+import { paramColumns } from '../rules/vault-facts';
+import type { ProjectSession } from './session';
+
+/** What other models' findings depend on in one model, taken before an edit and compared after it. */
+export interface ModelFootprint {
+  name: string;
+  /** Models that select from it, directly or not. */
+  readers: string[];
+  /** Lower-cased names of the hash keys (not hashdiffs) it builds, when it is a stage. */
+  hashKeys: string[];
+  /** Its hub or link key as the DV403/DV404 rules read it, or '' when it is neither. */
+  parentKey: string;
+}
+
+const PARENT_MACROS = new Set(['hub', 'link', 't_link', 'nh_link']);
+const KEY_READERS = new Set(['link', 'sat', 'ma_sat', 'eff_sat']);
+
+export function modelFootprint(session: ProjectSession, name: string): ModelFootprint {
+  const node = session.node(name);
+  const parsed = node && node.kind === 'model' ? session.parsed(node) : undefined;
+  const stage = parsed ? stageOf(parsed) : undefined;
+  const table = parsed ? tableOf(parsed) : undefined;
+  const hashKeys = stage ? stage.hashed.filter((h) => !h.isHashdiff).map((h) => h.name.toLowerCase()) : [];
+  const parentKey = table && PARENT_MACROS.has(table.macro) ? `${table.macro}:${paramColumns(table.call, 'src_pk').map((c) => c.value.toLowerCase()).join(',')}` : '';
+  return { name, readers: node ? session.project.descendants(name) : [], hashKeys, parentKey };
+}
+
+/** The models to check again after `before` became `after` (the edited model itself excluded). */
+export function affectedModels(session: ProjectSession, index: VaultIndex, before: ModelFootprint, after: ModelFootprint): string[] {
+  const out = new Set<string>([...before.readers, ...after.readers]);
+  const keys = new Set([...before.hashKeys, ...after.hashKeys]);
+  if (keys.size) {
+    const builders = index.hashBuilders();
+    for (const k of keys) for (const b of builders.get(k) ?? []) out.add(b.stage);
+  }
+  if (before.parentKey !== after.parentKey) {
+    for (const m of session.project.models()) {
+      const t = index.table(m.name);
+      if (t && KEY_READERS.has(t.macro)) out.add(m.name);
+    }
+  }
+  out.delete(after.name);
+  return [...out];
+}
