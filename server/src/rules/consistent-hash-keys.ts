@@ -1,6 +1,6 @@
-// DV407: a hash key of one name must be built the same way in every stage that builds it — the same number of
-// components in the same order, hashed the same way — or the same business key gets different hash bytes per
-// source. Column names may differ between stages (USER_HK from `id` in one, from `user_id` in another).
+// DV407: a hash key of one name that a vault table keys on must be built the same way in every stage that builds it —
+// the same number of components in the same order, hashed the same way — or the same business key gets different
+// hash bytes per source. Column names may differ between stages (USER_HK from `id` in one, from `user_id` in another).
 import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
 import { stageOf } from './context';
@@ -16,8 +16,11 @@ export const consistentHashKeys: VaultRule = {
     if (!stage) return [];
     const out: Diagnostic[] = [];
     const builders = ctx.index.hashBuilders();
+    // Only a column some hub, link or satellite keys on is a key shared across stages; a stage's own HASHDIFF written
+    // without is_hashdiff, or any hash no vault table reads as its key, may differ from stage to stage.
+    const keys = ctx.index.vaultKeys();
     for (const hash of stage.hashed) {
-      if (hash.isHashdiff || hash.form === 'exclude') continue;
+      if (hash.isHashdiff || hash.form === 'exclude' || !keys.has(hash.name.toLowerCase())) continue;
       for (const other of builders.get(hash.name.toLowerCase()) ?? []) {
         if (sameName(other.stage, ctx.modelName) || other.hash.form === 'exclude') continue;
         const problem = difference(stage, hash, other.facts, other.hash);

@@ -32,6 +32,8 @@ export interface RuleProject {
   modelColumns(name: string): KnownColumns | undefined;
   /** The catalog was read from a database in this session (live-schema checks run only then). */
   readonly connected: boolean;
+  /** Packages of packages.yml that are not installed and may define models (an unknown model name may be theirs). */
+  packagesNotInstalled?(): readonly string[];
   /** A model's effective config (dbt_project.yml, properties, config()) and materialization, when the project knows them. */
   modelSettings?(name: string): { materialized: string; config: ReadonlyMap<string, JValue> } | undefined;
   /** A declared source table's loaded_at_field (sources yml), when it has one. */
@@ -71,6 +73,8 @@ export interface VaultIndex {
   linksByKey(): Map<string, KeyOwners>;
   /** Hash keys (not hashdiffs) by lower-cased name, with every stage that builds them. */
   hashBuilders(): Map<string, HashBuilder[]>;
+  /** Lower-cased names some vault table uses as its key or a foreign key (src_pk, src_fk, src_dfk, src_sfk). */
+  vaultKeys(): ReadonlySet<string>;
   /** The catalog type of a stage column, following derived aliases (`USER_ID: id`) back to the source column. */
   columnType(stage: string, column: string): string | undefined;
   /** Every name ref() can select: models, seeds and snapshots (one set per index, shared by every model checked). */
@@ -125,6 +129,7 @@ export function createVaultIndex(project: RuleProject): VaultIndex {
   let links: Map<string, KeyOwners> | undefined;
   let builders: Map<string, HashBuilder[]> | undefined;
   let names: Set<string> | undefined;
+  let keys: Set<string> | undefined;
 
   const stage = (name: string) => {
     const p = project.parsedModel(name);
@@ -205,6 +210,17 @@ export function createVaultIndex(project: RuleProject): VaultIndex {
     table,
     stageOutput,
     hubsByKey: () => (hubs ??= keyIndex(['hub'])),
+    vaultKeys: () => {
+      if (keys) return keys;
+      keys = new Set();
+      for (const name of project.modelNames()) {
+        const t = table(name);
+        // A ref_table's src_pk is a business key, not a hash key shared across stages.
+        if (!t || t.macro === 'ref_table') continue;
+        for (const param of ['src_pk', 'src_fk', 'src_dfk', 'src_sfk']) for (const c of paramColumns(t.call, param)) keys.add(c.value.toLowerCase());
+      }
+      return keys;
+    },
     linksByKey: () => (links ??= keyIndex(['link', 't_link', 'nh_link'])),
     hashBuilders: () => {
       if (builders) return builders;
