@@ -17,6 +17,7 @@ import { dispatchSearchOrder, installedPackageMacros, VAULT_PACKAGES, type Packa
 import type { RuntimeQueries } from '../dbt/query-results';
 import { metaEntry, metaToJValue, type MetaEntry, type MetaValue } from '../model/meta';
 import { parseModel, vaultCall, type MacroCallInfo, type ParsedModel } from '../model/parse';
+import { automateDvFork, installedAutomateDvMacroNames } from '../project/package-status';
 import type { Span } from '../base/text';
 import { loadProject, nodeFileSystem, type DbtProject, type FileSystem, type ModelDependencies, type ProjectNode } from '../project';
 import type { TargetPurpose } from '../project/profiles';
@@ -146,14 +147,26 @@ export class ProjectSession {
     // sources and config are read then) the version is not known yet, and the default binding serves.
     const version = this.options.compat?.version ?? (this.project as DbtProject | undefined)?.compat.version;
     const legacy = version !== undefined && isBeforeExtraColumns(version);
-    const key = legacy ? `\u0000legacy\u0000${text}` : text;
+    const otherMacros = this.otherAutomateDvMacros();
+    const key = (legacy ? `\u0000legacy\u0000` : '') + (otherMacros ? '\u0000other\u0000' : '') + text;
     let p = this.parsedByText.get(key);
     if (!p) {
-      p = parseModel(text, { automateDvVersion: legacy ? version : undefined });
+      p = parseModel(text, { automateDvVersion: legacy ? version : undefined, otherAutomateDvMacros: otherMacros });
       if (this.parsedByText.size > 5000) this.parsedByText.clear();
       this.parsedByText.set(key, p);
     }
     return p;
+  }
+
+  private installedVaultMacros: Set<string> | undefined;
+
+  /** Macros the project's AutomateDV may have beyond the emulated ones: 'any' for a fork that is not installed. */
+  private otherAutomateDvMacros(): ReadonlySet<string> | 'any' | undefined {
+    const project = this.project as DbtProject | undefined;
+    if (!project) return undefined;
+    if (automateDvFork(project.packages.automateDv)) return 'any';
+    this.installedVaultMacros ??= installedAutomateDvMacroNames(project.root, project.settings.packagesInstallPath, project.files);
+    return this.installedVaultMacros.size ? this.installedVaultMacros : undefined;
   }
 
   /** The editor changed a file: re-analyse that file only. */
@@ -315,6 +328,8 @@ export class ProjectSession {
       formatSql: request.formatSql,
       projectName: this.project.name,
       queries: request.queries,
+      packagesNotInstalled: this.project.packagesNotInstalled(),
+      automateDvFork: automateDvFork(this.project.packages.automateDv),
       node: {
         name: node.name,
         alias: node.relation.identifier,

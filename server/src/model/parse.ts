@@ -91,16 +91,22 @@ interface Scope {
   /** Names bound to fromyaml(<block>). */
   yamlDicts: Map<string, YamlBlock>;
   version: string | undefined;
+  otherMacros: ParseOptions['otherAutomateDvMacros'];
 }
 
 export interface ParseOptions {
   /** The AutomateDV/dbtvault version the project pins: positional arguments bind by its signature (default 0.11). */
   automateDvVersion?: string;
+  /**
+   * Macros the project's AutomateDV has beyond the ones dvs knows: those an installed copy defines, or 'any' for a fork
+   * (git or local) that is not installed. Calls to them are not DV204; the compiler says what it could not expand.
+   */
+  otherAutomateDvMacros?: ReadonlySet<string> | 'any';
 }
 
 export function parseModel(text: string, options: ParseOptions = {}): ParsedModel {
   const { template, diagnostics } = parseTemplate(text);
-  const scope: Scope = { text, variables: new Map(), blocks: new Map(), yamlDicts: new Map(), version: options.automateDvVersion };
+  const scope: Scope = { text, variables: new Map(), blocks: new Map(), yamlDicts: new Map(), version: options.automateDvVersion, otherMacros: options.otherAutomateDvMacros };
   const model: ParsedModel = {
     text,
     template,
@@ -273,6 +279,13 @@ function evalStatic(expr: Expression, scope: Scope): Resolved {
 
 function lookupYamlKey(object: Expression, key: string | undefined, scope: Scope): Resolved | undefined {
   if (key === undefined) return undefined;
+  // A dict literal set in the file (`{%- set metadata = {'src_pk': ...} -%}`) is read like a YAML block.
+  const literal = object.kind === 'Name' ? scope.variables.get(object.name) : undefined;
+  if (literal?.value.kind === 'dict') {
+    const entry = literal.value.entries.find((e) => e.key === key);
+    if (!entry) return { value: undefined, origin: literal.origin, undefinedBecause: `'${object.kind === 'Name' ? object.name : ''}' has no key '${key}'` };
+    return { value: entry.value, origin: literal.origin };
+  }
   let block: YamlBlock | undefined;
   if (object.kind === 'Name') block = scope.yamlDicts.get(object.name);
   else if (object.kind === 'Call') block = fromyamlSource(object, scope);
@@ -341,7 +354,7 @@ function bindMacroCall(call: CallExpr, namespace: string, macro: string, nameSpa
   const argsSpan = { start: nameSpan.end + 1, end: Math.max(nameSpan.end + 1, call.span.end - 1) };
   const info: MacroCallInfo = { namespace, macro, signature, span: call.span, nameSpan, argsSpan, params: new Map() };
   if (!signature) {
-    if (!HELPER_MACROS.has(macro)) {
+    if (!HELPER_MACROS.has(macro) && !(scope.otherMacros === 'any' || scope.otherMacros?.has(macro))) {
       const known = Object.keys(MACRO_SIGNATURES).join(', ');
       model.diagnostics.push(diagnostic('DV204', 'error', `'${namespace}.${macro}' is not an AutomateDV macro. Known macros: ${known}.`, nameSpan));
     }

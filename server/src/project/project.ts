@@ -23,6 +23,7 @@ import {
   type EffectiveConfig,
 } from './modelConfig';
 import { readPackages, type PackagesInfo } from './packages';
+import { installedPackageNames, notInstalledReason, packagesNotInstalled } from './package-status';
 import {
   findProfilesFile,
   parseProfilesFile,
@@ -292,6 +293,7 @@ export class DbtProject {
     this.packages = readPackages(root, this.settings.packagesInstallPath, this.files);
     for (const d of this.packages.diagnostics) this.addStatic(d.file, [d.diagnostic]);
     this.collectPackageModelNames();
+    this.packagesNotInstalled(); // read now: later edits of a model must not touch the disk
 
     this.macros = findProjectMacros(this.absDirs(this.settings.macroPaths), this.files);
     this.schemaNaming = schemaNamingFrom(this.macros);
@@ -552,6 +554,14 @@ export class DbtProject {
   }
 
   /** Model names of installed packages (dbt_packages/*), so ref() to them is not reported as unknown. */
+  private missingPackages: string[] | undefined;
+
+  /** Packages declared in packages.yml but not installed that may hold models (see package-status.ts). */
+  packagesNotInstalled(): string[] {
+    this.missingPackages ??= packagesNotInstalled(this.packages.declared, installedPackageNames(this.root, this.settings.packagesInstallPath, this.files));
+    return this.missingPackages;
+  }
+
   private collectPackageModelNames(): void {
     const installDir = joinPath(this.root, this.settings.packagesInstallPath);
     for (const projectYml of this.files.listFiles(installDir, (p) => p.endsWith('/dbt_project.yml'))) {
@@ -865,11 +875,13 @@ export class DbtProject {
         if (this.packageModelNames.has(ref.name)) continue;
         const suggestion = closestName(ref.name, derived.knownNames);
         const fixes: TextFix[] = suggestion ? [this.renameFix(ref, suggestion)] : [];
+        // A package of packages.yml that is not installed may define the model: that cannot be known here.
+        const missing = this.packagesNotInstalled();
         diagnostics.push({
           ...diagnostic(
             'DV101',
-            'error',
-            `ref('${ref.name}'): no model, seed or snapshot named '${ref.name}' in this project.${suggestion ? ` Did you mean '${suggestion}'?` : ' Check the file name under the model paths.'}`,
+            missing.length ? 'information' : 'error',
+            `ref('${ref.name}'): no model, seed or snapshot named '${ref.name}' in this project.${suggestion ? ` Did you mean '${suggestion}'?` : ' Check the file name under the model paths.'}${missing.length ? ` ${notInstalledReason(missing)}` : ''}`,
             ref.span,
             fixes,
           ),

@@ -4,6 +4,7 @@
 import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
 import type { Span } from '../base/text';
+import { notInstalledReason } from '../project/package-status';
 import { nestedMetadataFindings } from './advanced-metadata';
 import { tableOf } from './context';
 import type { VaultRule } from './rule';
@@ -16,6 +17,7 @@ export const advancedModelReferences: VaultRule = {
     const table = tableOf(ctx.parsed);
     if (!table) return [];
     const known = ctx.index.nodeNames();
+    const missing = ctx.project.packagesNotInstalled?.() ?? [];
     const out: Diagnostic[] = [];
     const check = (name: string, span: Span, where: string) => {
       if (known.has(name)) return;
@@ -23,8 +25,8 @@ export const advancedModelReferences: VaultRule = {
       out.push(
         diagnostic(
           'DV101',
-          'error',
-          `${where} names '${name}', which is not a model, seed or snapshot of this project.${guess ? ` Did you mean '${guess}'?` : ' Check the name or create the model.'}`,
+          missing.length ? 'information' : 'error',
+          `${where} names '${name}', which is not a model, seed or snapshot of this project.${guess ? ` Did you mean '${guess}'?` : ' Check the name or create the model.'}${missing.length ? ` ${notInstalledReason(missing)}` : ''}`,
           span,
           guess ? [{ title: `Change to '${guess}'`, span, newText: guess }] : undefined,
         ),

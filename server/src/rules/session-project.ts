@@ -20,6 +20,7 @@ export function ruleProjectOfSession(session: ProjectSession, state: SessionCata
   };
   return {
     connected: state.connected,
+    packagesNotInstalled: () => project.packagesNotInstalled(),
     modelSettings(name) {
       const node = session.node(name);
       return node ? { materialized: node.materialized, config: node.config.values } : undefined;

@@ -1,9 +1,11 @@
 // DV101/DV102 in macro metadata: a source_model that names no model of the project, or a stage's {source: table}
 // that the sources yml does not declare; dbt fails on both. (ref() and source() calls are checked by the project
-// layer.) Each comes with the closest known name as a quick fix.
+// layer.) Each comes with the closest known name as a quick fix. While a package of packages.yml is not installed, an
+// unknown model may be one of its models, so that finding is information.
 import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
 import type { Span } from '../base/text';
+import { notInstalledReason } from '../project/package-status';
 import { stageOf, tableOf, type VaultRuleContext } from './context';
 import type { VaultRule } from './rule';
 
@@ -12,6 +14,7 @@ export const unknownModels: VaultRule = {
   title: CODES.DV101.title,
   check(ctx) {
     const known = ctx.index.nodeNames();
+    const missing = ctx.project.packagesNotInstalled?.() ?? [];
     const out: Diagnostic[] = [];
     const check = (name: string, span: Span, what: string) => {
       if (known.has(name)) return;
@@ -19,8 +22,8 @@ export const unknownModels: VaultRule = {
       out.push(
         diagnostic(
           'DV101',
-          'error',
-          `${what} '${name}' is not a model, seed or snapshot of this project.${guess ? ` Did you mean '${guess}'?` : ' Check the name or create the model.'}`,
+          missing.length ? 'information' : 'error',
+          `${what} '${name}' is not a model, seed or snapshot of this project.${guess ? ` Did you mean '${guess}'?` : ' Check the name or create the model.'}${missing.length ? ` ${notInstalledReason(missing)}` : ''}`,
           span,
           guess ? [{ title: `Change to '${guess}'`, span, newText: guess }] : undefined,
         ),
