@@ -101,9 +101,9 @@ test('dvs check reports the package error and --verify-emulation reports each mo
     // src_pk=none is caught before compiling by the parameter check; the package's own error is the compile test's.
     assert.equal(errorsIn('models/hub_broken.sql').length, 1);
     assert.equal(doc.emulation.package, 'automate_dv 0.11.5');
-    assert.equal(doc.emulation.compared, 5);
+    assert.equal(doc.emulation.compared, 6);
     const differing = doc.emulation.differences.map((d) => d.model).sort();
-    assert.deepEqual(differing, ['eff_sat_customer', 'hub_broken', 'hub_customer', 'link_customer', 'sat_customer']);
+    assert.deepEqual(differing, ['eff_sat_customer', 'hub_broken', 'hub_customer', 'link_customer', 'relation_probe', 'sat_customer']);
     const hub = doc.emulation.differences.find((d) => d.model === 'hub_customer')!;
     assert.ok(hub.diff.some((l) => l.startsWith('- ') && /FLAG/.test(l)), hub.diff.join('\n'));
   } finally {
@@ -123,6 +123,15 @@ test('--verify-emulation without AutomateDV installed is a configuration problem
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('adapter.get_relation answers from the project (a table; an ephemeral model is none), should_full_refresh follows --full-refresh', () => {
+  assert.equal(
+    compiled('relation_probe').rawSql.trim(),
+    "SELECT 'table' AS stg_type, true AS ephemeral_is_none,\n    false AS full_refresh, 'False' AS flag,\n    'compile' AS which",
+  );
+  const full = new ProjectSession(FIXTURE, { env: {}, fullRefresh: true });
+  assert.match(compiled('relation_probe', full).rawSql, /true AS full_refresh, 'True' AS flag/);
 });
 
 test('formatting differences are not differences; a changed word is', () => {

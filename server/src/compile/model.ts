@@ -1,7 +1,6 @@
 // Compiles one dbt model file to the SELECT that `dbt compile` would write: the model's Jinja rendered with dbt's
 // context (ref, source, config, var, env_var, this, is_incremental, run_started_at, target, adapter) and AutomateDV's
 // macros, then formatted. Works from an explicit environment so the CLI, the language server and tests share it.
-import { format } from 'sql-formatter';
 import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import { Relation, quoteIdent } from '../base/relation';
 import { automateDvMacros } from './automate-dv';
@@ -195,6 +194,8 @@ function renderModel(env: ModelCompileEnv, globals: Map<string, JValue>, diagnos
   let sql = rawSql;
   if (env.formatSql !== false) {
     try {
+      // Loaded on first use: `dvs check`, `dvs compile` without --pretty and loads never format SQL.
+      const { format } = require('sql-formatter') as typeof import('sql-formatter');
       sql = format(rawSql, { language: 'postgresql', tabWidth: 4, keywordCase: 'preserve', linesBetweenQueries: 1 });
     } catch {
       sql = rawSql; // sql-formatter cannot read every dialect corner; the unformatted SQL is still right.
@@ -435,7 +436,7 @@ function adapterObject(env: ModelCompileEnv, dispatch: (macro: string, namespace
         return v === undefined || v === null ? '' : String(v);
       };
       const rel = new Relation(part('database', 0) || env.target.dbname, part('schema', 1), part('identifier', 2));
-      const type = env.relationType?.(rel);
+      const type = env.queries ? relationTypeFromWarehouse(env.queries, rel) : env.relationType?.(rel);
       if (type === 'none') return null;
       // Unknown (no warehouse, no model of that name): dbt would find it once the project has run, so it exists.
       return rel.withType(type ?? 'table');
@@ -443,6 +444,21 @@ function adapterObject(env: ModelCompileEnv, dispatch: (macro: string, namespace
     ['type', callable('type', () => 'postgres')],
   ]);
   return namespaceObject('adapter', members);
+}
+
+/**
+ * In a load, adapter.get_relation asks the warehouse, as dbt does: through the load's queries, so the first render
+ * asks and the next one has the answer (until then the relation counts as an existing table).
+ */
+function relationTypeFromWarehouse(queries: RuntimeQueries, rel: Relation): 'table' | 'view' | 'none' | undefined {
+  const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  const outcome = queries.resultOf(
+    `select table_type from information_schema.tables where table_schema = ${literal(rel.schema)} and table_name = ${literal(rel.identifier)}`,
+  );
+  if (!outcome) return undefined;
+  const row = outcome.rows[0];
+  if (!row) return 'none';
+  return row[0] === 'VIEW' ? 'view' : 'table';
 }
 
 function columnObject(c: ColumnInfo): JObject {
