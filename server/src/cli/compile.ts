@@ -1,5 +1,5 @@
-// `dvs compile`: writes what `dbt compile` writes — each selected model's SELECT — under
-// <out>/<project name>/<model path>, or prints one model with --stdout.
+// `dvs compile`: writes what `dbt compile` writes — each selected model's SELECT, unformatted as dbt leaves it — under
+// <out>/<project name>/<model path>, or prints one model with --stdout. --pretty formats the SQL (sql-formatter).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SourceText } from '../base/text';
@@ -19,7 +19,7 @@ export async function runCompile(args: ParsedArgs, io: CliIo): Promise<number> {
   const out = resolve(io.cwd, flagValue(args, 'out') ?? join(session.root, session.project.settings.targetPath ?? 'target', 'compiled'));
   let failed = 0;
   for (const node of nodes) {
-    const compiled = session.compile(node, { incremental: hasFlag(args, 'incremental') });
+    const compiled = session.compile(node, { incremental: hasFlag(args, 'incremental'), formatSql: hasFlag(args, 'pretty') });
     const errors = compiled.diagnostics.filter(failsRun);
     const text = session.textOf(node);
     const src = new SourceText(text);

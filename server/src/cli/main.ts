@@ -22,6 +22,7 @@ export const COMMANDS: Record<string, Record<string, FlagSpec>> = {
     incremental: {},
     out: { value: true },
     stdout: {},
+    pretty: {},
     'run-started-at': { value: true },
   },
   load: {
@@ -65,7 +66,8 @@ Usage: dvs <command> [flags]
 
 Commands:
   check          parse every model and report diagnostics (exit 1 on any error)
-  compile        write compiled SQL to target/compiled/ (or --stdout for one model)
+  compile        write compiled SQL to target/compiled/ (or --stdout for one model), unformatted as dbt writes it;
+                 --pretty formats it
   load           build the selected models in dependency order
   seed           load the seed CSVs into tables (like dbt seed)
   test           run the generic tests declared in properties .yml (like dbt test)

@@ -1,6 +1,7 @@
 // Which other models' findings an edit of one model can change, found from the model's facts before and after the
 // edit instead of re-checking the whole project: the models that read it (directly or through others), the stages
-// that build one of its hash keys, and — only when its hub or link key changed — every link and satellite.
+// that build one of its hash keys (or, when a table's keys changed, those keys), and — only when its hub or link
+// key changed — every link and satellite.
 import { stageOf, tableOf, type VaultIndex } from '../rules/context';
 import { paramColumns } from '../rules/vault-facts';
 import type { ProjectSession } from './session';
@@ -14,6 +15,8 @@ export interface ModelFootprint {
   hashKeys: string[];
   /** Its hub or link key as the DV403/DV404 rules read it, or '' when it is neither. */
   parentKey: string;
+  /** Lower-cased keys and foreign keys it uses as a vault table (src_pk, src_fk, src_dfk, src_sfk); stage rules read them. */
+  tableKeys: string[];
 }
 
 const PARENT_MACROS = new Set(['hub', 'link', 't_link', 'nh_link']);
@@ -26,13 +29,16 @@ export function modelFootprint(session: ProjectSession, name: string): ModelFoot
   const table = parsed ? tableOf(parsed) : undefined;
   const hashKeys = stage ? stage.hashed.filter((h) => !h.isHashdiff).map((h) => h.name.toLowerCase()) : [];
   const parentKey = table && PARENT_MACROS.has(table.macro) ? `${table.macro}:${paramColumns(table.call, 'src_pk').map((c) => c.value.toLowerCase()).join(',')}` : '';
-  return { name, readers: node ? session.project.descendants(name) : [], hashKeys, parentKey };
+  const tableKeys = table ? ['src_pk', 'src_fk', 'src_dfk', 'src_sfk'].flatMap((p) => paramColumns(table.call, p).map((c) => c.value.toLowerCase())) : [];
+  return { name, readers: node ? session.project.descendants(name) : [], hashKeys, parentKey, tableKeys };
 }
 
 /** The models to check again after `before` became `after` (the edited model itself excluded). */
 export function affectedModels(session: ProjectSession, index: VaultIndex, before: ModelFootprint, after: ModelFootprint): string[] {
   const out = new Set<string>([...before.readers, ...after.readers]);
   const keys = new Set([...before.hashKeys, ...after.hashKeys]);
+  // A table whose keys changed: the stages that build those keys read which keys vault tables use.
+  if (before.tableKeys.join(',') !== after.tableKeys.join(',')) for (const k of [...before.tableKeys, ...after.tableKeys]) keys.add(k);
   if (keys.size) {
     const builders = index.hashBuilders();
     for (const k of keys) for (const b of builders.get(k) ?? []) out.add(b.stage);
