@@ -246,3 +246,77 @@ test('DV514: an incremental satellite over a raw table that keeps every sync war
   assert.deepEqual(findings({ sourceFilter: true }), []);
   assert.deepEqual(findings({ highWaterMark: true }), []);
 });
+
+/** Vault row counts implied by the raw rows up to `mark` (a model's own mark), per table. */
+async function countsUpTo(wh: Warehouse, table: string, mark: string): Promise<number> {
+  const expr: Record<string, string> = {
+    hub_order: 'count(distinct id)',
+    hub_customer: 'count(distinct customer_id)',
+    hub_product: 'count(distinct product_id)',
+    link_order: 'count(distinct (id, customer_id, product_id))',
+    sat_order: 'count(distinct (id, amount, status, created_at))',
+  };
+  const r = await wh.query(`select ${expr[table]}::int as n from raw.orders where _airbyte_extracted_at <= cast($1 as timestamptz)`, [mark]);
+  return Number(r.rows[0]?.n);
+}
+
+test('kill -9 of a marked `dvs load` on the embedded database: every model\'s rows match its mark, and the re-run completes', async () => {
+  const { spawn } = await import('node:child_process');
+  const { mkdirSync } = await import('node:fs');
+  const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-hwm-kill-'));
+  dirs.push(dir);
+  writeOrdersProject(dir, { highWaterMark: true, indexes: true });
+  const dataDir = join(dir, '.dvs', 'pglite');
+  mkdirSync(join(dir, '.dvs'), { recursive: true });
+  const run = (killAt?: RegExp) =>
+    new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [cli, 'load', '--project', dir, '--target', 'embedded'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stdout.resume();
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+        if (killAt && killAt.test(stderr) && !child.killed) child.kill('SIGKILL');
+      });
+      const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      child.on('close', (code, signal) => {
+        clearTimeout(guard);
+        resolve({ code, signal, stderr });
+      });
+    });
+  const withDb = async <T>(fn: (wh: Warehouse) => Promise<T>): Promise<T> => {
+    const wh = await openPglite(dataDir);
+    try {
+      return await fn(wh);
+    } finally {
+      await wh.close();
+    }
+  };
+  await withDb(async (wh) => {
+    await createRawOrders(wh);
+    await wh.exec(rawOrdersInsert({ from: 1, to: 3000, extractedAt: '2024-06-01T00:00:00Z', customers: 300, products: 30 }));
+  });
+  const first = await run();
+  assert.equal(first.code, 0, first.stderr);
+  await withDb((wh) => wh.exec(rawOrdersInsert({ from: 3001, to: 6000, extractedAt: '2024-06-02T00:00:00Z', customers: 300, products: 30, changed: 500 })));
+  // Killed once the second vault model has started: the first may have committed its rows and mark, the second not.
+  const killed = await run(/START\s+hub_order/);
+  assert.equal(killed.signal, 'SIGKILL', `the load was killed mid-run: ${killed.stderr}`);
+  await withDb(async (wh) => {
+    const marksNow = await marks(wh);
+    const counts = await vaultCounts(wh);
+    for (const t of TABLES) {
+      const mark = marksNow[t];
+      assert.ok(mark, `${t} has a mark from the first load`);
+      assert.equal(counts[t], await countsUpTo(wh, t, mark), `${t} holds exactly the rows up to its mark ${mark}`);
+    }
+  });
+  const rerun = await run();
+  assert.equal(rerun.code, 0, rerun.stderr);
+  await withDb(async (wh) => {
+    assert.deepEqual(await vaultCounts(wh), await expectedVaultCounts(wh));
+    assert.equal(await vaultDuplicates(wh), 0);
+    assert.equal(new Set(Object.values(await marks(wh))).size, 1, 'every model reached the newest sync');
+    assert.equal(await stageTablesLeft(wh), 0, 'the stage tables of the killed run are gone');
+  });
+});
