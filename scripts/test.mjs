@@ -4,7 +4,8 @@
 //
 // It fails, before doing any work, when a filter matches no test file, and when the type-check fails (tsc's output is
 // printed). The last line is `N passed, N failed, N skipped`, alone on its line, for CI to read; skipped counts
-// skipped and todo tests, failed counts cancelled tests and runs that crashed. Environment:
+// skipped and todo tests, failed counts cancelled tests and runs that crashed. It exits non-zero on any failure, and
+// when no test passed at all. Environment:
 //   DVS_TEST_PG_URL   a PostgreSQL server to use instead of a throwaway cluster
 //   DVS_SKIP_E2E=1    leave out the VS Code suites
 //   UPDATE_SNAPSHOTS=1  lets the grammar tests write missing or changed snapshots (test/grammar/fixtures/*.snap);
