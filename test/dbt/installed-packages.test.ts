@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { runCli } from '../../server/src/cli/main';
 import type { CliIo } from '../../server/src/cli/io';
 import { ProjectSession } from '../../server/src/engine/session';
-import { lineDiff, normalizeSql } from '../../server/src/dbt/verify-emulation';
+import { lineDiff, normalizeSql } from '../../server/src/engine/verify-emulation';
 import { PGlite } from '@electric-sql/pglite';
 
 const FIXTURE = join(__dirname, 'fixtures', 'fake-vault');

@@ -6,7 +6,7 @@ import { flagValue, hasFlag, type ParsedArgs } from './args';
 import { CliFailure, type CliIo } from './io';
 import { openSession } from './session';
 import { checkProject } from '../engine/check';
-import { verifyEmulation, type EmulationReport } from '../dbt/verify-emulation';
+import { verifyEmulation, type EmulationReport } from '../engine/verify-emulation';
 
 export interface CheckEntry {
   file: string;

@@ -5,8 +5,8 @@
 import { format } from 'sql-formatter';
 import { vaultCall } from '../model/parse';
 import type { ProjectNode } from '../project';
-import type { ProjectSession } from '../engine/session';
-import { VAULT_PACKAGES } from './package-macros';
+import type { ProjectSession } from './session';
+import { VAULT_PACKAGES } from '../dbt/package-macros';
 
 export interface EmulationDifference {
   model: string;
