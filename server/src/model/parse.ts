@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../base/diagnostic';
 import { diagnostic } from '../base/diagnostic';
 import type { Span } from '../base/text';
-import { MACRO_SIGNATURES, isVaultMacroName, rendersWithoutWhenUndefined, signatureFor, skipsRequiredCheck, type MacroSignature, type VaultMacroName } from '../compile/automate-dv/signatures';
+import { MACRO_SIGNATURES, failsOnlyIncrementallyWhenUndefined, isVaultMacroName, rendersWithoutWhenUndefined, signatureFor, skipsRequiredCheck, type MacroSignature, type VaultMacroName } from '../compile/automate-dv/signatures';
 import type { CallExpr, Expression, SetBlockNode, Statement, Template } from '../jinja/ast';
 import { parseTemplate } from '../jinja/parser';
 import type { MetaEntry, MetaValue } from './meta';
@@ -383,12 +383,13 @@ function bindMacroCall(call: CallExpr, namespace: string, macro: string, nameSpa
   }
   const checked = !skipsRequiredCheck(macro, scope.version);
   for (const p of info.params.values()) {
-    if (p.undefinedBecause !== undefined) reportUndefined(macro, signature, p, checked, model);
+    // Where only the incremental branch fails, the rules decide (they know the materialization).
+    if (p.undefinedBecause !== undefined && !failsOnlyIncrementallyWhenUndefined(macro, p.name)) reportUndefined(macro, signature, p, checked, model);
   }
   const missing = checked ? signature.params.filter((p) => p.required && isMissing(info.params.get(p.name)) && !(info.params.get(p.name) === undefined && rendersWithoutWhenUndefined(macro, p.name))) : [];
   if (checked) {
     for (const p of signature.params) {
-      if (p.required && !info.params.has(p.name) && rendersWithoutWhenUndefined(macro, p.name)) {
+      if (p.required && !info.params.has(p.name) && rendersWithoutWhenUndefined(macro, p.name) && !failsOnlyIncrementallyWhenUndefined(macro, p.name)) {
         model.diagnostics.push(
           diagnostic('DV207', 'warning', `${macro}() is called without ${p.name}: AutomateDV's required-parameter check only rejects none, so the ${macro} is built without it. Add ${p.name}=… to the call.`, nameSpan),
         );
@@ -417,8 +418,9 @@ function bindMacroCall(call: CallExpr, namespace: string, macro: string, nameSpa
 function reportUndefined(macro: string, signature: MacroSignature, p: BoundParam, checked: boolean, model: ParsedModel): void {
   const spec = signature.params.find((s) => s.name === p.name);
   const fails = checked && spec?.required === true && !rendersWithoutWhenUndefined(macro, p.name);
-  const unsetName = p.origin.kind !== 'yaml';
-  const fix = p.origin.kind === 'yaml' ? `Add ${p.origin.key}: … to ${p.origin.block}` : `Set it with {%- set … -%} above the call`;
+  const unsetName = p.origin.kind !== 'yaml' && !/has no key/.test(p.undefinedBecause ?? '');
+  const missingKey = /has no key/.test(p.undefinedBecause ?? '');
+  const fix = p.origin.kind === 'yaml' ? `Add ${p.origin.key}: … to ${p.origin.block}` : missingKey ? 'Add the key to that dict' : `Set it with {%- set … -%} above the call`;
   if (fails) {
     const code = unsetName ? 'DV206' : 'DV201';
     model.diagnostics.push(diagnostic(code, 'error', `${p.undefinedBecause}, so ${p.name} is undefined and ${macro}() fails on it. ${fix}.`, p.undefinedSpan ?? p.argSpan));

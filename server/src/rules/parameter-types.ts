@@ -5,7 +5,10 @@ import { CODES } from '../base/codes';
 import type { ParamKind } from '../compile/automate-dv/signatures';
 import { metaEntry, type MetaValue } from '../model/meta';
 import { mappingRenamesMessage } from '../compile/automate-dv/param-types';
-import { vaultCall } from '../model/parse';
+import { vaultCall, type MacroCallInfo } from '../model/parse';
+import { failsOnlyIncrementallyWhenUndefined } from '../compile/automate-dv/signatures';
+import { hasIncrementalBranch } from '../load/materialize';
+import type { VaultRuleContext } from './context';
 import { ADVANCED_SHAPES } from './advanced-metadata';
 import type { VaultRule } from './rule';
 
@@ -18,6 +21,7 @@ export const parameterTypes: VaultRule = {
     const call = vaultCall(ctx.parsed);
     if (!call?.signature) return [];
     const out: Diagnostic[] = [];
+    childKeyOnlyIncremental(ctx, call, out);
     for (const spec of call.signature.params) {
       const value = call.params.get(spec.name)?.value;
       if (!value) continue;
@@ -32,6 +36,37 @@ export const parameterTypes: VaultRule = {
     return out;
   },
 };
+
+/**
+ * A required parameter left undefined that breaks only the macro's incremental SQL (ma_sat's src_cdk): an error when
+ * the model is materialized with an incremental branch (or its materialization is unknown), else a warning, since
+ * AutomateDV's required-parameter check lets Undefined through and the first load works.
+ */
+function childKeyOnlyIncremental(ctx: VaultRuleContext, call: MacroCallInfo, out: Diagnostic[]): void {
+  for (const spec of call.signature?.params ?? []) {
+    if (!spec.required || !failsOnlyIncrementallyWhenUndefined(call.macro, spec.name)) continue;
+    const bound = call.params.get(spec.name);
+    if (bound && bound.undefinedBecause === undefined) continue;
+    const why = bound?.undefinedBecause !== undefined ? `${bound.undefinedBecause}, so ${spec.name} is undefined` : `${spec.name} is not passed`;
+    const span = bound ? (bound.undefinedSpan ?? bound.argSpan) : call.nameSpan;
+    const inFile = ctx.parsed.config.get('materialized');
+    const materialized = ctx.project.modelSettings?.(ctx.modelName)?.materialized ?? (inFile?.kind === 'string' ? inFile.value : undefined);
+    if (materialized === undefined || hasIncrementalBranch(materialized)) {
+      out.push(
+        diagnostic(
+          'DV201',
+          'error',
+          `${why}: AutomateDV's required-parameter check lets that through and the first load works, but the ${call.macro}'s incremental SQL orders and joins by the child key, so every later run fails. Add ${spec.name}=[…] (the child dependent key columns).`,
+          span,
+        ),
+      );
+    } else {
+      out.push(
+        diagnostic('DV207', 'warning', `${why}: the ${call.macro} (materialized ${materialized}) is built without child keys; made incremental it would fail. Add ${spec.name}=[…].`, span),
+      );
+    }
+  }
+}
 
 function isScalarNonString(v: MetaValue): boolean {
   return v.kind === 'number' || v.kind === 'bool';

@@ -336,7 +336,17 @@ const RENDERS_WITHOUT_WHEN_UNDEFINED: Readonly<Partial<Record<VaultMacroName, re
 
 /** True when the macro renders without this parameter when it is undefined (not passed, a missing key, an unset name). */
 export function rendersWithoutWhenUndefined(macro: string, param: string): boolean {
-  return isVaultMacroName(macro) && (RENDERS_WITHOUT_WHEN_UNDEFINED[macro]?.includes(param) ?? false);
+  return isVaultMacroName(macro) && ((RENDERS_WITHOUT_WHEN_UNDEFINED[macro]?.includes(param) ?? false) || failsOnlyIncrementallyWhenUndefined(macro, param));
+}
+
+/**
+ * Required parameters an undefined value breaks only in the macro's incremental branch: ma_sat's src_cdk is read by
+ * its first load through expand_column_list (or a loop over nothing), but its incremental SQL orders and joins by the
+ * child key (0.10.2, 0.11.x), so every run after the first fails. Whether that is an error depends on the model's
+ * materialization, which the rules know.
+ */
+export function failsOnlyIncrementallyWhenUndefined(macro: string, param: string): boolean {
+  return macro === 'ma_sat' && param === 'src_cdk';
 }
 
 /**
