@@ -103,6 +103,7 @@ export function compileModel(given: ModelCompileEnv): CompiledModel {
   const env = withUninstalledPackageRefs(given);
   const diagnostics: Diagnostic[] = [];
   const refsUsed: string[] = [];
+  const missingVars = new Set<string>();
   const ctx = macroContext(env, diagnostics);
   const macros = automateDvMacros(ctx);
   const namespace = automateDvNamespace(macros, env, () => reporter);
@@ -133,7 +134,13 @@ export function compileModel(given: ModelCompileEnv): CompiledModel {
     const v = env.varValue(name);
     if (v !== undefined) return v;
     if (args.length > 1) return args[1] as JValue;
-    throw new CompileError(`Required var '${name}' not found in config. Set it under vars: in dbt_project.yml or pass --vars.`, 'DV107');
+    // dbt stops the model here, but a check cannot know the --vars of the run: a warning once per name (dvs load and
+    // dvs compile still fail on it), and the rest of the model renders with the value unknown.
+    if (!missingVars.has(name)) {
+      missingVars.add(name);
+      diagnostics.push(diagnostic('DV107', 'warning', `Required var '${name}' not found in config. Set it under vars: in dbt_project.yml or pass --vars.`, varCallSpan(env, name)));
+    }
+    return new JUnknown(`/* var('${name}') is not set */`);
   }));
   globals.set('env_var', callable('env_var', (args) => {
     const name = String(args[0] ?? '');
@@ -305,6 +312,29 @@ function macroContext(env: ModelCompileEnv, diagnostics: Diagnostic[]): MacroCon
       diagnostics.push(diagnostic(d.code, d.severity, d.message, undefined, d.fixes));
     },
   };
+}
+
+/** Where the model's own text calls var('name'), for a finding about that var (none when a macro calls it). */
+function varCallSpan(env: ModelCompileEnv, name: string): Span | undefined {
+  let found: Span | undefined;
+  const visit = (node: unknown): void => {
+    if (found || !node || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const x of node) visit(x);
+      return;
+    }
+    const call = node as Extract<Expression, { kind: 'Call' }>;
+    if (call.kind === 'Call' && call.callee.kind === 'Name' && call.callee.name === 'var') {
+      const first = call.args[0];
+      if (first?.kind === 'Const' && first.value === name) {
+        found = call.span;
+        return;
+      }
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== 'span' && v && typeof v === 'object') visit(v);
+  };
+  visit(env.template.body);
+  return found;
 }
 
 /** A stand-in macro whose result is unknown (JUnknown) rather than text, so later uses of it raise nothing either. */

@@ -306,7 +306,7 @@ export class ProjectSession {
       resolveSource: (s, t) => this.project.sourceRelation(s, t),
       varValue: (name) => {
         const marker = Symbol.for('dvs.unset');
-        const v = this.project.varOf(name, marker as unknown as JValue);
+        const v = this.project.varOf(name, marker as unknown as JValue, node.fqn);
         return (v as unknown) === marker ? undefined : v;
       },
       envValue: (name) => this.project.env.get(name),

@@ -38,8 +38,60 @@ export interface DbtProjectFile {
   requireDbtVersion: string[];
   /** Project-level `quoting:` for models and seeds (dbt-postgres quotes everything by default). */
   quoting: ProjectQuoting;
+  /**
+   * Model-scoped `vars:` of a config-version 1 project (dbt 0.17 and older): a `vars:` mapping at any level of the
+   * `models:` tree holds vars for the models at and below that level. Undefined when the project has none.
+   */
+  modelVars?: ModelVarsLevel;
   /** The raw `models:`, `seeds:`, `snapshots:` and `sources:` config trees. */
   configTrees: { models?: YValue; seeds?: YValue; snapshots?: YValue; sources?: YValue };
+}
+
+/** One level of the `models:` tree as config-version 1 scoped vars: the vars set there and the levels below. */
+export interface ModelVarsLevel {
+  vars: JDict;
+  children: Map<string, ModelVarsLevel>;
+}
+
+/**
+ * The `vars:` mappings inside a `models:` tree. dbt ≤ 0.17 (config-version 1, or no config-version at all) scopes
+ * them to the models at and below their level; config-version 2 has no such vars, so a version-2 file yields none.
+ */
+export function modelVarsTree(models: YValue | undefined, configVersion: number | undefined): ModelVarsLevel | undefined {
+  if (configVersion !== undefined && configVersion !== 1) return undefined;
+  const read = (tree: YValue | undefined): ModelVarsLevel | undefined => {
+    if (!tree || tree.kind !== 'map') return undefined;
+    const level: ModelVarsLevel = { vars: new Map(), children: new Map() };
+    let any = false;
+    for (const e of tree.entries) {
+      if (e.key === 'vars' || e.key === '+vars') {
+        if (e.value?.kind === 'map') {
+          for (const v of e.value.entries) level.vars.set(v.key, toJValue(v.value));
+          any = true;
+        }
+      } else if (!e.key.startsWith('+') && e.value?.kind === 'map') {
+        const child = read(e.value);
+        if (child) {
+          level.children.set(e.key, child);
+          any = true;
+        }
+      }
+    }
+    return any ? level : undefined;
+  };
+  return read(models);
+}
+
+/** The model-scoped vars for a node's fqn (package, folders, name): the root's first, deeper levels override. */
+export function modelVarsFor(tree: ModelVarsLevel | undefined, fqn: readonly string[]): JDict {
+  const merged: JDict = new Map();
+  let level = tree;
+  for (let i = 0; level; i++) {
+    for (const [k, v] of level.vars) merged.set(k, v);
+    const part = fqn[i];
+    level = part === undefined ? undefined : level.children.get(part);
+  }
+  return merged;
 }
 
 export interface ParsedProjectFile {
@@ -143,6 +195,8 @@ export function parseDbtProjectFile(text: string, file: string, ctx: YamlRenderC
       sources: valueOf(root, 'sources'),
     },
   };
+  const modelVars = modelVarsTree(project.configTrees.models, configVersion);
+  if (modelVars) project.modelVars = modelVars;
   if (nameEntry?.value) project.nameSpan = nameEntry.value.span;
   const version = renderScalar(valueOf(root, 'version'));
   if (version !== undefined) project.version = version;

@@ -7,7 +7,7 @@ import { Relation } from '../base/relation';
 import type { Span } from '../base/text';
 import type { AutomateDvCompat, ColumnInfo } from '../compile/context';
 import { isDict, type JDict, type JValue } from '../jinja/values';
-import { makeStringRenderer, parseDbtProjectFile, type DbtProjectFile } from './dbtProjectFile';
+import { makeStringRenderer, modelVarsFor, parseDbtProjectFile, type DbtProjectFile } from './dbtProjectFile';
 import { projectEnvironment, type ProjectEnvironment } from './environment';
 import { dirName, fileStem, isAbsolutePath, joinPath, nodeFileSystem, relativePath, toSlashes, type FileSystem } from './fileSystem';
 import { ancestors as graphAncestors, buildGraph, descendants as graphDescendants, findCycles, topologicalOrder as graphOrder, type DependencyGraph } from './graph';
@@ -358,17 +358,20 @@ export class DbtProject {
   }
 
   /**
-   * var(name) as a model of this project sees it: --vars, then the project-scoped `vars: {<project>: {…}}`, then the
-   * global vars. A string holding Jinja is rendered when read, as dbt does. Returns `fallback` when unset.
+   * var(name) as a model of this project sees it: --vars, then (config-version 1) the `vars:` of the `models:` levels
+   * holding the model at `fqn`, deepest first, then the project-scoped `vars: {<project>: {…}}`, then the global vars.
+   * A string holding Jinja is rendered when read, as dbt does. Returns `fallback` when unset.
    */
-  varOf(name: string, fallback: JValue = null): JValue {
-    const v = this.lookupVar(name);
+  varOf(name: string, fallback: JValue = null, fqn?: readonly string[]): JValue {
+    const v = this.lookupVar(name, fqn);
     return v === undefined ? fallback : v;
   }
 
-  private lookupVar(name: string): JValue | undefined {
+  private lookupVar(name: string, fqn?: readonly string[]): JValue | undefined {
     let value: JValue | undefined;
+    const modelScoped = fqn && this.settings.modelVars ? modelVarsFor(this.settings.modelVars, fqn) : undefined;
     if (this.cliVars.has(name)) value = this.cliVars.get(name);
+    else if (modelScoped?.has(name)) value = modelScoped.get(name);
     else {
       const scoped = this.settings.vars.get(this.settings.name);
       if (scoped !== undefined && isDict(scoped) && scoped.has(name)) value = scoped.get(name);
@@ -377,7 +380,8 @@ export class DbtProject {
     if (typeof value === 'string' && (value.includes('{{') || value.includes('{%')) && !this.renderingVars.has(name)) {
       this.renderingVars.add(name);
       try {
-        value = renderYamlString(value, this.renderCtx ?? { env: this.env, lookupVar: (n) => this.lookupVar(n) }, { start: 0, end: 0 }).value;
+        const ctx = this.renderCtx ?? { env: this.env, lookupVar: (n: string) => this.lookupVar(n) };
+        value = renderYamlString(value, fqn ? { ...ctx, lookupVar: (n) => this.lookupVar(n, fqn) } : ctx, { start: 0, end: 0 }).value;
       } finally {
         this.renderingVars.delete(name);
       }
