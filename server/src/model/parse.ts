@@ -169,18 +169,24 @@ function readBlock(st: SetBlockNode, text: string): YamlBlock {
     pieces.push({ at: yaml.length, fileStart, length: chunk.length });
     yaml += chunk;
   };
-  for (const inner of st.body) {
-    if (inner.span.start < bodyStart || inner.span.end > bodyEnd || inner.kind === 'Comment') continue;
-    if (inner.kind === 'Text') {
-      const kept = keptText(text, inner.span, inner.value);
-      add(text.slice(kept.start, kept.end), kept.start);
-    } else if (inner.kind === 'Output' && inner.expr.kind === 'Const' && typeof inner.expr.value === 'string') {
-      // A constant renders as itself (`{{- ' ' -}}` puts back the space the stripping took).
-      add(inner.expr.value, inner.span.start);
-    } else {
-      add(text.slice(inner.span.start, inner.span.end).replace(/[^\n]/g, 'x'), inner.span.start);
+  const render = (body: readonly Statement[]): void => {
+    for (const inner of body) {
+      if (inner.span.start < bodyStart || inner.span.end > bodyEnd || inner.kind === 'Comment' || inner.kind === 'Set') continue;
+      if (inner.kind === 'Text') {
+        const kept = keptText(text, inner.span, inner.value);
+        add(text.slice(kept.start, kept.end), kept.start);
+      } else if (inner.kind === 'Output' && inner.expr.kind === 'Const' && typeof inner.expr.value === 'string') {
+        // A constant renders as itself (`{{- ' ' -}}` puts back the space the stripping took).
+        add(inner.expr.value, inner.span.start);
+      } else if (inner.kind === 'If' && inner.branches[0]) {
+        // The tags render nothing; statically the first branch stands for the block (as for assignments above).
+        render(inner.branches[0].body);
+      } else {
+        add(text.slice(inner.span.start, inner.span.end).replace(/[^\n]/g, 'x'), inner.span.start);
+      }
     }
-  }
+  };
+  render(st.body);
   const map = new OffsetMap(pieces, { start: bodyStart, end: bodyEnd });
   return { name, bodySpan: { start: bodyStart, end: bodyEnd }, result: readYamlMetadata(yaml, map) };
 }
