@@ -55,6 +55,15 @@ export function behaviourAt<T>(row: VersionBehaviour<T>, version: string): T {
   return row.otherwise;
 }
 
+/** A release whose dbt_project.yml claims the version before it: `text` in `file` is there only in `actual` (or, with `absent`, only missing there). */
+export interface InstalledVersionFingerprint {
+  claims: string;
+  actual: string;
+  file: string;
+  text: string;
+  absent: boolean;
+}
+
 /**
  * The matrix. Add a row when a release changes what a macro renders on PostgreSQL; give it a test per band.
  * Rows are grouped by macro; keep each group together.
@@ -112,7 +121,7 @@ export const AUTOMATE_DV_VERSIONS = {
       { from: '0.7.2', until: '0.7.5', value: ['stage', 't_link'], renders: 'QUALIFY in hub, link, sat, eff_sat, ma_sat' },
       { from: '0.7.6', until: '0.7.6', value: ['stage', 't_link', 'xts'], renders: 'xts added; pit casts ::BINARY' },
       { from: '0.7.7', until: '0.7.8', value: ['stage', 't_link'], renders: 'no xts, pit or bridge at these tags' },
-      { from: '0.7.9', until: '0.8.3', value: ['stage', 'sat', 't_link', 'xts', 'pit'], renders: 'sat without QUALIFY' },
+      { from: '0.7.9', until: '0.8.3', value: ['stage', 'sat', 't_link', 'xts'], renders: 'sat without QUALIFY; pit takes MAX of a hash' },
     ],
     otherwise: ['stage', 'hub', 'link', 'sat', 't_link', 'eff_sat', 'ma_sat', 'xts', 'pit', 'bridge', 'ref_table', 'nh_link'],
   } satisfies VersionBehaviour<readonly string[]>,
@@ -147,7 +156,7 @@ export const AUTOMATE_DV_VERSIONS = {
       },
     ],
     otherwise: [],
-  } satisfies VersionBehaviour<readonly { claims: string; actual: string; file: string; text: string; absent: boolean }[]>,
+  } satisfies VersionBehaviour<readonly InstalledVersionFingerprint[]>,
 
   // ── dbtvault 0.9.0 ──────────────────────────────────────────────────────────────────────────────────────────────
   hashAlgorithmMatch: {

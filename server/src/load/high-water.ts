@@ -298,7 +298,9 @@ export class HighWaterStaging {
     }
     const sql = stageSql.slice(0, at) + `${rows} as ${quoteIdent(src.identifier)}` + stageSql.slice(at + src.relation.length);
     const table = await this.create(statements, stagedName(this.prefix, n, stage.name), sql);
-    await this.run(statements, `analyze ${table}`);
+    // A few new rows against large vault tables: statistics let the anti-joins probe the vault's key indexes. A full
+    // load sorts everything anyway, and sampling a large table would only add to it.
+    if (lower) await this.run(statements, `analyze ${table}`);
     return { table, statements, ...(mark !== undefined ? { mark } : {}), ...(type !== undefined ? { type } : {}) };
   }
 
@@ -306,7 +308,6 @@ export class HighWaterStaging {
   private async copyStage(stage: StageInput): Promise<Staged> {
     const statements: string[] = [];
     const table = await this.create(statements, stagedName(this.prefix, ++this.counter, stage.name), `select * from ${stage.relation}`);
-    await this.run(statements, `analyze ${table}`);
     return { table, statements };
   }
 }

@@ -1,10 +1,11 @@
 // Which AutomateDV (or its former name, dbtvault) the project uses, and at which version, so the compiler reproduces
 // that version's satellites and hashes (spec §0). The installed package is the best evidence, then the lock file,
 // then packages.yml / dependencies.yml; without any, 0.11.5 is emulated.
+import { AUTOMATE_DV_VERSIONS, behaviourAt, type InstalledVersionFingerprint } from '../base/automate-dv-versions';
 import type { Diagnostic } from '../base/diagnostic';
 import type { Span } from '../base/text';
 import { DEFAULT_COMPAT, type AutomateDvCompat } from '../compile/context';
-import { joinPath, type FileSystem } from './fileSystem';
+import { isAbsolutePath, joinPath, toSlashes, type FileSystem } from './fileSystem';
 import { parseYaml, scalarText, stringList, valueOf, type YValue } from './yamlTree';
 
 export type VaultPackageName = 'automate_dv' | 'dbtvault';
@@ -19,6 +20,8 @@ export interface AutomateDvPackage {
   from: 'installed' | 'package-lock.yml' | 'packages.yml' | 'dependencies.yml';
   file: string;
   span?: Span;
+  /** A git repository other than Datavault-UK's, or a local folder: possibly patched, so only information where the release would fail. */
+  fork?: boolean;
 }
 
 export interface PackagesInfo {
@@ -105,27 +108,58 @@ export function versionFromSpec(specs: readonly string[], name: VaultPackageName
   return lower?.join('.');
 }
 
-/** The vault package a `packages.yml` entry refers to, from its hub name, git URL or local path. */
-function vaultPackageOf(entry: YValue): { name: VaultPackageName; kind: 'hub' | 'git' | 'local'; ref: string } | undefined {
+/** The package a repository name stands for: only the exact names, so `automate-dv-extensions` is not AutomateDV. */
+function vaultPackageNamed(repository: string): VaultPackageName | undefined {
+  const n = repository.toLowerCase();
+  if (n === 'automate-dv' || n === 'automate_dv') return 'automate_dv';
+  if (n === 'dbtvault') return 'dbtvault';
+  return undefined;
+}
+
+/**
+ * The owner and repository name of a git URL (https://github.com/Datavault-UK/automate-dv.git,
+ * git@github.com:Datavault-UK/dbtvault, …), without a trailing .git or slash.
+ */
+export function gitRepository(url: string): { owner: string; name: string } | undefined {
+  const parts = url.trim().replace(/\/+$/, '').replace(/\.git$/i, '').split(/[/:]/).filter((p) => p !== '');
+  const name = parts[parts.length - 1];
+  const owner = parts[parts.length - 2];
+  return name && owner ? { owner, name } : undefined;
+}
+
+/** The project name in a local package's dbt_project.yml, which is what dbt knows it by. */
+function localProjectName(projectRoot: string, local: string, files: FileSystem): string | undefined {
+  const folder = isAbsolutePath(local) ? local : joinPath(projectRoot, local);
+  const text = files.readFile(joinPath(folder, 'dbt_project.yml'));
+  return text === undefined ? undefined : scalarText(valueOf(parseYaml(text, 'DV021').root, 'name'));
+}
+
+/**
+ * The vault package a `packages.yml` entry refers to, from its hub name, git URL or local path. A git URL counts only
+ * when its repository is named automate-dv or dbtvault (another package that depends on AutomateDV is not it); one
+ * not owned by Datavault-UK is a fork. A local package is known by its dbt_project.yml name, else its folder name.
+ */
+function vaultPackageOf(entry: YValue, projectRoot: string, files: FileSystem): { name: VaultPackageName; kind: 'hub' | 'git' | 'local'; ref: string; fork: boolean } | undefined {
   const hub = scalarText(valueOf(entry, 'package'));
   if (hub) {
     const n = hub.toLowerCase();
-    if (/(^|\/)automate[-_]dv$/.test(n)) return { name: 'automate_dv', kind: 'hub', ref: hub };
-    if (/(^|\/)dbtvault$/.test(n)) return { name: 'dbtvault', kind: 'hub', ref: hub };
+    if (/(^|\/)automate[-_]dv$/.test(n)) return { name: 'automate_dv', kind: 'hub', ref: hub, fork: false };
+    if (/(^|\/)dbtvault$/.test(n)) return { name: 'dbtvault', kind: 'hub', ref: hub, fork: false };
     return undefined;
   }
   const git = scalarText(valueOf(entry, 'git'));
   if (git) {
-    const n = git.toLowerCase().replace(/\.git$/, '');
-    if (/automate[-_]dv/.test(n)) return { name: 'automate_dv', kind: 'git', ref: git };
-    if (/dbtvault/.test(n)) return { name: 'dbtvault', kind: 'git', ref: git };
-    return undefined;
+    const repository = gitRepository(git);
+    const name = repository ? vaultPackageNamed(repository.name) : undefined;
+    if (!repository || !name) return undefined;
+    return { name, kind: 'git', ref: git, fork: repository.owner.toLowerCase() !== 'datavault-uk' };
   }
   const local = scalarText(valueOf(entry, 'local'));
   if (local) {
-    const n = local.toLowerCase();
-    if (/automate[-_]dv/.test(n)) return { name: 'automate_dv', kind: 'local', ref: local };
-    if (/dbtvault/.test(n)) return { name: 'dbtvault', kind: 'local', ref: local };
+    const projectName = localProjectName(projectRoot, local, files);
+    const folder = toSlashes(local).replace(/\/+$/, '').split('/').pop() ?? local;
+    const name = projectName !== undefined ? vaultPackageNamed(projectName) : vaultPackageNamed(folder);
+    if (name) return { name, kind: 'local', ref: local, fork: true };
   }
   return undefined;
 }
@@ -139,6 +173,7 @@ function declaredName(entry: YValue): string | undefined {
 }
 
 function readPackageFile(
+  projectRoot: string,
   file: string,
   from: AutomateDvPackage['from'],
   files: FileSystem,
@@ -155,20 +190,34 @@ function readPackageFile(
   for (const entry of list.items) {
     const n = declaredName(entry);
     if (n) declared.add(n);
-    const pkg = vaultPackageOf(entry);
+    const pkg = vaultPackageOf(entry, projectRoot, files);
     if (!pkg || found) continue;
     if (pkg.kind === 'git') {
       const revision = scalarText(valueOf(entry, 'revision'));
       const version = revision ? parseVersion(revision)?.join('.') : undefined;
-      found = { name: pkg.name, version, spec: `git ${revision ?? '(default branch)'}`, from, file, span: entry.span };
+      found = { name: pkg.name, version, spec: `git ${revision ?? '(default branch)'}`, from, file, span: entry.span, ...(pkg.fork ? { fork: true } : {}) };
     } else if (pkg.kind === 'hub') {
       const versions = stringList(valueOf(entry, 'version')).map((v) => v.value);
       found = { name: pkg.name, version: versionFromSpec(versions, pkg.name), spec: versions.join(', '), from, file, span: entry.span };
     } else {
-      found = { name: pkg.name, version: undefined, spec: `local ${pkg.ref}`, from, file, span: entry.span };
+      found = { name: pkg.name, version: undefined, spec: `local ${pkg.ref}`, from, file, span: entry.span, fork: true };
     }
   }
   return found;
+}
+
+/**
+ * The release an installed package is: its dbt_project.yml version, except for releases whose version line names the
+ * release before (0.9.6 says 0.9.5, 0.11.1 says 0.11.0), told apart by a text of their macros.
+ */
+export function installedVersion(packageDir: string, claimed: string, files: FileSystem): string {
+  for (const fingerprint of behaviourAt<readonly InstalledVersionFingerprint[]>(AUTOMATE_DV_VERSIONS.installedVersionFingerprints, claimed)) {
+    if (compareVersions(parseVersion(claimed) ?? [0, 0, 0], parseVersion(fingerprint.claims) ?? [0, 0, 0]) !== 0) continue;
+    const text = files.readFile(joinPath(packageDir, fingerprint.file));
+    if (text === undefined) continue;
+    if (text.includes(fingerprint.text) !== fingerprint.absent) return fingerprint.actual;
+  }
+  return claimed;
 }
 
 /** The installed package's own dbt_project.yml version (dbt_packages/automate_dv or dbt_packages/dbtvault). */
@@ -181,8 +230,8 @@ function installedVaultPackage(installDir: string, files: FileSystem): AutomateD
     const version = scalarText(valueOf(parsed.root, 'version'));
     const projectName = scalarText(valueOf(parsed.root, 'name'));
     const pkgName: VaultPackageName = projectName === 'dbtvault' ? 'dbtvault' : name;
-    const v = version ? parseVersion(version)?.join('.') : undefined;
-    if (v) return { name: pkgName, version: v, spec: version ?? '', from: 'installed', file };
+    const claimed = version ? parseVersion(version)?.join('.') : undefined;
+    if (claimed) return { name: pkgName, version: installedVersion(joinPath(installDir, name), claimed, files), spec: version ?? '', from: 'installed', file };
   }
   return undefined;
 }
@@ -192,13 +241,16 @@ export function readPackages(projectRoot: string, packagesInstallPath: string, f
   const diagnostics: PackagesInfo['diagnostics'] = [];
   const declared = new Set<string>();
   const fromPackages =
-    readPackageFile(joinPath(projectRoot, 'packages.yml'), 'packages.yml', files, diagnostics, declared) ??
-    readPackageFile(joinPath(projectRoot, 'dependencies.yml'), 'dependencies.yml', files, diagnostics, declared);
-  const fromLock = readPackageFile(joinPath(projectRoot, 'package-lock.yml'), 'package-lock.yml', files, [], new Set());
+    readPackageFile(projectRoot, joinPath(projectRoot, 'packages.yml'), 'packages.yml', files, diagnostics, declared) ??
+    readPackageFile(projectRoot, joinPath(projectRoot, 'dependencies.yml'), 'dependencies.yml', files, diagnostics, declared);
+  const fromLock = readPackageFile(projectRoot, joinPath(projectRoot, 'package-lock.yml'), 'package-lock.yml', files, [], new Set());
   const installed = installedVaultPackage(joinPath(projectRoot, packagesInstallPath), files);
   // The installed copy is what dbt runs; the lock file is what `dbt deps` installs; packages.yml is the wish.
   const candidates = [installed, fromLock, fromPackages].filter((p): p is AutomateDvPackage => p !== undefined);
   const withVersion = candidates.find((p) => p.version !== undefined);
   const automateDv = withVersion ?? candidates[0];
-  return { automateDv, compat: compatForVersion(automateDv?.version), declared: [...declared].sort(), diagnostics };
+  // The installed copy came from what packages.yml declares: a declared fork makes the installed package one too.
+  const fork = candidates.some((p) => p.fork === true);
+  const compat = compatForVersion(automateDv?.version);
+  return { automateDv, compat: fork ? { ...compat, fork } : compat, declared: [...declared].sort(), diagnostics };
 }

@@ -2,6 +2,7 @@
 // PostgreSQL defaults. Invalid values fall back as AutomateDV does and leave a warning.
 import { CompileError, type AutomateDvCompat, type MacroContext } from '../context';
 import { truthy, type JValue } from '../../jinja/values';
+import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
 import { versionAtLeast } from './load-context';
 
 export type HashAlgorithm = 'md5' | 'sha';
@@ -36,6 +37,20 @@ function varText(ctx: MacroContext, name: string, fallback: string): string {
 
 export function readHashAlgorithm(ctx: MacroContext): HashAlgorithm {
   const configured = varText(ctx, 'hash', 'MD5');
+  if (behaviourAt(AUTOMATE_DV_VERSIONS.hashAlgorithmMatch, ctx.compat.version) === 'case-sensitive') {
+    // dbtvault 0.9.0 tests hash == 'SHA' exactly: 'sha', or anything but 'SHA', hashes with MD5 (silently there).
+    if (configured === 'SHA') return 'sha';
+    if (configured !== 'MD5') {
+      ctx.report({
+        code: 'DV506',
+        severity: 'warning',
+        message:
+          `dbtvault ${ctx.compat.version} compares var 'hash' case-sensitively: '${configured}' is not 'SHA', so it hashes with MD5. ` +
+          "Write 'SHA' (or 'MD5'), or upgrade to 0.9.1 or later, which reads it in any case.",
+      });
+    }
+    return 'md5';
+  }
   const lower = configured.toLowerCase();
   if (lower === 'md5' || lower === 'sha') return lower;
   const why =
@@ -47,7 +62,9 @@ export function readHashAlgorithm(ctx: MacroContext): HashAlgorithm {
 }
 
 export function readHashSettings(ctx: MacroContext): HashSettings {
-  const casing = varText(ctx, 'hash_content_casing', 'upper').toLowerCase();
+  // dbtvault 0.9.0 has no hash_content_casing: every component is upper-cased, whatever the var says.
+  const hasCasingVar = behaviourAt(AUTOMATE_DV_VERSIONS.hashContentCasing, ctx.compat.version);
+  const casing = hasCasingVar ? varText(ctx, 'hash_content_casing', 'upper').toLowerCase() : 'upper';
   if (casing !== 'upper' && casing !== 'disabled') {
     throw new CompileError(
       `Must provide a valid value for hash_content_casing: 'upper' or 'disabled' (case-insensitive); got '${casing}'. Fix var 'hash_content_casing'.`,
