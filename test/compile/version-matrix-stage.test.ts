@@ -13,7 +13,7 @@ import { automateDvConfigValue } from '../../server/src/compile/automate-dv/conf
 import type { JValue } from '../../server/src/jinja/values';
 import { ProjectSession } from '../../server/src/engine/session';
 import { fixtureContext, kwargs } from './context-fixture';
-import { hex, loadBatch, md5Hex, runModel, startWarehouse } from './pglite-loader';
+import { hex, loadBatch, md5Hex, runModel, sha256Hex, startWarehouse } from './pglite-loader';
 
 let db: PGlite;
 
@@ -196,4 +196,89 @@ test('periodFilterForm on PGlite: a start_date with a time of day keeps the whol
   };
   assert.deepEqual(await visits('date'), [1, 2]);
   assert.deepEqual(await visits('timestamp'), [2]);
+});
+
+// ── nhLinkMacro, postgresMacros, snowflakeMacrosRunningOnPostgres ────────────────────────────────────────────────────
+
+const NH_LINK = { src_pk: 'TK', src_fk: ['FK1'], src_payload: ['AMOUNT'], src_eff: 'EFF', src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg_t' };
+const HUB = { src_pk: 'HK', src_nk: 'NK', src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg_t' };
+const SAT_CALL = { src_pk: 'HK', src_hashdiff: 'HD', src_payload: ['NAME'], src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg_t' };
+const STAGE_PLAIN = { source_model: 'raw_orders', derived_columns: { SRC: '!APP' } };
+
+function compileAt(macro: string, args: Record<string, unknown>, version: string, extra: { fork?: boolean; vars?: Record<string, unknown> } = {}) {
+  const ctx = fixtureContext({
+    catalog: { raw_orders: ['order_id', 'line_no', 'loaded_at'] },
+    compat: { version, hashing: behaviourAt(AUTOMATE_DV_VERSIONS.hashEncoding, version), ...(extra.fork ? { fork: true } : {}) },
+    ...(extra.vars ? { vars: extra.vars } : {}),
+  });
+  return { sql: compileMacro(macro, [], kwargs(args), ctx), ctx };
+}
+
+function failsWith(fn: () => unknown, code: string, pattern: RegExp): void {
+  assert.throws(fn, (e: Error & { code?: string }) => e.code === code && pattern.test(e.message));
+}
+
+test('nhLinkMacro: automate_dv.nh_link is an error up to 0.11.4 (dbt has no such macro), compiles from 0.11.5; a fork only gets information', () => {
+  assert.equal(behaviourAt(AUTOMATE_DV_VERSIONS.nhLinkMacro, '0.11.4'), false);
+  assert.equal(behaviourAt(AUTOMATE_DV_VERSIONS.nhLinkMacro, '0.11.5'), true);
+  for (const version of ['0.9.7', '0.11.0', '0.11.4']) {
+    failsWith(() => compileAt('nh_link', NH_LINK, version), 'DV204', new RegExp(`nh_link does not exist in AutomateDV ${version.replace(/\./g, '\\.')}; it arrived in 0.11.5.*t_link`));
+  }
+  failsWith(() => compileAt('nh_link', { source_model: 'stg_t' }, '0.11.4'), 'DV204', /does not exist/);
+  assert.match(compileAt('nh_link', NH_LINK, '0.11.5').sql, /FROM .*stg_t/);
+  assert.match(compileAt('t_link', NH_LINK, '0.11.4').sql, /FROM .*stg_t/, 't_link is the way before 0.11.5');
+  const fork = compileAt('nh_link', NH_LINK, '0.11.4', { fork: true });
+  assert.match(fork.sql, /FROM .*stg_t/);
+  assert.deepEqual(fork.ctx.diagnostics.map((d) => `${d.severity} ${d.code}`), ['information DV200']);
+});
+
+test('postgresMacros: dbtvault ≤0.8.3 renders Snowflake SQL — a hashing stage and QUALIFY macros fail, the rest warn; a fork is information', () => {
+  assert.equal(behaviourAt(AUTOMATE_DV_VERSIONS.postgresMacros, '0.8.3'), 'snowflake-only');
+  assert.equal(behaviourAt(AUTOMATE_DV_VERSIONS.postgresMacros, '0.9.0'), 'postgres');
+  failsWith(() => compileAt('stage', DERIVED_STAGE, '0.8.3'), 'DV200', /dbtvault 0\.8\.3 has no PostgreSQL macros.*MD5_BINARY.*Upgrade to AutomateDV 0\.9\.6/);
+  failsWith(() => compileAt('hub', HUB, '0.8.3'), 'DV200', /no PostgreSQL version of hub.*QUALIFY/);
+  failsWith(() => compileAt('hub', HUB, '0.7.3'), 'DV200', /no PostgreSQL version of hub/);
+  failsWith(() => compileAt('sat', SAT_CALL, '0.7.3'), 'DV200', /no PostgreSQL version of sat/);
+  failsWith(() => compileAt('link', { src_pk: 'LK', src_fk: ['HK1', 'HK2'], src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg_t' }, '0.8.3'), 'DV200', /no PostgreSQL version of link/);
+  for (const [macro, args, version] of [['stage', STAGE_PLAIN, '0.8.3'], ['sat', SAT_CALL, '0.8.3'], ['hub', HUB, '0.7.0']] as const) {
+    const { ctx } = compileAt(macro, args, version);
+    assert.deepEqual(ctx.diagnostics.map((d) => `${d.severity} ${d.code}`), ['warning DV200'], `${macro} ${version}`);
+    assert.match(ctx.diagnostics[0]!.message, /runs on PostgreSQL but is not what dvs compiles/);
+  }
+  const fork = compileAt('hub', HUB, '0.7.3', { fork: true });
+  assert.deepEqual(fork.ctx.diagnostics.map((d) => `${d.severity} ${d.code}`), ['information DV200']);
+  assert.match(fork.ctx.diagnostics[0]!.message, /fork.*may be adapted for PostgreSQL.*cannot know/);
+  assert.deepEqual(compileAt('hub', HUB, '0.9.1').ctx.diagnostics, [], '0.9.0+ has postgres__hub');
+});
+
+// ── hashAlgorithmMatch, hashContentCasing, quotesEveryIdentifier (dbtvault 0.9.0) ────────────────────────────────────
+
+const HASH_STAGE = { source_model: 'raw_orders', hashed_columns: { ORDER_HK: 'order_id' } };
+
+test("dbtvault 0.9.0: hash 'sha' is not 'SHA' (MD5, with a warning), hash_content_casing does not exist; 0.9.1 reads both", () => {
+  assert.equal(behaviourAt(AUTOMATE_DV_VERSIONS.hashAlgorithmMatch, '0.9.0'), 'case-sensitive');
+  assert.equal(behaviourAt(AUTOMATE_DV_VERSIONS.hashAlgorithmMatch, '0.9.1'), 'case-insensitive');
+  const lowerSha = compileAt('stage', HASH_STAGE, '0.9.0', { vars: { hash: 'sha' } });
+  assert.match(lowerSha.sql, /CAST\(UPPER\(MD5\(NULLIF\(UPPER\(TRIM\(CAST\(order_id AS VARCHAR\)\)\), ''\)\)\) AS BYTEA\) AS ORDER_HK/);
+  assert.ok(lowerSha.ctx.diagnostics.some((d) => d.code === 'DV506' && /case-sensitively: 'sha' is not 'SHA'/.test(d.message)));
+  assert.match(compileAt('stage', HASH_STAGE, '0.9.0', { vars: { hash: 'SHA' } }).sql, /SHA256/);
+  assert.match(compileAt('stage', HASH_STAGE, '0.9.1', { vars: { hash: 'sha' } }).sql, /SHA256/);
+  const casing = { hash_content_casing: 'disabled' };
+  assert.match(compileAt('stage', HASH_STAGE, '0.9.0', { vars: casing }).sql, /UPPER\(TRIM/);
+  assert.doesNotMatch(compileAt('stage', HASH_STAGE, '0.9.1', { vars: casing }).sql, /UPPER\(TRIM/);
+  assert.doesNotThrow(() => compileAt('stage', HASH_STAGE, '0.9.0', { vars: { hash_content_casing: 'lower' } }), '0.9.0 never reads the var');
+  const quoting = compileAt('hub', HUB, '0.9.0').ctx.diagnostics;
+  assert.deepEqual(quoting.map((d) => `${d.severity} ${d.code}`), ['information DV904']);
+  assert.match(quoting[0]!.message, /quotes every column name and alias/);
+  assert.equal(behaviourAt(AUTOMATE_DV_VERSIONS.quotesEveryIdentifier, '0.9.1'), false);
+});
+
+test("dbtvault 0.9.0 on PGlite: var hash 'sha' gives MD5 key bytes there and SHA-256 bytes in 0.9.1", async () => {
+  const key = async (view: string, version: string) => {
+    await runModel(db, view, 'stage', HASH_STAGE, { compat: { version, hashing: 'upper-hex-text' }, vars: { hash: 'sha' } });
+    const r = await db.query<{ k: Uint8Array }>(`SELECT order_hk AS k FROM "${view}" WHERE order_id = 'A'`);
+    return Buffer.from(r.rows[0]!.k).toString('utf8');
+  };
+  assert.equal(await key('stg_hash_0_9_0', '0.9.0'), md5Hex('A').toUpperCase());
+  assert.equal(await key('stg_hash_0_9_1', '0.9.1'), sha256Hex('A').toUpperCase());
 });

@@ -66,3 +66,9 @@ test('package status: declared packages not installed, and how a fork is named',
   assert.equal(automateDvFork({ ...pkg, spec: '0.11.5', from: 'packages.yml' }), undefined, 'a hub release is no fork');
   assert.equal(automateDvFork({ ...pkg, spec: 'git acme-main', from: 'installed' }), undefined, 'an installed fork answers with its own macros');
 });
+
+test('an unknown source stays a DV102 error when no package that may declare it is missing', async () => {
+  const dir = project({ 'models/report.sql': "select * from {{ source('shopify', 'order') }}\n" });
+  const { doc } = await checkProject(dir);
+  assert.deepEqual(doc.diagnostics.map((d) => `${d.severity} ${d.code}`), ['error DV102']);
+});

@@ -20,6 +20,11 @@ export interface AutomateDvCompat {
   satLogic: 'lag-default' | 'first-record' | 'latest-only';
   /** ≤0.9.6 hashes are the uppercase hex text cast to BYTEA; 0.9.7+ are DECODE(MD5(..),'hex'). */
   hashing: 'binary' | 'upper-hex-text';
+  /**
+   * The package comes from a git repository other than Datavault-UK's, or from a local folder: it may be patched
+   * (a dbtvault 0.7 fork adapted for PostgreSQL exists), so what the pinned release would fail on is only information.
+   */
+  fork?: boolean;
 }
 
 export const DEFAULT_COMPAT: AutomateDvCompat = { version: '0.11.5', satLogic: 'lag-default', hashing: 'binary' };

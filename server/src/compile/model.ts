@@ -106,10 +106,9 @@ export function compileModel(given: ModelCompileEnv): CompiledModel {
   const missingVars = new Set<string>();
   const ctx = macroContext(env, diagnostics);
   const macros = automateDvMacros(ctx);
-  const namespace = automateDvNamespace(macros, env, () => reporter);
   const globals = new Map<string, JValue>();
-  globals.set('automate_dv', namespace);
-  globals.set('dbtvault', namespace);
+  globals.set('automate_dv', automateDvNamespace('automate_dv', macros, env, () => reporter));
+  globals.set('dbtvault', automateDvNamespace('dbtvault', macros, env, () => reporter));
   globals.set('ref', callable('ref', (args, kwargs) => {
     const names = args.map((a) => String(a));
     const name = names.length >= 2 ? names[1] : names[0];
@@ -342,7 +341,11 @@ function unknownResult(stand: JCallable): JCallable {
   return callable(stand.name, (args, kwargs) => new JUnknown(renderValue(stand.call(args, kwargs))));
 }
 
-/** ref() falls back to a relation in the target schema when a package that may define the model is not installed. */
+/**
+ * While a package that may define models and sources is not installed, ref() and source() of names the project does
+ * not know resolve where dbt would put them by default (the target schema; a schema named after the source) instead
+ * of failing: the check reports them as information.
+ */
 function withUninstalledPackageRefs(env: ModelCompileEnv): ModelCompileEnv {
   const missing = env.packagesNotInstalled ?? [];
   if (missing.length === 0) return env;
@@ -351,6 +354,7 @@ function withUninstalledPackageRefs(env: ModelCompileEnv): ModelCompileEnv {
     resolveRef: (name, packageName, version) =>
       env.resolveRef(name, packageName, version) ??
       (packageName === undefined || missing.includes(packageName) ? new Relation(env.target.dbname, env.target.schema, name) : undefined),
+    resolveSource: (sourceName, tableName) => env.resolveSource(sourceName, tableName) ?? new Relation(env.target.dbname, sourceName, tableName),
   };
 }
 
@@ -358,7 +362,7 @@ function withUninstalledPackageRefs(env: ModelCompileEnv): ModelCompileEnv {
  * `automate_dv` / `dbtvault`: the emulated macros. A name the emulation does not know is DV204 for a released version;
  * for a git or local fork that is not installed it may be the fork's own macro, so it becomes a stand-in (DV901).
  */
-function automateDvNamespace(macros: Map<string, JCallable>, env: ModelCompileEnv, reporter: () => UnexpandedReporter): JObject {
+function automateDvNamespace(name: string, macros: Map<string, JCallable>, env: ModelCompileEnv, reporter: () => UnexpandedReporter): JObject {
   const fork = env.automateDvFork;
   const stands = new Map<string, JCallable>();
   return {
@@ -369,12 +373,12 @@ function automateDvNamespace(macros: Map<string, JCallable>, env: ModelCompileEn
       let stand = stands.get(attr);
       if (!stand) {
         const why = `is not a macro of the AutomateDV releases dvs emulates; the project's AutomateDV is a fork (${fork}) that may define it`;
-        stand = unknownResult(unexpandedMacro(`automate_dv.${attr}`, why, 'Run dbt deps to install the fork, so its own macros render.', reporter()));
+        stand = unknownResult(unexpandedMacro(`${name}.${attr}`, why, 'Run dbt deps to install the fork, so its own macros render.', reporter()));
         stands.set(attr, stand);
       }
       return stand;
     },
-    render: () => '<namespace automate_dv>',
+    render: () => `<namespace ${name}>`,
   };
 }
 

@@ -896,11 +896,13 @@ export class DbtProject {
         const source = this.sources.get(src.source);
         if (!source) {
           const suggestion = closestName(src.source, this.sources.keys());
+          // Packages declare sources too: one that is not installed may declare this one.
+          const missing = this.packagesNotInstalled();
           diagnostics.push({
             ...diagnostic(
               'DV102',
-              'error',
-              `source('${src.source}', '${src.table}'): no source named '${src.source}' is declared in a .yml under the model paths.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`,
+              missing.length ? 'information' : 'error',
+              `source('${src.source}', '${src.table}'): no source named '${src.source}' is declared in a .yml under the model paths.${suggestion ? ` Did you mean '${suggestion}'?` : ''}${missing.length ? ` ${notInstalledReason(missing)}` : ''}`,
               src.span,
             ),
             file: n.file,

@@ -71,12 +71,15 @@ export function checkSource(ctx: VaultRuleContext, source: string, sourceSpan: S
   }
   const sources = [...new Set(tables.map((t) => t.source))];
   const guess = closestName(source, sources);
+  // Packages declare sources too: one that is not installed may declare this one.
+  const missing = ctx.project.packagesNotInstalled?.() ?? [];
   out.push(
     diagnostic(
       'DV102',
-      'error',
+      missing.length ? 'information' : 'error',
       `No source named '${source}' is declared in the project's yml files${sources.length ? ` (sources: ${sources.join(', ')})` : ''}.` +
-        (guess ? ` Did you mean '${guess}'?` : ` Declare it under sources: in a models/*.yml file.`),
+        (guess ? ` Did you mean '${guess}'?` : ` Declare it under sources: in a models/*.yml file.`) +
+        (missing.length ? ` ${notInstalledReason(missing)}` : ''),
       sourceSpan,
       guess ? [{ title: `Change to '${guess}'`, span: sourceSpan, newText: guess }] : undefined,
     ),

@@ -4,7 +4,7 @@ import { CompileError, type MacroContext } from '../context';
 import { callable, isList, isNone, truthy, type JCallable, type JValue } from '../../jinja/values';
 import { readHashSettings } from './settings';
 import { hashExpression } from './hashing';
-import { MACRO_COMPILERS } from './registry';
+import { checkMacroExists, MACRO_COMPILERS } from './registry';
 import { bindArguments, isVaultMacroName, MACRO_SIGNATURES } from './signatures';
 
 export { MACRO_SIGNATURES, bindArguments, missingRequiredParameters, isVaultMacroName, signatureFor, isBeforeExtraColumns } from './signatures';
@@ -51,6 +51,7 @@ export function compileMacro(name: string, args: JValue[], kwargs: Map<string, J
   if (!compiler) {
     throw new CompileError(`automate_dv.${name} is not compiled by Data Vault Studio yet; its SQL cannot be previewed or loaded.`, 'DV200');
   }
+  checkMacroExists(name, ctx);
   const bound = bindArguments(name, args, kwargs, { where: ctx.self.render(), version: ctx.compat.version });
   return compiler(bound, ctx);
 }

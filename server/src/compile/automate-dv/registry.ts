@@ -1,7 +1,9 @@
 // Which compiler expands which AutomateDV macro. A new macro is one module (compileX), one template
 // (templates/automate-dv/x.sql) and one line here; its signature already lives in signatures.ts. Every table macro
 // also gets the notices that depend only on the model and the emulated version, not on its metadata.
-import type { MacroContext } from '../context';
+import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
+import { CompileError, type MacroContext } from '../context';
+import { isDict, truthy } from '../../jinja/values';
 import { compileBridge } from './bridge';
 import { compileEffSat } from './eff-sat';
 import { compileHub } from './hub';
@@ -35,6 +37,8 @@ const FIRST_POSTGRES_VERSION: Partial<Record<VaultMacroName, string>> = {
 function reportVersionGap(macro: VaultMacroName, ctx: MacroContext): void {
   const first = FIRST_POSTGRES_VERSION[macro];
   if (first === undefined || versionAtLeast(ctx.compat.version, first)) return;
+  // Before 0.9.0 there are no PostgreSQL macros at all; reportSnowflakeOnlyPackage has said so.
+  if (behaviourAt(AUTOMATE_DV_VERSIONS.postgresMacros, ctx.compat.version) === 'snowflake-only') return;
   const why = macro === 'ref_table' ? 'has no ref_table macro' : `has no PostgreSQL version of ${macro} (its default SQL uses Snowflake's QUALIFY)`;
   ctx.report({
     code: 'DV200',
@@ -45,12 +49,101 @@ function reportVersionGap(macro: VaultMacroName, ctx: MacroContext): void {
   });
 }
 
-function withModelNotices(macro: VaultMacroName, compiler: MacroCompiler): MacroCompiler {
+/**
+ * Fails where the pinned package has no such macro, as dbt does on the call, before any argument is read. For a fork
+ * (a git repository other than Datavault-UK's, or a local folder) it is information: the fork may have added it.
+ */
+export function checkMacroExists(macro: VaultMacroName, ctx: MacroContext): void {
+  const version = ctx.compat.version;
+  if (macro !== 'nh_link' || behaviourAt(AUTOMATE_DV_VERSIONS.nhLinkMacro, version)) return;
+  const message =
+    `automate_dv.nh_link does not exist in AutomateDV ${version}; it arrived in 0.11.5. Upgrade the pinned AutomateDV ` +
+    'to 0.11.5 or later, or call automate_dv.t_link (the same table: t_link became the alias of nh_link).';
+  if (ctx.compat.fork) {
+    ctx.report({ code: 'DV200', severity: 'information', message: `${message} This project's AutomateDV is a fork, which may have it; dvs cannot know and compiles 0.11.5's nh_link.` });
+    return;
+  }
+  throw new CompileError(message, 'DV204');
+}
+
+/** A stage hashes when hashed_columns is a non-empty mapping; only then does it need the package's hash macro. */
+function stageHashes(args: BoundArguments): boolean {
+  const hashed = args.get('hashed_columns');
+  return isDict(hashed) && truthy(hashed);
+}
+
+/**
+ * dbtvault before 0.9.0 has no PostgreSQL macros: dbt-postgres renders the Snowflake default__ SQL. Where that SQL
+ * fails on PostgreSQL (hashes with MD5_BINARY and IFNULL, QUALIFY, TO_DATE(x), or a macro the release does not have)
+ * the call is an error, as dbt's run would be; where it runs, a warning that dvs emulates 0.9's PostgreSQL logic.
+ */
+function reportSnowflakeOnlyPackage(macro: VaultMacroName, args: BoundArguments, ctx: MacroContext): void {
+  const version = ctx.compat.version;
+  if (behaviourAt(AUTOMATE_DV_VERSIONS.postgresMacros, version) !== 'snowflake-only') return;
+  const upgrade =
+    'Upgrade to AutomateDV 0.9.6 or later (package Datavault-UK/automate_dv; dbtvault 0.9.0–0.9.5 also have PostgreSQL macros).';
+  if (ctx.compat.fork) {
+    ctx.report({
+      code: 'DV200',
+      severity: 'information',
+      message:
+        `dbtvault ${version} has no PostgreSQL macros, but this project uses a fork of it (git or local), which may be adapted ` +
+        `for PostgreSQL; dvs cannot know what the fork renders and compiles AutomateDV's PostgreSQL logic for ${macro}.`,
+    });
+    return;
+  }
+  const runs = (behaviourAt(AUTOMATE_DV_VERSIONS.snowflakeMacrosRunningOnPostgres, version) as readonly string[]).includes(macro);
+  if (macro === 'stage' && stageHashes(args)) {
+    throw new CompileError(
+      `dbtvault ${version} has no PostgreSQL macros: dbt-postgres renders its Snowflake hashes (MD5_BINARY, IFNULL), ` +
+        `which PostgreSQL does not have, so this stage fails. ${upgrade}`,
+      'DV200',
+    );
+  }
+  if (!runs) {
+    throw new CompileError(
+      `dbtvault ${version} has no PostgreSQL version of ${macro}: dbt-postgres renders its Snowflake SQL (QUALIFY, ` +
+        `TO_DATE(x), ::BINARY), or the release has no such macro, and the model fails on PostgreSQL. ${upgrade}`,
+      'DV200',
+    );
+  }
+  ctx.report({
+    code: 'DV200',
+    severity: 'warning',
+    message:
+      `dbtvault ${version} has no PostgreSQL macros: dbt-postgres renders its Snowflake SQL for ${macro}, which runs on ` +
+      `PostgreSQL but is not what dvs compiles (dvs follows AutomateDV's PostgreSQL logic), so rows or names may differ. ${upgrade}`,
+  });
+}
+
+/** dbtvault 0.9.0 quotes every column name and alias, which dvs does not reproduce: say so once per call. */
+function reportUnemulatedQuoting(ctx: MacroContext): void {
+  if (!behaviourAt(AUTOMATE_DV_VERSIONS.quotesEveryIdentifier, ctx.compat.version)) return;
+  ctx.report({
+    code: 'DV904',
+    severity: 'information',
+    message:
+      `dbtvault ${ctx.compat.version} quotes every column name and alias ("CUSTOMER_PK"), so its columns keep their case; ` +
+      'dvs does not reproduce that quoting (unquoted names are lower-case in PostgreSQL). Rows and hash bytes are the same. ' +
+      'dbtvault 0.9.1 and later quote only what is asked.',
+  });
+}
+
+/** The notices every macro gets from the pinned release alone: pre-PostgreSQL dbtvault, and 0.9.0's quoting. */
+function withVersionNotices(macro: VaultMacroName, compiler: MacroCompiler): MacroCompiler {
   return (args, ctx) => {
+    reportSnowflakeOnlyPackage(macro, args, ctx);
+    reportUnemulatedQuoting(ctx);
+    return compiler(args, ctx);
+  };
+}
+
+function withModelNotices(macro: VaultMacroName, compiler: MacroCompiler): MacroCompiler {
+  return withVersionNotices(macro, (args, ctx) => {
     reportVaultInsertMaterialization(ctx);
     reportVersionGap(macro, ctx);
     return compiler(args, ctx);
-  };
+  });
 }
 
 const TABLE_COMPILERS: Partial<Record<VaultMacroName, MacroCompiler>> = {
@@ -68,7 +161,7 @@ const TABLE_COMPILERS: Partial<Record<VaultMacroName, MacroCompiler>> = {
 };
 
 export const MACRO_COMPILERS: Partial<Record<VaultMacroName, MacroCompiler>> = {
-  stage: compileStage,
+  stage: withVersionNotices('stage', compileStage),
   ...Object.fromEntries(
     Object.entries(TABLE_COMPILERS).map(([name, compiler]) => [name, withModelNotices(name as VaultMacroName, compiler)]),
   ),
