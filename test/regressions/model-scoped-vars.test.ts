@@ -65,3 +65,17 @@ test('a var nobody sets is one DV107 warning per model, the model renders on, an
   assert.equal(exit, 1, 'dbt compile fails on a missing var, and so does dvs compile');
   assert.match(err, /warning DV107: Required var 'start_date' not found/);
 });
+
+test('model-scoped vars are read for config-version 1 or a file without config-version, never for version 2', async () => {
+  const { modelVarsTree, modelVarsFor } = await import('../../server/src/project/dbtProjectFile');
+  const { parseYaml, valueOf } = await import('../../server/src/project/yamlTree');
+  const models = valueOf(
+    parseYaml('models:\n  shop:\n    vars:\n      a: 1\n      b: 1\n    marts:\n      vars: {b: 2}\n      finance:\n        +vars: {c: 3}\n', 'DV104').root,
+    'models',
+  );
+  const at = (version: number | undefined, fqn: string[]) => Object.fromEntries(modelVarsFor(modelVarsTree(models, version), fqn));
+  assert.deepEqual(at(1, ['shop', 'marts', 'finance', 'revenue']), { a: 1, b: 2, c: 3 });
+  assert.deepEqual(at(undefined, ['shop', 'staging', 'stg_orders']), { a: 1, b: 1 }, 'no config-version: dbt 0.17 read it as version 1');
+  assert.deepEqual(at(1, ['other_package', 'model']), {}, "another package's models see none of them");
+  assert.equal(modelVarsTree(models, 2), undefined);
+});
