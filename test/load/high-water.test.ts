@@ -269,11 +269,12 @@ test('kill -9 of a marked `dvs load` on the embedded database: every model\'s ro
   writeOrdersProject(dir, { highWaterMark: true, indexes: true });
   const dataDir = join(dir, '.dvs', 'pglite');
   mkdirSync(join(dir, '.dvs'), { recursive: true });
-  const run = (killAt?: RegExp) =>
-    new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [cli, 'load', '--project', dir, '--target', 'embedded'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = (killAt?: RegExp, extra: string[] = []) =>
+    new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [cli, 'load', '--project', dir, '--target', 'embedded', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
-      child.stdout.resume();
+      let stdout = '';
+      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
       child.stderr.on('data', (b: Buffer) => {
         stderr += b.toString();
         if (killAt && killAt.test(stderr) && !child.killed) child.kill('SIGKILL');
@@ -281,7 +282,7 @@ test('kill -9 of a marked `dvs load` on the embedded database: every model\'s ro
       const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
       child.on('close', (code, signal) => {
         clearTimeout(guard);
-        resolve({ code, signal, stderr });
+        resolve({ code, signal, stderr, stdout });
       });
     });
   const withDb = async <T>(fn: (wh: Warehouse) => Promise<T>): Promise<T> => {
@@ -311,8 +312,11 @@ test('kill -9 of a marked `dvs load` on the embedded database: every model\'s ro
       assert.equal(counts[t], await countsUpTo(wh, t, mark), `${t} holds exactly the rows up to its mark ${mark}`);
     }
   });
-  const rerun = await run();
+  const rerun = await run(undefined, ['--explain']);
   assert.equal(rerun.code, 0, rerun.stderr);
+  // --explain shows what ran: the stage's new rows staged once, and the model reading them instead of the view.
+  assert.match(rerun.stdout, /-- hub_customer: stg_orders: rows of raw\.orders with _airbyte_extracted_at after [^\n]*\ncreate unlogged table "dvs_state"\."stage_/);
+  assert.match(rerun.stdout, /-- sat_order: [^\n]*\n[^]*from "dvs_state"\."stage_[^"]*_stg_orders" as a/i);
   await withDb(async (wh) => {
     assert.deepEqual(await vaultCounts(wh), await expectedVaultCounts(wh));
     assert.equal(await vaultDuplicates(wh), 0);
