@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../server/src/base/automate-dv-versions';
+import { AUTOMATE_DV_VERSIONS, behaviourAt, type InstalledVersionFingerprint } from '../../server/src/base/automate-dv-versions';
 import { gitRepository, readPackages } from '../../server/src/project/packages';
 import { nodeFileSystem } from '../../server/src/project/fileSystem';
 
@@ -25,6 +25,7 @@ function withProject(files: Record<string, string>, body: (dir: string) => void)
   }
 }
 
+const fingerprintsAt = (claimed: string) => behaviourAt<readonly InstalledVersionFingerprint[]>(AUTOMATE_DV_VERSIONS.installedVersionFingerprints, claimed);
 const read = (dir: string) => readPackages(dir, 'dbt_packages', nodeFileSystem);
 
 test('gitRepository reads owner and name from https, ssh and .git forms', () => {
@@ -95,8 +96,8 @@ const SAT_0_11_0 = '-- stand-in written by the test\nWITH first_record_in_set AS
 const SAT_0_11_1 = '-- stand-in written by the test\nWITH unique_source_records AS (SELECT 1)\nSELECT 1\n';
 
 test('installedVersionFingerprints: 0.11.1 (which says 0.11.0) is told apart by its sat; 0.11.0 stays 0.11.0', () => {
-  assert.equal(behaviourAt(AUTOMATE_DV_VERSIONS.installedVersionFingerprints, '0.11.0').length, 1);
-  assert.equal(behaviourAt(AUTOMATE_DV_VERSIONS.installedVersionFingerprints, '0.11.2').length, 0);
+  assert.equal(fingerprintsAt('0.11.0').length, 1);
+  assert.equal(fingerprintsAt('0.11.2').length, 0);
   const installed = (sat: string) => ({
     'packages.yml': 'packages:\n  - package: Datavault-UK/automate_dv\n    version: [">=0.11.0", "<0.12.0"]\n',
     'dbt_packages/automate_dv/dbt_project.yml': 'name: automate_dv\nversion: 0.11.0\n',

@@ -79,12 +79,12 @@ export function localPackageRoots(project: DbtProject): string[] {
   return out;
 }
 
-function readPackage(project: DbtProject, root: string): PackageMacros | undefined {
+function readPackage(project: DbtProject, root: string, skip: (name: string) => boolean): PackageMacros | undefined {
   const projectFile = joinPath(root, 'dbt_project.yml');
   const text = project.files.readFile(projectFile);
   if (text === undefined) return undefined;
   const settings = parseDbtProjectFile(text, projectFile, { env: project.env, lookupVar: () => undefined }).project;
-  if (!settings.name) return undefined;
+  if (!settings.name || skip(settings.name)) return undefined;
   const macros: MacroNode[] = [];
   const fileOf = new Map<MacroNode, { file: string; text: string }>();
   let realRoot = root;
@@ -116,10 +116,9 @@ export function installedPackageMacros(project: DbtProject, options: { includeVa
   const out: PackageMacros[] = [];
   const seen = new Set<string>();
   for (const root of [...installedRoots(project, installDir), ...localPackageRoots(project)]) {
-    const pkg = readPackage(project, root);
-    if (!pkg || seen.has(pkg.name) || pkg.name === project.name) continue;
+    const pkg = readPackage(project, root, (name) => seen.has(name) || name === project.name || (!options.includeVault && VAULT_PACKAGES.has(name)));
+    if (!pkg) continue;
     seen.add(pkg.name);
-    if (!options.includeVault && VAULT_PACKAGES.has(pkg.name)) continue;
     out.push(pkg);
   }
   return out;
