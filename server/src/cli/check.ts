@@ -4,7 +4,9 @@ import type { Diagnostic } from '../base/diagnostic';
 import { SourceText } from '../base/text';
 import { flagValue, hasFlag, type ParsedArgs } from './args';
 import { CliFailure, type CliIo } from './io';
-import { openSession } from './session';
+import { openSession, projectRoot } from './session';
+import type { ProjectSession } from '../engine/session';
+import { analysisKey, readAnalysisCache, writeAnalysisCache } from '../engine/analysis-cache';
 import { checkProject } from '../engine/check';
 import { verifyEmulation, type EmulationReport } from '../engine/verify-emulation';
 
@@ -22,7 +24,43 @@ export interface CheckEntry {
 export async function runCheck(args: ParsedArgs, io: CliIo): Promise<number> {
   const format = flagValue(args, 'format') ?? 'text';
   if (format !== 'text' && format !== 'json') throw new CliFailure(`--format must be text or json, not '${format}'.`);
-  const session = openSession(args, io, 'read');
+  // --verify-emulation compares compiled SQL, which the analysis cache does not hold: it always opens the project.
+  let session: ProjectSession | undefined;
+  const analyse = (quietIo: CliIo): CheckAnalysis => {
+    session = openSession(args, quietIo, 'read');
+    return analyseProject(session);
+  };
+  const { models, entries } = hasFlag(args, 'verify-emulation') ? analyse(io) : cachedAnalysis(args, io, analyse);
+  let emulation: EmulationReport | undefined;
+  const opened = session as ProjectSession | undefined; // assigned by analyse()
+  if (hasFlag(args, 'verify-emulation') && opened) {
+    emulation = verifyEmulation(opened);
+    if (!emulation) {
+      throw new CliFailure(`--verify-emulation needs AutomateDV installed in ${opened.project.settings.packagesInstallPath}/ (or a local: package): run dvs deps (or dbt deps) first.`);
+    }
+  }
+  if (format === 'json') {
+    io.out(JSON.stringify({ models, diagnostics: entries, ...(emulation ? { emulation } : {}) }, null, 2) + '\n');
+  } else {
+    for (const e of entries) io.out(`${e.file}:${e.line}:${e.column}: ${e.severity} ${e.code}: ${e.message}\n`);
+    const counts = (s: Diagnostic['severity']) => entries.filter((e) => e.severity === s).length;
+    io.err(`dvs: checked ${models} models: ${counts('error')} errors, ${counts('warning')} warnings, ${counts('information')} information\n`);
+    if (emulation) {
+      for (const d of emulation.differences) io.out(`${d.path}: ${d.model} compiles differently (- ${emulation.package}, + emulation)\n${d.diff.map((l) => `    ${l}`).join('\n')}\n`);
+      io.err(`dvs: compared ${emulation.compared} models with the installed ${emulation.package}: ${emulation.differences.length} differ from the emulation\n`);
+    }
+  }
+  // Each difference between the installed package and the emulation is a finding, as an error diagnostic is.
+  return entries.some((e) => e.severity === 'error') || (emulation?.differences.length ?? 0) > 0 ? 1 : 0;
+}
+
+export interface CheckAnalysis {
+  models: number;
+  entries: CheckEntry[];
+}
+
+/** Every finding of the project as the command prints them, sorted by file and position. */
+function analyseProject(session: ProjectSession): CheckAnalysis {
   const result = checkProject(session);
   const entries: CheckEntry[] = [];
   for (const { file, text, diagnostics } of result.files) {
@@ -43,24 +81,39 @@ export async function runCheck(args: ParsedArgs, io: CliIo): Promise<number> {
     }
   }
   entries.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  let emulation: EmulationReport | undefined;
-  if (hasFlag(args, 'verify-emulation')) {
-    emulation = verifyEmulation(session);
-    if (!emulation) {
-      throw new CliFailure(`--verify-emulation needs AutomateDV installed in ${session.project.settings.packagesInstallPath}/ (or a local: package): run dvs deps (or dbt deps) first.`);
-    }
+  return { models: result.models, entries };
+}
+
+/**
+ * The analysis from `<project>/.dvs/analysis/` when no input changed since it was stored (engine/analysis-cache.ts),
+ * else analysed now and stored. The lines opening the project printed (the target used) are stored with it.
+ */
+function cachedAnalysis(args: ParsedArgs, io: CliIo, analyse: (io: CliIo) => CheckAnalysis): CheckAnalysis {
+  const root = projectRoot(args, io);
+  const command = { command: args.command, flags: [...args.flags].filter(([flag]) => flag !== 'format').sort(), positionals: args.positionals, target: io.env.DVS_TARGET };
+  const key = analysisKey({ root, command, env: io.env, ...(flagValue(args, 'profiles-dir') ? { profilesDir: flagValue(args, 'profiles-dir') } : {}) });
+  const cached = readAnalysisCache(root, 'check', key, isCachedCheck);
+  if (cached) {
+    for (const line of cached.notes) io.err(line);
+    return { models: cached.models, entries: cached.entries };
   }
-  if (format === 'json') {
-    io.out(JSON.stringify({ models: result.models, diagnostics: entries, ...(emulation ? { emulation } : {}) }, null, 2) + '\n');
-  } else {
-    for (const e of entries) io.out(`${e.file}:${e.line}:${e.column}: ${e.severity} ${e.code}: ${e.message}\n`);
-    const counts = (s: Diagnostic['severity']) => entries.filter((e) => e.severity === s).length;
-    io.err(`dvs: checked ${result.models} models: ${counts('error')} errors, ${counts('warning')} warnings, ${counts('information')} information\n`);
-    if (emulation) {
-      for (const d of emulation.differences) io.out(`${d.path}: ${d.model} compiles differently (- ${emulation.package}, + emulation)\n${d.diff.map((l) => `    ${l}`).join('\n')}\n`);
-      io.err(`dvs: compared ${emulation.compared} models with the installed ${emulation.package}: ${emulation.differences.length} differ from the emulation\n`);
-    }
-  }
-  // Each difference between the installed package and the emulation is a finding, as an error diagnostic is.
-  return entries.some((e) => e.severity === 'error') || (emulation?.differences.length ?? 0) > 0 ? 1 : 0;
+  const notes: string[] = [];
+  const analysis = analyse({ ...io, err: (text) => (notes.push(text), io.err(text)) });
+  writeAnalysisCache(root, 'check', key, { ...analysis, notes });
+  return analysis;
+}
+
+function isCachedCheck(v: unknown): v is CheckAnalysis & { notes: string[] } {
+  const o = v as Partial<CheckAnalysis & { notes: unknown }> | null;
+  return (
+    !!o &&
+    typeof o.models === 'number' &&
+    Array.isArray(o.notes) &&
+    o.notes.every((n) => typeof n === 'string') &&
+    Array.isArray(o.entries) &&
+    o.entries.every(
+      (e: Partial<CheckEntry> | null) =>
+        !!e && typeof e.file === 'string' && typeof e.code === 'string' && typeof e.message === 'string' && typeof e.severity === 'string' && [e.line, e.column, e.endLine, e.endColumn].every((n) => typeof n === 'number'),
+    )
+  );
 }
