@@ -1,7 +1,7 @@
 // A row-level audit of pit and bridge against spec §6.8/§6.9 on hand-made vault tables, so every satellite and
 // effectivity row is where the scenario puts it: as-of dates before, between and after the data; the ghost key and
-// date (AutomateDV's PostgreSQL pit writes CAST('0000000000000000' AS BYTEA), 16 ASCII zeros, and only with
-// enable_ghost_records its ghost-record key of 32, or 64 for SHA, ASCII zeros); SHA keys; an as-of dates source; the
+// date (AutomateDV 0.11.5's PostgreSQL pit writes as many ASCII zeros as the hash's hex digest, 32 or 64 for SHA,
+// whatever enable_ghost_records says; test/compile/version-matrix-sat.test.ts covers the other releases); SHA keys; an as-of dates source; the
 // incremental window (safe point = the earliest load date over every stage, lost and new as-of dates, backfilled keys); bridge walks over three links with end-dated relationships
 // that close and re-open, and the date-only open test (quirk 8).
 import { before, test } from 'node:test';
@@ -77,23 +77,23 @@ forEachWarehouse('pit-bridge-audit', (wh: () => TestWarehouse) => {
     const run = await runModel(wh(), 'pit_a', 'pit', PIT);
     assert.equal(run.rows, 15, 'three hub keys × five as-of dates');
     assert.deepEqual(await pitRows('pit_a', ['sat_a1', 'sat_a2']), [
-      'K1 2024-01-01: zeros16 1900 | zeros16 1900',
-      'K1 2024-01-03: K1 2024-01-02 | zeros16 1900',
+      'K1 2024-01-01: zeros32 1900 | zeros32 1900',
+      'K1 2024-01-03: K1 2024-01-02 | zeros32 1900',
       // sat_a2's row was loaded at 10:00 on the 4th: after midnight, so not yet there.
-      'K1 2024-01-04: K1 2024-01-02 | zeros16 1900',
+      'K1 2024-01-04: K1 2024-01-02 | zeros32 1900',
       'K1 2024-01-05: K1 2024-01-05 | K1 2024-01-04 10:00',
       'K1 2024-02-01: K1 2024-01-05 | K1 2024-01-04 10:00',
-      'K2 2024-01-01: zeros16 1900 | zeros16 1900',
-      'K2 2024-01-03: K2 2024-01-03 | zeros16 1900',
-      'K2 2024-01-04: K2 2024-01-03 | zeros16 1900',
-      'K2 2024-01-05: K2 2024-01-03 | zeros16 1900',
-      'K2 2024-02-01: K2 2024-01-03 | zeros16 1900',
+      'K2 2024-01-01: zeros32 1900 | zeros32 1900',
+      'K2 2024-01-03: K2 2024-01-03 | zeros32 1900',
+      'K2 2024-01-04: K2 2024-01-03 | zeros32 1900',
+      'K2 2024-01-05: K2 2024-01-03 | zeros32 1900',
+      'K2 2024-02-01: K2 2024-01-03 | zeros32 1900',
       // The hub is not filtered by its own load date: K3 (loaded on the 10th) has a row, all ghosts, at every date.
-      'K3 2024-01-01: zeros16 1900 | zeros16 1900',
-      'K3 2024-01-03: zeros16 1900 | zeros16 1900',
-      'K3 2024-01-04: zeros16 1900 | zeros16 1900',
-      'K3 2024-01-05: zeros16 1900 | zeros16 1900',
-      'K3 2024-02-01: zeros16 1900 | zeros16 1900',
+      'K3 2024-01-01: zeros32 1900 | zeros32 1900',
+      'K3 2024-01-03: zeros32 1900 | zeros32 1900',
+      'K3 2024-01-04: zeros32 1900 | zeros32 1900',
+      'K3 2024-01-05: zeros32 1900 | zeros32 1900',
+      'K3 2024-02-01: zeros32 1900 | zeros32 1900',
     ]);
     assert.deepEqual(await columns('pit_a'), [
       'customer_hk bytea',
@@ -103,16 +103,14 @@ forEachWarehouse('pit-bridge-audit', (wh: () => TestWarehouse) => {
       'sat_a2_pk bytea',
       'sat_a2_ldts timestamp without time zone',
     ]);
-    // enable_ghost_records: the same rows, the ghost key 32 ASCII zeros (an MD5 hex digest long).
+    // enable_ghost_records: the same rows and the same key, 32 ASCII zeros (an MD5 hex digest long): 0.11.x's pit
+    // never reads the var.
     await runModel(wh(), 'pit_a_ghosts', 'pit', PIT, { vars: { enable_ghost_records: true } });
-    assert.deepEqual(
-      await pitRows('pit_a_ghosts', ['sat_a1', 'sat_a2']),
-      (await pitRows('pit_a', ['sat_a1', 'sat_a2'])).map((r) => r.replace(/zeros16/g, 'zeros32')),
-    );
+    assert.deepEqual(await pitRows('pit_a_ghosts', ['sat_a1', 'sat_a2']), await pitRows('pit_a', ['sat_a1', 'sat_a2']));
     await wh().exec('DROP TABLE pit_a');
   });
 
-  test('pit with SHA keys: the same 16 ASCII zeros without ghost records; 64 with enable_ghost_records', async () => {
+  test('pit with SHA keys: 64 ASCII zeros, with or without enable_ghost_records', async () => {
     await label(['S1', 'S2'], 'sha256');
     await wh().exec(`
       CREATE TABLE hub_sha (customer_hk bytea, load_date timestamp);
@@ -125,18 +123,18 @@ forEachWarehouse('pit-bridge-audit', (wh: () => TestWarehouse) => {
     const args = { ...PIT, satellites: { sat_sha: PIT.satellites.sat_a1 }, stage_tables_ldts: { stg_sha: 'LOAD_DATE' }, source_model: 'hub_sha' };
     await runModel(wh(), 'pit_sha', 'pit', args, { vars: { hash: 'SHA' } });
     assert.deepEqual(await pitRows('pit_sha', ['sat_sha']), [
-      'S1 2024-01-01: zeros16 1900',
+      'S1 2024-01-01: zeros64 1900',
       'S1 2024-01-03: S1 2024-01-02',
       'S1 2024-01-04: S1 2024-01-02',
       'S1 2024-01-05: S1 2024-01-02',
       'S1 2024-02-01: S1 2024-01-02',
-      'S2 2024-01-01: zeros16 1900',
-      'S2 2024-01-03: zeros16 1900',
-      'S2 2024-01-04: zeros16 1900',
-      'S2 2024-01-05: zeros16 1900',
-      'S2 2024-02-01: zeros16 1900',
+      'S2 2024-01-01: zeros64 1900',
+      'S2 2024-01-03: zeros64 1900',
+      'S2 2024-01-04: zeros64 1900',
+      'S2 2024-01-05: zeros64 1900',
+      'S2 2024-02-01: zeros64 1900',
     ]);
-    // With enable_ghost_records AutomateDV takes the key from its ghost-record helper: as long as a hex digest.
+    // enable_ghost_records changes nothing: 0.11.x's pit never reads the var.
     await runModel(wh(), 'pit_sha_ghosts', 'pit', args, { vars: { hash: 'SHA', enable_ghost_records: true } });
     const ghosts = (await pitRows('pit_sha_ghosts', ['sat_sha'])).filter((r) => r.includes('1900'));
     assert.equal(ghosts.length, 6);
@@ -144,13 +142,13 @@ forEachWarehouse('pit-bridge-audit', (wh: () => TestWarehouse) => {
   });
 
   test('pit as_of_dates_table from a source: {source_name: table}', async () => {
-    await wh().exec(`CREATE SCHEMA IF NOT EXISTS "calendar"; CREATE TABLE "calendar"."days" (as_of_date timestamp); INSERT INTO "calendar"."days" VALUES ('2024-01-03')`);
+    await wh().exec(`CREATE SCHEMA IF NOT EXISTS "calendar"; DROP TABLE IF EXISTS "calendar"."days"; CREATE TABLE "calendar"."days" (as_of_date timestamp); INSERT INTO "calendar"."days" VALUES ('2024-01-03')`);
     const run = await runModel(wh(), 'pit_src', 'pit', { ...PIT, as_of_dates_table: { calendar: 'days' } });
     assert.match(run.sql, /SELECT \* FROM "[^"]+"\."calendar"\."days"/);
     assert.deepEqual(await pitRows('pit_src', ['sat_a1', 'sat_a2']), [
-      'K1 2024-01-03: K1 2024-01-02 | zeros16 1900',
-      'K2 2024-01-03: K2 2024-01-03 | zeros16 1900',
-      'K3 2024-01-03: zeros16 1900 | zeros16 1900',
+      'K1 2024-01-03: K1 2024-01-02 | zeros32 1900',
+      'K2 2024-01-03: K2 2024-01-03 | zeros32 1900',
+      'K3 2024-01-03: zeros32 1900 | zeros32 1900',
     ]);
   });
 
@@ -174,32 +172,32 @@ forEachWarehouse('pit-bridge-audit', (wh: () => TestWarehouse) => {
     `);
     const run = await runModel(wh(), 'pit_inc', 'pit', PIT);
     const expected = [
-      'K1 2023-12-31: zeros16 1900 | zeros16 1900',
-      'K1 2024-01-01: zeros16 1900 | zeros16 1900',
-      'K1 2024-01-04: K1 2024-01-02 | zeros16 1900',
+      'K1 2023-12-31: zeros32 1900 | zeros32 1900',
+      'K1 2024-01-01: zeros32 1900 | zeros32 1900',
+      'K1 2024-01-04: K1 2024-01-02 | zeros32 1900',
       'K1 2024-01-05: K1 2024-01-05 | K1 2024-01-04 10:00',
       'K1 2024-01-20: K1 2024-01-10 | K1 2024-01-04 10:00',
       'K1 2024-02-01: K1 2024-01-10 | K1 2024-01-04 10:00',
-      'K2 2023-12-31: zeros16 1900 | zeros16 1900',
-      'K2 2024-01-01: zeros16 1900 | zeros16 1900',
-      'K2 2024-01-04: K2 2024-01-03 | zeros16 1900',
+      'K2 2023-12-31: zeros32 1900 | zeros32 1900',
+      'K2 2024-01-01: zeros32 1900 | zeros32 1900',
+      'K2 2024-01-04: K2 2024-01-03 | zeros32 1900',
       // 2024-01-05 lies after the safe point (2024-01-04 12:00), so it is rebuilt and sees K2's new sat_a2 row.
       'K2 2024-01-05: K2 2024-01-03 | K2 2024-01-04 12:00',
       'K2 2024-01-20: K2 2024-01-03 | K2 2024-01-04 12:00',
       'K2 2024-02-01: K2 2024-01-03 | K2 2024-01-04 12:00',
-      'K3 2023-12-31: zeros16 1900 | zeros16 1900',
-      'K3 2024-01-01: zeros16 1900 | zeros16 1900',
-      'K3 2024-01-04: zeros16 1900 | zeros16 1900',
-      'K3 2024-01-05: zeros16 1900 | zeros16 1900',
-      'K3 2024-01-20: zeros16 1900 | zeros16 1900',
-      'K3 2024-02-01: zeros16 1900 | zeros16 1900',
+      'K3 2023-12-31: zeros32 1900 | zeros32 1900',
+      'K3 2024-01-01: zeros32 1900 | zeros32 1900',
+      'K3 2024-01-04: zeros32 1900 | zeros32 1900',
+      'K3 2024-01-05: zeros32 1900 | zeros32 1900',
+      'K3 2024-01-20: zeros32 1900 | zeros32 1900',
+      'K3 2024-02-01: zeros32 1900 | zeros32 1900',
       // K4 (hub load date after the safe point) is backfilled with ghosts for the dates before it.
-      'K4 2023-12-31: zeros16 1900 | zeros16 1900',
-      'K4 2024-01-01: zeros16 1900 | zeros16 1900',
-      'K4 2024-01-04: zeros16 1900 | zeros16 1900',
-      'K4 2024-01-05: zeros16 1900 | zeros16 1900',
-      'K4 2024-01-20: K4 2024-01-10 | zeros16 1900',
-      'K4 2024-02-01: K4 2024-01-10 | zeros16 1900',
+      'K4 2023-12-31: zeros32 1900 | zeros32 1900',
+      'K4 2024-01-01: zeros32 1900 | zeros32 1900',
+      'K4 2024-01-04: zeros32 1900 | zeros32 1900',
+      'K4 2024-01-05: zeros32 1900 | zeros32 1900',
+      'K4 2024-01-20: K4 2024-01-10 | zeros32 1900',
+      'K4 2024-02-01: K4 2024-01-10 | zeros32 1900',
     ];
     assert.equal(run.rows, expected.length, 'pit_incremental replaces the table; 2024-01-03 is gone');
     assert.deepEqual(await pitRows('pit_inc', ['sat_a1', 'sat_a2']), expected);
@@ -218,7 +216,7 @@ forEachWarehouse('pit-bridge-audit', (wh: () => TestWarehouse) => {
     `);
     await runModel(wh(), 'pit_keep', 'pit', PIT);
     const rows = await pitRows('pit_keep', ['sat_a1', 'sat_a2']);
-    assert.ok(rows.includes('K2 2024-01-04: K2 2024-01-03 | zeros16 1900'), 'before the safe point (2024-01-04 12:00): kept');
+    assert.ok(rows.includes('K2 2024-01-04: K2 2024-01-03 | zeros32 1900'), 'before the safe point (2024-01-04 12:00): kept');
     assert.ok(rows.includes('K2 2024-01-05: K2 2024-01-03 | K2 2024-01-04 12:00'), 'after it: rebuilt');
     await runModel(wh(), 'pit_rebuilt', 'pit', PIT);
     assert.ok((await pitRows('pit_rebuilt', ['sat_a1', 'sat_a2'])).includes('K2 2024-01-04: K2 2024-01-03 | K2 2024-01-01'), 'a rebuild sees the row');

@@ -362,15 +362,19 @@ forEachWarehouse('audit', (wh: () => TestWarehouse) => {
     ]);
   });
 
-  test('§6.5/§1.3 ma_sat src_cdk given as one string: valid SQL with the column as a one-item list, and a warning (AutomateDV loops over its letters)', async () => {
+  test('§6.5/§1.3 ma_sat src_cdk given as one string: valid SQL with the column as a one-item list, and a warning where AutomateDV (0.9.7–0.10.2) loops over its letters', async () => {
     await loadBatch(wh(), 'raw_ma', [m(1, '44', 'A', 'm', '2024-01-01')]);
     await runModel(wh(), 'stg_ma', 'stage', MA_STAGE);
-    const run = await runModel(wh(), 'ma_cdk_string', 'ma_sat', { ...MA_SAT, src_cdk: 'PHONE' });
+    const run = await runModel(wh(), 'ma_cdk_string', 'ma_sat', { ...MA_SAT, src_cdk: 'PHONE' }, { compat: { version: '0.10.2', satLogic: 'first-record' } });
     assert.equal(run.rows, 1);
     assert.deepEqual(
       run.ctx.diagnostics.map((d) => [d.code, d.severity]),
       [['DV512', 'warning']],
     );
+    // 0.11.0+ loop over the expanded column list: the single name is fine there.
+    const current = await runModel(wh(), 'ma_cdk_string_0115', 'ma_sat', { ...MA_SAT, src_cdk: 'PHONE' });
+    assert.equal(current.rows, 1);
+    assert.deepEqual(current.ctx.diagnostics, []);
     const listed = await runModel(wh(), 'ma_cdk_list', 'ma_sat', { ...MA_SAT, src_cdk: ['PHONE'] });
     assert.deepEqual(listed.ctx.diagnostics, [], 'a one-item list is what AutomateDV expects: no warning');
   });

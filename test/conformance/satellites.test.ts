@@ -144,7 +144,7 @@ test('§6.4/§7 eff_sat compares end dates as dates against var max_datetime: an
   assert.match(sql, /TO_DATE\(to_char\(timestamp '9999-12-31 23:59:59\.999', 'YYYY-MM-DD HH24:MI:SS\.MS'\)::timestamp::VARCHAR, 'YYY-MM-DD'\)/, 'the default marker');
 });
 
-test("§6.5 ma_sat columns come in AutomateDV's PostgreSQL order (it runs the SQL Server template): pk, hashdiff, cdk, payload, eff, ldts, source", async () => {
+test("§6.5 ma_sat columns come in AutomateDV 0.11.5's PostgreSQL order (the default template): pk, cdk, payload, hashdiff, eff, ldts, source", async () => {
   await stagePeople([p(1, 'A', 'X', '2024-01-01'), p(1, 'B', 'Y', '2024-01-01')]);
   const MA = {
     src_pk: 'PERSON_HK',
@@ -160,5 +160,5 @@ test("§6.5 ma_sat columns come in AutomateDV's PostgreSQL order (it runs the SQ
   const columns = await rows<{ column_name: string }>(
     "SELECT column_name FROM information_schema.columns WHERE table_name = 'ma_people' ORDER BY ordinal_position",
   );
-  assert.deepEqual(columns.map((c) => c.column_name), ['person_hk', 'hashdiff', 'city', 'name', 'effective_from', 'load_date', 'record_source']);
+  assert.deepEqual(columns.map((c) => c.column_name), ['person_hk', 'city', 'name', 'hashdiff', 'effective_from', 'load_date', 'record_source']);
 });

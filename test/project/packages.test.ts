@@ -8,14 +8,15 @@ import { nodeFileSystem } from '../../server/src/project/fileSystem';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'projects');
 
-// version → [satLogic, hashing], at each boundary of spec §0.
+// version → [satLogic, hashing], at each boundary of the version matrix (0.9.7's sat is 0.9.6's, latest-only).
 const COMPAT_TABLE: [string | undefined, string, string, string][] = [
   [undefined, '0.11.5', 'lag-default', 'binary'],
   ['0.11.5', '0.11.5', 'lag-default', 'binary'],
   ['0.11.1', '0.11.1', 'lag-default', 'binary'],
   ['0.11.0', '0.11.0', 'first-record', 'binary'],
   ['0.10.1', '0.10.1', 'first-record', 'binary'],
-  ['0.9.7', '0.9.7', 'first-record', 'binary'],
+  ['0.10.0', '0.10.0', 'first-record', 'binary'],
+  ['0.9.7', '0.9.7', 'latest-only', 'binary'],
   ['0.9.6', '0.9.6', 'latest-only', 'upper-hex-text'],
   ['0.9.2', '0.9.2', 'latest-only', 'upper-hex-text'],
   ['0.7.3', '0.7.3', 'latest-only', 'upper-hex-text'],

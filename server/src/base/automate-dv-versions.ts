@@ -90,6 +90,51 @@ export const AUTOMATE_DV_VERSIONS = {
     otherwise: 'lag-default',
   } satisfies VersionBehaviour<'latest-only' | 'first-record' | 'lag-default'>,
 
+  satApplySourceFilter: {
+    behaviour: "Whether the sat reads config apply_source_filter (staged rows not newer than the key's latest are skipped).",
+    bands: [
+      { until: '0.10.0', value: false, renders: 'the config key is ignored' },
+      { from: '0.10.1', value: true, renders: 'valid_stg: staged rows newer than the latest, or of new keys' },
+    ],
+    otherwise: true,
+  } satisfies VersionBehaviour<boolean>,
+
+  satLatestRecordsRank: {
+    behaviour:
+      "How the incremental sat's latest_records picks each key's newest rows in the table: RANK() keeps every row at " +
+      'the newest load date, ROW_NUMBER() only one of them.',
+    bands: [
+      { until: '0.10.1', value: 'RANK', renders: 'RANK() OVER (PARTITION BY pk ORDER BY ldts DESC) … WHERE rank = 1' },
+      { from: '0.10.2', value: 'ROW_NUMBER', renders: 'ROW_NUMBER() OVER (PARTITION BY pk ORDER BY ldts DESC) … WHERE rank = 1' },
+    ],
+    otherwise: 'ROW_NUMBER',
+  } satisfies VersionBehaviour<'RANK' | 'ROW_NUMBER'>,
+
+  satFirstRecordRank: {
+    behaviour:
+      "How first_record_in_set picks each key's first staged rows: RANK() keeps every row at the first load date, " +
+      'ROW_NUMBER() only one of them. The CTE exists in 0.10.0 – 0.11.0 only.',
+    bands: [
+      { until: '0.9.7', value: 'none', renders: 'no first_record_in_set' },
+      { from: '0.10.0', until: '0.10.1', value: 'RANK', renders: 'RANK() OVER (PARTITION BY pk ORDER BY ldts ASC) AS asc_rank' },
+      { from: '0.10.2', until: '0.11.0', value: 'ROW_NUMBER', renders: 'ROW_NUMBER() OVER (PARTITION BY pk ORDER BY ldts ASC) AS asc_rank' },
+      { from: '0.11.1', value: 'none', renders: 'no first_record_in_set (one LAG)' },
+    ],
+    otherwise: 'none',
+  } satisfies VersionBehaviour<'none' | 'RANK' | 'ROW_NUMBER'>,
+
+  satEffOrdering: {
+    behaviour:
+      "src_eff in the LAG's ORDER BY of the 0.11.1+ sat. 0.11.1 tests is_something([src_eff]), a one-item list that " +
+      "is always something, and prefixes a missing src_eff: dbt fails with 'Unable to prefix columns'. 0.11.2 tests src_eff itself.",
+    bands: [
+      { until: '0.11.0', value: 'unused', renders: 'ORDER BY ldts (src_eff is not in the ordering)' },
+      { from: '0.11.1', until: '0.11.1', value: 'required', renders: 'ORDER BY ldts, eff; without src_eff: compiler error' },
+      { from: '0.11.2', value: 'when-given', renders: 'ORDER BY ldts, eff when src_eff is given, else ORDER BY ldts' },
+    ],
+    otherwise: 'when-given',
+  } satisfies VersionBehaviour<'unused' | 'required' | 'when-given'>,
+
   // ── ghost records ───────────────────────────────────────────────────────────────────────────────────────────────
   ghostSystemRecordValue: {
     behaviour: "The ghost record's record source when var system_record_value is not set.",
@@ -99,6 +144,116 @@ export const AUTOMATE_DV_VERSIONS = {
     ],
     otherwise: 'AUTOMATE_DV_SYSTEM',
   } satisfies VersionBehaviour<string>,
+
+  ghostRecords: {
+    behaviour: "Whether the sat writes a ghost record under var enable_ghost_records (0.9.0's sat has none and ignores the var).",
+    bands: [
+      { until: '0.9.0', value: false, renders: 'no ghost CTE' },
+      { from: '0.9.1', value: true, renders: 'ghost CTE UNIONed into records_to_insert' },
+    ],
+    otherwise: true,
+  } satisfies VersionBehaviour<boolean>,
+
+  ghostListKey: {
+    behaviour:
+      "A sat ghost record when src_pk is a list: 0.9.1 – 0.10.2 compare each column with `src_pk | lower`, the list's " +
+      "text, so no key column is in the ghost select and the UNION's g.<pk> is a PostgreSQL error.",
+    bands: [
+      { until: '0.9.0', value: 'included', renders: '(no ghost records)' },
+      { from: '0.9.1', until: '0.10.2', value: 'omitted', renders: 'ghost select without the key columns: dbt fails' },
+      { from: '0.11.0', value: 'included', renders: 'expand_column_list([src_pk, hashdiff]): every key column' },
+    ],
+    otherwise: 'included',
+  } satisfies VersionBehaviour<'included' | 'omitted'>,
+
+  ghostHashdiffMapping: {
+    behaviour:
+      'A sat ghost record when src_hashdiff is {source_column, alias}: 0.9.1 matches columns with `src_hashdiff | lower` ' +
+      "only, so the hashdiff is not in the ghost select and the UNION's g.<hashdiff> is a PostgreSQL error.",
+    bands: [{ from: '0.9.1', until: '0.9.1', value: 'omitted', renders: 'ghost select without the hashdiff: dbt fails' }],
+    otherwise: 'included',
+  } satisfies VersionBehaviour<'included' | 'omitted'>,
+
+  ghostSha1Zeros: {
+    behaviour:
+      "The number of ASCII zeros of a ghost key (binary_ghost) under var hash 'sha1': md5 and unknown names give 32, " +
+      "sha 64; sha1 has its own branch from 0.10.2. The hashes themselves stay MD5 on PostgreSQL.",
+    bands: [
+      { until: '0.10.1', value: 32, renders: "CAST('0' × 32 AS BYTEA)" },
+      { from: '0.10.2', value: 40, renders: "CAST('0' × 40 AS BYTEA)" },
+    ],
+    otherwise: 40,
+  } satisfies VersionBehaviour<number>,
+
+  ghostValueTyping: {
+    behaviour:
+      "How a sat ghost record's values are chosen: by the column's role (a key is always the zero key, a load date " +
+      'always 1900-01-01) up to 0.10.2; from 0.11.0 by the catalog type (ghost_for_type: a text key or date is NULL).',
+    bands: [
+      { until: '0.10.2', value: 'by-role', renders: 'binary_ghost for pk and hashdiff, date_ghost for ldts and eff' },
+      { from: '0.11.0', value: 'by-type', renders: 'ghost_for_type(col.dtype)' },
+    ],
+    otherwise: 'by-type',
+  } satisfies VersionBehaviour<'by-role' | 'by-type'>,
+
+  // ── pit ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+  pitGhostKey: {
+    behaviour:
+      "The key pit writes for a satellite without a row at an as-of date. 0.11.0 – 0.11.2 pass an itertools.repeat " +
+      "object to cast_binary unquoted: Jinja prints its repr, repeat('0', N), which PostgreSQL runs as its own repeat(). " +
+      'Every form is N ASCII zeros (0x30) except the 16 of ≤ 0.10.2; N is 32 (md5), 64 (sha), 40 (sha1).',
+    bands: [
+      { until: '0.10.2', value: 'sixteen-zeros', renders: "CAST('0000000000000000' AS BYTEA)" },
+      { from: '0.11.0', until: '0.11.2', value: 'repeat-call', renders: "CAST(repeat('0', 32) AS BYTEA)" },
+      { from: '0.11.3', value: 'literal', renders: "CAST('00000000000000000000000000000000' AS BYTEA)" },
+    ],
+    otherwise: 'literal',
+  } satisfies VersionBehaviour<'sixteen-zeros' | 'repeat-call' | 'literal'>,
+
+  pitFollowsGhostRecords: {
+    behaviour:
+      "Whether pit switches to the ghost-record key and date under var enable_ghost_records. From 0.11.0 the macro " +
+      'tests a variable it never sets, so it always takes the no-ghost branch.',
+    bands: [
+      { until: '0.10.2', value: true, renders: 'binary_ghost(none, hash) and date_ghost with ghost records on' },
+      { from: '0.11.0', value: false, renders: 'the ghost_pk of pitGhostKey whatever enable_ghost_records says' },
+    ],
+    otherwise: false,
+  } satisfies VersionBehaviour<boolean>,
+
+  pitBridgeDeprecated: {
+    behaviour: 'Whether pit() and bridge() log a deprecation warning when they compile.',
+    bands: [
+      { until: '0.10.2', value: false, renders: 'no warning' },
+      { from: '0.11.0', value: true, renders: 'pit_bridge_deprecation_warning()' },
+    ],
+    otherwise: true,
+  } satisfies VersionBehaviour<boolean>,
+
+  // ── ma_sat ──────────────────────────────────────────────────────────────────────────────────────────────────────
+  maSatColumnOrder: {
+    behaviour:
+      "The ma_sat's column order. 0.9.7 – 0.10.2 run the SQL Server template on PostgreSQL (hashdiff second); " +
+      'before and after, the default template (hashdiff after the payload).',
+    bands: [
+      { until: '0.9.6', value: 'cdk-first', renders: 'pk, cdk, payload, extra, hashdiff, eff, ldts, source' },
+      { from: '0.9.7', until: '0.10.2', value: 'hashdiff-second', renders: 'pk, hashdiff, cdk, payload, extra, eff, ldts, source' },
+      { from: '0.11.0', value: 'cdk-first', renders: 'pk, cdk, payload, extra, hashdiff, eff, ldts, source' },
+    ],
+    otherwise: 'cdk-first',
+  } satisfies VersionBehaviour<'hashdiff-second' | 'cdk-first'>,
+
+  maSatCdkFilterLoop: {
+    behaviour:
+      "What the ma_sat's NOT NULL filter loops over: the src_cdk parameter as given (a single name is looped letter by " +
+      'letter, which PostgreSQL rejects) in 0.9.7 – 0.10.2, the expanded column list otherwise.',
+    bands: [
+      { until: '0.9.6', value: 'column-list', renders: 'for child_key in cdk_cols' },
+      { from: '0.9.7', until: '0.10.2', value: 'parameter', renders: 'for child_key in src_cdk' },
+      { from: '0.11.0', value: 'column-list', renders: 'for child_key in cdk_cols' },
+    ],
+    otherwise: 'column-list',
+  } satisfies VersionBehaviour<'parameter' | 'column-list'>,
 
   // ── package: which macros exist and run on PostgreSQL ──────────────────────────────────────────────────────────
   postgresMacros: {

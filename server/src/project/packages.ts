@@ -33,14 +33,19 @@ export interface PackagesInfo {
   diagnostics: { file: string; diagnostic: Diagnostic }[];
 }
 
-/** Maps an AutomateDV version to the behaviour to emulate (spec §0 and §5.6); undefined means the default 0.11.5. */
+/**
+ * Maps an AutomateDV version to the behaviour to emulate; undefined means the default 0.11.5. The satellite logic and
+ * the hash encoding come from the version matrix (server/src/base/automate-dv-versions.ts).
+ */
 export function compatForVersion(version: string | undefined): AutomateDvCompat {
   const v = version ? parseVersion(version) : undefined;
   if (!v || !version) return DEFAULT_COMPAT;
-  const satLogic: AutomateDvCompat['satLogic'] =
-    compareVersions(v, [0, 11, 1]) >= 0 ? 'lag-default' : compareVersions(v, [0, 9, 7]) >= 0 ? 'first-record' : 'latest-only';
-  const hashing: AutomateDvCompat['hashing'] = compareVersions(v, [0, 9, 6]) <= 0 ? 'upper-hex-text' : 'binary';
-  return { version: v.join('.'), satLogic, hashing };
+  const exact = v.join('.');
+  return {
+    version: exact,
+    satLogic: behaviourAt(AUTOMATE_DV_VERSIONS.satLogic, exact),
+    hashing: behaviourAt(AUTOMATE_DV_VERSIONS.hashEncoding, exact),
+  };
 }
 
 /** "v0.9.6", "0.11.0", "1.2" → [major, minor, patch]; undefined when the text holds no version. */

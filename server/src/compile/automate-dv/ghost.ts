@@ -58,9 +58,17 @@ function ghostValue(role: Role, name: string, dataType: string | undefined, meta
     return dataType !== undefined ? `CAST(${literal} AS ${catalogTypeName(dataType)}) AS ${meta.source}` : `${literal} AS ${meta.source}`;
   }
   if (role === 'payload') return nullGhost(name, dataType);
-  // Keys and dates get the ghost of their catalog type (spec §6.3.1): a text-typed key or load date is NULL, not a
-  // value PostgreSQL cannot UNION with the column. Without a catalog the role decides.
-  const kind: TypedGhost = dataType !== undefined ? typedGhost(dataType) : role === 'key' ? 'binary' : 'timestamp';
+  // From 0.11.0 keys and dates get the ghost of their catalog type: a text-typed key or load date is NULL, not a value
+  // PostgreSQL cannot UNION with the column. Up to 0.10.2, and without a catalog, the role decides (a date-typed load
+  // date still gets a date), so a text key there fails in PostgreSQL as it does under dbt.
+  const byType = dataType !== undefined && settings.typing === 'by-type';
+  const kind: TypedGhost = byType
+    ? typedGhost(dataType)
+    : role === 'key'
+      ? 'binary'
+      : dataType !== undefined && typedGhost(dataType) === 'date'
+        ? 'date'
+        : 'timestamp';
   switch (kind) {
     case 'binary':
       return `${castBinaryLiteral('0'.repeat(settings.zeroKeyLength))} AS ${name}`;

@@ -1,6 +1,7 @@
 // AutomateDV's `ma_sat` on PostgreSQL (spec §6.5): a multi-active satellite, several rows per key told apart by the
 // child dependent key(s). A key's whole staged group is inserted when any member differs from the latest group in the
 // table or the group size changes; a batch that differs only in load dates inserts nothing.
+import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
 import type { MacroContext } from '../context';
 import { aliasAll, asList, expandColumnList, multikeyCondition, multikeyEquals, prefixColumns, targetName, type ColumnRef } from './columns';
 import { readLoadContext } from './load-context';
@@ -14,7 +15,9 @@ export function compileMaSat(args: BoundArguments, ctx: MacroContext): string {
   const pk = required(m, 'src_pk', readColumns(m, 'src_pk', args.get('src_pk')));
   const cdkValue = required(m, 'src_cdk', readColumns(m, 'src_cdk', args.get('src_cdk')));
   const cdk = typeof cdkValue === 'string' ? [cdkValue] : cdkValue;
-  if (typeof cdkValue === 'string') warnCdkString(cdkValue, ctx);
+  if (typeof cdkValue === 'string' && behaviourAt(AUTOMATE_DV_VERSIONS.maSatCdkFilterLoop, ctx.compat.version) === 'parameter') {
+    warnCdkString(cdkValue, ctx);
+  }
   const hashdiff = required(m, 'src_hashdiff', readHashdiff(m, 'src_hashdiff', args.get('src_hashdiff')));
   const extraValue = args.get('src_extra_columns');
   const eff = readColumn(m, 'src_eff', args.get('src_eff'));
@@ -28,8 +31,13 @@ export function compileMaSat(args: BoundArguments, ctx: MacroContext): string {
   const hashdiffList: ColumnRef[] = [hashdiff];
   const pkList = asList(pk);
   const extra = expandColumnList([extraValue ?? null], "ma_sat: 'src_extra_columns'");
-  // PostgreSQL's ma_sat is AutomateDV's SQL Server template, whose column order puts the hashdiff second.
-  const sourceCols: ColumnRef[] = [...pkList, hashdiff, ...cdk, ...payload, ...extra, ...(eff !== undefined ? [eff] : []), ldts, source];
+  // 0.9.7–0.10.2 run AutomateDV's SQL Server template on PostgreSQL, which puts the hashdiff second; other releases
+  // run the default template, with the hashdiff after the payload and extra columns.
+  const effList = eff !== undefined ? [eff] : [];
+  const sourceCols: ColumnRef[] =
+    behaviourAt(AUTOMATE_DV_VERSIONS.maSatColumnOrder, ctx.compat.version) === 'hashdiff-second'
+      ? [...pkList, hashdiff, ...cdk, ...payload, ...extra, ...effList, ldts, source]
+      : [...pkList, ...cdk, ...payload, ...extra, hashdiff, ...effList, ldts, source];
   const latestCols: ColumnRef[] = [...pkList, hashdiff, ...cdk, ldts];
   const withRank = load.rankColumn ? [...sourceCols, load.rankColumn] : sourceCols;
 
@@ -70,7 +78,7 @@ export function compileMaSat(args: BoundArguments, ctx: MacroContext): string {
 }
 
 /**
- * AutomateDV loops over src_cdk to write its NOT NULL filters, so a single name gives one filter per letter
+ * AutomateDV 0.9.7–0.10.2 loop over src_cdk to write their NOT NULL filters, so a single name gives one filter per letter
  * (`s.P IS NOT NULL AND s.H IS NOT NULL ...`), which PostgreSQL rejects. dvs takes the name as a one-column list, so the
  * SQL runs, and says so (spec: emit valid SQL and a warning instead of reproducing the failure).
  */
@@ -79,7 +87,7 @@ function warnCdkString(cdk: string, ctx: MacroContext): void {
     code: 'DV512',
     severity: 'warning',
     message:
-      `ma_sat: src_cdk is the single name '${cdk.trim()}'. AutomateDV loops over src_cdk and writes one NOT NULL filter per ` +
+      `ma_sat: src_cdk is the single name '${cdk.trim()}'. AutomateDV ${ctx.compat.version} loops over src_cdk and writes one NOT NULL filter per ` +
       `letter of it, which PostgreSQL rejects; dvs uses it as the one-column list ['${cdk.trim()}']. Write src_cdk as a list.`,
   });
 }

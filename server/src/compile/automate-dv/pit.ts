@@ -1,15 +1,16 @@
-// AutomateDV's `pit` on PostgreSQL (spec §6.8), materialized pit_incremental: for each hub key and as-of date, each
-// satellite's key and latest load date at that date, or the ghost key (ASCII zeros) and 1900-01-01 when there is none.
-// The ghost key has 16 zeros, not the 32 spec §6.8 states: see pitGhostKey.
+// AutomateDV's `pit` on PostgreSQL, materialized pit_incremental: for each hub key and as-of date, each satellite's
+// key and latest load date at that date, or the ghost key (ASCII zeros) and 1900-01-01 when there is none. How many
+// zeros, and how they are written, changed across releases: see pitGhostKey.
 // Also the pieces pit and bridge share: the as-of dates relation, the stage load dates and the as-of date window.
 import type { MacroContext } from '../context';
 import type { Relation } from '../../base/relation';
 import { isDict, isNone, type JValue } from '../../jinja/values';
 import { castBinaryLiteral, castDatetimeLiteral } from './casting';
 import { multikeyEquals, prefixColumns } from './columns';
-import { readLoadContext, versionAtLeast } from './load-context';
+import { readLoadContext } from './load-context';
+import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
 import { readColumn, readColumns, readDict, readModelName, required, wrongType } from './param-types';
-import { readGhostSettings, type GhostSettings } from './settings';
+import { ghostZeroKeyLength, readGhostSettings, readHashVar, type GhostSettings } from './settings';
 import type { BoundArguments } from './signatures';
 import { renderMacroTemplate } from './templates';
 
@@ -61,7 +62,7 @@ export function pitBridgePreamble(macro: 'pit' | 'bridge', args: BoundArguments,
       message: `src_extra_columns is not available for PITs or Bridges in AutomateDV; the parameter is ignored. Remove it from this ${macro}.`,
     });
   }
-  if (versionAtLeast(ctx.compat.version, '0.11.0')) {
+  if (behaviourAt(AUTOMATE_DV_VERSIONS.pitBridgeDeprecated, ctx.compat.version)) {
     ctx.report({
       code: 'DV508',
       severity: 'warning',
@@ -125,12 +126,22 @@ function readPitSatellites(v: JValue | undefined, ctx: MacroContext): PitSatelli
 }
 
 /**
- * The key of a satellite with no row at an as-of date: AutomateDV's PostgreSQL pit casts the text '0000000000000000'
- * (16 ASCII zeros, whatever the hash) unless enable_ghost_records is on, when it takes its ghost-record key (as many
- * ASCII zeros as a hex digest: 32, or 64 for SHA). Text cast to BYTEA, so '0' bytes (0x30), not zero bytes.
+ * The key and load date of a satellite with no row at an as-of date, as the pinned release writes them. Up to 0.10.2
+ * the key is the text '0000000000000000' (16 ASCII zeros, whatever the hash) unless enable_ghost_records is on, when it
+ * is the ghost-record key (32 zeros, 64 for sha, 40 for sha1 from 0.10.2). From 0.11.0 the var is never read and the
+ * key has as many zeros as the hash's hex digest: 0.11.0–0.11.2 write it as `repeat('0', N)` (Jinja prints the
+ * itertools.repeat object's repr into the SQL, and PostgreSQL runs its own repeat()), 0.11.3+ as a literal. Text cast
+ * to BYTEA in every case, so '0' bytes (0x30), not zero bytes.
  */
-function pitGhostKey(ghost: GhostSettings): string {
-  return '0'.repeat(ghost.enabled ? ghost.zeroKeyLength : 16);
+export function pitGhostKey(ghost: GhostSettings, hash: string, version: string): { key: string; ldts: string } {
+  const form = behaviourAt(AUTOMATE_DV_VERSIONS.pitGhostKey, version);
+  const ghostBranch = ghost.enabled && behaviourAt(AUTOMATE_DV_VERSIONS.pitFollowsGhostRecords, version);
+  const ldts = castDatetimeLiteral(ghostBranch ? '1900-01-01 00:00:00' : '1900-01-01 00:00:00.000');
+  if (ghostBranch) return { key: castBinaryLiteral('0'.repeat(ghost.zeroKeyLength)), ldts };
+  if (form === 'sixteen-zeros') return { key: castBinaryLiteral('0'.repeat(16)), ldts };
+  const zeros = ghostZeroKeyLength(hash, version);
+  if (form === 'repeat-call') return { key: `CAST(repeat('0', ${zeros}) AS BYTEA)`, ldts };
+  return { key: castBinaryLiteral('0'.repeat(zeros)), ldts };
 }
 
 export function compilePit(args: BoundArguments, ctx: MacroContext): string {
@@ -142,7 +153,7 @@ export function compilePit(args: BoundArguments, ctx: MacroContext): string {
   const ldts = required(m, 'src_ldts', readColumn(m, 'src_ldts', args.get('src_ldts'))).trim();
   const hubModel = required(m, 'source_model', readModelName(m, 'source_model', args.get('source_model')));
   const load = readLoadContext(ctx);
-  const ghost = readGhostSettings(ctx);
+  const ghostKey = pitGhostKey(readGhostSettings(ctx), readHashVar(ctx), ctx.compat.version);
   const dependsOn = pitBridgePreamble(m, args, stages, ctx);
   const hub = ctx.ref(hubModel).render();
 
@@ -156,8 +167,8 @@ export function compilePit(args: BoundArguments, ctx: MacroContext): string {
     a_pk: prefixColumns([pk], 'a'),
     pk,
     satellites,
-    ghost_pk: castBinaryLiteral(pitGhostKey(ghost)),
-    ghost_ldts: castDatetimeLiteral(ghost.enabled ? '1900-01-01 00:00:00' : '1900-01-01 00:00:00.000'),
+    ghost_pk: ghostKey.key,
+    ghost_ldts: ghostKey.ldts,
     new_as_of_cte: load.incremental ? 'new_rows_as_of' : 'as_of_dates',
   });
 }

@@ -1,7 +1,9 @@
-// AutomateDV's `sat` on PostgreSQL (spec §6.3) with the three change-detection logics chosen by compat.satLogic:
-// 0.11.1+ (one LAG with the target's latest hashdiff as default), 0.9.7–0.11.0 (first_record_in_set + LAG), and
-// ≤0.9.6 (compare with the latest record only). Ghost records and apply_source_filter apply to all three.
-import type { MacroContext } from '../context';
+// AutomateDV's `sat` on PostgreSQL with the three change-detection logics chosen by compat.satLogic: 0.11.1+ (one LAG
+// with the target's latest hashdiff as default), 0.10.0–0.11.0 (first_record_in_set + LAG), and ≤0.9.7 (compare with
+// the latest record only). Everything else that changed across releases (RANK or ROW_NUMBER, src_eff ordering, ghost
+// records) is read from the version matrix in server/src/base/automate-dv-versions.ts.
+import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
+import { CompileError, type MacroContext } from '../context';
 import { castBinaryLiteral } from './casting';
 import {
   aliasAll,
@@ -14,7 +16,7 @@ import {
   type ColumnRef,
 } from './columns';
 import { ghostSelectList } from './ghost';
-import { readLoadContext, versionAtLeast } from './load-context';
+import { readLoadContext } from './load-context';
 import { readColumn, readColumns, readHashdiff, readModelName, required } from './param-types';
 import { readPayload } from './payload';
 import { readGhostSettings } from './settings';
@@ -61,13 +63,76 @@ export function satSourceColumns(meta: SatMetadata): ColumnRef[] {
   ];
 }
 
+/**
+ * Where the pinned release fails under dbt: an error. For a fork (a git repository other than Datavault-UK's, or a
+ * local folder) only information, since the fork may have fixed it.
+ */
+function failAsPinned(ctx: MacroContext, message: string, code: string): void {
+  if ('fork' in ctx.compat && ctx.compat.fork === true) {
+    ctx.report({ code, severity: 'information', message: `${message} This project's AutomateDV is a fork, which may differ; dvs compiles the SQL that loads.` });
+    return;
+  }
+  throw new CompileError(message, code);
+}
+
+/**
+ * 0.11.1 always puts src_eff into the LAG's ordering, so a sat without it fails in dbt ("Unable to prefix columns");
+ * 0.11.2 fixed that. dvs fails the same compile and says how to get past it.
+ */
+function checkEffOrdering(meta: SatMetadata, ctx: MacroContext): void {
+  if (meta.eff !== undefined) return;
+  if (behaviourAt(AUTOMATE_DV_VERSIONS.satEffOrdering, ctx.compat.version) !== 'required') return;
+  failAsPinned(
+    ctx,
+    `sat: AutomateDV ${ctx.compat.version} orders the satellite's changes by src_eff and fails without it ` +
+      `("Unable to prefix columns"), so dbt cannot build this model. ` +
+      `Pass src_eff (an effective-from column of the stage), or pin AutomateDV 0.11.2 or later, which fixed this.`,
+    'DV200',
+  );
+}
+
+/**
+ * Ghost records that AutomateDV writes without a column the final select reads, so PostgreSQL rejects the UNION:
+ * 0.9.1–0.10.2 leave out a src_pk given as a list, 0.9.1 a src_hashdiff given as {source_column, alias}.
+ */
+function checkGhostColumns(meta: SatMetadata, ctx: MacroContext): void {
+  const version = ctx.compat.version;
+  const pkList = Array.isArray(meta.pk);
+  if (pkList && behaviourAt(AUTOMATE_DV_VERSIONS.ghostListKey, version) === 'omitted') {
+    const names = (meta.pk as string[]).map((c) => c.trim()).join(', ');
+    failAsPinned(
+      ctx,
+      `sat: with enable_ghost_records, AutomateDV ${version} leaves a src_pk given as a list (${names}) out of the ghost ` +
+        `record, so its SQL selects g.${(meta.pk as string[])[0]!.trim()} from a ghost row without it and PostgreSQL fails the ` +
+        `load. Give src_pk as one column name (src_pk: "${(meta.pk as string[])[0]!.trim()}" when the list has one item), ` +
+        `turn enable_ghost_records off, or pin AutomateDV 0.11.0 or later.`,
+      'DV513',
+    );
+  }
+  if (typeof meta.hashdiff !== 'string' && behaviourAt(AUTOMATE_DV_VERSIONS.ghostHashdiffMapping, version) === 'omitted') {
+    failAsPinned(
+      ctx,
+      `sat: with enable_ghost_records, AutomateDV ${version} leaves a src_hashdiff given as {source_column, alias} out of ` +
+        `the ghost record, so PostgreSQL fails the load. Give src_hashdiff as the column name '${meta.hashdiff.sourceColumn}', ` +
+        `turn enable_ghost_records off, or pin AutomateDV 0.9.2 or later.`,
+      'DV513',
+    );
+  }
+}
+
 export function compileSat(args: BoundArguments, ctx: MacroContext): string {
   const meta = readSatMetadata(args, ctx);
   const load = readLoadContext(ctx);
   const ghost = readGhostSettings(ctx);
+  const version = ctx.compat.version;
   // apply_source_filter arrived in 0.10.1 (a behaviour flag against duplicates on repeated loads); before that
   // AutomateDV ignores the config key.
-  const applySourceFilter = versionAtLeast(ctx.compat.version, '0.10.1') && truthy(ctx.configOf('apply_source_filter') ?? null);
+  const applySourceFilter =
+    behaviourAt(AUTOMATE_DV_VERSIONS.satApplySourceFilter, version) && truthy(ctx.configOf('apply_source_filter') ?? null);
+  if (ctx.compat.satLogic === 'lag-default') checkEffOrdering(meta, ctx);
+  // 0.9.0's sat has no ghost record and ignores the var.
+  const withGhost = ghost.enabled && behaviourAt(AUTOMATE_DV_VERSIONS.ghostRecords, version);
+  if (withGhost) checkGhostColumns(meta, ctx);
 
   const sourceCols = satSourceColumns(meta);
   const windowCols: ColumnRef[] = [...(typeof meta.pk === 'string' ? [meta.pk] : meta.pk), meta.hashdiff, meta.ldts];
@@ -89,7 +154,8 @@ export function compileSat(args: BoundArguments, ctx: MacroContext): string {
     // latest_records: 0.9.7–0.11.0 keeps every column of all rows at the newest ldts, the others the window columns.
     latest_outer_columns: prefixColumns(firstRecord ? sourceCols : windowCols, 'b', 'target'),
     latest_inner_columns: prefixColumns(firstRecord ? sourceCols : windowCols, 'current_records', 'target'),
-    latest_rank_function: ctx.compat.satLogic === 'lag-default' ? 'ROW_NUMBER()' : 'RANK()',
+    latest_rank_function: `${behaviourAt(AUTOMATE_DV_VERSIONS.satLatestRecordsRank, version)}()`,
+    first_rank_function: behaviourAt(AUTOMATE_DV_VERSIONS.satFirstRecordRank, version) === 'RANK' ? 'RANK()' : 'ROW_NUMBER()',
     cr_pk: prefixColumns(pkList, 'current_records'),
     cr_ldts: `current_records.${meta.ldts}`,
     source_data_pk: prefixColumns(pkList, 'source_data'),
@@ -121,8 +187,8 @@ export function compileSat(args: BoundArguments, ctx: MacroContext): string {
     stage_hashdiff: `stage.${hdSource}`,
     stage_columns: aliasAll(sourceCols, 'stage'),
     // ghost record and final select
-    ghost: ghost.enabled,
-    ghost_columns: ghost.enabled
+    ghost: withGhost,
+    ghost_columns: withGhost
       ? ghostSelectList({ ...meta }, ctx.columnsOf(ctx.ref(meta.sourceModel)), ghost).join(',\n        ')
       : '',
     ghost_checks_batch: ctx.compat.satLogic === 'lag-default',

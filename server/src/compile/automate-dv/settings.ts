@@ -3,7 +3,6 @@
 import { CompileError, type AutomateDvCompat, type MacroContext } from '../context';
 import { truthy, type JValue } from '../../jinja/values';
 import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
-import { versionAtLeast } from './load-context';
 
 export type HashAlgorithm = 'md5' | 'sha';
 
@@ -105,20 +104,39 @@ export function readNullKeys(ctx: MacroContext): { required: string; optional: s
 export interface GhostSettings {
   enabled: boolean;
   systemRecordValue: string;
-  /** binary_ghost: 64 zeros for sha, 32 otherwise (no warning: AutomateDV does not validate here). */
+  /**
+   * binary_ghost: 64 zeros for sha, 40 for sha1 (from 0.10.2; 32 before), 32 otherwise, the var compared in lower
+   * case (no warning: AutomateDV does not validate here).
+   */
   zeroKeyLength: number;
+  /** Up to 0.10.2 a key is always the zero key and a load date always 1900-01-01; from 0.11.0 the catalog type decides. */
+  typing: 'by-role' | 'by-type';
+}
+
+/** The ASCII zeros of a ghost key (binary_ghost, and pit's get_hash_string_length) for var('hash') at `version`. */
+export function ghostZeroKeyLength(hash: string, version: string): number {
+  const name = hash.toLowerCase();
+  if (name === 'sha') return 64;
+  if (name === 'sha1') return behaviourAt(AUTOMATE_DV_VERSIONS.ghostSha1Zeros, version);
+  return 32;
 }
 
 /** The ghost record source without var system_record_value: the package name changed in 0.9.6, and the default with it. */
 function defaultSystemRecordValue(version: string): string {
-  return versionAtLeast(version, '0.9.6') ? 'AUTOMATE_DV_SYSTEM' : 'DBTVAULT_SYSTEM';
+  return behaviourAt(AUTOMATE_DV_VERSIONS.ghostSystemRecordValue, version);
+}
+
+/** var('hash') as written (AutomateDV compares it in lower case), for the ghost keys' length. */
+export function readHashVar(ctx: MacroContext): string {
+  return varText(ctx, 'hash', 'MD5');
 }
 
 export function readGhostSettings(ctx: MacroContext): GhostSettings {
   return {
     enabled: truthy(ctx.varOf('enable_ghost_records', false)),
     systemRecordValue: varText(ctx, 'system_record_value', defaultSystemRecordValue(ctx.compat.version)),
-    zeroKeyLength: varText(ctx, 'hash', 'MD5').toLowerCase() === 'sha' ? 64 : 32,
+    zeroKeyLength: ghostZeroKeyLength(varText(ctx, 'hash', 'MD5'), ctx.compat.version),
+    typing: behaviourAt(AUTOMATE_DV_VERSIONS.ghostValueTyping, ctx.compat.version),
   };
 }
 
