@@ -266,7 +266,7 @@ function renderWithInstalledPackages(
       dispatchOrder: installed.dispatchOrder,
       globals,
       unresolvedDispatch: (macro, namespace) =>
-        unexpandedMacro(`adapter.dispatch('${macro}')`, `finds no implementation in ${namespace ?? 'the project'}`, namespace ? `Run dbt deps so that ${namespace} is installed.` : `Define default__${macro} under macros/.`, reporter),
+        unknownResult(unexpandedMacro(`adapter.dispatch('${macro}')`, `finds no implementation in ${namespace ?? 'the project'}`, namespace ? `Run dbt deps so that ${namespace} is installed.` : `Define default__${macro} under macros/.`, reporter)),
     },
     installed.projectRoot,
   );
@@ -416,7 +416,7 @@ function macroInvoker(globals: Map<string, JValue>, projectMacros: MacroNode[], 
       const failure = result.diagnostics.find((d) => d.severity === 'error');
       if (failure) {
         if (label === '') throw new CompileError(failure.message, failure.code);
-        return unexpandedMacro(qualified, `could not be expanded here (${failure.message})`, 'dbt expands it with the installed package when the model runs.', reporter).call([], new Map());
+        return unknownResult(unexpandedMacro(qualified, `could not be expanded here (${failure.message})`, 'dbt expands it with the installed package when the model runs.', reporter)).call([], new Map());
       }
       for (const d of result.diagnostics) reporter.diagnostics.push({ ...d, span: reporter.spanOf(qualified) });
       return value;
@@ -448,7 +448,7 @@ function dispatchMacro(
     }
   }
   const where = namespace ?? 'the project';
-  return unexpandedMacro(`adapter.dispatch('${macro}')`, `finds no implementation in ${where}`, namespace ? `Run dbt deps so that ${namespace} is installed.` : 'Define default__' + macro + ' under macros/.', reporter);
+  return unknownResult(unexpandedMacro(`adapter.dispatch('${macro}')`, `finds no implementation in ${where}`, namespace ? `Run dbt deps so that ${namespace} is installed.` : 'Define default__' + macro + ' under macros/.', reporter));
 }
 
 /** dbt's adapter object, as far as model code uses it on PostgreSQL. */
@@ -470,7 +470,10 @@ function adapterObject(env: ModelCompileEnv, dispatch: (macro: string, namespace
         return v === undefined || v === null ? '' : String(v);
       };
       const rel = new Relation(part('database', 0) || env.target.dbname, part('schema', 1), part('identifier', 2));
-      const type = env.queries ? relationTypeFromWarehouse(env.queries, rel) : env.relationType?.(rel);
+      const self = rel.schema === env.self.schema && rel.identifier === env.self.identifier;
+      // The model's own table, outside a load, exists exactly when this compile is the incremental one (`dvs compile
+      // --incremental`), as a load decides is_incremental() from its existence.
+      const type = env.queries ? relationTypeFromWarehouse(env.queries, rel) : self ? (env.incremental ? 'table' : 'none') : env.relationType?.(rel);
       if (type === 'none') return null;
       // Unknown (no warehouse, no model of that name): dbt would find it once the project has run, so it exists.
       return rel.withType(type ?? 'table');
