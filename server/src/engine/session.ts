@@ -232,7 +232,8 @@ export class ProjectSession {
     const call = vaultCall(this.parsed(node));
     if (!call || call.macro !== 'stage') return undefined;
     const params = new Map<string, JValue>();
-    for (const [k, p] of call.params) params.set(k, metaToJValue(p.value));
+    // A value rendered by Jinja inside the metadata still names its column (see metaToJValue).
+    for (const [k, p] of call.params) params.set(k, metaToJValue(p.value, 'NULL'));
     const source = params.get('source_model');
     let sourceColumns: ColumnInfo[] | undefined;
     if (typeof source === 'string') {

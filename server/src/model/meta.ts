@@ -20,9 +20,13 @@ export type MetaValue =
   | { kind: 'dict'; entries: MetaEntry[]; span: Span }
   | { kind: 'dynamic'; span: Span; reason: string };
 
-/** The Jinja value the metadata stands for; dynamic parts become undefined. */
-export function metaToJValue(v: MetaValue | undefined): JValue {
+/**
+ * The Jinja value the metadata stands for; dynamic parts become undefined, or, inside a list or dict, `nestedDynamic`
+ * when given (a stand-in that keeps the shape readable: a derived column whose expression calls var() is still a column).
+ */
+export function metaToJValue(v: MetaValue | undefined, nestedDynamic?: JValue): JValue {
   if (!v) return UNDEFINED;
+  const inner = (x: MetaValue): JValue => (x.kind === 'dynamic' && nestedDynamic !== undefined ? nestedDynamic : metaToJValue(x, nestedDynamic));
   switch (v.kind) {
     case 'string':
     case 'number':
@@ -31,10 +35,10 @@ export function metaToJValue(v: MetaValue | undefined): JValue {
     case 'none':
       return null;
     case 'list':
-      return v.items.map(metaToJValue);
+      return v.items.map(inner);
     case 'dict': {
       const m: JDict = new Map();
-      for (const e of v.entries) m.set(e.key, metaToJValue(e.value));
+      for (const e of v.entries) m.set(e.key, inner(e.value));
       return m;
     }
     case 'dynamic':

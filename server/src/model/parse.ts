@@ -164,9 +164,12 @@ function readBlock(st: SetBlockNode, text: string): YamlBlock {
   // nothing; other Jinja inside the body is masked (same length) so YAML sees a plain scalar there.
   const pieces: TextPiece[] = [];
   let yaml = '';
-  const add = (chunk: string, fileStart: number): void => {
+  const add = (chunk: string, fileStart: number, tag?: { end?: number; masked: boolean }): void => {
     if (!chunk) return;
-    pieces.push({ at: yaml.length, fileStart, length: chunk.length });
+    const piece: TextPiece = { at: yaml.length, fileStart, length: chunk.length };
+    if (tag?.end !== undefined) piece.fileEnd = tag.end;
+    if (tag?.masked) piece.masked = true;
+    pieces.push(piece);
     yaml += chunk;
   };
   const render = (body: readonly Statement[]): void => {
@@ -177,12 +180,14 @@ function readBlock(st: SetBlockNode, text: string): YamlBlock {
         add(text.slice(kept.start, kept.end), kept.start);
       } else if (inner.kind === 'Output' && inner.expr.kind === 'Const' && typeof inner.expr.value === 'string') {
         // A constant renders as itself (`{{- ' ' -}}` puts back the space the stripping took).
-        add(inner.expr.value, inner.span.start);
+        add(inner.expr.value, inner.span.start, { end: inner.span.end, masked: false });
       } else if (inner.kind === 'If' && inner.branches[0]) {
         // The tags render nothing; statically the first branch stands for the block (as for assignments above).
         render(inner.branches[0].body);
       } else {
-        add(text.slice(inner.span.start, inner.span.end).replace(/[^\n]/g, 'x'), inner.span.start);
+        const mask = text.slice(inner.span.start, inner.span.end).replace(/[^\n]/g, 'x');
+        // A one-line tag is one value; a mask spanning lines keeps its line breaks, so it follows the file.
+        add(mask, inner.span.start, { masked: true, ...(mask.includes('\n') ? {} : { end: inner.span.end }) });
       }
     }
   };

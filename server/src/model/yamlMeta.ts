@@ -28,6 +28,13 @@ export interface TextPiece {
   /** Offset of the piece's first character in the file. */
   fileStart: number;
   length: number;
+  /**
+   * Set for text Jinja renders from a tag (a constant, or a mask standing for a value only known at render time):
+   * the tag's end in the file. Offsets inside such a piece map to the whole tag.
+   */
+  fileEnd?: number;
+  /** The piece stands for a value only known at render time: a scalar containing it is dynamic. */
+  masked?: boolean;
 }
 
 /** Maps offsets of the YAML text back into the file. */
@@ -38,18 +45,30 @@ export class OffsetMap {
     readonly body: Span,
   ) {}
 
+  private pieceAt(offset: number): TextPiece | undefined {
+    return this.pieces.find((p) => offset >= p.at && offset < p.at + p.length);
+  }
+
   /** The file offset of the character at `offset` (for the start of a span). */
   start(offset: number): number {
-    for (const p of this.pieces) if (offset >= p.at && offset < p.at + p.length) return p.fileStart + (offset - p.at);
+    const p = this.pieceAt(offset);
+    if (p) return p.fileEnd !== undefined ? p.fileStart : p.fileStart + (offset - p.at);
     const last = this.pieces[this.pieces.length - 1];
     if (!last || offset < 0) return this.body.start;
-    return last.fileStart + last.length;
+    return last.fileEnd ?? last.fileStart + last.length;
   }
 
   /** The file offset just after the character before `offset` (for the end of a span). */
   end(offset: number): number {
     if (offset <= 0) return this.start(0);
+    const p = this.pieceAt(offset - 1);
+    if (p?.fileEnd !== undefined) return p.fileEnd;
     return this.start(offset - 1) + 1;
+  }
+
+  /** Whether the YAML text between the offsets holds a value only known at render time. */
+  masked(start: number, end: number): boolean {
+    return this.pieces.some((p) => p.masked === true && p.at < end && p.at + p.length > start);
   }
 
   span(start: number, end: number): Span {
@@ -119,6 +138,8 @@ function toMeta(node: Node, text: string, base: OffsetMap): MetaValue {
     return { kind: 'list', items: node.items.map((i) => toMeta(i as Node, text, base)), span };
   }
   if (isScalar(node)) {
+    const r = node.range ?? [0, 0, 0];
+    if (base.masked(r[0], r[1])) return { kind: 'dynamic', span, reason: 'rendered by Jinja' };
     const v = node.value;
     if (v === null || v === undefined) return { kind: 'none', span };
     if (typeof v === 'boolean') return { kind: 'bool', value: v, span };

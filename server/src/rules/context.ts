@@ -165,7 +165,8 @@ export function createVaultIndex(project: RuleProject): VaultIndex {
       } else source = project.modelColumns(facts.source.model.value);
     }
     const bound = new Map<string, JValue>();
-    for (const [name, p] of facts.call.params) bound.set(name, metaToJValue(p.value));
+    // A value rendered by Jinja inside the metadata (`LOAD_DATE: '{{ var("d") }}'`) still names its column.
+    for (const [name, p] of facts.call.params) bound.set(name, metaToJValue(p.value, 'NULL'));
     const columns = stageOutputColumns(bound, source?.columns);
     const onlyGenerated = !facts.includeSourceColumns || (facts.ranked.length > 0 && !facts.derived.length && !facts.nulls.length && !facts.hashed.length);
     const dynamic = [...facts.call.params.values()].some((p) => p.value === undefined || p.value.kind === 'dynamic');
