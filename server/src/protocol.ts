@@ -313,6 +313,49 @@ export interface ProjectInfoResult {
 /** Where the project is and which target it uses, for the client's cloud commands (Terraform, Superset, Airbyte). */
 export const ProjectInfo = request<ProjectScoped, ProjectInfoResult>('dvs/projectInfo', 'client → server');
 
+/** The dashboard grid as Superset lays it out: rows of 12 columns, heights in units of 8 pixels. */
+export type DashboardLayoutNode =
+  | { type: 'row'; id: string; children: DashboardLayoutNode[] }
+  | { type: 'column'; id: string; width: number; children: DashboardLayoutNode[] }
+  | { type: 'header'; id: string; text: string; size: 'small' | 'medium' | 'large' }
+  | { type: 'markdown'; id: string; text: string; width: number; height: number }
+  | { type: 'chart'; id: string; chartUuid?: string; chartId?: number; title?: string; width: number; height: number }
+  | { type: 'divider'; id: string };
+export interface DashboardChart {
+  title: string;
+  vizType: string;
+  description?: string;
+  /** `ok`: `option` is drawn; `error`: the dataset is missing or a query failed (`message`); `unsupported`: a viz
+   *  type this editor does not draw (`message` names it). */
+  status: 'ok' | 'error' | 'unsupported';
+  message?: string;
+  /** Apache ECharts options (plain JSON, no functions). */
+  option?: unknown;
+  /** The relation the chart reads, e.g. `mart.mart_returns`. */
+  relation?: string;
+  /** The dbt model building that relation, and its file. */
+  model?: { name: string; path: string; uri: string };
+  /** The SQL that ran, for people. */
+  sql: string[];
+  rows: number;
+}
+export interface DashboardResult {
+  title: string;
+  /** The export folder the dashboard was read from, relative to the project. */
+  exportDir: string;
+  layout: DashboardLayoutNode[];
+  /** By layout node id. */
+  charts: Record<string, DashboardChart>;
+  target: string;
+  /** ISO 8601. */
+  generatedAt: string;
+  /** Files of the export that could not be read; for people. */
+  problems: string[];
+}
+/** The project's Superset dashboard (its first export under `superset/`) with every chart's data queried from the
+ *  marts on the current target and turned into ECharts options. A ResponseError when the project has no export. */
+export const Dashboard = request<ProjectScoped, DashboardResult>('dvs/dashboard', 'client → server');
+
 // ---------------------------------------------------------------------------------------------------------------
 // Server → client
 

@@ -49,6 +49,7 @@ export const COMMANDS: Record<string, Record<string, FlagSpec>> = {
   },
   query: { ...COMMON, format: { value: true }, file: { value: true } },
   deps: { project: { value: true } },
+  dashboard: { ...COMMON, out: { value: true } },
   schema: { ...COMMON, schema: { value: true }, format: { value: true } },
   'generate-raw': {
     ...COMMON,
@@ -75,6 +76,8 @@ Commands:
   schema         list tables, columns and types of the target
   generate-raw   write Airbyte Faker-like syncs into the raw schema
   deps           install the packages of packages.yml into dbt_packages/ (like dbt deps)
+  dashboard      draw the Superset export's dashboard from the marts into one HTML file (default
+                 target/dashboard.html; --out FILE)
 
 Common flags: --project DIR  --target NAME  --profiles-dir DIR  --vars JSON  --automate-dv-version X.Y.Z
               --automate-dv-macros installed|emulated (default: the installed package's own macros when present)
@@ -146,6 +149,8 @@ async function loadCommand(command: string): Promise<(args: ParsedArgs, io: CliI
       return (await import('./generate')).runGenerateRaw;
     case 'deps':
       return (await import('./deps')).runDepsCommand;
+    case 'dashboard':
+      return (await import('./dashboard')).runDashboardCommand;
     default:
       throw new UsageError(`unknown command '${command}'.`);
   }
