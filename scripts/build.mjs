@@ -42,4 +42,6 @@ const pgliteDist = dirname(require.resolve('@electric-sql/pglite'));
 for (const file of readdirSync(pgliteDist)) {
   if (file.endsWith('.wasm') || file.endsWith('.data')) copyFileSync(join(pgliteDist, file), join(dist, file));
 }
-console.error('built dist/extension.js, dist/server.js, dist/cli.js (+ PGlite runtime files)');
+// Apache ECharts draws the dashboard: the CLI inlines this file into its HTML and the webview loads it from dist/.
+copyFileSync(require.resolve('echarts/dist/echarts.min.js'), join(dist, 'echarts.min.js'));
+console.error('built dist/extension.js, dist/server.js, dist/cli.js (+ PGlite runtime files, echarts.min.js)');

@@ -1,5 +1,6 @@
 // `npm run demo`: the sample pipeline end to end on the embedded database. Three hourly Airbyte-Faker syncs into
-// `raw`, each followed by a load of stg → dds → mart (a live line per model), then the dashboard's headline figures.
+// `raw`, each followed by a load of stg → dds → mart (a live line per model), then the dashboard's headline figures
+// and the whole dashboard as one HTML file (`dvs dashboard`, under sample-project/target/).
 // Running it again continues with the next syncs and loads only what changed.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -70,4 +71,7 @@ console.log(`\nHeadline figures for ${kpis ? kpis.month.slice(0, 7) : '(no data)
 console.log(table(['Metric', 'This month', 'Change'], rows));
 console.log('\nTop 5 manufacturers (all time)\n');
 console.log(table(['Make', 'Purchases', 'Income'], makes.map((m) => [m.make, m.purchases, money(m.income)])));
+// The dashboard of the sample's Superset export, drawn from the marts into one HTML file (no Superset, no Docker).
+const dashboard = dvs(['dashboard'], { capture: true }).trim();
+console.log(`\nDashboard (open it in a browser): ${dashboard}`);
 console.log(`\nThe vault is in ${join('sample-project', '.dvs', 'pglite')}; query it with: node dist/cli.js query --project sample-project --target embedded "select * from mart.mart_monthly_kpis"`);

@@ -19,6 +19,7 @@ const REQUIRED = [
   'extension/dist/pglite.wasm',
   'extension/dist/pglite.data',
   'extension/dist/initdb.wasm',
+  'extension/dist/echarts.min.js',
 ];
 const REQUIRED_FOLDERS = ['extension/sample-project/', 'extension/templates/', 'extension/syntaxes/', 'extension/client/media/'];
 
