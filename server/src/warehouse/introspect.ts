@@ -27,7 +27,9 @@ export interface IntrospectedSchema {
   tables: IntrospectedTable[];
 }
 
-const SYSTEM_SCHEMA_FILTER = `n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
+// dvs_state holds dvs load's own bookkeeping (high-water marks, a run's stage tables: server/src/load/high-water.ts),
+// no table a model reads or a user builds on.
+const SYSTEM_SCHEMA_FILTER = `n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast', 'dvs_state')
     and n.nspname not like 'pg\\_temp\\_%' and n.nspname not like 'pg\\_toast\\_temp\\_%'`;
 
 /**
