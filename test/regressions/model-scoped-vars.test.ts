@@ -79,3 +79,17 @@ test('model-scoped vars are read for config-version 1 or a file without config-v
   assert.deepEqual(at(1, ['other_package', 'model']), {}, "another package's models see none of them");
   assert.equal(modelVarsTree(models, 2), undefined);
 });
+
+test('an env_var() without default that is not set is one DV105 warning at its call, and the model renders on', async () => {
+  const dir = project({
+    'dbt_project.yml': "name: 'p'\nversion: '1.0.0'\nconfig-version: 2\nprofile: 'p'\n",
+    'models/report.sql': "select '{{ env_var('DVS_TEST_NEVER_SET') }}' as a,\n  {{ env_var('DVS_TEST_NEVER_SET') | length }} as b, {{ 1 + 1 }} as rendered_on\n",
+  });
+  const { code, doc } = await checkProject(dir);
+  assert.deepEqual(doc.diagnostics.map((d) => `${d.file}:${d.line} ${d.severity} ${d.code}`), ['models/report.sql:1 warning DV105']);
+  assert.equal(code, 0);
+  const session = new ProjectSession(dir, { env: { HOME: tmpdir() }, homeDir: tmpdir() });
+  const node = session.node('report');
+  assert.ok(node);
+  assert.match(session.compile(node, { formatSql: false }).rawSql, /2 as rendered_on/);
+});

@@ -146,7 +146,13 @@ export function compileModel(given: ModelCompileEnv): CompiledModel {
     const v = env.envValue(name);
     if (v !== undefined) return v;
     if (args.length > 1) return args[1] as JValue;
-    throw new CompileError(`Env var required but not provided: '${name}'. Set it in the environment or the project's .env file.`, 'DV105');
+    // As with var(): dbt stops here, but the environment of the run is not the check's; one warning per name (dvs load
+    // and dvs compile fail on it) and the rest of the model renders.
+    if (!missingVars.has(`env:${name}`)) {
+      missingVars.add(`env:${name}`);
+      diagnostics.push(diagnostic('DV105', 'warning', `Env var required but not provided: '${name}'. Set it in the environment or the project's .env file.`, varCallSpan(env, name, 'env_var')));
+    }
+    return new JUnknown(`/* env_var('${name}') is not set */`);
   }));
   globals.set('this', env.self);
   globals.set('is_incremental', callable('is_incremental', () => env.incremental));
@@ -313,8 +319,8 @@ function macroContext(env: ModelCompileEnv, diagnostics: Diagnostic[]): MacroCon
   };
 }
 
-/** Where the model's own text calls var('name'), for a finding about that var (none when a macro calls it). */
-function varCallSpan(env: ModelCompileEnv, name: string): Span | undefined {
+/** Where the model's own text calls var('name') (or env_var), for a finding about it (none when a macro calls it). */
+function varCallSpan(env: ModelCompileEnv, name: string, fn = 'var'): Span | undefined {
   let found: Span | undefined;
   const visit = (node: unknown): void => {
     if (found || !node || typeof node !== 'object') return;
@@ -323,7 +329,7 @@ function varCallSpan(env: ModelCompileEnv, name: string): Span | undefined {
       return;
     }
     const call = node as Extract<Expression, { kind: 'Call' }>;
-    if (call.kind === 'Call' && call.callee.kind === 'Name' && call.callee.name === 'var') {
+    if (call.kind === 'Call' && call.callee.kind === 'Name' && call.callee.name === fn) {
       const first = call.args[0];
       if (first?.kind === 'Const' && first.value === name) {
         found = call.span;
