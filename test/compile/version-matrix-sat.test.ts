@@ -283,6 +283,18 @@ test('maSatCdkFilterLoop: a single-name src_cdk is warned about (DV512) only in 
   }
 });
 
+test('maSatExcludedPayload: an exclude_columns payload fails ma_sat up to 0.10.1 (DV200, fix named); 0.10.2 expands it without the child keys', () => {
+  const excluded = { ...MA_SAT, src_payload: { exclude_columns: true, columns: ['EFF'] } };
+  const catalog = { stg: [...CATALOG.stg, { name: 'cdk', dataType: 'text' }] };
+  for (const version of ['0.9.7', '0.10.1']) {
+    const e = compileError(() => compileAt(version, 'ma_sat', excluded, { catalog }));
+    assert.equal(e.code, 'DV200', version);
+    assert.match(e.message, /List the payload columns in src_payload, or pin AutomateDV 0\.10\.2 or later/, version);
+  }
+  assert.ok(compileAt('0.10.2', 'ma_sat', excluded, { catalog }).sql.includes('SELECT DISTINCT s.HK, s.HD, s.CDK, s.p, s.LDTS, s.SRC\n'));
+  assert.ok(compileAt('0.11.5', 'ma_sat', excluded, { catalog }).sql.includes('SELECT DISTINCT s.HK, s.CDK, s.p, s.HD, s.LDTS, s.SRC\n'));
+});
+
 // ── rows and bytes on PGlite ──────────────────────────────────────────────────────────────────────────────────────
 
 let db: PGlite;

@@ -243,6 +243,17 @@ export const AUTOMATE_DV_VERSIONS = {
     otherwise: 'cdk-first',
   } satisfies VersionBehaviour<'hashdiff-second' | 'cdk-first'>,
 
+  maSatExcludedPayload: {
+    behaviour:
+      "Whether ma_sat reads a payload given as {exclude_columns: true, columns: [...]}. Up to 0.10.1 only sat expands " +
+      "it; ma_sat prefixes the mapping as a column and dbt fails ('Invalid parameters provided to prefix macro').",
+    bands: [
+      { until: '0.10.1', value: false, renders: 'compiler error on the mapping' },
+      { from: '0.10.2', value: true, renders: 'every stage column the metadata (child keys included) does not name, minus the listed' },
+    ],
+    otherwise: true,
+  } satisfies VersionBehaviour<boolean>,
+
   maSatCdkFilterLoop: {
     behaviour:
       "What the ma_sat's NOT NULL filter loops over: the src_cdk parameter as given (a single name is looped letter by " +

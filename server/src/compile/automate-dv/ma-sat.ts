@@ -2,7 +2,8 @@
 // child dependent key(s). A key's whole staged group is inserted when any member differs from the latest group in the
 // table or the group size changes; a batch that differs only in load dates inserts nothing.
 import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
-import type { MacroContext } from '../context';
+import { CompileError, type MacroContext } from '../context';
+import { isDict, type JValue } from '../../jinja/values';
 import { aliasAll, asList, expandColumnList, multikeyCondition, multikeyEquals, prefixColumns, targetName, type ColumnRef } from './columns';
 import { readLoadContext } from './load-context';
 import { readColumn, readColumns, readHashdiff, readModelName, required } from './param-types';
@@ -25,6 +26,7 @@ export function compileMaSat(args: BoundArguments, ctx: MacroContext): string {
   const source = required(m, 'src_source', readColumn(m, 'src_source', args.get('src_source')));
   const model = required(m, 'source_model', readModelName(m, 'source_model', args.get('source_model')));
   const named = [args.get('src_pk'), args.get('src_cdk'), args.get('src_hashdiff'), extraValue, args.get('src_eff'), args.get('src_ldts'), args.get('src_source')];
+  checkExcludedPayload(args.get('src_payload'), ctx);
   const payload = readPayload(m, args.get('src_payload'), { named, sourceModel: model }, ctx);
   const load = readLoadContext(ctx);
 
@@ -75,6 +77,24 @@ export function compileMaSat(args: BoundArguments, ctx: MacroContext): string {
     source_data_columns: aliasAll(sourceCols, 'source_data'),
     sdwc_columns: aliasAll(sourceCols, 'source_data_with_count'),
   });
+}
+
+/**
+ * Before 0.10.2 ma_sat does not expand an {exclude_columns: ...} payload: it prefixes the mapping as if it were a
+ * column and dbt stops with a compiler error. dvs fails the same compile (information only for a fork, which may differ).
+ */
+function checkExcludedPayload(value: JValue | undefined, ctx: MacroContext): void {
+  if (!isDict(value) || value.has('source_column')) return;
+  if (behaviourAt(AUTOMATE_DV_VERSIONS.maSatExcludedPayload, ctx.compat.version)) return;
+  const message =
+    `ma_sat: AutomateDV ${ctx.compat.version} does not read a payload given as {exclude_columns: ..., columns: [...]} in ` +
+    `ma_sat (only sat does), so dbt fails to compile this model ("Invalid parameters provided to prefix macro"). List the ` +
+    `payload columns in src_payload, or pin AutomateDV 0.10.2 or later.`;
+  if ('fork' in ctx.compat && ctx.compat.fork === true) {
+    ctx.report({ code: 'DV200', severity: 'information', message: `${message} This project's AutomateDV is a fork, which may differ.` });
+    return;
+  }
+  throw new CompileError(message, 'DV200');
 }
 
 /**
