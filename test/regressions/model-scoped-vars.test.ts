@@ -93,3 +93,24 @@ test('an env_var() without default that is not set is one DV105 warning at its c
   assert.ok(node);
   assert.match(session.compile(node, { formatSql: false }).rawSql, /2 as rendered_on/);
 });
+
+test('dvs load fails a model whose var nobody sets (as dbt run does), though the check only warns', async () => {
+  const dir = project({
+    'dbt_project.yml': "name: 'p'\nversion: '1.0.0'\nconfig-version: 2\nprofile: 'p'\n",
+    'models/report.sql': "select {{ var('start_date') }}::date as d\n",
+  });
+  let out = '';
+  const io = {
+    cwd: dir,
+    env: { HOME: tmpdir(), PATH: process.env.PATH, DVS_EMBEDDED_DIR: join(dir, '.dvs', 'pglite') },
+    isTTY: false,
+    out: (t: string) => {
+      out += t;
+    },
+    err: () => undefined,
+  };
+  assert.equal(await runCli(['load', '--target', 'embedded', '--format', 'json', '--project', dir], io), 1);
+  const report = JSON.parse(out) as { models: { name: string; status: string; message?: string }[] };
+  assert.deepEqual(report.models.map((m) => [m.name, m.status]), [['report', 'error']]);
+  assert.match(report.models[0]?.message ?? '', /Required var 'start_date' not found/);
+});
