@@ -89,7 +89,16 @@ export function paramValue(call: MacroCallInfo, name: string): MetaValue | undef
 
 /** Column names of a column / column-list parameter. */
 export function paramColumns(call: MacroCallInfo, name: string): Named[] {
-  return metaStrings(paramValue(call, name));
+  const v = paramValue(call, name);
+  // A {source_column, alias} mapping reads its source column from the stage (AutomateDV's prefix() selects it).
+  const items = v?.kind === 'list' ? v.items : v ? [v] : [];
+  return items.flatMap((item): Named[] => {
+    if (item.kind === 'dict') {
+      const source = metaEntry(item, 'source_column')?.value;
+      return source?.kind === 'string' ? [{ value: source.value, span: source.contentSpan }] : [];
+    }
+    return metaStrings(item);
+  });
 }
 
 /** The stage column a satellite's src_hashdiff names: a string, or the source_column of {source_column, alias}. */
