@@ -1,12 +1,12 @@
 // One process owns an embedded data directory: it opens PGlite, serves it on a loopback port and says so in
 // `.dvs/owner.json`; any other process (a `dvs` run while the editor is open) connects there with `pg` instead.
 // A stale owner file (its process is gone) is taken over.
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { WarehouseConnectionError } from './errors';
 import { createPgWarehouse, resolveConnector } from './pgserver';
-import { openPglite, type PgliteWarehouse } from './pglite';
+import type { PgliteWarehouse } from './pglite';
 import type { Warehouse } from './warehouse';
 
 export interface EmbeddedWarehouse extends Warehouse {
@@ -233,7 +233,10 @@ function releaseOwnerFile(ownerFile: string): void {
 async function becomeOwner(dataDir: string, ownerFile: string, options: OpenEmbeddedOptions): Promise<OwnedDatabase> {
   let wh: PgliteWarehouse | undefined;
   try {
+    // PGlite (and its socket server) load only when an embedded database is opened, not with every command.
+    const { openPglite } = await import('./pglite');
     wh = await openPglite(dataDir, { description: options.description ?? `embedded (${dataDir})` });
+    const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
     const server = new PGLiteSocketServer({ db: wh.servedDatabase, host: LOOPBACK, port: 0, maxConnections: 64 });
     await server.start();
     const port = Number(server.getServerConn().split(':').pop());
