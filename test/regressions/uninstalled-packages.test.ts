@@ -60,6 +60,7 @@ test('an unknown ref stays a DV101 error when only macro packages are missing', 
 
 test('package status: declared packages not installed, and how a fork is named', () => {
   assert.deepEqual(packagesNotInstalled(['dbt_utils', 'shopify_source', 'stripe'], new Set(['stripe'])), ['shopify_source']);
+  assert.deepEqual(packagesNotInstalled(['dbt_shopify_source'], new Set(['shopify_source'])), [], 'a git repository dbt_x installs as x');
   const pkg = { name: 'automate_dv' as const, version: undefined, file: 'packages.yml' };
   assert.equal(automateDvFork({ ...pkg, spec: 'git acme-main', from: 'packages.yml' }), 'git, revision acme-main');
   assert.equal(automateDvFork({ ...pkg, spec: 'local ../automate-dv', from: 'packages.yml' }), 'local path ../automate-dv');

@@ -36,9 +36,15 @@ export function installedPackageNames(root: string, packagesInstallPath: string,
   return names;
 }
 
-/** Declared packages (by the name packages.ts derives from packages.yml) that are not installed and may hold models. */
+/**
+ * Declared packages (by the name packages.ts derives from packages.yml) that are not installed and may hold models.
+ * A git repository is often named `dbt_<project>` (dbt_shopify_source installs as shopify_source), so names are
+ * compared without that prefix.
+ */
 export function packagesNotInstalled(declared: readonly string[], installed: ReadonlySet<string>): string[] {
-  return declared.filter((name) => !installed.has(name) && !MACRO_ONLY_PACKAGES.has(name));
+  const bare = (name: string) => name.toLowerCase().replace(/-/g, '_').replace(/^dbt_/, '');
+  const present = new Set([...installed].map(bare));
+  return declared.filter((name) => !present.has(bare(name)) && !MACRO_ONLY_PACKAGES.has(name) && !MACRO_ONLY_PACKAGES.has(bare(name)));
 }
 
 /** The sentence a finding about an unknown model adds when packages that may define it are not installed. */
