@@ -11,6 +11,7 @@ import { isDict, isList, type JValue } from '../jinja/values';
 import { automateDvConfigValue } from '../compile/automate-dv/config-meta';
 import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../base/automate-dv-versions';
 import { quoteIdent } from '../base/relation';
+import { vaultCall } from '../model/parse';
 import type { ProjectNode } from '../project';
 import { sqlErrorMessage } from '../warehouse/errors';
 import { pgTypeName } from '../warehouse/pg-type-names';
@@ -38,7 +39,8 @@ export function loadModelsFor(session: ProjectSession, nodes: ProjectNode[]): Lo
   return nodes.map((node) => {
     let unexpanded: string[] = [];
     const indexes = indexesOf(node);
-    const highWaterMark = configBoolean(node.config, 'dvs_high_water_mark', false);
+    // Only AutomateDV's own tables assume a stage of new rows; a hand-written incremental model keeps reading it all.
+    const highWaterMark = configBoolean(node.config, 'dvs_high_water_mark', false) && MARKED_MACROS.has(vaultCall(session.parsed(node))?.macro ?? '');
     return {
       name: node.name,
       relation: node.relation,
@@ -63,6 +65,9 @@ function vaultInsertSetting(session: ProjectSession, node: ProjectNode, key: str
   return automateDvConfigValue(node.config.values, key, session.compat.version);
 }
 
+/** AutomateDV's tables that load from a stage of new rows: the ones high-water marks apply to. */
+const MARKED_MACROS = new Set(['hub', 'link', 'sat', 'eff_sat', 'ma_sat', 't_link', 'nh_link', 'xts']);
+
 /** The stage views a model reads (its parents materialized as views), each with the one source it reads. */
 function stagesOf(session: ProjectSession, node: ProjectNode, cache: Map<string, Promise<string>>): StageInput[] {
   const out: StageInput[] = [];
@@ -80,7 +85,9 @@ function stagesOf(session: ProjectSession, node: ProjectNode, cache: Map<string,
       return p;
     };
     const { sources, refs } = parent.dependencies;
-    const only = sources.length === 1 && refs.length === 0 ? sources[0] : undefined;
+    // Filtering the source of a hand-written view could change its rows; AutomateDV's stage maps each row to one row.
+    const isStage = vaultCall(session.parsed(parent))?.macro === 'stage';
+    const only = isStage && sources.length === 1 && refs.length === 0 ? sources[0] : undefined;
     const sourceRelation = only ? session.project.sourceRelation(only.source, only.table) : undefined;
     const table = only ? session.project.sourceTable(only.source, only.table) : undefined;
     const source =

@@ -182,7 +182,7 @@ export class HighWaterStaging {
       let reason: string | undefined;
       let at = -1;
       let stageSql = '';
-      if (!src) reason = 'it reads a model or several sources, not one source';
+      if (!src) reason = 'it is not an AutomateDV stage over one source';
       else if (!src.loadedAtField) reason = `source ${src.name} has no loaded_at_field`;
       else {
         stageSql = await stage.sql(this.wh);
