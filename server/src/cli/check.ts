@@ -46,7 +46,7 @@ export async function runCheck(args: ParsedArgs, io: CliIo): Promise<number> {
     const counts = (s: Diagnostic['severity']) => entries.filter((e) => e.severity === s).length;
     io.err(`dvs: checked ${models} models: ${counts('error')} errors, ${counts('warning')} warnings, ${counts('information')} information\n`);
     if (emulation) {
-      for (const d of emulation.differences) io.out(`${d.path}: ${d.model} compiles differently (- ${emulation.package}, + emulation)\n${d.diff.map((l) => `    ${l}`).join('\n')}\n`);
+      for (const d of emulation.differences) io.out(`${d.path}: ${d.model} compiles differently${d.incremental ? ' in its incremental branch' : ''} (- ${emulation.package}, + emulation)\n${d.diff.map((l) => `    ${l}`).join('\n')}\n`);
       io.err(`dvs: compared ${emulation.compared} models with the installed ${emulation.package}: ${emulation.differences.length} differ from the emulation\n`);
     }
   }

@@ -7,11 +7,14 @@ import { vaultCall } from '../model/parse';
 import type { ProjectNode } from '../project';
 import type { ProjectSession } from './session';
 import { VAULT_PACKAGES } from '../dbt/package-macros';
+import { hasIncrementalBranch } from '../load/materialize';
 
 export interface EmulationDifference {
   model: string;
   /** The model file, relative to the project. */
   path: string;
+  /** Whether the difference is in the incremental branch (the first build compiles the same). */
+  incremental: boolean;
   /** Unified-style lines: `-` the installed package's SQL, `+` the emulation's; or the error one side raised. */
   diff: string[];
 }
@@ -110,21 +113,26 @@ export function verifyEmulation(session: ProjectSession, nodes: readonly Project
   for (const node of nodes) {
     if (!callsAutomateDv(session, node)) continue;
     compared++;
-    const real = session.compile(node, { automateDv: 'installed', formatSql: false });
-    const emulated = session.compile(node, { automateDv: 'emulated', formatSql: false });
-    const realError = errorsOf(real);
-    const emulatedError = errorsOf(emulated);
-    let diff: string[] = [];
-    if (realError || emulatedError) {
-      if (realError !== emulatedError) diff = [`- ${realError ?? '(compiles)'}`, `+ ${emulatedError ?? '(compiles)'}`];
-    } else {
-      const a = normalizeSql(real.rawSql);
-      const b = normalizeSql(emulated.rawSql);
-      if (a.join('\n') !== b.join('\n')) diff = lineDiff(a, b);
+    // Both branches a load can run: the first build, and the incremental one where the materialization has it.
+    for (const incremental of hasIncrementalBranch(node.materialized) ? [false, true] : [false]) {
+      const real = session.compile(node, { automateDv: 'installed', formatSql: false, incremental });
+      const emulated = session.compile(node, { automateDv: 'emulated', formatSql: false, incremental });
+      const realError = errorsOf(real);
+      const emulatedError = errorsOf(emulated);
+      let diff: string[] = [];
+      if (realError || emulatedError) {
+        if (realError !== emulatedError) diff = [`- ${realError ?? '(compiles)'}`, `+ ${emulatedError ?? '(compiles)'}`];
+      } else {
+        const a = normalizeSql(real.rawSql);
+        const b = normalizeSql(emulated.rawSql);
+        if (a.join('\n') !== b.join('\n')) diff = lineDiff(a, b);
+      }
+      if (diff.length === 0) continue;
+      if (diff.length > MAX_DIFF_LINES) diff = [...diff.slice(0, MAX_DIFF_LINES), `  … ${diff.length - MAX_DIFF_LINES} more lines`];
+      differences.push({ model: node.name, path: node.path, incremental, diff });
+      // The first build already differs: the incremental diff would mostly repeat it.
+      break;
     }
-    if (diff.length === 0) continue;
-    if (diff.length > MAX_DIFF_LINES) diff = [...diff.slice(0, MAX_DIFF_LINES), `  … ${diff.length - MAX_DIFF_LINES} more lines`];
-    differences.push({ model: node.name, path: node.path, diff });
   }
   return { package: `${pkg.name} ${pkg.version ?? '(no version)'}`, compared, differences };
 }
