@@ -23,6 +23,7 @@ export const COMMAND_NAMES = [
   'dataVault.newLink',
   'dataVault.newSatellite',
   'dataVault.showVaultDiagram',
+  'dataVault.showDashboard',
   'dataVault.showHashOf',
   'dataVault.showOutput',
 ] as const;

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { ScaffoldKind } from '../../server/src/protocol';
 import { COMPILED_SQL_SCHEME } from '../../server/src/protocol';
 import { cloudCommandHandlers } from './cloudCommands';
+import { showDashboardCommand } from './dashboard';
 import type { CommandName } from './commandNames';
 import { modelUriOf } from './compiledSqlPreview';
 import { runQueryCommand, showTableCommand } from './queryResults';
@@ -71,6 +72,7 @@ export const COMMAND_TABLE: Record<CommandName, CommandHandler> = {
   'dataVault.newLink': scaffold('link'),
   'dataVault.newSatellite': scaffold('sat'),
   'dataVault.showVaultDiagram': (services) => showVaultDiagramCommand(services),
+  'dataVault.showDashboard': (services) => showDashboardCommand(services),
   'dataVault.showHashOf': (services, input) => showHashOfCommand(services, typeof input === 'string' ? input : undefined),
   'dataVault.showOutput': (services) => services.output.show(),
 };

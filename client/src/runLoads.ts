@@ -2,6 +2,7 @@
 // server's `dvs.runLoads` with work-done progress and Cancel, then summarises rows per model and points at failures.
 import * as vscode from 'vscode';
 import { RunLoads, type ModelLoadResult, type RunLoadsArgs, type RunLoadsResult } from '../../server/src/protocol';
+import { refreshDashboard } from './dashboard';
 import { describeFailure, isCancellation, runServerCommand } from './languageClient';
 import type { Services } from './services';
 import { settingsFor } from './settings';
@@ -122,6 +123,8 @@ export async function runLoadsCommand(services: Services, args?: Partial<RunLoad
   }
   if (!result) return undefined;
   services.loads.finish(result);
+  // An open dashboard reads the marts these loads may have changed.
+  void refreshDashboard(services);
   for (const line of summaryLines(result)) services.output.info(line);
   const summary = summarise(result);
   services.output.info(summary);

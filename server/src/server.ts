@@ -28,6 +28,7 @@ import { codeLenses } from './features/code-lens';
 import { quickFixes } from './features/code-actions';
 import { compiledSql } from './features/compiled-sql';
 import { completionList, MAX_COMPLETION_ITEMS } from './features/completion';
+import { dashboardData, NoDashboardError } from './features/dashboard';
 import { definitionAt, referencesAt } from './features/definition';
 import { mergeFindings, toLspDiagnostics } from './features/diagnostics';
 import { hashOf } from './features/hash-of';
@@ -50,6 +51,7 @@ import { parseVersion } from './project/packages';
 import {
   AskPassword,
   CompiledSql,
+  Dashboard,
   GenerateRaw,
   HashOf,
   LoadEvent,
@@ -148,6 +150,8 @@ interface ProjectState {
   problem?: string;
   warehouse?: Warehouse;
   introspection?: Promise<void>;
+  /** Starts the first introspection (after the first slice of checks). */
+  startIntrospection?: () => void;
   view?: FeatureProject;
   index?: VaultIndex;
   pendingCheck?: ReturnType<typeof setTimeout>;
@@ -193,7 +197,10 @@ async function openProject(root: string, selectedTarget?: string): Promise<Proje
     const path = uriToPath(doc.uri);
     if (path && projectRootOf(path) === root) session.updateFile(path, doc.getText());
   }
-  state.introspection = introspect(state);
+  // The open models are checked before the database is opened (opening embedded PGlite takes the main thread for a
+  // while); the introspection starts once the first slice of checks is done.
+  const opened = new Promise<void>((resolve) => (state.startIntrospection = resolve));
+  state.introspection = opened.then(() => introspect(state));
   sendStatus(state);
   checkAll(state);
   return state;
@@ -368,10 +375,12 @@ async function drainChecks(state: ProjectState): Promise<void> {
         publishFor(state, [name]);
         if (Date.now() - started >= CHECK_SLICE_MS) break;
       }
+      state.startIntrospection?.();
       await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
     state.checking = false;
+    state.startIntrospection?.();
   }
 }
 
@@ -675,6 +684,17 @@ connection.onRequest(RunQuery.method, async (params: RunQueryParams) => {
     const wh = await openTarget(state, 'read');
     return await runQuery(wh, params, targetOf(state).name);
   } catch (error) {
+    throw new ResponseError(ErrorCodes.InternalError, sqlErrorMessage(error));
+  }
+});
+
+connection.onRequest(Dashboard.method, async (params: ProjectScoped) => {
+  const state = await projectOf(params);
+  try {
+    const wh = await openTarget(state, 'read');
+    return await dashboardData(state.session, wh, targetOf(state).name, nodeFileSystem);
+  } catch (error) {
+    if (error instanceof NoDashboardError) throw new ResponseError(ErrorCodes.InvalidRequest, error.message);
     throw new ResponseError(ErrorCodes.InternalError, sqlErrorMessage(error));
   }
 });
