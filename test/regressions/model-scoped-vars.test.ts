@@ -26,6 +26,8 @@ test('config-version 1: vars under models: reach the models below them, the deep
   assert.match(stage, /'CRM_STAGE'/, 'the stage: level overrides record_source');
   assert.match(stage, /TO_DATE\('2024-01-31', 'YYYY-MM-DD'\)/, 'load_date from the project level');
   assert.match(compiled(session, 'hub_customer'), /-- loaded for CRM up to 2024-01-31/, 'the vault folder sees only the project level');
+  // dbtvault 0.6's metadata-driven style: the satellite's parameters are vars of that one model (lists included).
+  assert.match(compiled(session, 'sat_customer_details'), /SELECT DISTINCT stage\.CUSTOMER_HK, stage\.CUSTOMER_HASHDIFF, stage\.email, stage\.LOAD_DATETIME/);
   const cli = new ProjectSession(FIXTURE, { env: { HOME: tmpdir() }, homeDir: tmpdir(), cliVars: new Map([['record_source', 'CLI']]) });
   assert.match(compiled(cli, 'stg_customers'), /'CLI'/, '--vars wins over model-scoped vars');
 });
