@@ -324,3 +324,35 @@ test('kill -9 of a marked `dvs load` on the embedded database: every model\'s ro
     assert.equal(await stageTablesLeft(wh), 0, 'the stage tables of the killed run are gone');
   });
 });
+
+test('PGlite: a stage with ranked columns is read whole (filtering would change its ranks), once per run for all readers, and no mark is kept', async () => {
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const wh = await openPglite(undefined);
+  const db = { wh };
+  const marked = project({ highWaterMark: true }, db);
+  const plainDb = { wh: await openPglite(undefined) };
+  const plain = project({}, plainDb);
+  for (const dir of [marked, plain]) {
+    const file = join(dir, 'models', 'stg', 'stg_orders.sql');
+    const text = readFileSync(file, 'utf8').replace('{%- endset -%}', "ranked_columns:\n  ORDER_RANK:\n    partition_by: 'ORDER_ID'\n    order_by: 'LOAD_DATE'\n{%- endset -%}").replace('ranked_columns=none', "ranked_columns=metadata_dict['ranked_columns']");
+    writeFileSync(file, text);
+  }
+  try {
+    for (const d of [db, plainDb]) await createRawOrders(d.wh);
+    let last: LoadSummary | undefined;
+    for (let k = 1; k <= 3; k++) {
+      for (const d of [db, plainDb]) await d.wh.exec(sync(k));
+      last = await load(db, marked);
+      await load(plainDb, plain);
+    }
+    const hub = last?.results.find((r) => r.model === 'hub_customer');
+    assert.match(hub?.message ?? '', /stg_orders: all rows \(its rows depend on other rows \(OVER\)/);
+    assert.ok((hub?.executedSql ?? []).some((s) => /create unlogged table .* as \(\nselect \* from "postgres"\."stg"\."stg_orders"/.test(s)), 'the first reader copies the view once');
+    assert.ok((last?.results.find((r) => r.model === 'sat_order')?.executedSql ?? []).every((s) => !/create unlogged/.test(s)), 'later readers reuse the copy');
+    assert.deepEqual(await marks(wh), {}, 'no mark for a stage read whole');
+    assert.deepEqual(await contents(wh), await contents(plainDb.wh), 'the same rows as without the option');
+  } finally {
+    await wh.close();
+    await plainDb.wh.close();
+  }
+});
