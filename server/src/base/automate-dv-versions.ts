@@ -55,6 +55,11 @@ export function behaviourAt<T>(row: VersionBehaviour<T>, version: string): T {
   return row.otherwise;
 }
 
+/** The first version of the first band whose value passes `test` (undefined when none does, or it holds from the start). */
+export function firstVersionWhere<T>(row: VersionBehaviour<T>, test: (value: T) => boolean): string | undefined {
+  return row.bands.find((band) => test(band.value))?.from;
+}
+
 /** A release whose dbt_project.yml claims the version before it: `text` in `file` is there only in `actual` (or, with `absent`, only missing there). */
 export interface InstalledVersionFingerprint {
   claims: string;
@@ -291,6 +296,29 @@ export const AUTOMATE_DV_VERSIONS = {
     ],
     otherwise: ['stage', 'hub', 'link', 'sat', 't_link', 'eff_sat', 'ma_sat', 'xts', 'pit', 'bridge', 'ref_table', 'nh_link'],
   } satisfies VersionBehaviour<readonly string[]>,
+
+  postgresTableMacros: {
+    behaviour:
+      'The table macros dbt-postgres can build: 0.9.0–0.9.6 have PostgreSQL templates for hub, link and sat only (t_link ' +
+      "and xts' default SQL also runs; eff_sat, ma_sat, pit and bridge use QUALIFY or MAX(bytea)); 0.9.7 adds the rest; " +
+      'ref_table arrives in 0.10.0 (nh_link: see nhLinkMacro).',
+    bands: [
+      { until: '0.8.3', value: [], renders: 'no postgres__ macros (see snowflakeMacrosRunningOnPostgres)' },
+      { from: '0.9.0', until: '0.9.6', value: ['hub', 'link', 'sat', 't_link', 'xts'], renders: 'postgres__hub, __link, __sat' },
+      { from: '0.9.7', until: '0.9.7', value: ['hub', 'link', 'sat', 't_link', 'xts', 'eff_sat', 'ma_sat', 'pit', 'bridge'], renders: 'every table macro' },
+      { from: '0.10.0', value: ['hub', 'link', 'sat', 't_link', 'xts', 'eff_sat', 'ma_sat', 'pit', 'bridge', 'ref_table'], renders: 'ref_table added' },
+    ],
+    otherwise: ['hub', 'link', 'sat', 't_link', 'xts', 'eff_sat', 'ma_sat', 'pit', 'bridge', 'ref_table'],
+  } satisfies VersionBehaviour<readonly string[]>,
+
+  vaultInsertDeprecated: {
+    behaviour: 'vault_insert_by_period / _by_rank print a deprecation warning (materialisation_deprecation_warning) from 0.11.0.',
+    bands: [
+      { until: '0.10.2', value: false, renders: 'no warning' },
+      { from: '0.11.0', value: true, renders: 'materialisation_deprecation_warning()' },
+    ],
+    otherwise: true,
+  } satisfies VersionBehaviour<boolean>,
 
   nhLinkMacro: {
     behaviour: 'Whether automate_dv.nh_link exists (from 0.11.5; t_link becomes its deprecated alias there).',

@@ -1,14 +1,13 @@
 // Which compiler expands which AutomateDV macro. A new macro is one module (compileX), one template
 // (templates/automate-dv/x.sql) and one line here; its signature already lives in signatures.ts. Every table macro
 // also gets the notices that depend only on the model and the emulated version, not on its metadata.
-import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
+import { AUTOMATE_DV_VERSIONS, behaviourAt, firstVersionWhere, inBand } from '../../base/automate-dv-versions';
 import { CompileError, type MacroContext } from '../context';
 import { isDict, truthy } from '../../jinja/values';
 import { compileBridge } from './bridge';
 import { compileEffSat } from './eff-sat';
 import { compileHub } from './hub';
 import { compileLink } from './link';
-import { versionAtLeast } from './load-context';
 import { compileMaSat } from './ma-sat';
 import { compileNhLink, compileTLink } from './nh-link';
 import { compilePit } from './pit';
@@ -22,21 +21,19 @@ import { compileXts } from './xts';
 /** Turns bound, required-checked arguments into the macro's SQL text. */
 export type MacroCompiler = (args: BoundArguments, ctx: MacroContext) => string;
 
+/** The version from which dbt-postgres can build `macro` (the postgresTableMacros row); undefined for macros it never lacked. */
+function firstPostgresVersion(macro: VaultMacroName): string | undefined {
+  return firstVersionWhere(AUTOMATE_DV_VERSIONS.postgresTableMacros, (macros: readonly string[]) => macros.includes(macro));
+}
+
 /**
  * Macros that only gained a PostgreSQL template in 0.9.7 (their default SQL uses Snowflake's QUALIFY) and ref_table,
  * which appeared in 0.10.0: under an older pinned version AutomateDV cannot build them on PostgreSQL.
  */
-const FIRST_POSTGRES_VERSION: Partial<Record<VaultMacroName, string>> = {
-  eff_sat: '0.9.7',
-  ma_sat: '0.9.7',
-  pit: '0.9.7',
-  bridge: '0.9.7',
-  ref_table: '0.10.0',
-};
-
 function reportVersionGap(macro: VaultMacroName, ctx: MacroContext): void {
-  const first = FIRST_POSTGRES_VERSION[macro];
-  if (first === undefined || versionAtLeast(ctx.compat.version, first)) return;
+  const first = firstPostgresVersion(macro);
+  // From the first release with the macro on, every later one has it (also an unreleased version between two bands).
+  if (first === undefined || inBand(ctx.compat.version, { from: first }) || macro === 'nh_link') return;
   // Before 0.9.0 there are no PostgreSQL macros at all; reportSnowflakeOnlyPackage has said so.
   if (behaviourAt(AUTOMATE_DV_VERSIONS.postgresMacros, ctx.compat.version) === 'snowflake-only') return;
   const why = macro === 'ref_table' ? 'has no ref_table macro' : `has no PostgreSQL version of ${macro} (its default SQL uses Snowflake's QUALIFY)`;

@@ -2,7 +2,7 @@
 // the __PERIOD_FILTER__ / __RANK_FILTER__ placeholders on PostgreSQL, for a loader that runs the per-period loop, and
 // the DV902 notice that the compiled SQL keeps the placeholder (`dvs load` runs the loop, server/src/load/vault-insert.ts).
 import { CompileError, type MacroContext } from '../context';
-import { versionAtLeast } from './load-context';
+import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
 
 export const PERIOD_PLACEHOLDER = '__PERIOD_FILTER__';
 export const RANK_PLACEHOLDER = '__RANK_FILTER__';
@@ -91,7 +91,7 @@ export function reportVaultInsertMaterialization(ctx: MacroContext): void {
   if (materialized !== 'vault_insert_by_period' && materialized !== 'vault_insert_by_rank') return;
   const placeholder = materialized === 'vault_insert_by_period' ? PERIOD_PLACEHOLDER : RANK_PLACEHOLDER;
   const unit = materialized === 'vault_insert_by_period' ? 'period' : 'rank';
-  const deprecated = versionAtLeast(ctx.compat.version, '0.11.0') ? ` AutomateDV ${ctx.compat.version} deprecates ${materialized}.` : '';
+  const deprecated = behaviourAt(AUTOMATE_DV_VERSIONS.vaultInsertDeprecated, ctx.compat.version) ? ` AutomateDV ${ctx.compat.version} deprecates ${materialized}.` : '';
   ctx.report({
     code: 'DV902',
     severity: 'information',
