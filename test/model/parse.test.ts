@@ -78,3 +78,12 @@ test('a yaml_metadata block is read as Jinja renders it (whitespace control appl
   const [orderId] = metaStrings(metaEntry(call.params.get('hashed_columns')?.value, 'ORDER_HK')?.value);
   assert.equal(orderId && text.slice(orderId.span.start, orderId.span.end), 'ORDER_ID');
 });
+
+test('**kwargs and *args from literals set in the file bind to the parameters', () => {
+  const model = parseModel(readFileSync(join(dir, 'arguments-unpacked-from-literals.sql'), 'utf8'));
+  const [byDict, byList, dynamic] = model.calls;
+  assert.equal(metaToJValue(byDict?.params.get('src_nk')?.value), 'order_id');
+  assert.equal(metaToJValue(byList?.params.get('src_pk')?.value), 'ORDER_HK');
+  assert.equal(metaToJValue(byList?.params.get('src_nk')?.value), 'order_id');
+  assert.equal(dynamic?.params.size, 0);
+});

@@ -382,6 +382,31 @@ function bindMacroCall(call: CallExpr, namespace: string, macro: string, nameSpa
     const r = evalStatic(arg, scope);
     info.params.set(spec.name, { name: spec.name, argSpan: arg.span, value: r.value, origin: r.origin, undefinedBecause: r.undefinedBecause, undefinedSpan: r.undefinedSpan });
   });
+  // `*args` / `**kwargs`: a list or dict literal set in the file binds like written arguments; anything else is known
+  // only at render time, so no parameter can be called missing.
+  let open = false;
+  if (call.dynArgs) {
+    const r = evalStatic(call.dynArgs, scope);
+    if (r.value?.kind === 'list') {
+      r.value.items.forEach((item, i) => {
+        const spec = signature.params[call.args.length + i];
+        if (spec) info.params.set(spec.name, { name: spec.name, argSpan: call.dynArgs?.span ?? item.span, value: item, origin: r.origin });
+      });
+    } else open = true;
+  }
+  if (call.dynKwargs) {
+    const r = evalStatic(call.dynKwargs, scope);
+    if (r.value?.kind === 'dict') {
+      for (const e of r.value.entries) {
+        const spec = signature.params.find((p) => p.name === e.key);
+        if (spec) info.params.set(spec.name, { name: spec.name, argSpan: call.dynKwargs.span, value: e.value, origin: r.origin });
+        else {
+          const names = signature.params.map((p) => p.name).join(', ');
+          model.diagnostics.push(diagnostic('DV203', 'error', `${macro}() has no parameter '${e.key}'. Its parameters: ${names}.`, e.keySpan));
+        }
+      }
+    } else open = true;
+  }
   for (const kw of call.kwargs) {
     const spec = signature.params.find((p) => p.name === kw.name);
     if (!spec) {
@@ -392,7 +417,7 @@ function bindMacroCall(call: CallExpr, namespace: string, macro: string, nameSpa
     const r = evalStatic(kw.value, scope);
     info.params.set(spec.name, { name: spec.name, argSpan: kw.span, value: r.value, origin: r.origin, undefinedBecause: r.undefinedBecause, undefinedSpan: r.undefinedSpan });
   }
-  const checked = !skipsRequiredCheck(macro, scope.version);
+  const checked = !open && !skipsRequiredCheck(macro, scope.version);
   for (const p of info.params.values()) {
     // Where only the incremental branch fails, the rules decide (they know the materialization).
     if (p.undefinedBecause !== undefined && !failsOnlyIncrementallyWhenUndefined(macro, p.name)) reportUndefined(macro, signature, p, checked, model);
