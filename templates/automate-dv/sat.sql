@@ -131,7 +131,12 @@ records_to_insert AS (
 {%- else %}
     SELECT DISTINCT {{ stage_columns }}
     FROM {{ batch_cte }} AS stage
-{%- if incremental %}
+{%- if incremental and latest_only_differs_from_any %}
+    LEFT JOIN latest_records
+        ON {{ lr_stage_join }}
+    WHERE {{ latest_hashdiff }} != {{ stage_hashdiff }}
+        OR {{ latest_hashdiff }} IS NULL
+{%- elif incremental %}
     LEFT JOIN latest_records
         ON {{ lr_stage_join }}
         AND {{ latest_hashdiff }} = {{ stage_hashdiff }}

@@ -148,6 +148,15 @@ test('satEffOrdering: a sat without src_eff fails at 0.11.1 (as dbt does) and sa
   assert.deepEqual(ctx.diagnostics.map((d) => [d.code, d.severity]), [['DV200', 'information']]);
 });
 
+test('satLatestOnlyMatch: 0.9.0 keeps a staged row that differs from any latest row, 0.9.1+ one that equals none', () => {
+  const old = compileAt('0.9.0', 'sat', SAT, { incremental: true }).sql;
+  assert.ok(old.includes('LEFT JOIN latest_records\n        ON latest_records.HK = stage.HK\n    WHERE latest_records.HD != stage.HD\n        OR latest_records.HD IS NULL'), old);
+  for (const version of ['0.9.1', '0.9.7']) {
+    const sql = compileAt(version, 'sat', SAT, { incremental: true }).sql;
+    assert.ok(sql.includes('AND latest_records.HD = stage.HD\n    WHERE latest_records.HD IS NULL'), version);
+  }
+});
+
 test('satApplySourceFilter: the config is ignored up to 0.10.0, read from 0.10.1', () => {
   const config = { apply_source_filter: true };
   assert.ok(!compileAt('0.10.0', 'sat', SAT, { incremental: true, config }).sql.includes('valid_stg'));
@@ -350,6 +359,17 @@ test('satLatestRecordsRank on PGlite: a tie at the latest load date is compared 
   // ROW_NUMBER: A is inserted exactly when the row PostgreSQL kept is B.
   const a = hex((await db.query<{ hd: Uint8Array }>("SELECT hd FROM sat_tie_0102 WHERE name = 'A'")).rows[0]!.hd);
   assert.equal(await runModel(db, 'sat_tie_0102', 'sat', PG_SAT, { compat: compatForVersion('0.10.2') }), picked[0] === a ? 0 : 1);
+});
+
+test('satLatestOnlyMatch on PGlite: with two rows at the latest load date, a restaged one is new for 0.9.0 and not for 0.9.1', async () => {
+  await stage([r(4, 'A', 's', '2024-01-01'), r(4, 'B', 's', '2024-01-01')]);
+  for (const version of ['0.9.0', '0.9.1']) {
+    const table = `sat_any_${version.replace(/\./g, '')}`;
+    assert.equal(await runModel(db, table, 'sat', PG_SAT, { compat: compatForVersion('0.11.5') }), 2, 'both rows of the tie are in the table');
+  }
+  await stage([r(4, 'A', 's', '2024-01-02')]);
+  assert.equal(await runModel(db, 'sat_any_090', 'sat', PG_SAT, { compat: compatForVersion('0.9.0') }), 1, '0.9.0: A differs from B');
+  assert.equal(await runModel(db, 'sat_any_091', 'sat', PG_SAT, { compat: compatForVersion('0.9.1') }), 0, '0.9.1: A equals one latest row');
 });
 
 test('ghostSha1Zeros on PGlite: the ghost row of a sha1 sat has 32 ASCII zeros at 0.10.1, 40 at 0.10.2', async () => {

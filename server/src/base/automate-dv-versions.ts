@@ -95,6 +95,18 @@ export const AUTOMATE_DV_VERSIONS = {
     otherwise: 'lag-default',
   } satisfies VersionBehaviour<'latest-only' | 'first-record' | 'lag-default'>,
 
+  satLatestOnlyMatch: {
+    behaviour:
+      "How the ≤ 0.9.7 sat compares a staged row with the key's latest rows. 0.9.0 keeps a row that differs from any " +
+      'of them (so with several rows at the latest load date every restaged row is new); 0.9.1 keeps it only when ' +
+      'it equals none of them.',
+    bands: [
+      { until: '0.9.0', value: 'differs-from-any', renders: 'LEFT JOIN latest_records ON pk WHERE lr.hd != stage.hd OR lr.hd IS NULL' },
+      { from: '0.9.1', value: 'equals-none', renders: 'LEFT JOIN latest_records ON pk AND lr.hd = stage.hd WHERE lr.hd IS NULL' },
+    ],
+    otherwise: 'equals-none',
+  } satisfies VersionBehaviour<'differs-from-any' | 'equals-none'>,
+
   satApplySourceFilter: {
     behaviour: "Whether the sat reads config apply_source_filter (staged rows not newer than the key's latest are skipped).",
     bands: [

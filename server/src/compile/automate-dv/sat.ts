@@ -186,6 +186,7 @@ export function compileSat(args: BoundArguments, ctx: MacroContext): string {
     latest_hashdiff: `latest_records.${hdTarget}`,
     stage_hashdiff: `stage.${hdSource}`,
     stage_columns: aliasAll(sourceCols, 'stage'),
+    latest_only_differs_from_any: behaviourAt(AUTOMATE_DV_VERSIONS.satLatestOnlyMatch, version) === 'differs-from-any',
     // ghost record and final select
     ghost: withGhost,
     ghost_columns: withGhost
