@@ -1,5 +1,5 @@
 // Satellites on a real PostgreSQL (PGlite) under each emulated change-detection logic (spec §6.3): 0.11.1+ LAG with a
-// default, 0.9.7–0.11.0 first_record_in_set, ≤0.9.6 latest-only; plus src_eff ordering, apply_source_filter,
+// default, 0.10.0–0.11.0 first_record_in_set, ≤0.9.7 latest-only; plus src_eff ordering, apply_source_filter,
 // ghost records and the exclude_columns payload.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,7 +64,7 @@ test('each logic keeps change and change-back within a first batch; they differ 
   assert.equal(hashdiffs.rows[0]!.n, 3, 'three distinct payloads: (A,X), (B,X), (A,Y)');
 });
 
-test('a NULL hashdiff is dropped by the 0.11.1+ LAG, but the first record of 0.9.7–0.11.0 keeps it', async () => {
+test('a NULL hashdiff is dropped by the 0.11.1+ LAG, but the first record of 0.10.0–0.11.0 keeps it', async () => {
   await stage([p(3, null, 'Z', '2024-01-01'), p(4, 'D', 'Z', '2024-01-01')]);
   const nullable = { ...SAT, src_hashdiff: 'NAME_DIFF' };
   assert.equal(await runModel(db, 'satn_lag', 'sat', nullable, { compat: LOGICS.lag! }), 1);

@@ -16,7 +16,7 @@ export interface ColumnInfo {
 export interface AutomateDvCompat {
   /** The emulated version, e.g. "0.11.5". */
   version: string;
-  /** Satellite change detection: 0.11.1+ (single LAG with default), 0.9.7–0.11.0 (first_record_in_set), ≤0.9.6. */
+  /** Satellite change detection: 0.11.1+ (single LAG with default), 0.10.0–0.11.0 (first_record_in_set), ≤0.9.7. */
   satLogic: 'lag-default' | 'first-record' | 'latest-only';
   /** ≤0.9.6 hashes are the uppercase hex text cast to BYTEA; 0.9.7+ are DECODE(MD5(..),'hex'). */
   hashing: 'binary' | 'upper-hex-text';

@@ -151,7 +151,7 @@ export function compileSat(args: BoundArguments, ctx: MacroContext): string {
     materialization_filter: load.materializationFilter ?? '',
     a_columns: prefixColumns(withRank, 'a', 'source'),
     a_pk_not_null: multikeyCondition(meta.pk, 'a', 'IS NOT NULL'),
-    // latest_records: 0.9.7–0.11.0 keeps every column of all rows at the newest ldts, the others the window columns.
+    // latest_records: 0.10.0–0.10.2 select every column, other releases the window columns; no row depends on it.
     latest_outer_columns: prefixColumns(firstRecord ? sourceCols : windowCols, 'b', 'target'),
     latest_inner_columns: prefixColumns(firstRecord ? sourceCols : windowCols, 'current_records', 'target'),
     latest_rank_function: `${behaviourAt(AUTOMATE_DV_VERSIONS.satLatestRecordsRank, version)}()`,
