@@ -173,7 +173,10 @@ export class HighWaterStaging {
   /** The SQL the reader runs instead of `sql`, staging its stages first; undefined when it reads as compiled. */
   async inputFor(model: LoadModel, sql: string, incremental: boolean): Promise<ReaderInput | undefined> {
     if (!usesHighWaterMark(model)) return undefined;
-    if (this.failure !== undefined) throw this.failure;
+    if (this.failure !== undefined) {
+      const why = this.failure instanceof Error ? this.failure.message : String(this.failure);
+      throw new Error(`high-water marks need schema ${STATE_SCHEMA} and its table ${MARKS_TABLE} (${why}); grant the target's user CREATE on the database, or turn off config dvs_high_water_mark`);
+    }
     const marks = incremental ? await this.storedMarks(model) : new Map<string, StoredMark>();
     const input: ReaderInput = { sql, statements: [], updates: [], notes: [] };
     for (const stage of model.stages ?? []) {
