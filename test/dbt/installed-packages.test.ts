@@ -35,6 +35,7 @@ test('hub renders through the package: dispatch to postgres__hub, config.get, mo
   assert.match(sql, /'table' AS materialized/);
   // itertools.repeat prints as Python's repr; re.findall finds the two upper-case words.
   assert.match(sql, /repeat\('0', 4\) AS ghost/);
+  assert.match(sql, /'===' AS banner/);
   assert.match(sql, /2 AS upper_words/);
   assert.match(sql, /FROM "[^"]+"\."[^"]+"\."stg_customers" AS stg$/);
 });

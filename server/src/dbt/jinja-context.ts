@@ -159,9 +159,12 @@ function modulesObject(runStartedAt: Date, reporter: UnexpandedReporter): JObjec
  */
 function itertoolsRepeat(value: JValue, times: JValue | undefined): JObject {
   const repr = `repeat(${reprValue(value)}${typeof times === 'number' ? `, ${times}` : ''})`;
+  // With a count it iterates that many times (`repeat('=', 10) | join('')`, AutomateDV's log banners); without one
+  // Python's repeat never ends, so it only prints.
+  const items = typeof times === 'number' ? new Array<JValue>(Math.max(0, times)).fill(value) : undefined;
   return {
     kind: 'object',
-    getAttr: () => UNDEFINED,
+    getAttr: (name) => (name === '__iter__' && items ? items : UNDEFINED),
     render: () => repr,
   };
 }
