@@ -3,11 +3,15 @@
 // Also the shape of the whole matrix: every row's bands in release order, none overlapping.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { AUTOMATE_DV_VERSIONS, behaviourAt, compareVersionText, type VersionBand } from '../../server/src/base/automate-dv-versions';
 import { compileMacro } from '../../server/src/compile/automate-dv';
 import { CompileError } from '../../server/src/compile/context';
 import { compatForVersion } from '../../server/src/project/packages';
+import { ProjectSession } from '../../server/src/engine/session';
 import { fixtureContext, kwargs, type FixtureOptions } from './context-fixture';
 import { hex, loadBatch, runModel, startWarehouse } from './pglite-loader';
 
@@ -302,6 +306,28 @@ test('maSatExcludedPayload: an exclude_columns payload fails ma_sat up to 0.10.1
   }
   assert.ok(compileAt('0.10.2', 'ma_sat', excluded, { catalog }).sql.includes('SELECT DISTINCT s.HK, s.HD, s.CDK, s.p, s.LDTS, s.SRC\n'));
   assert.ok(compileAt('0.11.5', 'ma_sat', excluded, { catalog }).sql.includes('SELECT DISTINCT s.HK, s.CDK, s.p, s.HD, s.LDTS, s.SRC\n'));
+});
+
+test('in a project: dvs check reports the 0.10.2 ghost record of a list src_pk and the 0.11.1 sat without src_eff as errors, and neither under 0.11.2', () => {
+  const project = (version: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'dvs-version-matrix-sat-'));
+    const files: Record<string, string> = {
+      'dbt_project.yml': 'name: p\nversion: "1"\nconfig-version: 2\nvars:\n  enable_ghost_records: true\n',
+      'packages.yml': `packages:\n  - package: Datavault-UK/automate_dv\n    version: ${version}\n`,
+      'models/stg_people.sql': "select 1 as person_id, 'A' as name, now() as loaded_at\n",
+      'models/sat_list.sql':
+        "{{ config(materialized='incremental') }}\n{{ automate_dv.sat(src_pk=['PERSON_HK'], src_hashdiff='HD', src_payload=['NAME'], src_ldts='LOAD_DATE', src_source='RECORD_SOURCE', source_model='stg_people') }}\n",
+    };
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    const session = new ProjectSession(dir, { env: { HOME: tmpdir() }, homeDir: tmpdir(), targetName: 'embedded' });
+    return session.diagnosticsFor(session.node('sat_list')!).filter((d) => d.severity === 'error').map((d) => d.code);
+  };
+  assert.deepEqual(project('0.10.2'), ['DV513']);
+  assert.deepEqual(project('0.11.1'), ['DV200']);
+  assert.deepEqual(project('0.11.2'), []);
 });
 
 // ── rows and bytes on PGlite ──────────────────────────────────────────────────────────────────────────────────────

@@ -90,7 +90,7 @@ function checkExcludedPayload(value: JValue | undefined, ctx: MacroContext): voi
     `ma_sat: AutomateDV ${ctx.compat.version} does not read a payload given as {exclude_columns: ..., columns: [...]} in ` +
     `ma_sat (only sat does), so dbt fails to compile this model ("Invalid parameters provided to prefix macro"). List the ` +
     `payload columns in src_payload, or pin AutomateDV 0.10.2 or later.`;
-  if ('fork' in ctx.compat && ctx.compat.fork === true) {
+  if (ctx.compat.fork === true) {
     ctx.report({ code: 'DV200', severity: 'information', message: `${message} This project's AutomateDV is a fork, which may differ.` });
     return;
   }

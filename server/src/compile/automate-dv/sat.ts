@@ -68,7 +68,7 @@ export function satSourceColumns(meta: SatMetadata): ColumnRef[] {
  * local folder) only information, since the fork may have fixed it.
  */
 function failAsPinned(ctx: MacroContext, message: string, code: string): void {
-  if ('fork' in ctx.compat && ctx.compat.fork === true) {
+  if (ctx.compat.fork === true) {
     ctx.report({ code, severity: 'information', message: `${message} This project's AutomateDV is a fork, which may differ; dvs compiles the SQL that loads.` });
     return;
   }
