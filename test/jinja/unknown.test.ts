@@ -37,6 +37,8 @@ const USES: [string, string][] = [
   ['as a dict key and ** arguments', '{% set d = {"a": 1} %}{{ d[unknown] }}{{ dict(**unknown) }}'],
   ['assigning into it', '{% set ns = unknown %}{% set ns.x = 1 %}{{ ns.x }}'],
   ['a host function given it', '{{ strict(unknown) }}{{ strict(name=unknown.name) }}'],
+  ['a host function given it inside a list or dict', "{{ strict([unknown]) }}{{ strict(meta={'cols': {'a': [unknown]}}) }}"],
+  ['a filter given a list holding it', '{{ [unknown, 1] | tojson }}{{ {"a": unknown} | tojson }}'],
   ['slicing', '{{ unknown[1:3] }}'],
   ['a project macro given it', '{% macro m(cols) %}{% for c in cols %}{{ c }}{% endfor %}{{ cols.x | lower }}{% endmacro %}{{ m(unknown) }}'],
 ];

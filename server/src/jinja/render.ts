@@ -35,10 +35,29 @@ class ReturnSignal {
   constructor(readonly value: JValue) {}
 }
 
-/** The first unknown value among a call's arguments, if any. */
+/** The first unknown value in `v`, looking a few levels into lists and dicts (metadata nests that deep). */
+function unknownIn(v: JValue | undefined, depth = 4): JUnknown | undefined {
+  if (v instanceof JUnknown) return v;
+  if (depth === 0) return undefined;
+  const items = Array.isArray(v) ? v : v instanceof Map ? [...v.values()] : undefined;
+  if (!items) return undefined;
+  for (const x of items) {
+    const found = unknownIn(x, depth - 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The first unknown value among a call's arguments (or inside them), if any. */
 function unknownAmong(args: readonly JValue[], kwargs: ReadonlyMap<string, JValue>): JUnknown | undefined {
-  for (const a of args) if (a instanceof JUnknown) return a;
-  for (const a of kwargs.values()) if (a instanceof JUnknown) return a;
+  for (const a of args) {
+    const found = unknownIn(a);
+    if (found) return found;
+  }
+  for (const a of kwargs.values()) {
+    const found = unknownIn(a);
+    if (found) return found;
+  }
   return undefined;
 }
 
@@ -681,7 +700,7 @@ class Renderer implements FilterContext {
             return test(value, args, kwargs, this);
           } catch (e) {
             // A test that cannot judge an unknown value answers no, as it would for a value of another type.
-            if (value instanceof JUnknown || unknownAmong(args, kwargs)) return false;
+            if (unknownIn(value) || unknownAmong(args, kwargs)) return false;
             throw e;
           }
         });
@@ -784,7 +803,7 @@ class Renderer implements FilterContext {
         try {
           return fn(value, args, kwargs, this);
         } catch (e) {
-          const unknown = unknownAmong(args, kwargs);
+          const unknown = unknownIn(value) ?? unknownAmong(args, kwargs);
           if (unknown) return unknown;
           throw e;
         }
