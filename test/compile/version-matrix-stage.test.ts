@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../server/src/base/automate-dv-versions';
-import { compileMacro, periodFilter } from '../../server/src/compile/automate-dv';
+import { automateDvMacros, compileMacro, periodFilter } from '../../server/src/compile/automate-dv';
 import { automateDvConfigValue } from '../../server/src/compile/automate-dv/config-meta';
 import type { JValue } from '../../server/src/jinja/values';
 import { ProjectSession } from '../../server/src/engine/session';
@@ -281,4 +281,61 @@ test("dbtvault 0.9.0 on PGlite: var hash 'sha' gives MD5 key bytes there and SHA
   };
   assert.equal(await key('stg_hash_0_9_0', '0.9.0'), md5Hex('A').toUpperCase());
   assert.equal(await key('stg_hash_0_9_1', '0.9.1'), sha256Hex('A').toUpperCase());
+});
+
+// Every band of the pre-PostgreSQL row: each macro listed runs (warning), the others fail (error). Minimal valid
+// arguments per macro, so the only finding is the version's.
+const CALLS: Record<string, Record<string, unknown>> = {
+  stage: STAGE_PLAIN,
+  hub: HUB,
+  link: { src_pk: 'LK', src_fk: ['HK1', 'HK2'], src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg_t' },
+  sat: SAT_CALL,
+  t_link: NH_LINK,
+  eff_sat: { src_pk: 'LK', src_dfk: ['HK1'], src_sfk: ['HK2'], src_start_date: 'S', src_end_date: 'E', src_eff: 'EFF', src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg_t' },
+  ma_sat: { src_pk: 'HK', src_cdk: ['CDK'], src_hashdiff: 'HD', src_payload: ['NAME'], src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg_t' },
+  xts: { src_pk: 'HK', src_satellite: { SAT_X: { sat_name: { SAT_NAME: 'SAT_X' }, hashdiff: { HASHDIFF: 'HD' } } }, src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg_t' },
+};
+
+test('snowflakeMacrosRunningOnPostgres: in every band up to 0.8.3, the listed macros warn and the others are errors', () => {
+  for (const band of AUTOMATE_DV_VERSIONS.snowflakeMacrosRunningOnPostgres.bands) {
+    const version = band.until as string;
+    const runs = band.value as readonly string[];
+    for (const [macro, args] of Object.entries(CALLS)) {
+      if (runs.includes(macro)) {
+        const { ctx } = compileAt(macro, args, version);
+        assert.ok(ctx.diagnostics.some((d) => d.code === 'DV200' && d.severity === 'warning'), `${macro} ${version} runs`);
+        assert.ok(!ctx.diagnostics.some((d) => d.severity === 'error'), `${macro} ${version}`);
+      } else {
+        failsWith(() => compileAt(macro, args, version), 'DV200', new RegExp(`no PostgreSQL version of ${macro}`));
+      }
+    }
+  }
+});
+
+test('a direct automate_dv.hash call before 0.9.0 is Snowflake SQL: an error (information for a fork)', () => {
+  const render = (version: string, fork = false) => {
+    const ctx = fixtureContext({ compat: { version, ...(fork ? { fork: true } : {}) } });
+    const macros = automateDvMacros(ctx);
+    const hash = macros.get('hash')!;
+    return { out: hash.call([], new Map<string, JValue>([['columns', 'ID'], ['alias', 'ID_HK']])), ctx };
+  };
+  failsWith(() => render('0.8.3'), 'DV200', /MD5_BINARY.*this hash fails/);
+  assert.deepEqual(render('0.8.3', true).ctx.diagnostics.map((d) => `${d.severity} ${d.code}`), ['information DV200']);
+  assert.match(String(render('0.9.6').out), /MD5\(NULLIF\(UPPER\(TRIM\(CAST\(ID AS VARCHAR\)\)\), ''\)\).* AS ID_HK/);
+});
+
+test('postgresTableMacros and vaultInsertDeprecated per band', () => {
+  const tables = AUTOMATE_DV_VERSIONS.postgresTableMacros;
+  assert.deepEqual(behaviourAt<readonly string[]>(tables, '0.8.3'), []);
+  assert.ok(!behaviourAt<readonly string[]>(tables, '0.9.6').includes('eff_sat'));
+  assert.ok(behaviourAt<readonly string[]>(tables, '0.9.7').includes('eff_sat'));
+  assert.ok(!behaviourAt<readonly string[]>(tables, '0.9.7').includes('ref_table'));
+  assert.ok(behaviourAt<readonly string[]>(tables, '0.10.0').includes('ref_table'));
+  const deprecationNote = (version: string) => {
+    const ctx = fixtureContext({ compat: { version }, config: { materialized: 'vault_insert_by_period' } });
+    compileMacro('hub', [], kwargs(HUB), ctx);
+    return ctx.diagnostics.find((d) => d.code === 'DV902')?.message ?? '';
+  };
+  assert.doesNotMatch(deprecationNote('0.10.2'), /deprecates/);
+  assert.match(deprecationNote('0.11.0'), /AutomateDV 0\.11\.0 deprecates vault_insert_by_period/);
 });

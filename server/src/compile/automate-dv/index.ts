@@ -4,7 +4,7 @@ import { CompileError, type MacroContext } from '../context';
 import { callable, isList, isNone, truthy, type JCallable, type JValue } from '../../jinja/values';
 import { readHashSettings } from './settings';
 import { hashExpression } from './hashing';
-import { checkMacroExists, MACRO_COMPILERS } from './registry';
+import { checkHashMacro, checkMacroExists, MACRO_COMPILERS } from './registry';
 import { bindArguments, isVaultMacroName, MACRO_SIGNATURES } from './signatures';
 
 export { MACRO_SIGNATURES, bindArguments, missingRequiredParameters, isVaultMacroName, signatureFor, isBeforeExtraColumns } from './signatures';
@@ -65,6 +65,7 @@ function hashCallable(ctx: MacroContext): JCallable {
     if (typeof columns !== 'string' && !(isList(columns) && columns.every((c) => typeof c === 'string'))) {
       throw new CompileError('automate_dv.hash: columns must be a column name or a list of column names', 'DV202');
     }
+    checkHashMacro(ctx);
     const expression = hashExpression(columns as string | string[], { ...readHashSettings(ctx), isHashdiff, report: (d) => ctx.report(d) });
     return isNone(alias) ? expression : `${expression} AS ${String(alias)}`;
   });

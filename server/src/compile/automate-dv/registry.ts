@@ -90,13 +90,7 @@ function reportSnowflakeOnlyPackage(macro: VaultMacroName, args: BoundArguments,
     return;
   }
   const runs = (behaviourAt(AUTOMATE_DV_VERSIONS.snowflakeMacrosRunningOnPostgres, version) as readonly string[]).includes(macro);
-  if (macro === 'stage' && stageHashes(args)) {
-    throw new CompileError(
-      `dbtvault ${version} has no PostgreSQL macros: dbt-postgres renders its Snowflake hashes (MD5_BINARY, IFNULL), ` +
-        `which PostgreSQL does not have, so this stage fails. ${upgrade}`,
-      'DV200',
-    );
-  }
+  if (macro === 'stage' && stageHashes(args)) throw snowflakeHashError(version, 'this stage fails');
   if (!runs) {
     throw new CompileError(
       `dbtvault ${version} has no PostgreSQL version of ${macro}: dbt-postgres renders its Snowflake SQL (QUALIFY, ` +
@@ -110,6 +104,27 @@ function reportSnowflakeOnlyPackage(macro: VaultMacroName, args: BoundArguments,
     message:
       `dbtvault ${version} has no PostgreSQL macros: dbt-postgres renders its Snowflake SQL for ${macro}, which runs on ` +
       `PostgreSQL but is not what dvs compiles (dvs follows AutomateDV's PostgreSQL logic), so rows or names may differ. ${upgrade}`,
+  });
+}
+
+function snowflakeHashError(version: string, consequence: string): CompileError {
+  return new CompileError(
+    `dbtvault ${version} has no PostgreSQL macros: dbt-postgres renders its Snowflake hashes (MD5_BINARY, IFNULL), ` +
+      `which PostgreSQL does not have, so ${consequence}. Upgrade to AutomateDV 0.9.6 or later (package ` +
+      'Datavault-UK/automate_dv; dbtvault 0.9.0–0.9.5 also have PostgreSQL macros).',
+    'DV200',
+  );
+}
+
+/** automate_dv.hash / dbtvault.hash called directly: before 0.9.0 it is Snowflake SQL (information for a fork). */
+export function checkHashMacro(ctx: MacroContext): void {
+  const version = ctx.compat.version;
+  if (behaviourAt(AUTOMATE_DV_VERSIONS.postgresMacros, version) !== 'snowflake-only') return;
+  if (!ctx.compat.fork) throw snowflakeHashError(version, 'this hash fails');
+  ctx.report({
+    code: 'DV200',
+    severity: 'information',
+    message: `dbtvault ${version} hashes with Snowflake's MD5_BINARY; this project's fork may hash for PostgreSQL, which dvs cannot know.`,
   });
 }
 
