@@ -4,6 +4,7 @@
 import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import { Relation, quoteIdent } from '../base/relation';
 import { automateDvMacros } from './automate-dv';
+import { isReleasedHelperMacro } from './automate-dv/signatures';
 import { CompileError, type AutomateDvCompat, type ColumnInfo, type MacroContext } from './context';
 import type { Expression, MacroNode, Template } from '../jinja/ast';
 import { parseTemplate, render } from '../jinja';
@@ -375,11 +376,16 @@ function automateDvNamespace(name: string, macros: Map<string, JCallable>, env: 
     kind: 'object',
     getAttr(attr: string): JValue {
       const known = macros.get(attr);
-      if (known || !fork) return known ?? UNDEFINED;
+      const released = isReleasedHelperMacro(attr);
+      if (known || (!fork && !released)) return known ?? UNDEFINED;
       let stand = stands.get(attr);
       if (!stand) {
-        const why = `is not a macro of the AutomateDV releases dvs emulates; the project's AutomateDV is a fork (${fork}) that may define it`;
-        stand = unknownResult(unexpandedMacro(`${name}.${attr}`, why, 'Run dbt deps to install the fork, so its own macros render.', reporter()));
+        // A helper macro of a release (type_timestamp, current_timestamp, …) exists in dbt; dvs does not render it.
+        const why = released
+          ? 'is an AutomateDV helper macro that dvs does not emulate'
+          : `is not a macro of the AutomateDV releases dvs emulates; the project's AutomateDV is a fork (${fork}) that may define it`;
+        const fix = released ? 'Run dbt deps, so the installed AutomateDV renders it.' : 'Run dbt deps to install the fork, so its own macros render.';
+        stand = unknownResult(unexpandedMacro(`${name}.${attr}`, why, fix, reporter()));
         stands.set(attr, stand);
       }
       return stand;

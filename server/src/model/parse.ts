@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../base/diagnostic';
 import { diagnostic } from '../base/diagnostic';
 import type { Span } from '../base/text';
-import { MACRO_SIGNATURES, failsOnlyIncrementallyWhenUndefined, isVaultMacroName, rendersWithoutWhenUndefined, signatureFor, skipsRequiredCheck, type MacroSignature, type VaultMacroName } from '../compile/automate-dv/signatures';
+import { MACRO_SIGNATURES, failsOnlyIncrementallyWhenUndefined, isReleasedHelperMacro, isVaultMacroName, rendersWithoutWhenUndefined, signatureFor, skipsRequiredCheck, type MacroSignature, type VaultMacroName } from '../compile/automate-dv/signatures';
 import type { CallExpr, Expression, SetBlockNode, Statement, Template } from '../jinja/ast';
 import { parseTemplate } from '../jinja/parser';
 import type { MetaEntry, MetaValue } from './meta';
@@ -365,7 +365,7 @@ function bindMacroCall(call: CallExpr, namespace: string, macro: string, nameSpa
   const argsSpan = { start: nameSpan.end + 1, end: Math.max(nameSpan.end + 1, call.span.end - 1) };
   const info: MacroCallInfo = { namespace, macro, signature, span: call.span, nameSpan, argsSpan, params: new Map() };
   if (!signature) {
-    if (!HELPER_MACROS.has(macro) && !(scope.otherMacros === 'any' || scope.otherMacros?.has(macro))) {
+    if (!isReleasedHelperMacro(macro) && !(scope.otherMacros === 'any' || scope.otherMacros?.has(macro))) {
       const known = Object.keys(MACRO_SIGNATURES).join(', ');
       model.diagnostics.push(diagnostic('DV204', 'error', `'${namespace}.${macro}' is not an AutomateDV macro. Known macros: ${known}.`, nameSpan));
     }
@@ -467,7 +467,6 @@ function reportUndefined(macro: string, signature: MacroSignature, p: BoundParam
   }
 }
 
-const HELPER_MACROS = new Set(['hash', 'prefix', 'alias', 'alias_all', 'multikey', 'expand_column_list', 'escape_column_names', 'max_datetime', 'cast_binary', 'create_ghost_record', 'derive_columns', 'hash_columns', 'rank_columns', 'null_columns']);
 
 // Names dbt defines for every model: never "not set in this file".
 const DBT_GLOBALS = new Set(['none', 'None', 'true', 'false', 'True', 'False', 'target', 'this', 'model', 'run_started_at', 'invocation_id', 'execute', 'flags', 'graph', 'modules', 'project_name', 'builtins']);

@@ -357,3 +357,32 @@ function undefinedStandIn(macro: VaultMacroName, param: string): JValue | undefi
   const kind = MACRO_SIGNATURES[macro].params.find((p) => p.name === param)?.kind;
   return kind === 'columns' || kind === 'payload' ? [] : undefined;
 }
+
+// Every other macro AutomateDV/dbtvault releases define (0.7.9 to 0.11.5, by name): a model may call them.
+const RELEASED_HELPER_MACROS: ReadonlySet<string> = new Set([
+  'alias', 'alias_all', 'as_constant', 'as_of_date_window', 'binary_ghost', 'bridge_overlap_and_new_rows',
+  'cast_binary', 'cast_date', 'cast_datetime', 'check_num_periods', 'check_placeholder', 'check_required_parameters',
+  'concat_ws', 'config_meta_get', 'config_meta_require', 'create_ghost_record', 'current_timestamp',
+  'current_timestamp_in_utc', 'currently_disabled_error', 'date_ghost', 'dateadd',
+  'datepart_not_recommended_warning', 'datepart_too_small_error', 'derive_columns', 'drop_temporary_special',
+  'escape_column_name', 'escape_column_names', 'expand_column_list', 'experimental_not_recommended_warning',
+  'extract_column_names', 'extract_null_column_names', 'get_escape_characters', 'get_hash_string_length',
+  'get_min_max_ranks', 'get_period_boundaries', 'get_period_filter_sql', 'get_period_of_load',
+  'get_query_results_as_dict', 'get_start_stop_dates', 'ghost_for_type', 'hash', 'hash_alg_md5', 'hash_alg_sha1',
+  'hash_alg_sha256', 'hash_columns', 'incremental_bridge_replace', 'incremental_pit_replace', 'is_any_incremental',
+  'is_bridge_incremental', 'is_expression', 'is_list', 'is_nothing', 'is_pit_incremental', 'is_something',
+  'is_vault_insert_by_period', 'is_vault_insert_by_rank', 'log_error', 'log_relation_sources', 'log_warning',
+  'materialisation_deprecation_warning', 'max_datetime', 'max_iterations_error', 'multikey', 'null_column_sql',
+  'null_columns', 'null_expression', 'null_ghost', 'pit_bridge_deprecation_warning', 'prefix',
+  'prepend_generated_by', 'print_list', 'process_columns_to_escape', 'process_columns_to_select',
+  'process_hash_column_excludes', 'process_payload_column_excludes', 'rank_columns', 'repeat',
+  'replace_placeholder_with_period_filter', 'replace_placeholder_with_rank_filter', 'select_hash_alg',
+  'source_columns', 'sqlserver_datepart_too_small_error', 'sqlserver_max_iterations_error',
+  'standard_column_wrapper', 't_link_deprecation_warning', 'timestamp_add', 'type_binary', 'type_string',
+  'type_timestamp', 'wrap_get_columns_in_relation', 'wrap_message', 'wrap_warning'
+]);
+
+/** True for a helper macro some AutomateDV/dbtvault release defines (prefix, hash, type_timestamp, …). */
+export function isReleasedHelperMacro(name: string): boolean {
+  return RELEASED_HELPER_MACROS.has(name);
+}
