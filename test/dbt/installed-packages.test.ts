@@ -4,7 +4,7 @@
 // project, and an exceptions.raise_compiler_error that must fail the model at its call.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../server/src/cli/main';
@@ -133,6 +133,19 @@ test('adapter.get_relation answers from the project (a table; an ephemeral model
   );
   const full = new ProjectSession(FIXTURE, { env: {}, fullRefresh: true });
   assert.match(compiled('relation_probe', full).rawSql, /true AS full_refresh, 'True' AS flag/);
+});
+
+test('a local: package of packages.yml is used before dbt deps links it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-fake-vault-'));
+  try {
+    cpSync(FIXTURE, join(dir, 'project'), { recursive: true });
+    renameSync(join(dir, 'project', 'dbt_packages', 'automate_dv'), join(dir, 'vault_fork'));
+    writeFileSync(join(dir, 'project', 'packages.yml'), 'packages:\n  - local: ../vault_fork\n');
+    const s = new ProjectSession(join(dir, 'project'), { env: {} });
+    assert.match(compiled('hub_customer', s).rawSql, /^SELECT DISTINCT stg\.customer_hk/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('formatting differences are not differences; a changed word is', () => {
