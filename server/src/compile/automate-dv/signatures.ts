@@ -251,7 +251,10 @@ export interface BindOptions {
 /**
  * Binds a call's arguments to the macro's parameters as Jinja does: positionals in signature order, then keywords.
  * Fails like dbt would on too many positionals (DV205), an unknown keyword (DV203), or a required parameter that is
- * missing or none (DV201, with AutomateDV's own message). The stage reports its missing source_model itself.
+ * none or that the macro cannot render without (DV201, with AutomateDV's own message; see missingRequiredParameters).
+ * An undefined parameter the macro renders without is bound as AutomateDV reads it (an empty column list) or, for a
+ * single column the emulation cannot leave out, fails with the warning code DV207. The stage reports its missing
+ * source_model itself.
  */
 export function bindArguments(
   macro: VaultMacroName,
