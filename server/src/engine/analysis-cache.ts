@@ -29,7 +29,9 @@ let buildId: string | undefined;
 function dvsBuild(): string {
   if (buildId !== undefined) return buildId;
   const hash = createHash('sha256');
-  for (const file of [require.main?.filename, __filename]) {
+  // Run from source (tests, tsx) the code is many files, not one bundle: every source file of the server counts.
+  const sources = __filename.endsWith('.ts') ? projectSources(resolve(__dirname, '..')) : [];
+  for (const file of [require.main?.filename, __filename, ...sources]) {
     if (!file) continue;
     try {
       hash.update(file).update(readFileSync(file));
@@ -39,6 +41,26 @@ function dvsBuild(): string {
   }
   buildId = hash.digest('hex');
   return buildId;
+}
+
+/** The TypeScript files under `dir`, sorted. */
+function projectSources(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const path = join(d, e.name);
+      if (e.isDirectory()) walk(path);
+      else if (e.name.endsWith('.ts')) out.push(path);
+    }
+  };
+  walk(dir);
+  return out.sort();
 }
 
 function projectFiles(root: string): string[] {

@@ -16,6 +16,9 @@ export const hubKeyIsHashed: VaultRule = {
     for (const model of hub.sourceModels) {
       const stage = ctx.index.stage(model.value);
       if (!stage) continue;
+      // hashed_columns known only at render time (a package macro's result, a var): the stage's hashes are unknown.
+      const hashed = stage.call.params.get('hashed_columns');
+      if (hashed && (hashed.value === undefined || hashed.value.kind === 'dynamic')) continue;
       const output = ctx.index.stageOutput(model.value);
       for (const pk of paramColumns(hub.call, 'src_pk')) {
         if (stage.hashed.some((h) => sameName(h.name, pk.value))) continue;
