@@ -20,3 +20,6 @@ export const UI_DIAGRAM = { expect: 'hub_users' };
 /** Run Loads on all models: the fixture model fails (its ref names no model), a vault model loads rows (not one fed by
  *  stg_users, which the completion step left with an unsaved typo). */
 export const UI_LOADS = { failing: 'e2e_unknown_ref', loaded: 'hub_products' };
+
+/** Show Dashboard after a load: every chart of the sample's Superset export drawn, and a mart model the charts name. */
+export const UI_DASHBOARD = { charts: 10, model: 'mart_returns' };

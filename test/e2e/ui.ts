@@ -1,11 +1,12 @@
 // The Playwright UI test: drives code-server (with the packaged .vsix installed) through Debian's chromium like a person
 // would, saving a screenshot per step under test-results/e2e/. Started by scripts/e2e.mjs with DVS_E2E_URL,
 // DVS_E2E_WORKSPACE, DVS_E2E_ARTEFACTS and DVS_E2E_PROFILE set; prints one `DVS_E2E_SUMMARY {…}` line.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as playwright from 'playwright-core';
 import type { Locator, Page } from 'playwright-core';
-import { UI_COMPLETION, UI_DIAGRAM, UI_FIXTURES, UI_LOADS, UI_PREVIEW, UI_PROBLEM } from './ui-expectations';
+import { UI_COMPLETION, UI_DASHBOARD, UI_DIAGRAM, UI_FIXTURES, UI_LOADS, UI_PREVIEW, UI_PROBLEM } from './ui-expectations';
 
 const SUMMARY_PREFIX = 'DVS_E2E_SUMMARY ';
 /** The language server starts, indexes the project and introspects the embedded database within this time. */
@@ -188,9 +189,63 @@ const steps: Step[] = [
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Data Vault Studio' }).first().click();
       await page.locator('.gettingStartedContainer', { hasText: 'Open the sample project' }).first().waitFor();
       await page.locator('.gettingStartedContainer', { hasText: 'Deploy to the cloud' }).first().waitFor();
+      await page.locator('.gettingStartedContainer', { hasText: 'See the dashboard' }).first().waitFor();
+    },
+  },
+  {
+    name: 'show-dashboard-after-a-demo-load',
+    run: async (page) => {
+      // What `npm run demo` does, through the dvs CLI beside the open editor (it reaches the embedded database the
+      // language server owns): another sync and a load of every model but the UI test's failing fixture.
+      const cli = join(process.cwd(), 'dist', 'cli.js');
+      for (const args of [['generate-raw', '--syncs', '1'], ['load', '--exclude', UI_FIXTURES_SELECTOR]]) {
+        const r = spawnSync(process.execPath, [cli, ...args, '--project', workspace, '--target', 'embedded'], { encoding: 'utf8', timeout: SERVER_WAIT_MS * 2 });
+        if (r.status !== 0) throw new Error(`dvs ${args.join(' ')} exited with ${r.status}: ${(r.stderr ?? '').slice(-2000)}`);
+      }
+      await runCommand(page, 'View: Close All Editors');
+      await runCommand(page, 'Data Vault: Show Dashboard');
+      await page.locator('.tabs-container .tab', { hasText: 'Dashboard:' }).first().waitFor({ timeout: SERVER_WAIT_MS });
+      const dashboard = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await dashboard.locator('body[data-ready="true"]').waitFor({ timeout: SERVER_WAIT_MS });
+      const drawn = dashboard.locator('section.tile[data-drawn="true"]');
+      await drawn.nth(UI_DASHBOARD.charts - 1).waitFor({ timeout: SERVER_WAIT_MS });
+      const tiles = await dashboard.locator('section.tile').count();
+      const ok = await dashboard.locator('section.tile[data-status="ok"]').count();
+      if (tiles !== UI_DASHBOARD.charts || ok !== UI_DASHBOARD.charts) throw new Error(`${ok} of ${tiles} dashboard tiles drawn, expected ${UI_DASHBOARD.charts}`);
+      // Each chart's canvas holds a drawing.
+      const painted = await dashboard.locator('section.tile canvas').evaluateAll((canvases) =>
+        canvases.filter((c) => {
+          const canvas = c as HTMLCanvasElement;
+          const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+          if (!data) return false;
+          for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) return true;
+          return false;
+        }).length,
+      );
+      if (painted < UI_DASHBOARD.charts) throw new Error(`only ${painted} dashboard canvases hold a drawing`);
+      // A taller window shows the whole dashboard for the record (the charts follow the resize), then back.
+      const viewport = page.viewportSize();
+      await page.setViewportSize({ width: 1600, height: 2000 });
+      // The webview has grown when its window has; ECharts redraws on the frames after its resize handler.
+      await dashboard.locator('body').evaluate(
+        () =>
+          new Promise<void>((resolve) => {
+            const check = () => (window.innerHeight > 1200 ? requestAnimationFrame(() => requestAnimationFrame(() => resolve())) : requestAnimationFrame(check));
+            check();
+          }),
+      );
+      await page.screenshot({ path: join(artefacts, 'dashboard.png') });
+      if (viewport) await page.setViewportSize(viewport);
+      // The chart names its mart; clicking the model opens it.
+      const link = dashboard.locator('section.tile .source a', { hasText: UI_DASHBOARD.model }).first();
+      await link.click();
+      await page.locator('.tabs-container .tab', { hasText: `${UI_DASHBOARD.model}.sql` }).first().waitFor();
     },
   },
 ];
+
+/** Where the UI test's fixture models live, as a dbt selector. */
+const UI_FIXTURES_SELECTOR = `path:${dirname(Object.keys(UI_FIXTURES)[0] ?? 'models/e2e/x.sql')}`;
 
 async function main(): Promise<void> {
   mkdirSync(artefacts, { recursive: true });
