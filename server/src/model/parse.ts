@@ -432,15 +432,17 @@ function bindMacroCall(call: CallExpr, namespace: string, macro: string, nameSpa
       }
     }
   }
+  const none = missing.filter((p) => info.params.has(p.name));
+  const omitted = missing.filter((p) => !info.params.has(p.name));
+  const parts: string[] = [];
+  if (none.length) parts.push(`Required parameter(s) missing or none in ${macro}(): ${none.map((p) => p.name).join(', ')}.`);
+  // Not passed is Undefined, which AutomateDV's check lets through; the SQL it renders then lacks these columns.
+  if (omitted.length) {
+    parts.push(`Required parameter(s) missing in ${macro}(): ${omitted.map((p) => p.name).join(', ')}; AutomateDV renders its SQL with an empty column there, so dbt run fails.`);
+  }
   if (missing.length) {
-    model.diagnostics.push(
-      diagnostic(
-        'DV201',
-        'error',
-        `Required parameter(s) missing or none in ${macro}(): ${missing.map((p) => p.name).join(', ')}. Add ${missing.map((p) => `${p.name}=…`).join(', ')} to the call.`,
-        nameSpan,
-      ),
-    );
+    parts.push(`Add ${missing.map((p) => `${p.name}=…`).join(', ')} to the call.`);
+    model.diagnostics.push(diagnostic('DV201', 'error', parts.join(' '), nameSpan));
   }
   return info;
 }
@@ -459,7 +461,7 @@ function reportUndefined(macro: string, signature: MacroSignature, p: BoundParam
   const fix = p.origin.kind === 'yaml' ? `Add ${p.origin.key}: … to ${p.origin.block}` : missingKey ? 'Add the key to that dict' : `Set it with {%- set … -%} above the call`;
   if (fails) {
     const code = unsetName ? 'DV206' : 'DV201';
-    model.diagnostics.push(diagnostic(code, 'error', `${p.undefinedBecause}, so ${p.name} is undefined and ${macro}() fails on it. ${fix}.`, p.undefinedSpan ?? p.argSpan));
+    model.diagnostics.push(diagnostic(code, 'error', `${p.undefinedBecause}, so ${p.name} is undefined: AutomateDV's check lets that through, but ${macro}() then writes an empty column into its SQL and dbt run fails. ${fix}.`, p.undefinedSpan ?? p.argSpan));
   } else if (spec?.required === true || unsetName) {
     model.diagnostics.push(
       diagnostic('DV207', 'warning', `${p.undefinedBecause}, so ${p.name} is undefined and the ${macro} is built without it. ${fix}, or remove the argument.`, p.undefinedSpan ?? p.argSpan),

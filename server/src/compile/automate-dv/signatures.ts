@@ -313,8 +313,9 @@ export function skipsRequiredCheck(macro: string, version: string | undefined): 
 /**
  * The required parameters AutomateDV fails on, in signature order: its required-parameter check rejects only none,
  * and a parameter that was not passed (or is bound to a missing key or an unset name) is Jinja Undefined, which the
- * check lets through. Undefined then fails in the macro only where it is used as a column (`prefix([src_pk], …)`
- * calls `.strip()` on it); parameters that only pass through expand_column_list become an empty list.
+ * check lets through. Undefined then breaks the SQL where the macro writes it as a column in a key condition, a
+ * DISTINCT ON or an ORDER BY (`rr. IS NOT NULL`, `ORDER BY rr.pk, `), so dbt run fails; parameters that only pass
+ * through expand_column_list become an empty list and the table is built without them.
  */
 export function missingRequiredParameters(macro: VaultMacroName, bound: BoundArguments): string[] {
   return MACRO_SIGNATURES[macro].params
