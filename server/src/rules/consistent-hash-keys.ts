@@ -20,9 +20,10 @@ export const consistentHashKeys: VaultRule = {
     // without is_hashdiff, or any hash no vault table reads as its key, may differ from stage to stage.
     const keys = ctx.index.vaultKeys();
     for (const hash of stage.hashed) {
-      if (hash.isHashdiff || hash.form === 'exclude' || !keys.has(hash.name.toLowerCase())) continue;
+      // A hash whose columns are known only at render time cannot be compared.
+      if (hash.isHashdiff || hash.form === 'exclude' || hash.unknown || !keys.has(hash.name.toLowerCase())) continue;
       for (const other of builders.get(hash.name.toLowerCase()) ?? []) {
-        if (sameName(other.stage, ctx.modelName) || other.hash.form === 'exclude') continue;
+        if (sameName(other.stage, ctx.modelName) || other.hash.form === 'exclude' || other.hash.unknown) continue;
         const problem = difference(stage, hash, other.facts, other.hash);
         if (!problem) continue;
         out.push(diagnostic('DV407', 'warning', `${hash.name} ${problem} in ${other.stage}. ${ADVICE}`, hash.keySpan));

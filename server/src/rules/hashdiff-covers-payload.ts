@@ -18,7 +18,8 @@ export const hashdiffCoversPayload: VaultRule = {
     const stage = stageName ? ctx.index.stage(stageName) : undefined;
     if (!stageName || !stage || !hashdiff) return [];
     const hash = stage.hashed.find((h) => sameName(h.name, hashdiff.value));
-    if (!hash || !hash.isHashdiff) return [];
+    // A hashdiff whose columns are known only at render time may well cover the payload.
+    if (!hash || !hash.isHashdiff || hash.unknown) return [];
     let components: string[];
     if (hash.form === 'exclude') {
       const source = ctx.index.stageOutput(stageName)?.source;

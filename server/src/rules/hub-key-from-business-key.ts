@@ -21,7 +21,7 @@ export const hubKeyFromBusinessKey: VaultRule = {
     for (const model of hub.sourceModels) {
       const stage = ctx.index.stage(model.value);
       const hash = stage?.hashed.find((h) => sameName(h.name, pk.value));
-      if (!stage || !hash || hash.isHashdiff || hash.form === 'exclude' || hash.components.length === 0) continue;
+      if (!stage || !hash || hash.isHashdiff || hash.form === 'exclude' || hash.unknown || hash.components.length === 0) continue;
       const hashed = new Set(hash.components.map((c) => canonicalColumn(stage, c.value)));
       const business = new Set(nks.map((n) => canonicalColumn(stage, n.value)));
       const same = hashed.size === business.size && [...hashed].every((c) => business.has(c));

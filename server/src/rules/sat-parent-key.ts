@@ -2,9 +2,26 @@
 // has hubs or links built with AutomateDV.
 import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
-import { tableOf } from './context';
+import { tableOf, type VaultIndex, type VaultRuleContext } from './context';
 import { nameList, type VaultRule } from './rule';
 import { paramColumns } from './vault-facts';
+
+const PARENT_KEY_UNKNOWN = new WeakMap<VaultIndex, boolean>();
+
+/** Some hub's or link's key is known only at render time (a package macro's result, a var): any key may be its. */
+function parentKeyUnknown(ctx: VaultRuleContext): boolean {
+  let unknown = PARENT_KEY_UNKNOWN.get(ctx.index);
+  if (unknown === undefined) {
+    unknown = [...ctx.project.modelNames()].some((name) => {
+      const t = ctx.index.table(name);
+      if (!t || !['hub', 'link', 't_link', 'nh_link'].includes(t.macro)) return false;
+      const pk = t.call.params.get('src_pk');
+      return pk !== undefined && (pk.value === undefined || pk.value.kind === 'dynamic');
+    });
+    PARENT_KEY_UNKNOWN.set(ctx.index, unknown);
+  }
+  return unknown;
+}
 
 export const satParentKey: VaultRule = {
   id: 'DV404',
@@ -13,7 +30,7 @@ export const satParentKey: VaultRule = {
     const sat = tableOf(ctx.parsed);
     if (!sat || !['sat', 'ma_sat', 'eff_sat'].includes(sat.macro)) return [];
     const parents = new Map([...ctx.index.hubsByKey(), ...ctx.index.linksByKey()]);
-    if (parents.size === 0) return [];
+    if (parents.size === 0 || parentKeyUnknown(ctx)) return [];
     const out: Diagnostic[] = [];
     const keys = [...parents.values()].map((o) => o.key);
     for (const pk of paramColumns(sat.call, 'src_pk')) {

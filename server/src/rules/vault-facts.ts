@@ -21,6 +21,8 @@ export interface StageHash {
   components: Named[];
   /** Where the value is written (for a diagnostic about the whole spec). */
   valueSpan: Span;
+  /** Some of its columns are known only at render time (a package macro's result, a var): `components` is partial. */
+  unknown?: true;
 }
 
 export interface StageDerived {
@@ -162,10 +164,16 @@ function readNulls(v: MetaValue | undefined): Named[] {
     .flatMap((e) => metaStrings(e.value));
 }
 
+/** A value (or an item of a list value) known only at render time. */
+function holdsDynamic(v: MetaValue | undefined): boolean {
+  return v?.kind === 'dynamic' || (v?.kind === 'list' && v.items.some((i) => i.kind === 'dynamic'));
+}
+
 function readHashed(v: MetaValue | undefined): StageHash[] {
   return dictEntries(v).map((e): StageHash => {
     const spec = e.value;
-    const base = { name: e.key, keySpan: e.keySpan, valueSpan: spec.span };
+    const columnsValue = spec.kind === 'dict' ? metaEntry(spec, 'columns')?.value : spec;
+    const base = { name: e.key, keySpan: e.keySpan, valueSpan: spec.span, ...(holdsDynamic(columnsValue) ? { unknown: true as const } : {}) };
     if (spec.kind === 'string') return { ...base, isHashdiff: false, form: 'single', components: metaStrings(spec) };
     if (spec.kind === 'dict') {
       const flag = metaEntry(spec, 'is_hashdiff')?.value;
