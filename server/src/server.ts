@@ -22,7 +22,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { SourceText } from './base/text';
-import { affectedModels, modelFootprint, type ModelFootprint } from './engine/affected';
+import { affectedModels, indexStillValid, modelFootprint, type ModelFootprint } from './engine/affected';
 import { ProjectSession } from './engine/session';
 import { codeLenses } from './features/code-lens';
 import { quickFixes } from './features/code-actions';
@@ -93,9 +93,9 @@ const documents = new TextDocuments(TextDocument);
 
 // Zero: changes already received in one read are checked together, and nothing waits longer than that.
 const CHECK_DELAY_MS = 0;
-// Checking runs in slices of about this long, so requests (completion, hover) are answered between slices even while
-// a whole 2,000-model project is being checked.
-const CHECK_SLICE_MS = 15;
+// Checking runs in slices of about this long (at least one model), so requests (completion, hover) wait at most for
+// the model being checked, even while a whole 2,000-model project is being checked.
+const CHECK_SLICE_MS = 4;
 // The models an edit affects besides the edited one are checked once typing pauses this long; each new edit
 // postpones them again, so a burst of keystrokes checks the dependants once, against the last text.
 const DEPENDANTS_DELAY_MS = 300;
@@ -572,7 +572,9 @@ documents.onDidChangeContent(async (event) => {
   const { state, path, modelName } = at;
   const before = modelFootprint(state.session, modelName);
   state.session.updateFile(path, event.document.getText());
-  invalidate(state);
+  // Typing in a satellite or a hub keeps the index's whole-project maps (hub keys, hash builders); a stage or a
+  // changed key rebuilds them.
+  if (!indexStillValid(before, modelFootprint(state.session, modelName))) invalidate(state);
   modelChanged(state, modelName, before, true);
 });
 
@@ -691,8 +693,7 @@ connection.onRequest(RunQuery.method, async (params: RunQueryParams) => {
 connection.onRequest(Dashboard.method, async (params: ProjectScoped) => {
   const state = await projectOf(params);
   try {
-    const wh = await openTarget(state, 'read');
-    return await dashboardData(state.session, wh, targetOf(state).name, nodeFileSystem);
+    return await dashboardData(state.session, () => openTarget(state, 'read'), targetOf(state).name, nodeFileSystem);
   } catch (error) {
     if (error instanceof NoDashboardError) throw new ResponseError(ErrorCodes.InvalidRequest, error.message);
     throw new ResponseError(ErrorCodes.InternalError, sqlErrorMessage(error));

@@ -17,6 +17,10 @@ export interface ModelFootprint {
   parentKey: string;
   /** Lower-cased keys and foreign keys it uses as a vault table (src_pk, src_fk, src_dfk, src_sfk); stage rules read them. */
   tableKeys: string[];
+  /** It is a stage: its outputs and hash keys feed the index's stage maps. */
+  isStage: boolean;
+  /** The project's model name list at the time (a new list means files came, went or changed config). */
+  modelNames: readonly string[];
 }
 
 const PARENT_MACROS = new Set(['hub', 'link', 't_link', 'nh_link']);
@@ -30,7 +34,7 @@ export function modelFootprint(session: ProjectSession, name: string): ModelFoot
   const hashKeys = stage ? stage.hashed.filter((h) => !h.isHashdiff).map((h) => h.name.toLowerCase()) : [];
   const parentKey = table && PARENT_MACROS.has(table.macro) ? `${table.macro}:${paramColumns(table.call, 'src_pk').map((c) => c.value.toLowerCase()).join(',')}` : '';
   const tableKeys = table ? ['src_pk', 'src_fk', 'src_dfk', 'src_sfk'].flatMap((p) => paramColumns(table.call, p).map((c) => c.value.toLowerCase())) : [];
-  return { name, readers: node ? session.project.descendants(name) : [], hashKeys, parentKey, tableKeys };
+  return { name, readers: node ? session.project.descendants(name) : [], hashKeys, parentKey, tableKeys, isStage: stage !== undefined, modelNames: session.project.modelNames() };
 }
 
 /** The models to check again after `before` became `after` (the edited model itself excluded). */
@@ -51,4 +55,19 @@ export function affectedModels(session: ProjectSession, index: VaultIndex, befor
   }
   out.delete(after.name);
   return [...out];
+}
+
+/**
+ * True when a vault index built before the edit still holds: the model is no stage (stage outputs and hash builders
+ * are unchanged), its hub, link and table keys are the same, and no model came, went or changed config. The index
+ * computes each model's own facts from its current parse, so only its whole-project maps matter here.
+ */
+export function indexStillValid(before: ModelFootprint, after: ModelFootprint): boolean {
+  return (
+    !before.isStage &&
+    !after.isStage &&
+    before.parentKey === after.parentKey &&
+    before.tableKeys.join(',') === after.tableKeys.join(',') &&
+    before.modelNames === after.modelNames
+  );
 }

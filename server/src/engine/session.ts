@@ -64,6 +64,7 @@ export class ProjectSession {
   readonly project: DbtProject;
   readonly runStartedAt: Date;
   private readonly parsedByText = new Map<string, ParsedModel>();
+  private readonly parsedByFile = new Map<string, { text: string; parsed: ParsedModel }>();
   private readonly openTexts = new Map<string, string>();
   private snapshot: SchemaSnapshot | undefined;
   private projectMacros: MacroNode[] | undefined;
@@ -138,8 +139,14 @@ export class ProjectSession {
     }
   }
 
+  /** The model's parse, kept per file while its text stays the same (index builds ask for every model per edit). */
   parsed(node: ProjectNode): ParsedModel {
-    return this.parse(this.textOf(node));
+    const text = this.textOf(node);
+    const known = this.parsedByFile.get(node.file);
+    if (known && known.text === text) return known.parsed;
+    const parsed = this.parse(text);
+    this.parsedByFile.set(node.file, { text, parsed });
+    return parsed;
   }
 
   parse(text: string): ParsedModel {

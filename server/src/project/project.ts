@@ -232,6 +232,7 @@ export class DbtProject {
   /** allNodes() and models(), kept until a file is added, removed or changes its shape. */
   private sorted: ProjectNode[] | undefined;
   private enabledModels: ProjectNode[] | undefined;
+  private enabledModelNames: string[] | undefined;
   private derived: DerivedState | undefined;
 
   constructor(root: string, options: LoadProjectOptions) {
@@ -590,6 +591,12 @@ export class DbtProject {
     return this.enabledModels;
   }
 
+  /** Names of the enabled models, ordered by path (kept with the model list). */
+  modelNames(): readonly string[] {
+    this.enabledModelNames ??= this.models().map((n) => n.name);
+    return this.enabledModelNames;
+  }
+
   /** The enabled node named `name` (a disabled one when no enabled node has the name). */
   node(name: string): ProjectNode | undefined {
     const candidates = this.derivedState().byName.get(name) ?? [];
@@ -751,6 +758,7 @@ export class DbtProject {
   private shapeChanged(): void {
     this.sorted = undefined;
     this.enabledModels = undefined;
+    this.enabledModelNames = undefined;
     this.derived = undefined;
   }
 

@@ -26,7 +26,7 @@ export function ruleProjectOfSession(session: ProjectSession, state: SessionCata
       return node ? { materialized: node.materialized, config: node.config.values } : undefined;
     },
     sourceLoadedAtField: (source, table) => project.sourceTable(source, table)?.loadedAtField,
-    modelNames: () => session.models().map((m) => m.name),
+    modelNames: () => project.modelNames(),
     parsedModel(name) {
       const node = session.node(name);
       return node && node.kind === 'model' ? session.parsed(node) : undefined;
