@@ -196,6 +196,25 @@ test('dvs.runLoads reports work-done progress per model and a load event for eac
   assert.deepEqual(events.map((e) => `${e.model}:${e.status}`), ['stg_users:running', 'stg_users:success', 'sat_users:running', 'sat_users:success']);
 });
 
+test('dvs/dashboard: the Superset export\'s charts with data from the loaded marts, an unbuilt mart in its tile', async () => {
+  const loaded = await client.request<{ models: { model: string; status: string }[] }>('workspace/executeCommand', { command: 'dvs.runLoads', arguments: [{ select: ['+mart_users_by_age_gender'] }] });
+  assert.ok(loaded.models.every((m) => m.status === 'success'), JSON.stringify(loaded.models));
+  const dashboard = await client.request<{ title: string; charts: Record<string, { title: string; status: string; rows: number; message?: string; option?: unknown; model?: { uri: string } }> }>('dvs/dashboard', {});
+  assert.equal(dashboard.title, 'E-commerce Analytics Dashboard');
+  const charts = Object.values(dashboard.charts);
+  assert.equal(charts.length, 10);
+  const ages = charts.find((c) => c.title === 'Age Distribution of Users by Gender');
+  assert.equal(ages?.status, 'ok', ages?.message);
+  assert.ok((ages?.rows ?? 0) > 0 && ages?.option);
+  assert.equal(ages?.model?.uri, uriOf('models/mart/mart_users_by_age_gender.sql'));
+  // mart_user_signups was never loaded here: its chart says so instead of failing the dashboard.
+  const signups = charts.find((c) => c.title === 'User Account Creation Over Time');
+  assert.equal(signups?.status, 'error');
+  assert.match(signups?.message ?? '', /does not exist/);
+  // A project without a Superset export is told so.
+  await assert.rejects(client.request('dvs/dashboard', { projectUri: pathToFileURL(join(root, '..', 'other')).href }), /no Superset export/);
+});
+
 test('a second dbt project in the workspace is its own project: its models, its target', async () => {
   const rel = join('..', 'other', 'models', 'mart', 'mart_users.sql');
   const uri = uriOf(rel);

@@ -10,7 +10,9 @@ import { pathToUri } from './uris';
 
 export class NoDashboardError extends Error {}
 
-export async function dashboardData(session: ProjectSession, db: SqlSession, target: string, fs: FileSystem): Promise<DashboardResult> {
+/** `openDb` is called only once the project is known to have an export, so a project without one is told that
+ *  rather than why its target cannot be reached. */
+export async function dashboardData(session: ProjectSession, openDb: () => Promise<SqlSession>, target: string, fs: FileSystem): Promise<DashboardResult> {
   const exportDir = findSupersetExport(session.root, fs);
   if (!exportDir) {
     throw new NoDashboardError(
@@ -19,7 +21,7 @@ export async function dashboardData(session: ProjectSession, db: SqlSession, tar
   }
   const exported = readSupersetExport(readExportFiles(exportDir, fs));
   if (!exported.dashboards.length) throw new NoDashboardError(`${exportDir} holds no dashboard and no chart.`);
-  return buildDashboard(exported, db, {
+  return buildDashboard(exported, await openDb(), {
     exportDir: relative(session.root, exportDir) || '.',
     target,
     resolve: projectDatasetResolver(session.project),
