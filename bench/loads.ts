@@ -161,7 +161,8 @@ async function scaling(label: string, wh: Warehouse, projects: Projects, sizes: 
     await resetAll(wh);
     await createRawOrders(wh);
     await wh.exec(rawOrdersInsert({ from: 1, to: size, extractedAt: '2024-06-01T00:00:00Z', customers, products: 1000 }));
-    await wh.exec('analyze raw.orders');
+    // As a DBA would: the new rows are then found through the index instead of a scan of all history.
+    await wh.exec('create index on raw.orders (_airbyte_extracted_at); analyze raw.orders');
     const first = await timedLoad(label, `the first load of ${size}`, wh, projects.on, projects.env);
     const times: number[] = [];
     let next = size + 1;
@@ -268,7 +269,7 @@ export async function benchLoads(options: LoadsOptions): Promise<PartResult> {
   }
   notes.push('Marks on: config dvs_high_water_mark with raw.orders\' loaded_at_field, and dbt-postgres indexes on the hub/link keys and on the satellite key + load date (as the sample project); each run stages the stage view\'s rows for the raw rows above the mark once, into an unlogged table all five models read. Marks off: AutomateDV\'s behaviour unchanged, every run hashes all of raw once per model.');
   notes.push('The satellite uses AutomateDV\'s default (no apply_source_filter). With marks off, a run over the full-history stage inserts older versions again (the re-run\'s rows; warning DV514); with marks on the stage holds only the new rows, as AutomateDV assumes.');
-  notes.push('Finding the new rows still scans raw.orders once per run (raw has no index on _airbyte_extracted_at; an index there would make that part grow with the new rows too).');
+  notes.push('In the first table raw.orders has no index: finding the new rows scans it once per run. The scaling table adds an index on raw.orders(_airbyte_extracted_at), as a DBA would, so a run touches only the new rows and the vault tables\' indexes.');
   return {
     part: 'loads',
     title: 'Loads: first load, bare-SQL floor, incremental, high-water marks on and off, scaling',
