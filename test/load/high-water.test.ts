@@ -356,3 +356,15 @@ test('PGlite: a stage with ranked columns is read whole (filtering would change 
     await plainDb.wh.close();
   }
 });
+
+test('dbt-postgres indexes: create statements as dbt-postgres writes them, names stable, plain names folded, methods checked', async () => {
+  const { createIndexSql } = await import('../../server/src/load/materialize');
+  const { Relation } = await import('../../server/src/base/relation');
+  const rel = new Relation('db', 'dds', 'hub_x');
+  const unique = createIndexSql(rel, { columns: ['HUB_HK'], unique: true });
+  assert.match(unique, /^create unique index if not exists "[0-9a-f]{32}" on "dds"\."hub_x" \("hub_hk"\)$/);
+  assert.equal(createIndexSql(rel, { columns: ['HUB_HK'], unique: true }), unique, 'the same index gets the same name');
+  assert.match(createIndexSql(rel, { columns: ['a', 'lower(b)'], type: 'hash' }), / using hash \("a", lower\(b\)\)$/);
+  assert.notEqual(createIndexSql(rel, { columns: ['a'] }).match(/"[0-9a-f]{32}"/)?.[0], createIndexSql(rel, { columns: ['a'], unique: true }).match(/"[0-9a-f]{32}"/)?.[0]);
+  assert.throws(() => createIndexSql(rel, { columns: ['a'], type: 'btree; drop table x' }), /not an index method name/);
+});
