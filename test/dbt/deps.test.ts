@@ -143,6 +143,14 @@ test('dvs deps installs a hub package, a git revision and a local package, write
     assert.equal(await runCli(['deps'], io), 0, io.stderr);
     assert.ok(hub.requests.includes('/tarballs/0.11.5.tar.gz'), hub.requests.join(' '));
     assert.match(io.stderr, /package-lock\.yml/);
+
+    // A lock dbt wrote (another hash) that pins a version inside the range is honoured too: 0.10.0 stays 0.10.0.
+    const lockText = readFileSync(join(project, 'package-lock.yml'), 'utf8')
+      .replace('version: 0.11.5', 'version: 0.10.0')
+      .replace(/sha1_hash: \w+/, 'sha1_hash: 0000000000000000000000000000000000000000');
+    writeFileSync(join(project, 'package-lock.yml'), lockText);
+    assert.equal(await runCli(['deps'], io), 0, io.stderr);
+    assert.match(readFileSync(join(project, 'dbt_packages/automate_dv/dbt_project.yml'), 'utf8'), /version: 0\.10\.0/);
   } finally {
     await hub.close();
     rmSync(work, { recursive: true, force: true });

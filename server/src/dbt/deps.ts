@@ -227,6 +227,23 @@ function lockText(installed: InstalledPackage[], hash: string): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * Whether a lock file (one dbt wrote, whose hash dvs does not reproduce) still pins what packages.yml asks for: every
+ * declared package has a locked entry that satisfies it (a hub version inside the range, the same git repository).
+ */
+function lockCovers(locked: readonly PackageSpec[], declared: readonly PackageSpec[]): boolean {
+  return declared.every((d) =>
+    locked.some((l) => {
+      if (d.kind === 'hub' && l.kind === 'hub') {
+        const pinned = l.versions[0];
+        return l.package.toLowerCase() === d.package.toLowerCase() && pinned !== undefined && resolveHubVersion([pinned], d.versions) === pinned;
+      }
+      if (d.kind === 'git' && l.kind === 'git') return l.git === d.git && (l.subdirectory ?? '') === (d.subdirectory ?? '');
+      return d.kind === 'local' && l.kind === 'local' && l.local === d.local;
+    }),
+  );
+}
+
 function specKey(spec: PackageSpec): string {
   return spec.kind === 'hub' ? `hub:${spec.package.toLowerCase()}` : spec.kind === 'git' ? `git:${spec.git}:${spec.subdirectory ?? ''}` : `local:${spec.local}`;
 }
@@ -246,8 +263,9 @@ export async function installPackages(projectRoot: string, installPath: string, 
   const lockFile = join(projectRoot, 'package-lock.yml');
   if (existsSync(lockFile)) {
     const lock = readFileSync(lockFile, 'utf8');
-    if (scalarText(valueOf(parseYaml(lock, 'DV021').root, 'sha1_hash')) === hash) {
-      specs = readPackageSpecs(lock);
+    const locked = readPackageSpecs(lock);
+    if (scalarText(valueOf(parseYaml(lock, 'DV021').root, 'sha1_hash')) === hash || lockCovers(locked, specs)) {
+      specs = locked;
       log('Using the versions in package-lock.yml (packages.yml is unchanged).');
     }
   }
