@@ -368,3 +368,31 @@ test('dbt-postgres indexes: create statements as dbt-postgres writes them, names
   assert.notEqual(createIndexSql(rel, { columns: ['a'] }).match(/"[0-9a-f]{32}"/)?.[0], createIndexSql(rel, { columns: ['a'], unique: true }).match(/"[0-9a-f]{32}"/)?.[0]);
   assert.throws(() => createIndexSql(rel, { columns: ['a'], type: 'btree; drop table x' }), /not an index method name/);
 });
+
+test('PostgreSQL: the staged rows compute each hash once per row (five hashed columns, five MD5 calls in the plan)', async () => {
+  const name = `dvs_hwm_plan_${process.pid}`;
+  databases.push(name);
+  const url = await freshDatabase(server.url, name);
+  const c = connectionOf(url);
+  const wh = await openPostgres({ host: c.host, port: c.port, user: c.user, password: c.password, dbname: c.dbname, sslmode: 'disable' });
+  const db = { wh, url };
+  const dir = project({ highWaterMark: true }, db);
+  try {
+    await createRawOrders(wh);
+    await wh.exec(sync(1));
+    await load(db, dir);
+    await wh.exec(sync(2));
+    const summary = await load(db, dir);
+    const statements = summary.results.find((r) => r.model === 'hub_customer')?.executedSql ?? [];
+    // The run dropped its tables: create the new rows' copy again and ask for the staging SELECT's plan.
+    const copy = statements.find((s) => /_new_rows" as \(/.test(s));
+    const stage = statements.find((s) => /_stg_orders" as \(/.test(s));
+    assert.ok(copy && stage, statements.join('\n'));
+    await wh.exec(copy);
+    const select = stage.replace(/^create unlogged table [^\n]* as \(\n/, '').replace(/\n\)$/, '');
+    const plan = (await wh.query(`explain (verbose, costs off) ${select}`)).rows.map((r) => String(Object.values(r)[0])).join('\n');
+    assert.equal((plan.match(/md5\(/g) ?? []).length, 5, plan);
+  } finally {
+    await wh.close();
+  }
+});
