@@ -241,8 +241,12 @@ test('a dataset maps to the relation its model has on the active target (schema 
   assert.deepEqual(where, { schema: 'analytics_mart', identifier: 'mart_returns', model: { name: 'mart_returns', path: 'models/mart/mart_returns.sql', file: '/p/models/mart/mart_returns.sql' } });
   const [q] = chartQueries(returns, dataset, datasetSource(dataset, where));
   assert.match(q?.sql ?? '', /\nFROM "analytics_mart"\."mart_returns"\n/);
-  // No model of that name: the dataset's own schema and table.
-  const none = projectDatasetResolver({ node: () => undefined, nodeByRelation: () => undefined });
+  // No model of that name: the schema the project's `+schema: mart` models land in on this target, else the
+  // dataset's own schema and table.
+  const peer = { ...node, name: 'mart_other', config: { values: new Map([['schema', 'mart']]) }, relation: { schema: 'dev_mart', identifier: 'mart_other' } };
+  const byPeer = projectDatasetResolver({ node: () => undefined, nodeByRelation: () => undefined, models: () => [peer] });
+  assert.deepEqual(byPeer(dataset), { schema: 'dev_mart', identifier: 'mart_returns' });
+  const none = projectDatasetResolver({ node: () => undefined, nodeByRelation: () => undefined, models: () => [] });
   assert.deepEqual(none(dataset), { schema: 'mart', identifier: 'mart_returns' });
 });
 

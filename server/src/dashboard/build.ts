@@ -21,16 +21,28 @@ export interface ResolvedDataset {
 
 export type DatasetResolver = (dataset: SupersetDataset) => ResolvedDataset | undefined;
 
+interface ProjectNodeView {
+  kind: string;
+  name: string;
+  path: string;
+  file: string;
+  enabled: boolean;
+  relation: { schema: string; identifier: string };
+  config?: { values: { get(key: string): unknown } };
+}
+
 /** The smallest view of a dbt project the resolver needs (ProjectSession's project satisfies it). */
 export interface ProjectRelations {
-  node(name: string): { kind: string; name: string; path: string; file: string; enabled: boolean; relation: { schema: string; identifier: string } } | undefined;
-  nodeByRelation(schema: string, identifier: string): { kind: string; name: string; path: string; file: string; enabled: boolean; relation: { schema: string; identifier: string } } | undefined;
+  node(name: string): ProjectNodeView | undefined;
+  nodeByRelation(schema: string, identifier: string): ProjectNodeView | undefined;
+  models?(): readonly ProjectNodeView[];
 }
 
 /**
  * A dataset's table as the project builds it on the active target. Superset names the table as it saw it on its own
  * warehouse (`mart.mart_returns`); the project may put that model elsewhere (generate_schema_name, another target's
- * schema), so the model of that name wins, then a model already at that relation, then the dataset's own name.
+ * schema), so the model of that name wins, then a model already at that relation, then the schema the project's models
+ * configured with the dataset's schema land in, then the dataset's own name.
  */
 export function projectDatasetResolver(project: ProjectRelations): DatasetResolver {
   return (dataset) => {
@@ -38,7 +50,11 @@ export function projectDatasetResolver(project: ProjectRelations): DatasetResolv
     const byName = project.node(dataset.tableName);
     const node = byName && byName.enabled && byName.kind !== 'source' ? byName : dataset.schema ? project.nodeByRelation(dataset.schema, dataset.tableName) : undefined;
     if (node) return { schema: node.relation.schema, identifier: node.relation.identifier, model: { name: node.name, path: node.path, file: node.file } };
-    return dataset.schema ? { schema: dataset.schema, identifier: dataset.tableName } : undefined;
+    if (!dataset.schema) return undefined;
+    // A table no model builds, in a schema the project's models are configured into (`+schema: mart`): that schema as
+    // the project names it on this target (generate_schema_name), else the dataset's schema as written.
+    const peer = project.models?.().find((m) => m.config?.values.get('schema') === dataset.schema);
+    return { schema: peer?.relation.schema ?? dataset.schema, identifier: dataset.tableName };
   };
 }
 
