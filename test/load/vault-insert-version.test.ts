@@ -37,3 +37,33 @@ test('vault_insert_by_period pinned to 0.9.6 loads the whole start day; pinned t
   assert.deepEqual(await hubRows('0.9.6'), ['2 2024-01-02 09:00:00'], 'customer 2 (09:00) is on the start day');
   assert.deepEqual(await hubRows('0.9.7'), [], 'customer 2 (09:00) is before the start time');
 });
+
+/** The fixture pinned to `version`, with the hub's period settings under yml meta: instead of config(). */
+function metaFixture(version: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-vault-insert-meta-'));
+  cpSync(join(__dirname, 'fixtures', 'vault-insert'), dir, { recursive: true });
+  writeFileSync(join(dir, 'packages.yml'), `packages:\n  - package: Datavault-UK/automate_dv\n    version: ${version}\n`);
+  const hub = join(dir, 'models', 'dds', 'hub_by_period.sql');
+  writeFileSync(hub, readFileSync(hub, 'utf8').replace(/\{\{ config\([^)]*\) \}\}/s, "{{ config(materialized='vault_insert_by_period') }}"));
+  writeFileSync(
+    join(dir, 'models', 'dds', 'schema.yml'),
+    "version: 2\nmodels:\n  - name: hub_by_period\n    meta:\n      timestamp_field: LOAD_DATE\n      period: day\n      start_date: '2024-01-02'\n      stop_date: '2024-01-04'\n",
+  );
+  return dir;
+}
+
+test('vault_insert_by_period settings under meta: are read from 0.11.3 on; 0.11.2 fails without timestamp_field as AutomateDV does', async () => {
+  const run = async (version: string) => {
+    const dir = metaFixture(version);
+    const io = capture(dir);
+    const code = await runCli(['load', '--target', 'embedded', '--format', 'json', '--select', 'raw_events', 'stg_events', 'hub_by_period'], io);
+    const models = (JSON.parse(io.stdout) as { models: { name: string; status: string; message?: string }[] }).models;
+    return { code, hub: models.find((m) => m.name === 'hub_by_period') };
+  };
+  const old = await run('0.11.2');
+  assert.notEqual(old.code, 0);
+  assert.match(old.hub?.message ?? '', /timestamp_field/);
+  const now = await run('0.11.5');
+  assert.equal(now.code, 0);
+  assert.equal(now.hub?.status, 'success');
+});
