@@ -19,7 +19,16 @@ export function featureProjectOfSession(session: ProjectSession, schemaState: ()
     model(name) {
       const node = session.node(name);
       if (!node) return undefined;
-      const info: ReturnType<FeatureProject['model']> = { name, file: node.file, kind: node.kind, materialized: node.materialized, relation: node.relation.render() };
+      // The relation is rendered when read: completion asks for thousands of models and reads only their kind.
+      const info: ReturnType<FeatureProject['model']> = {
+        name,
+        file: node.file,
+        kind: node.kind,
+        materialized: node.materialized,
+        get relation() {
+          return node.relation.render();
+        },
+      };
       if (node.properties?.description) info.description = node.properties.description;
       return info;
     },

@@ -610,7 +610,7 @@ export class DbtProject {
 
   /** The text a model or snapshot file was last analysed with, without reading the disk again. */
   textOfFile(path: string): string | undefined {
-    return this.texts.get(this.absolute(path));
+    return this.texts.get(path) ?? this.texts.get(this.absolute(path));
   }
 
   /** The first enabled node (by path) whose relation is schema.identifier, compared case-insensitively. */
