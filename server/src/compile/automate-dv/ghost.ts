@@ -82,6 +82,24 @@ function ghostValue(role: Role, name: string, dataType: string | undefined, meta
 }
 
 /**
+ * Up to 0.10.2 a ghost value follows the column's role, so a key whose catalog type is not BYTEA, or a load or
+ * effective date that is neither a date nor a timestamp, gets a value PostgreSQL cannot UNION with the staged rows.
+ * The columns where that happens, with their types; empty when the catalog is unknown or values follow the type.
+ */
+export function ghostTypeClashes(meta: GhostMetadata, catalog: readonly ColumnInfo[] | undefined, settings: GhostSettings): string[] {
+  if (catalog === undefined || settings.typing !== 'by-role') return [];
+  const out: string[] = [];
+  for (const col of catalog) {
+    const role = roleOf(col.name, meta);
+    const kind = typedGhost(col.dataType);
+    if ((role === 'key' && kind !== 'binary') || (role === 'date' && kind !== 'date' && kind !== 'timestamp')) {
+      out.push(`${col.name} (${catalogTypeName(col.dataType)})`);
+    }
+  }
+  return out;
+}
+
+/**
  * The select list of the ghost CTE. With a catalog, the stage's columns that the sat uses, in catalog order; without
  * one (no database), every metadata column with untyped values, which PostgreSQL resolves from the UNION's other side.
  */

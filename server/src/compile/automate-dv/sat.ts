@@ -15,7 +15,7 @@ import {
   targetName,
   type ColumnRef,
 } from './columns';
-import { ghostSelectList } from './ghost';
+import { ghostSelectList, ghostTypeClashes } from './ghost';
 import { readLoadContext } from './load-context';
 import { readColumn, readColumns, readHashdiff, readModelName, required } from './param-types';
 import { readPayload } from './payload';
@@ -106,6 +106,17 @@ function checkGhostColumns(meta: SatMetadata, ctx: MacroContext): void {
         `record, so its SQL selects g.${(meta.pk as string[])[0]!.trim()} from a ghost row without it and PostgreSQL fails the ` +
         `load. Give src_pk as one column name (src_pk: "${(meta.pk as string[])[0]!.trim()}" when the list has one item), ` +
         `turn enable_ghost_records off, or pin AutomateDV 0.11.0 or later.`,
+      'DV513',
+    );
+  }
+  const clashes = ghostTypeClashes({ ...meta }, ctx.columnsOf(ctx.ref(meta.sourceModel)), readGhostSettings(ctx));
+  if (clashes.length > 0) {
+    failAsPinned(
+      ctx,
+      `sat: with enable_ghost_records, AutomateDV ${version} writes the zero key into every key column and 1900-01-01 into ` +
+        `the load and effective dates whatever their type, so the ghost record cannot be combined with ${clashes.join(', ')} ` +
+        `and PostgreSQL fails the load. Cast those columns in the stage (keys to BYTEA, dates to a timestamp), turn ` +
+        `enable_ghost_records off, or pin AutomateDV 0.11.0 or later (it gives such columns a NULL ghost value).`,
       'DV513',
     );
   }
