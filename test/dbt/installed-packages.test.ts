@@ -102,9 +102,9 @@ test('dvs check reports the package error and --verify-emulation reports each mo
     // src_pk=none is caught before compiling by the parameter check; the package's own error is the compile test's.
     assert.equal(errorsIn('models/hub_broken.sql').length, 1);
     assert.equal(doc.emulation.package, 'automate_dv 0.11.5');
-    assert.equal(doc.emulation.compared, 6);
+    assert.equal(doc.emulation.compared, 7);
     const differing = doc.emulation.differences.map((d) => d.model).sort();
-    assert.deepEqual(differing, ['eff_sat_customer', 'hub_broken', 'hub_customer', 'link_customer', 'relation_probe', 'sat_customer']);
+    assert.deepEqual(differing, ['eff_sat_customer', 'hub_broken', 'hub_customer', 'link_customer', 'nh_link_customer', 'relation_probe', 'sat_customer']);
     const hub = doc.emulation.differences.find((d) => d.model === 'hub_customer')!;
     assert.ok(hub.diff.some((l) => l.startsWith('- ') && /FLAG/.test(l)), hub.diff.join('\n'));
   } finally {
@@ -146,6 +146,12 @@ test('a local: package of packages.yml is used before dbt deps links it', () => 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a macro the installed version lacks fails the model, naming the package', () => {
+  const errors = compiled('nh_link_customer').diagnostics.filter((d) => d.severity === 'error');
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!.message, /the installed package 'automate_dv' has no macro 'nh_link'/);
 });
 
 test('formatting differences are not differences; a changed word is', () => {

@@ -9,7 +9,7 @@ import { CompileError } from '../compile/context';
 import type { MacroNode } from '../jinja/ast';
 import { JinjaError } from '../jinja/errors';
 import { defineMacros } from '../jinja/render';
-import { UNDEFINED, isList, type JCallable, type JObject, type JValue } from '../jinja/values';
+import { JUndefined, isList, type JCallable, type JObject, type JValue } from '../jinja/values';
 import { relativePath } from '../project/fileSystem';
 import type { PackageMacros } from './package-macros';
 
@@ -81,7 +81,8 @@ function atBoundary(pkg: PackageMacros, node: MacroNode, fn: JCallable, projectR
 function namespaceOf(name: string, members: Map<string, JCallable>): JObject {
   return {
     kind: 'object',
-    getAttr: (attr) => members.get(attr) ?? UNDEFINED,
+    // dbt fails on a macro the installed version lacks (nh_link before 0.11.5, say): so does this, saying which.
+    getAttr: (attr) => members.get(attr) ?? new JUndefined(`${name}.${attr}`, `the installed package '${name}' has no macro '${attr}'`),
     render: () => `<package ${name}>`,
   };
 }
