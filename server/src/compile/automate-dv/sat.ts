@@ -109,16 +109,20 @@ function checkGhostColumns(meta: SatMetadata, ctx: MacroContext): void {
       'DV513',
     );
   }
+  // A warning, not an error: without a database a column whose type is not declared reads as text, so the clash is
+  // only as certain as the catalog.
   const clashes = ghostTypeClashes({ ...meta }, ctx.columnsOf(ctx.ref(meta.sourceModel)), readGhostSettings(ctx));
   if (clashes.length > 0) {
-    failAsPinned(
-      ctx,
-      `sat: with enable_ghost_records, AutomateDV ${version} writes the zero key into every key column and 1900-01-01 into ` +
-        `the load and effective dates whatever their type, so the ghost record cannot be combined with ${clashes.join(', ')} ` +
-        `and PostgreSQL fails the load. Cast those columns in the stage (keys to BYTEA, dates to a timestamp), turn ` +
-        `enable_ghost_records off, or pin AutomateDV 0.11.0 or later (it gives such columns a NULL ghost value).`,
-      'DV513',
-    );
+    ctx.report({
+      code: 'DV513',
+      severity: 'warning',
+      message:
+        `sat: with enable_ghost_records, AutomateDV ${version} writes the zero key into every key column and 1900-01-01 ` +
+        `into the load and effective dates whatever their type, so where the catalog's types are right the ghost record ` +
+        `cannot be combined with ${clashes.join(', ')} and PostgreSQL fails the load. Cast those columns in the stage ` +
+        `(keys to BYTEA, dates to a timestamp), turn enable_ghost_records off, or pin AutomateDV 0.11.0 or later (it ` +
+        `gives such columns a NULL ghost value).`,
+    });
   }
   if (typeof meta.hashdiff !== 'string' && behaviourAt(AUTOMATE_DV_VERSIONS.ghostHashdiffMapping, version) === 'omitted') {
     failAsPinned(
