@@ -3,6 +3,7 @@
 // model-name completion latency and size, diagnostics after an edit of a satellite and of a stage, dvs/compiledSql
 // latency, peak memory. DVS_BENCH_DIST runs another build's server (to measure a before/after pair on one machine).
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileUri, LspClient, now, percentile, type Notification } from '../test/reliability/lsp-client';
 import type { Figure, PartResult } from './figures';
@@ -45,6 +46,7 @@ export async function benchLsp(quick: boolean): Promise<PartResult> {
   const uris = { sat: fileUri(docs.sat), stage: fileUri(docs.stage), hub: fileUri(docs.hub) };
   const total = layout.counts.total;
   const dist = benchDist();
+  const loadStart = loadavg()[0]!;
 
   // The three column completions the issue names: a satellite's payload column, a column inside a stage's hashdiff
   // list, and a hub's business key.
@@ -172,6 +174,7 @@ export async function benchLsp(quick: boolean): Promise<PartResult> {
   } finally {
     await client.stop();
   }
+  notes.push(`load average (1 min) at the start ${loadStart.toFixed(1)}, at the end ${loadavg()[0]!.toFixed(1)}, on ${cpus().length} cores shared with other processes`);
   if (client.stderr.trim()) notes.push(`server stderr: ${client.stderr.trim().split('\n').slice(0, 3).join(' | ')}`);
   const c = layout.counts;
   return {

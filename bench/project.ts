@@ -2,7 +2,7 @@
 // `dvs check` and `dvs compile` over all of it as a user would run them (fresh processes), plus a warm in-process check.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkProject } from '../server/src/engine/check';
 import { ProjectSession } from '../server/src/engine/session';
@@ -89,6 +89,7 @@ export async function benchProject(quick: boolean): Promise<PartResult> {
   const { layout, figures } = await prepareLargeProject(sizes);
   const dir = layout.dir;
   const notes: string[] = [];
+  const loadStart = loadavg()[0]!;
 
   // Each figure is the median of a few fresh processes: the machine is shared, one run can be far off.
   const runs = quick ? 1 : 3;
@@ -131,6 +132,7 @@ export async function benchProject(quick: boolean): Promise<PartResult> {
     figures.push({ name: 'check whole project, warm session (in process)', value: msSince(start), unit: 'ms' });
   }
 
+  notes.push(`load average (1 min) at the start ${loadStart.toFixed(1)}, at the end ${loadavg()[0]!.toFixed(1)}, on ${cpus().length} cores shared with other processes`);
   notes.push('The warnings are DV410 (a timestamptz column inside a hashdiff): the generated stages hash every attribute type, timestamptz included, so the vault rules have real findings to report.');
   const compiledDir = join(dir, 'target', 'compiled', 'large_vault', 'models', 'dds');
   if (existsSync(join(compiledDir, 'hub_t0001.sql'))) {
