@@ -69,6 +69,8 @@ interface TimedRun {
   stdout: string;
   stderr: string;
   maxRssMiB: number | undefined;
+  /** CPU time (user + system) of the process: unlike wall time, it does not grow when other processes share the cores. */
+  cpuMs: number | undefined;
 }
 
 /** Runs the CLI in a fresh node process and reports wall time and peak memory. */
@@ -81,7 +83,8 @@ export function timedCli(args: string[], env: Record<string, string> = {}): Time
   });
   const ms = msSince(start);
   const kb = /\[bench\] maxRSS (\d+)/.exec(r.stderr)?.[1];
-  return { ms, code: r.status, stdout: r.stdout, stderr: r.stderr, maxRssMiB: kb ? Number(kb) / 1024 : undefined };
+  const cpu = /\[bench\] cpu (\d+)/.exec(r.stderr)?.[1];
+  return { ms, code: r.status, stdout: r.stdout, stderr: r.stderr, maxRssMiB: kb ? Number(kb) / 1024 : undefined, cpuMs: cpu ? Number(cpu) / 1000 : undefined };
 }
 
 export async function benchProject(quick: boolean): Promise<PartResult> {
@@ -115,12 +118,16 @@ export async function benchProject(quick: boolean): Promise<PartResult> {
   const sameResult = warm.every((w) => w.stdout === check.stdout) && cold.every((w) => w.stdout === check.stdout);
   figures.push({ name: '`dvs check` whole project, fresh process, cold (no analysis cache)', value: median(cold.map((r) => r.ms)), unit: 'ms', note: `median of ${runs}; ${summary}` });
   figures.push({ name: '`dvs check` whole project, fresh process, warm (second run)', value: median(warm.map((r) => r.ms)), unit: 'ms', note: `median of ${runs}; ${sameResult ? 'same findings as cold' : 'findings DIFFER from the cold run'}` });
+  const cpu = (runs: TimedRun[]) => median(runs.map((r) => r.cpuMs ?? Number.NaN));
+  figures.push({ name: '`dvs check` cold, CPU time (user + system)', value: cpu(cold), unit: 'ms', note: 'what the process computed, whatever the load' });
+  figures.push({ name: '`dvs check` warm, CPU time (user + system)', value: cpu(warm), unit: 'ms' });
   if (check.maxRssMiB) figures.push({ name: '`dvs check` peak memory', value: check.maxRssMiB, unit: 'MiB' });
 
   const compiles: TimedRun[] = [];
   for (let i = 0; i < runs; i++) compiles.push(timedCli(['compile', '--project', dir, '--target', 'embedded']));
   const compile = compiles[0] as TimedRun;
   figures.push({ name: '`dvs compile` every model (fresh process)', value: median(compiles.map((r) => r.ms)), unit: 'ms', note: `median of ${runs}; ${compile.code === 0 ? 'exit 0' : `exit ${compile.code}`}` });
+  figures.push({ name: '`dvs compile` every model, CPU time (user + system)', value: median(compiles.map((r) => r.cpuMs ?? Number.NaN)), unit: 'ms' });
   if (compile.maxRssMiB) figures.push({ name: '`dvs compile` peak memory', value: compile.maxRssMiB, unit: 'MiB' });
 
   if (!benchDist()) {
