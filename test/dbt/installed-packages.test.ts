@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { runCli } from '../../server/src/cli/main';
 import type { CliIo } from '../../server/src/cli/io';
 import { ProjectSession } from '../../server/src/engine/session';
-import { lineDiff, normalizeSql } from '../../server/src/engine/verify-emulation';
+import { deliberateDeviation, lineDiff, normalizeSql } from '../../server/src/engine/verify-emulation';
 import { PGlite } from '@electric-sql/pglite';
 
 const FIXTURE = join(__dirname, 'fixtures', 'fake-vault');
@@ -162,4 +162,14 @@ test('formatting differences are not differences; a changed word is', () => {
   const diff = lineDiff(a, c);
   assert.ok(diff.some((l) => l.startsWith('- ') && /\bB\b/.test(l)));
   assert.ok(diff.some((l) => l.startsWith('+ ') && /\bC\b/.test(l)));
+});
+
+test("the emulation's apply_source_filter join is a deliberate deviation; any other change is not", () => {
+  const packageSql = normalizeSql(
+    'SELECT s.* FROM stage AS s LEFT JOIN latest_records AS sat ON sat.pk = s.pk WHERE sat.pk IS NULL OR s.ldts > (SELECT MAX(ldts) FROM latest_records AS sat WHERE sat.pk = s.pk)',
+  );
+  const emulationSql = normalizeSql('SELECT s.* FROM stage AS s LEFT JOIN latest_records AS sat ON sat.pk = s.pk WHERE sat.pk IS NULL OR s.ldts > sat.ldts');
+  assert.match(deliberateDeviation(packageSql, emulationSql) ?? '', /apply_source_filter/);
+  const otherwise = normalizeSql('SELECT s.* FROM stage AS s LEFT JOIN latest_records AS sat ON sat.pk = s.pk WHERE sat.pk IS NULL OR s.ldts >= sat.ldts');
+  assert.equal(deliberateDeviation(packageSql, otherwise), undefined);
 });

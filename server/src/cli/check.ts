@@ -47,6 +47,7 @@ export async function runCheck(args: ParsedArgs, io: CliIo): Promise<number> {
     io.err(`dvs: checked ${models} models: ${counts('error')} errors, ${counts('warning')} warnings, ${counts('information')} information\n`);
     if (emulation) {
       for (const d of emulation.differences) io.out(`${d.path}: ${d.model} compiles differently${d.incremental ? ' in its incremental branch' : ''} (- ${emulation.package}, + emulation)\n${d.diff.map((l) => `    ${l}`).join('\n')}\n`);
+      for (const d of emulation.deliberate) io.err(`dvs: ${d.path}: ${d.model}${d.incremental ? ' (incremental)' : ''} differs only by design: ${d.deviation}\n`);
       io.err(`dvs: compared ${emulation.compared} models with the installed ${emulation.package}: ${emulation.differences.length} differ from the emulation\n`);
     }
   }
