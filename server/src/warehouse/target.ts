@@ -56,8 +56,9 @@ export async function openWarehouse(target: ResolvedTarget, projectDir: string):
     const dir = defaultEmbeddedDir(projectDir);
     const project = resolve(projectDir);
     const inside = relative(project, dir);
-    // Only when the folder is first created: a user who later un-ignores it on purpose is not overruled.
-    if ((inside.startsWith(`.dvs${sep}`) || inside === '.dvs') && !existsSync(join(project, '.dvs'))) ensureDvsIgnored(project);
+    // Only when the database folder is first created: a user who later un-ignores it on purpose is not overruled.
+    // (`.dvs/` itself may exist already: dvs check keeps its schema and analysis caches there.)
+    if ((inside.startsWith(`.dvs${sep}`) || inside === '.dvs') && !existsSync(dir)) ensureDvsIgnored(project);
     const fromCwd = relative(process.cwd(), dir);
     // Short when the folder is below the current one; otherwise the absolute path, which says where it really is.
     const shown = isAbsolute(inside) || inside.startsWith('..') || !fromCwd || fromCwd.startsWith('..') || isAbsolute(fromCwd) ? dir : fromCwd;
