@@ -198,9 +198,15 @@ const steps: Step[] = [
       // What `npm run demo` does, through the dvs CLI beside the open editor (it reaches the embedded database the
       // language server owns): another sync and a load of every model but the UI test's failing fixture.
       const cli = join(process.cwd(), 'dist', 'cli.js');
+      // The completion step typed into this stage; the editor may have saved it. The load reads the files as shipped.
+      const shipped = process.env.DVS_E2E_PROJECT ?? join(process.cwd(), 'sample-project');
+      writeFileSync(join(workspace, UI_COMPLETION.path), readFileSync(join(shipped, UI_COMPLETION.path)));
       for (const args of [['generate-raw', '--syncs', '1'], ['load', '--exclude', UI_FIXTURES_SELECTOR]]) {
         const r = spawnSync(process.execPath, [cli, ...args, '--project', workspace, '--target', 'embedded'], { encoding: 'utf8', timeout: SERVER_WAIT_MS * 2 });
-        if (r.status !== 0) throw new Error(`dvs ${args.join(' ')} exited with ${r.status}: ${(r.stderr ?? '').slice(-2000)}`);
+        if (r.status !== 0) {
+          const why = (r.stderr ?? '').split('\n').filter((l) => /error|fail|refus|lock|dvs:/i.test(l)).join(' | ');
+          throw new Error(`dvs ${args.join(' ')} exited with ${r.status}: ${why.slice(-3000)}`);
+        }
       }
       await runCommand(page, 'View: Close All Editors');
       await runCommand(page, 'Data Vault: Show Dashboard');
@@ -223,17 +229,17 @@ const steps: Step[] = [
         }).length,
       );
       if (painted < UI_DASHBOARD.charts) throw new Error(`only ${painted} dashboard canvases hold a drawing`);
-      // A taller window shows the whole dashboard for the record (the charts follow the resize), then back.
+      // A taller window shows the whole dashboard for the record (the charts follow the resize), then back; the panel
+      // and the earlier steps' notifications would cover its lower half.
+      if (await page.locator('.part.panel').first().isVisible()) await runCommand(page, 'View: Toggle Panel Visibility');
+      await runCommand(page, 'Notifications: Clear All Notifications');
       const viewport = page.viewportSize();
       await page.setViewportSize({ width: 1600, height: 2000 });
       // The webview has grown when its window has; ECharts redraws on the frames after its resize handler.
-      await dashboard.locator('body').evaluate(
-        () =>
-          new Promise<void>((resolve) => {
-            const check = () => (window.innerHeight > 1200 ? requestAnimationFrame(() => requestAnimationFrame(() => resolve())) : requestAnimationFrame(check));
-            check();
-          }),
-      );
+      // (A string, because a function here would be compiled with helpers the page does not have.)
+      await dashboard
+        .locator('body')
+        .evaluate('new Promise((resolve) => { (function check() { if (window.innerHeight > 1200) requestAnimationFrame(() => requestAnimationFrame(resolve)); else requestAnimationFrame(check); })(); })');
       await page.screenshot({ path: join(artefacts, 'dashboard.png') });
       if (viewport) await page.setViewportSize(viewport);
       // The chart names its mart; clicking the model opens it.
