@@ -133,6 +133,16 @@ test('dvs dashboard writes one self-contained HTML file under the target folder'
   assert.ok(existsSync(out));
 });
 
+test('dvs dashboard on a project without a Superset export stops with exit 2 and says what it needs', async () => {
+  const other = join(work, 'no-export');
+  cpSync(join(__dirname, '..', 'fixtures', 'projects', 'modern'), other, { recursive: true });
+  const c = io();
+  const code = await runCli(['dashboard', '--project', other, '--target', 'embedded'], c);
+  assert.equal(code, 2);
+  assert.match(c.stderr, /no Superset export/);
+  assert.equal(c.stdout, '');
+});
+
 async function ensureChromium(): Promise<void> {
   if (existsSync(CHROMIUM)) return;
   // The same provisioning the VS Code end-to-end tests use: apt as root, else a message saying what to install.
