@@ -149,21 +149,31 @@ test('§6.6 nh_link whose src_eff is its src_ldts: AutomateDV lists the column t
   assert.deepEqual(clean.ctx.diagnostics, []);
 });
 
-test('§1.3 t_link in 0.11.5 no longer checks its required parameters: no src_eff compiles; nh_link and 0.11.0 t_link still require it', async () => {
+test('§1.3 t_link in 0.11.5 no longer checks its required parameters: no src_eff compiles; nh_link and 0.11.0 t_link reject only src_eff=none', async () => {
   await loadBatch(db, 'stg_t', [t('T1', 'A', 'B', 1, 1), t('T2', 'A', 'C', 2, 1)]);
   const { src_eff: _eff, ...withoutEff } = NH;
   void _eff;
   assert.equal(await runModel(db, 'tx_no_eff', 't_link', withoutEff), 2);
   assert.deepEqual(await columnsOf('tx_no_eff'), ['tk', 'fk1', 'fk2', 'amount', 'ldts', 'src']);
-  await assert.rejects(compileModel(db, 'tx_no_eff_nh', 'nh_link', withoutEff), (e: Error & { code?: string }) => e.code === 'DV201' && /src_eff/.test(e.message));
-  await assert.rejects(compileModel(db, 'tx_no_eff_old', 't_link', withoutEff, { compat: { version: '0.11.0', satLogic: 'first-record' } }), (e: Error & { code?: string }) => e.code === 'DV201');
+  // An src_eff that is not passed is Jinja Undefined: AutomateDV's required check (nh_link, and t_link before 0.11.5)
+  // rejects only none, and expand_column_list drops it, so the table is built without it.
+  assert.equal(await runModel(db, 'tx_no_eff_nh', 'nh_link', withoutEff), 2);
+  assert.deepEqual(await columnsOf('tx_no_eff_nh'), ['tk', 'fk1', 'fk2', 'amount', 'ldts', 'src']);
+  assert.equal(await runModel(db, 'tx_no_eff_old', 't_link', withoutEff, { compat: { version: '0.11.0', satLogic: 'first-record', hashing: 'binary' } }), 2);
+  // src_eff=none is what the check rejects.
+  await assert.rejects(compileModel(db, 'tx_none_eff_nh', 'nh_link', { ...withoutEff, src_eff: null }), (e: Error & { code?: string }) => e.code === 'DV201' && /src_eff/.test(e.message));
+  await assert.rejects(compileModel(db, 'tx_none_eff_old', 't_link', { ...withoutEff, src_eff: null }, { compat: { version: '0.11.0', satLogic: 'first-record', hashing: 'binary' } }), (e: Error & { code?: string }) => e.code === 'DV201');
   // The editor agrees with the compiler.
   const model = "{{ automate_dv.t_link(src_pk='TK', src_fk=['FK1'], src_ldts='LDTS', src_source='SRC', source_model='stg_t') }}";
   const codes = (version?: string) => parseModel(model, version ? { automateDvVersion: version } : {}).diagnostics.map((d) => d.code);
   assert.deepEqual(codes(), []);
   assert.deepEqual(codes('0.11.5'), []);
-  assert.deepEqual(codes('0.11.0'), ['DV201']);
-  assert.deepEqual(parseModel(model.replace('t_link', 'nh_link')).diagnostics.map((d) => d.code), ['DV201']);
+  // Where the check runs, a missing src_eff is a warning (the table is built without it); src_eff=none fails.
+  assert.deepEqual(codes('0.11.0'), ['DV207']);
+  assert.deepEqual(parseModel(model.replace('t_link', 'nh_link')).diagnostics.map((d) => [d.code, d.severity]), [['DV207', 'warning']]);
+  const withNone = model.replace("src_ldts=", 'src_eff=none, src_ldts=');
+  assert.deepEqual(parseModel(withNone, { automateDvVersion: '0.11.0' }).diagnostics.map((d) => d.code), ['DV201']);
+  assert.deepEqual(parseModel(withNone.replace('t_link', 'nh_link')).diagnostics.map((d) => d.code), ['DV201']);
 });
 
 // ---------------------------------------------------------------------------------------------------------------- sat

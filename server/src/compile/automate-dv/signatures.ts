@@ -291,7 +291,8 @@ export function bindArguments(
       const value = bound.get(p.name);
       if (!p.required || value === null || !isNone(value) || !rendersWithoutWhenUndefined(macro, p.name)) continue;
       const standIn = undefinedStandIn(macro, p.name);
-      if (standIn !== undefined) bound.set(p.name, standIn);
+      if (standIn === OMIT) bound.delete(p.name);
+      else if (standIn !== undefined) bound.set(p.name, standIn);
       else {
         // AutomateDV renders SQL without this column; the emulation does not reproduce that SQL. A warning code, so the
         // model is not reported as failing where dbt would not fail.
@@ -357,10 +358,17 @@ export function failsOnlyIncrementallyWhenUndefined(macro: string, param: string
  * What the compiler binds for an undefined parameter the macro renders without: expand_column_list makes an empty list
  * of a column list; a single column has no such stand-in, so it stays unbound.
  */
-function undefinedStandIn(macro: VaultMacroName, param: string): JValue | undefined {
+function undefinedStandIn(macro: VaultMacroName, param: string): JValue | typeof OMIT | undefined {
   const kind = MACRO_SIGNATURES[macro].params.find((p) => p.name === param)?.kind;
-  return kind === 'columns' || kind === 'payload' ? [] : undefined;
+  if (kind === 'columns' || kind === 'payload') return [];
+  // nh_link's and t_link's effective-from column only joins their expand_column_list of source columns, and our
+  // compiler already treats it as optional: leaving it out renders exactly the SQL AutomateDV renders.
+  if ((macro === 'nh_link' || macro === 't_link') && param === 'src_eff') return OMIT;
+  return undefined;
 }
+
+/** A stand-in that means "leave the parameter unbound": the macro's module reads it as not given. */
+const OMIT: unique symbol = Symbol('omit');
 
 // Every other macro AutomateDV/dbtvault releases define (0.7.9 to 0.11.5, by name): a model may call them.
 const RELEASED_HELPER_MACROS: ReadonlySet<string> = new Set([
