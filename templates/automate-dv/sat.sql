@@ -26,8 +26,8 @@ latest_records AS (
                 FROM source_data
             ) AS source_records
                 ON {{ records_join }}
-    ) AS b
-    WHERE b.rank = 1
+    ) AS {{ latest_alias }}
+    WHERE {{ latest_alias }}.rank = 1
 ),
 {#- valid_stg: AutomateDV compares with a correlated SELECT MAX(ldts) FROM latest_records per key, which PostgreSQL
     runs once per staged row over the whole CTE (quadratic). latest_records holds only the key's newest rows (rank 1,
@@ -73,10 +73,10 @@ first_record_in_set AS (
             {{ first_rank_function }} OVER (
                 PARTITION BY {{ sd_pk }}
                 ORDER BY {{ sd_ldts }}
-            ) AS asc_row_number
+            ) AS asc_rank
         FROM {{ batch_cte }} AS sd
     ) AS rin
-    WHERE rin.asc_row_number = 1
+    WHERE rin.asc_rank = 1
 ),
 
 unique_source_records AS (

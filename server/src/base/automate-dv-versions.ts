@@ -127,6 +127,29 @@ export const AUTOMATE_DV_VERSIONS = {
     otherwise: 'ROW_NUMBER',
   } satisfies VersionBehaviour<'RANK' | 'ROW_NUMBER'>,
 
+  satLatestRecordsForm: {
+    behaviour:
+      "How the incremental sat's latest_records names its subquery and orders the join to the staged keys; only the " +
+      'SQL text differs, not the rows.',
+    bands: [
+      { until: '0.9.7', value: 'a', renders: '… ON current_records.pk = source_records.pk ) AS a WHERE a.rank = 1' },
+      { from: '0.10.0', value: 'b', renders: '… ON source_records.pk = current_records.pk ) AS b WHERE b.rank = 1' },
+    ],
+    otherwise: 'b',
+  } satisfies VersionBehaviour<'a' | 'b'>,
+
+  satLatestRecordsColumns: {
+    behaviour:
+      "Which columns the incremental sat's latest_records selects from the table: the window columns (pk, hashdiff, " +
+      'ldts) or every column of the satellite; no row depends on it.',
+    bands: [
+      { until: '0.9.7', value: 'window', renders: 'SELECT a.pk, a.hashdiff, a.ldts' },
+      { from: '0.10.0', until: '0.10.2', value: 'all', renders: 'SELECT b.pk, b.hashdiff, b.payload…, b.ldts, b.source' },
+      { from: '0.11.0', value: 'window', renders: 'SELECT b.pk, b.hashdiff, b.ldts' },
+    ],
+    otherwise: 'window',
+  } satisfies VersionBehaviour<'window' | 'all'>,
+
   satFirstRecordRank: {
     behaviour:
       "How first_record_in_set picks each key's first staged rows: RANK() keeps every row at the first load date, " +
@@ -394,8 +417,9 @@ export const AUTOMATE_DV_VERSIONS = {
   // ── stage ───────────────────────────────────────────────────────────────────────────────────────────────────────
   stageDerivedConcat: {
     behaviour:
-      'A derived column given as a list: concat_ws on PostgreSQL. 0.9.1–0.10.2 have no postgres__concat_ws and their ' +
-      "default__ writes CONCAT(a, '||', b), which keeps the separators around a NULL part and is never NULL.",
+      'A derived column given as a list, and a hash of several columns: concat_ws on PostgreSQL. 0.9.1–0.10.2 have no ' +
+      "postgres__concat_ws and their default__ writes CONCAT(a, '||', b), which keeps the separators around a NULL part " +
+      'and is never NULL (a hash COALESCEs every part, so its bytes are the same either way).',
     bands: [
       { until: '0.9.0', value: 'concat-ws', renders: "CONCAT_WS('||', a, b)" },
       { from: '0.9.1', until: '0.10.2', value: 'concat', renders: "CONCAT(a, '||', b)" },

@@ -72,6 +72,7 @@ export function hashExpression(columns: string | readonly string[], options: Has
     nullPlaceholder: options.nullPlaceholder ?? DEFAULT_HASH_SETTINGS.nullPlaceholder,
     upperCase: options.upperCase ?? DEFAULT_HASH_SETTINGS.upperCase,
     encoding: options.encoding ?? DEFAULT_HASH_SETTINGS.encoding,
+    concat: options.concat ?? 'concat-ws',
   };
   const escape = new Set(options.columnsToEscape ?? []);
   const escapeChars = options.escapeChars ?? ['"', '"'];
@@ -87,10 +88,15 @@ export function hashExpression(columns: string | readonly string[], options: Has
   const ordered = options.isHashdiff ? sortHashdiffColumns(columns) : [...columns];
   const placeholder = sqlLiteral(settings.nullPlaceholder);
   const components = ordered.map((c) => `COALESCE(${std(c)}, ${placeholder})`);
+  const separator = sqlLiteral(settings.concatString);
+  // Every part is COALESCEd, so CONCAT with the separator between the parts gives the same bytes as CONCAT_WS; the
+  // version's own form is written all the same, so the SQL reads as the package's.
+  const joined =
+    settings.concat === 'concat' ? `CONCAT(${components.join(`, ${separator}, `)})` : `CONCAT_WS(${separator}, ${components.join(', ')})`;
   if (options.isHashdiff) {
     if (components.length === 1) return wrap(components[0] as string);
-    return wrap(`CONCAT_WS(${sqlLiteral(settings.concatString)}, ${components.join(', ')})`);
+    return wrap(joined);
   }
   const allNull = ordered.map(() => settings.nullPlaceholder).join(settings.concatString);
-  return wrap(`NULLIF(CONCAT_WS(${sqlLiteral(settings.concatString)}, ${components.join(', ')}), ${sqlLiteral(allNull)})`);
+  return wrap(`NULLIF(${joined}, ${sqlLiteral(allNull)})`);
 }

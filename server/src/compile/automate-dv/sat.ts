@@ -22,7 +22,7 @@ import { readPayload } from './payload';
 import { readGhostSettings } from './settings';
 import type { BoundArguments } from './signatures';
 import { renderMacroTemplate } from './templates';
-import { truthy } from '../../jinja/values';
+import { isDict, truthy, type JDict, type JValue } from '../../jinja/values';
 
 export interface SatMetadata {
   pk: string | string[];
@@ -33,6 +33,18 @@ export interface SatMetadata {
   ldts: string;
   source: string;
   sourceModel: string;
+  /**
+   * eff, ldts and source as given when a {source_column, alias} mapping named them: the final select writes such a
+   * column `x.col AS alias`, as AutomateDV's alias_all does (same column, since the alias must name it).
+   */
+  refs?: { eff?: ColumnRef; ldts?: ColumnRef; source?: ColumnRef };
+}
+
+/** The column a parameter names, kept as a mapping when it was given as one. */
+function refOf(v: JValue | undefined, name: string | undefined): ColumnRef | undefined {
+  if (name === undefined || !isDict(v ?? null)) return undefined;
+  const alias = (v as JDict).get('alias');
+  return typeof alias === 'string' ? { sourceColumn: name, alias } : undefined;
 }
 
 export function readSatMetadata(args: BoundArguments, ctx: MacroContext): SatMetadata {
@@ -47,6 +59,8 @@ export function readSatMetadata(args: BoundArguments, ctx: MacroContext): SatMet
   const payload = readPayload('sat', args.get('src_payload'), { named, sourceModel }, ctx);
   const meta: SatMetadata = { pk, hashdiff, payload, extra: expandColumnList([extraValue ?? null], "sat: 'src_extra_columns'"), ldts, source, sourceModel };
   if (eff !== undefined) meta.eff = eff;
+  const refs = { eff: refOf(args.get('src_eff'), eff), ldts: refOf(args.get('src_ldts'), ldts), source: refOf(args.get('src_source'), source) };
+  if (refs.eff || refs.ldts || refs.source) meta.refs = refs;
   return meta;
 }
 
@@ -57,9 +71,9 @@ export function satSourceColumns(meta: SatMetadata): ColumnRef[] {
     meta.hashdiff,
     ...meta.payload,
     ...meta.extra,
-    ...(meta.eff !== undefined ? [meta.eff] : []),
-    meta.ldts,
-    meta.source,
+    ...(meta.eff !== undefined ? [meta.refs?.eff ?? meta.eff] : []),
+    meta.refs?.ldts ?? meta.ldts,
+    meta.refs?.source ?? meta.source,
   ];
 }
 
@@ -154,8 +168,9 @@ export function compileSat(args: BoundArguments, ctx: MacroContext): string {
   const pkList = expandColumnList([meta.pk]);
   const hdSource = sourceName(meta.hashdiff);
   const hdTarget = targetName(meta.hashdiff);
-  const firstRecord = ctx.compat.satLogic === 'first-record';
   const withRank = load.rankColumn ? [...sourceCols, load.rankColumn] : sourceCols;
+  const latestAlias = behaviourAt(AUTOMATE_DV_VERSIONS.satLatestRecordsForm, version);
+  const latestCols = behaviourAt(AUTOMATE_DV_VERSIONS.satLatestRecordsColumns, version) === 'all' ? sourceCols : windowCols;
 
   return renderMacroTemplate('sat', {
     sat_logic: ctx.compat.satLogic,
@@ -167,14 +182,18 @@ export function compileSat(args: BoundArguments, ctx: MacroContext): string {
     a_columns: prefixColumns(withRank, 'a', 'source'),
     a_pk_not_null: multikeyCondition(meta.pk, 'a', 'IS NOT NULL'),
     // latest_records: 0.10.0–0.10.2 select every column, other releases the window columns; no row depends on it.
-    latest_outer_columns: prefixColumns(firstRecord ? sourceCols : windowCols, 'b', 'target'),
-    latest_inner_columns: prefixColumns(firstRecord ? sourceCols : windowCols, 'current_records', 'target'),
+    latest_alias: latestAlias,
+    latest_outer_columns: prefixColumns(latestCols, latestAlias, 'target'),
+    latest_inner_columns: prefixColumns(latestCols, 'current_records', 'target'),
     latest_rank_function: `${behaviourAt(AUTOMATE_DV_VERSIONS.satLatestRecordsRank, version)}()`,
     first_rank_function: behaviourAt(AUTOMATE_DV_VERSIONS.satFirstRecordRank, version) === 'RANK' ? 'RANK()' : 'ROW_NUMBER()',
     cr_pk: prefixColumns(pkList, 'current_records'),
     cr_ldts: `current_records.${meta.ldts}`,
     source_data_pk: prefixColumns(pkList, 'source_data'),
-    records_join: multikeyEquals(meta.pk, 'source_records', 'current_records'),
+    records_join:
+      latestAlias === 'a'
+        ? multikeyEquals(meta.pk, 'current_records', 'source_records')
+        : multikeyEquals(meta.pk, 'source_records', 'current_records'),
     // valid_stg
     s_columns: prefixColumns(sourceCols, 's', 'source'),
     s_sat_join: multikeyEquals(meta.pk, 's', 'sat'),

@@ -15,6 +15,8 @@ export interface HashSettings {
   upperCase: boolean;
   /** ≤0.9.6 hashes are the uppercase hex text as BYTEA; 0.9.7+ the raw digest. */
   encoding: AutomateDvCompat['hashing'];
+  /** How a list is joined: CONCAT_WS, or 0.9.1–0.10.2's CONCAT with the separator between the parts (default CONCAT_WS). */
+  concat?: 'concat-ws' | 'concat';
 }
 
 export const DEFAULT_HASH_SETTINGS: HashSettings = {
@@ -76,6 +78,7 @@ export function readHashSettings(ctx: MacroContext): HashSettings {
     nullPlaceholder: varText(ctx, 'null_placeholder_string', '^^'),
     upperCase: casing === 'upper',
     encoding: ctx.compat.hashing,
+    concat: behaviourAt(AUTOMATE_DV_VERSIONS.stageDerivedConcat, ctx.compat.version),
   };
 }
 
