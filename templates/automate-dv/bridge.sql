@@ -59,8 +59,13 @@ candidate_rows AS (
                 ORDER BY {{ order_by }}
             ) AS ROW_NUM
         FROM all_rows
+{%- if candidate_alias == 'a' %}
+    ) AS a
+    WHERE a.ROW_NUM = 1
+{%- else %}
     ) AS subquery
     WHERE ROW_NUM = 1
+{%- endif %}
 ),
 
 bridge AS (

@@ -34,8 +34,13 @@ latest_records AS (
                 ORDER BY b.{{ ldts }} DESC
             ) AS row_num
         FROM {{ target }} AS b
+{%- if latest_alias == 'inner_rank' %}
+    ) AS inner_rank
+    WHERE row_num = 1
+{%- else %}
     ) AS inner_select
     WHERE inner_select.row_num = 1
+{%- endif %}
 ),
 
 latest_open AS (

@@ -237,6 +237,25 @@ export const AUTOMATE_DV_VERSIONS = {
   } satisfies VersionBehaviour<'by-role' | 'by-type'>,
 
   // ── pit ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+  effSatLatestRecordsAlias: {
+    behaviour:
+      "The name of the incremental eff_sat's latest_records subquery (only the SQL text differs, not the rows).",
+    bands: [
+      { until: '0.10.2', value: 'inner_rank', renders: ') AS inner_rank WHERE row_num = 1' },
+      { from: '0.11.0', value: 'inner_select', renders: ') AS inner_select WHERE inner_select.row_num = 1' },
+    ],
+    otherwise: 'inner_select',
+  } satisfies VersionBehaviour<'inner_rank' | 'inner_select'>,
+
+  bridgeCandidateRowsAlias: {
+    behaviour: "The name of the bridge's candidate_rows subquery (only the SQL text differs, not the rows).",
+    bands: [
+      { until: '0.10.2', value: 'a', renders: ') AS a WHERE a.ROW_NUM = 1' },
+      { from: '0.11.0', value: 'subquery', renders: ') AS subquery WHERE ROW_NUM = 1' },
+    ],
+    otherwise: 'subquery',
+  } satisfies VersionBehaviour<'a' | 'subquery'>,
+
   pitGhostKey: {
     behaviour:
       "The key pit writes for a satellite without a row at an as-of date. 0.11.0 – 0.11.2 pass an itertools.repeat " +

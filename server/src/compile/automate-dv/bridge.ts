@@ -1,6 +1,7 @@
 // AutomateDV's `bridge` on PostgreSQL (spec §6.9), materialized bridge_incremental: walks from a hub through links
 // and their effectivity satellites at each as-of date, keeps the latest effectivity row per link key and date, and
 // keeps only relationships open at that date (end date equal to max_datetime, compared as dates).
+import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
 import type { MacroContext } from '../context';
 import { isDict, type JValue } from '../../jinja/values';
 import { castDateColumn, castDateLiteral } from './casting';
@@ -85,6 +86,7 @@ export function compileBridge(args: BoundArguments, ctx: MacroContext): string {
   });
 
   return renderMacroTemplate('bridge', {
+    candidate_alias: behaviourAt(AUTOMATE_DV_VERSIONS.bridgeCandidateRowsAlias, ctx.compat.version),
     depends_on: dependsOn,
     as_of_relation: asOf.render(),
     incremental: load.incremental,

@@ -1,6 +1,7 @@
 // AutomateDV's `eff_sat` on PostgreSQL (spec §6.4): start and end dates of a link's relationships. The first load copies
 // the batch; later loads open new relationships, reopen closed ones and close open ones, from the end dates the source
 // gives or, with is_auto_end_dating, whenever a driving key turns up with another secondary key.
+import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
 import type { MacroContext } from '../context';
 import { truthy } from '../../jinja/values';
 import { castDateColumn, castDatetimeLiteral } from './casting';
@@ -35,6 +36,7 @@ export function compileEffSat(args: BoundArguments, ctx: MacroContext): string {
   const openEndDate = castDateColumn(castDatetimeLiteral(readMaxDatetime(ctx)));
 
   return renderMacroTemplate('eff_sat', {
+    latest_alias: behaviourAt(AUTOMATE_DV_VERSIONS.effSatLatestRecordsAlias, ctx.compat.version),
     sources: models.map((model, i) => ({ number: i + 1, relation: ctx.ref(model).render() })),
     a_columns: prefixColumns(sourceCols, 'a', 'source'),
     a_dfk_not_null: multikeyCondition(dfk, 'a', 'IS NOT NULL'),
