@@ -183,7 +183,9 @@ export function verifyEmulation(session: ProjectSession, nodes: readonly Project
       const emulatedError = errorsOf(emulated);
       let diff: string[] = [];
       if (realError || emulatedError) {
-        if (realError !== emulatedError) diff = [`- ${realError ?? '(compiles)'}`, `+ ${emulatedError ?? '(compiles)'}`];
+        // Both failing is agreement: dbt fails the model either way, and the emulation's message names the cause
+        // and the fix in words where the package's names the macro that gave up.
+        if (!realError || !emulatedError) diff = [`- ${realError ?? '(compiles)'}`, `+ ${emulatedError ?? '(compiles)'}`];
       } else {
         const a = normalizeSql(real.rawSql);
         const b = normalizeSql(emulated.rawSql);
@@ -203,5 +205,12 @@ export function verifyEmulation(session: ProjectSession, nodes: readonly Project
       break;
     }
   }
-  return { package: `${pkg.name} ${pkg.version ?? '(no version)'}`, compared, differences, deliberate };
+  // 0.9.6 and 0.11.1 name the release before them in their dbt_project.yml; the emulation follows the release the
+  // package's macros show, so the report names that one.
+  const release = session.compat.version;
+  const label =
+    pkg.version === undefined || pkg.version === release
+      ? `${pkg.name} ${pkg.version ?? '(no version)'}`
+      : `${pkg.name} ${release} (its dbt_project.yml says ${pkg.version})`;
+  return { package: label, compared, differences, deliberate };
 }
