@@ -246,6 +246,12 @@ const steps: Step[] = [
       const link = dashboard.locator('section.tile .source a', { hasText: UI_DASHBOARD.model }).first();
       await link.click();
       await page.locator('.tabs-container .tab', { hasText: `${UI_DASHBOARD.model}.sql` }).first().waitFor();
+      // Run Loads redraws the open dashboard with data queried after the load (its "drawn at" line changes).
+      const drawnAt = (await dashboard.locator('p.meta').first().textContent()) ?? '';
+      await runCommand(page, 'Data Vault: Run Loads');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'All models' }).first().click();
+      await dashboard.locator('p.meta', { hasNotText: drawnAt }).first().waitFor({ timeout: SERVER_WAIT_MS });
+      await dashboard.locator('section.tile[data-drawn="true"]').nth(UI_DASHBOARD.charts - 1).waitFor();
     },
   },
 ];
