@@ -1,12 +1,83 @@
-// CONVENTIONS.md §1: only server/src/features/ and server/src/server.ts know LSP. Every other file under server/src
-// (and the shared protocol file) imports neither `vscode` nor `vscode-languageserver*`.
+// Two scans over server/src. First, only server/src/features/ and server/src/server.ts know LSP: every other file
+// (and the shared protocol file) imports neither `vscode` nor `vscode-languageserver*`. Second, the rooms of
+// ARCHITECTURE.md form layers: a file imports only its own room and the rooms below it, and only the rooms that own
+// IO touch the file system. The violations that remain are listed by name below; the list can only shrink, because a
+// listed violation that no longer exists fails the test too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 
 const src = join(__dirname, '..', '..', 'server', 'src');
 const LSP_IMPORT = /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"](vscode|vscode-languageserver[^'"]*|vscode-languageclient[^'"]*)['"]/g;
+const RELATIVE_IMPORT = /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"](\.{1,2}\/[^'"]*)['"]/g;
+const FS_IMPORT = /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](?:node:)?fs(?:\/promises)?['"]/;
+
+/**
+ * The layer order, bottom first, as ARCHITECTURE.md draws it. A room may import rooms on lower lines; rooms on one
+ * line do not import each other. The entry points (`server.ts`, `cli.ts`) and `protocol.ts` are rooms of one file.
+ */
+const LAYERS: readonly (readonly string[])[] = [
+  ['base'],
+  ['jinja', 'warehouse', 'cloud'],
+  ['project', 'generate'],
+  ['dbt'],
+  ['compile'],
+  ['model'],
+  ['load'],
+  ['rules'],
+  ['engine'],
+  ['protocol.ts'],
+  ['dashboard'],
+  ['features', 'cli'],
+  ['server.ts', 'cli.ts'],
+];
+
+/** The rooms (or single files) that may touch the file system; every other file gets its files handed in. */
+const IO_ROOMS: readonly string[] = [
+  'warehouse/', // the database, the embedded folder and its lock, the schema cache
+  'project/fileSystem.ts', // the project's files, so the editor can hand in unsaved buffers
+  'load/results.ts', // run_results.json
+  'cloud/files.ts', // the deploy flow's files
+  'cli/',
+  'cli.ts',
+  'server.ts',
+];
+
+/**
+ * Violations that exist today, each to be removed by moving code (ARCHITECTURE.md, "Not yet true"). Entries are
+ * `from -> to` for an import (file paths relative to server/src, without .ts) and `from: fs` for file IO.
+ */
+const KNOWN_VIOLATIONS: readonly string[] = [
+  // Shared vocabulary (ColumnInfo, AutomateDvCompat, CompileError) lives in compile/context.ts, above its users.
+  'dbt/dbt-utils -> compile/context',
+  'dbt/installed-packages -> compile/context',
+  'dbt/jinja-context -> compile/context',
+  'dbt/seed -> compile/context',
+  'project/packages -> compile/context',
+  'project/project -> compile/context',
+  'project/seeds -> compile/context',
+  'warehouse/introspect -> compile/context',
+  // JSON-like values of the Jinja engine, used by relation rendering.
+  'base/relation -> jinja/values',
+  // The dvs test orchestration sits in dbt/ but drives the session of engine/; it belongs in engine/.
+  'dbt/generic-tests -> engine/session',
+  'dbt/select-resources -> engine/session',
+  'dbt/select-resources -> load/select',
+  // The session-backed project view the rules read is built from engine/'s session.
+  'rules/session-project -> engine/session',
+  // The compiler asks which materializations have an incremental branch, a question load/ answers.
+  'compile/automate-dv/registry -> load/materialize',
+  // Files read directly instead of through project/fileSystem.ts or an injected reader.
+  'compile/automate-dv/templates: fs',
+  'dbt/deps: fs',
+  'dbt/package-macros: fs',
+  'engine/analysis-cache: fs',
+  'engine/check: fs',
+  'engine/session: fs',
+  'features/scaffold: fs',
+  'features/session-view: fs',
+];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -16,12 +87,47 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+const posix = (p: string): string => p.split('\\').join('/');
+
+/** The room a path under server/src belongs to: its first folder, or the file itself at the top. */
+function roomOf(rel: string): string {
+  const slash = rel.indexOf('/');
+  return slash < 0 ? rel : rel.slice(0, slash);
+}
+
+const LEVEL = new Map<string, number>(LAYERS.flatMap((rooms, level) => rooms.map((room) => [room, level] as const)));
+
+/** The layering and IO violations of one file, given its path relative to server/src and its text. */
+function violationsOf(rel: string, text: string): string[] {
+  const from = rel.replace(/\.ts$/, '');
+  const fromRoom = roomOf(rel);
+  const out: string[] = [];
+  for (const m of text.matchAll(RELATIVE_IMPORT)) {
+    const target = posix(relative('.', join(dirname(rel), m[1] as string))).replace(/\.ts$/, '');
+    // A top-level `../protocol` is the file protocol.ts; `../project` is the folder (its index.ts).
+    const toRoom = target.includes('/') ? roomOf(target) : existsSync(join(src, `${target}.ts`)) ? `${target}.ts` : target;
+    if (toRoom === fromRoom) continue;
+    const a = LEVEL.get(fromRoom);
+    const b = LEVEL.get(toRoom);
+    if (a === undefined || b === undefined) out.push(`${from} -> ${target} (a room the layer list does not name)`);
+    else if (b >= a) out.push(`${from} -> ${target}`);
+  }
+  if (FS_IMPORT.test(text) && !IO_ROOMS.some((r) => (r.endsWith('/') ? rel.startsWith(r) : rel === r))) out.push(`${from}: fs`);
+  return [...new Set(out)];
+}
+
+function scanAll(): string[] {
+  const files = sourceFiles(src);
+  assert.ok(files.length > 50, 'the scan found the sources');
+  return files.flatMap((file) => violationsOf(posix(relative(src, file)), readFileSync(file, 'utf8')));
+}
+
 test('no core module imports vscode or vscode-languageserver', () => {
   const files = sourceFiles(src);
   assert.ok(files.length > 50, 'the scan found the sources');
   const offenders: string[] = [];
   for (const file of files) {
-    const rel = relative(src, file).split('\\').join('/');
+    const rel = posix(relative(src, file));
     if (rel.startsWith('features/') || rel === 'server.ts') continue;
     for (const m of readFileSync(file, 'utf8').matchAll(LSP_IMPORT)) offenders.push(`${rel} imports ${m[1]}`);
   }
@@ -31,4 +137,24 @@ test('no core module imports vscode or vscode-languageserver', () => {
 test('the scan recognises an LSP import (it can fail)', () => {
   const sample = "import { CompletionItemKind } from 'vscode-languageserver';\nconst x = require('vscode');";
   assert.deepEqual([...sample.matchAll(LSP_IMPORT)].map((m) => m[1]), ['vscode-languageserver', 'vscode']);
+});
+
+test('every room is in the layer order, and every import points down (beyond the listed violations)', () => {
+  const rooms = readdirSync(src).filter((name) => !name.endsWith('.d.ts'));
+  assert.deepEqual(rooms.filter((r) => !LEVEL.has(r)), [], 'a new room needs its line in LAYERS (and ARCHITECTURE.md)');
+  const found = scanAll();
+  const fresh = found.filter((v) => !KNOWN_VIOLATIONS.includes(v));
+  assert.deepEqual(fresh, [], 'new upward imports or file IO outside the IO rooms: move the code down instead');
+  const gone = KNOWN_VIOLATIONS.filter((v) => !found.includes(v));
+  assert.deepEqual(gone, [], 'these listed violations no longer exist: delete them from KNOWN_VIOLATIONS');
+});
+
+test('the layer scan catches an upward import, a sideways import and file IO (it can fail)', () => {
+  assert.deepEqual(violationsOf('base/text.ts', "import { x } from '../jinja/values';"), ['base/text -> jinja/values']);
+  assert.deepEqual(violationsOf('jinja/render.ts', "import type { W } from '../warehouse/warehouse';"), ['jinja/render -> warehouse/warehouse']);
+  assert.deepEqual(violationsOf('compile/model.ts', "import { readFileSync } from 'node:fs';"), ['compile/model: fs']);
+  assert.deepEqual(violationsOf('engine/check.ts', "import { loadProject } from '../project';\nimport { a } from './x';"), []);
+  assert.deepEqual(violationsOf('warehouse/lock.ts', "import { promises } from 'fs';"), []);
+  assert.deepEqual(violationsOf('engine/check.ts', "import { X } from '../protocol';"), ['engine/check -> protocol']);
+  assert.deepEqual(violationsOf('features/hover.ts', "import { X } from '../cli/main';"), ['features/hover -> cli/main']);
 });
