@@ -69,6 +69,15 @@ export interface InstalledVersionFingerprint {
   absent: boolean;
 }
 
+/** Where a macro's default (Snowflake) SQL fails on PostgreSQL, and what in it PostgreSQL rejects. */
+export interface DefaultSqlFailure {
+  fails: 'always' | 'incremental' | 'before-postgres-17';
+  /** What the SQL does, completing "its SQL …". */
+  because: string;
+}
+
+const NO_DEFAULT_SQL_FAILURES: Readonly<Record<string, DefaultSqlFailure>> = {};
+
 /**
  * The matrix. Add a row when a release changes what a macro renders on PostgreSQL; give it a test per band.
  * Rows are grouped by macro; keep each group together.
@@ -364,6 +373,42 @@ export const AUTOMATE_DV_VERSIONS = {
     ],
     otherwise: ['hub', 'link', 'sat', 't_link', 'xts', 'eff_sat', 'ma_sat', 'pit', 'bridge', 'ref_table'],
   } satisfies VersionBehaviour<readonly string[]>,
+
+  defaultTableSqlOnPostgres: {
+    behaviour:
+      'Where the default (Snowflake) SQL of the table macros that have no PostgreSQL template before 0.9.7 fails on ' +
+      'PostgreSQL, checked by rendering each release and running its SQL on PostgreSQL 15 and 18: eff_sat and ma_sat ' +
+      "build the first time and fail on every incremental run (eff_sat's `) AS inner`, ma_sat's QUALIFY); pit takes " +
+      'MAX of a BYTEA key, which PostgreSQL has only from 17; bridge compares with one-argument TO_DATE, which ' +
+      "PostgreSQL does not have. 0.9.0's pit casts to an empty type and TIMESTAMP_NTZ, and its bridge runs the last " +
+      'column into FROM (`..._LOADDATEFROM`).',
+    bands: [
+      { until: '0.8.3', value: NO_DEFAULT_SQL_FAILURES, renders: 'no PostgreSQL macros at all (see snowflakeMacrosRunningOnPostgres)' },
+      {
+        from: '0.9.0',
+        until: '0.9.0',
+        value: {
+          eff_sat: { fails: 'incremental', because: 'names a subquery `inner`, a reserved word' },
+          ma_sat: { fails: 'incremental', because: "filters with Snowflake's QUALIFY" },
+          pit: { fails: 'always', because: "casts to an empty type and to Snowflake's TIMESTAMP_NTZ" },
+          bridge: { fails: 'always', because: 'runs the last column name into FROM' },
+        },
+        renders: ') AS inner, QUALIFY on incremental runs; pit CAST(x AS ), TIMESTAMP_NTZ; bridge ..._LOADDATEFROM',
+      },
+      {
+        from: '0.9.1',
+        until: '0.9.6',
+        value: {
+          eff_sat: { fails: 'incremental', because: 'names a subquery `inner`, a reserved word' },
+          ma_sat: { fails: 'incremental', because: "filters with Snowflake's QUALIFY" },
+          pit: { fails: 'before-postgres-17', because: 'takes MAX of a BYTEA key' },
+          bridge: { fails: 'always', because: 'calls TO_DATE with one argument' },
+        },
+        renders: ') AS inner, QUALIFY on incremental runs; pit MAX(bytea); bridge TO_DATE(x)',
+      },
+    ],
+    otherwise: NO_DEFAULT_SQL_FAILURES,
+  } satisfies VersionBehaviour<Readonly<Record<string, DefaultSqlFailure>>>,
 
   vaultInsertDeprecated: {
     behaviour: 'vault_insert_by_period / _by_rank print a deprecation warning (materialisation_deprecation_warning) from 0.11.0.',

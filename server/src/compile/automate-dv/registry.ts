@@ -1,9 +1,10 @@
 // Which compiler expands which AutomateDV macro. A new macro is one module (compileX), one template
 // (templates/automate-dv/x.sql) and one line here; its signature already lives in signatures.ts. Every table macro
 // also gets the notices that depend only on the model and the emulated version, not on its metadata.
-import { AUTOMATE_DV_VERSIONS, behaviourAt, firstVersionWhere, inBand } from '../../base/automate-dv-versions';
+import { AUTOMATE_DV_VERSIONS, behaviourAt, firstVersionWhere, inBand, type DefaultSqlFailure } from '../../base/automate-dv-versions';
 import { CompileError, type MacroContext } from '../context';
 import { isDict, truthy } from '../../jinja/values';
+import { hasIncrementalBranch } from '../../load/materialize';
 import { compileBridge } from './bridge';
 import { compileEffSat } from './eff-sat';
 import { compileHub } from './hub';
@@ -27,8 +28,10 @@ function firstPostgresVersion(macro: VaultMacroName): string | undefined {
 }
 
 /**
- * Macros that only gained a PostgreSQL template in 0.9.7 (their default SQL uses Snowflake's QUALIFY) and ref_table,
- * which appeared in 0.10.0: under an older pinned version AutomateDV cannot build them on PostgreSQL.
+ * Macros that only gained a PostgreSQL template in 0.9.7 and ref_table, which appeared in 0.10.0: under an older pinned
+ * version dbt-postgres renders the default (Snowflake) SQL, or has no macro at all. Where that SQL fails on PostgreSQL
+ * (the defaultTableSqlOnPostgres row: always, on incremental runs, or before PostgreSQL 17) the model is an error, as
+ * dbt's run is; where it runs, a warning that dvs compiles the later PostgreSQL logic. For a fork, information.
  */
 function reportVersionGap(macro: VaultMacroName, ctx: MacroContext): void {
   const first = firstPostgresVersion(macro);
@@ -36,14 +39,44 @@ function reportVersionGap(macro: VaultMacroName, ctx: MacroContext): void {
   if (first === undefined || inBand(ctx.compat.version, { from: first }) || macro === 'nh_link') return;
   // Before 0.9.0 there are no PostgreSQL macros at all; reportSnowflakeOnlyPackage has said so.
   if (behaviourAt(AUTOMATE_DV_VERSIONS.postgresMacros, ctx.compat.version) === 'snowflake-only') return;
-  const why = macro === 'ref_table' ? 'has no ref_table macro' : `has no PostgreSQL version of ${macro} (its default SQL uses Snowflake's QUALIFY)`;
-  ctx.report({
-    code: 'DV200',
-    severity: 'warning',
-    message:
-      `AutomateDV ${ctx.compat.version} ${why}, so dbt cannot build this model on PostgreSQL. dvs compiles the ${first} logic ` +
-      `instead (hashes still follow ${ctx.compat.version}). Upgrade the pinned AutomateDV to ${first} or later.`,
-  });
+  const version = ctx.compat.version;
+  const upgrade = `Upgrade the pinned AutomateDV to ${first} or later.`;
+  const emulated = `dvs compiles the ${first} logic instead (hashes still follow ${version}).`;
+  const failure = behaviourAt<Readonly<Record<string, DefaultSqlFailure>>>(AUTOMATE_DV_VERSIONS.defaultTableSqlOnPostgres, version)[macro];
+  const materialized = ctx.configOf('materialized');
+  const laterRunsIncremental = typeof materialized === 'string' && hasIncrementalBranch(materialized);
+  let error: string | undefined;
+  let warning: string;
+  if (macro === 'ref_table') {
+    warning = `AutomateDV ${version} has no ref_table macro, so dbt cannot build this model on PostgreSQL.`;
+  } else {
+    const sql = `AutomateDV ${version} has no PostgreSQL version of ${macro}, so dbt-postgres renders its default (Snowflake) SQL`;
+    if (failure?.fails === 'always') {
+      error = `${sql}, which ${failure.because}; PostgreSQL rejects it, so dbt cannot build this model.`;
+    } else if (failure?.fails === 'incremental' && (ctx.incremental || laterRunsIncremental)) {
+      error = ctx.incremental
+        ? `${sql}; its incremental run ${failure.because}, which PostgreSQL rejects, so this run fails in dbt.`
+        : `${sql}; the first run builds the table, but every later (incremental) run ${failure.because}, which PostgreSQL rejects, so dbt fails from the second run on.`;
+    }
+    warning =
+      failure?.fails === 'before-postgres-17'
+        ? `${sql}, which ${failure.because}: PostgreSQL 16 and older have no such function and fail the model; 17 and later run it.`
+        : `${sql}, which runs on PostgreSQL here but is not the logic of later releases.`;
+  }
+  if (error !== undefined && !ctx.compat.fork) {
+    if (ctx.incremental || failure?.fails === 'always') throw new CompileError(`${error} ${upgrade}`, 'DV200');
+    ctx.report({ code: 'DV200', severity: 'error', message: `${error} ${upgrade}` });
+    return;
+  }
+  if (error !== undefined) {
+    ctx.report({
+      code: 'DV200',
+      severity: 'information',
+      message: `${error} This project's AutomateDV is a fork, which may have a PostgreSQL version; dvs cannot know. ${emulated}`,
+    });
+    return;
+  }
+  ctx.report({ code: 'DV200', severity: 'warning', message: `${warning} ${emulated} ${upgrade}` });
 }
 
 /**

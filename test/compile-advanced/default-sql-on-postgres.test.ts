@@ -1,0 +1,175 @@
+// Before 0.9.7 eff_sat, ma_sat, pit and bridge have no PostgreSQL template and dbt-postgres renders their default
+// (Snowflake) SQL. The defaultTableSqlOnPostgres row says where that SQL fails; dvs reports an error exactly there
+// (always, or on the incremental run), a warning where it runs or depends on the PostgreSQL version, and information
+// for a fork. The SQL constructs behind the row are checked on PostgreSQL itself with statements written here.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../server/src/base/automate-dv-versions';
+import { compileMacro } from '../../server/src/compile/automate-dv';
+import { CompileError } from '../../server/src/compile/context';
+import { compatForVersion } from '../../server/src/project/packages';
+import { fixtureContext, kwargs, type FixtureOptions } from '../compile/context-fixture';
+
+const CALLS: Record<string, Record<string, unknown>> = {
+  eff_sat: { src_pk: 'LK', src_dfk: ['HK1'], src_sfk: ['HK2'], src_start_date: 'S', src_end_date: 'E', src_eff: 'EFF', src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg_t' },
+  ma_sat: { src_pk: 'HK', src_cdk: ['CDK'], src_hashdiff: 'HD', src_payload: ['NAME'], src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg_t' },
+  pit: {
+    src_pk: 'HK',
+    as_of_dates_table: 'as_of',
+    satellites: { sat_a: { pk: { PK: 'HK' }, ldts: { LDTS: 'LDTS' } } },
+    stage_tables_ldts: { stg_t: 'LDTS' },
+    src_ldts: 'LDTS',
+    source_model: 'hub',
+  },
+  bridge: {
+    src_pk: 'HK',
+    as_of_dates_table: 'as_of',
+    bridge_walk: {
+      A_B: {
+        bridge_link_pk: 'LINK_A_B_HK',
+        bridge_end_date: 'EFF_SAT_A_B_ENDDATE',
+        bridge_load_date: 'EFF_SAT_A_B_LOADDATE',
+        link_table: 'link_a_b',
+        link_pk: 'LK',
+        link_fk1: 'HK1',
+        link_fk2: 'HK2',
+        eff_sat_table: 'eff_sat_a_b',
+        eff_sat_pk: 'LK',
+        eff_sat_end_date: 'E',
+        eff_sat_load_date: 'LDTS',
+      },
+    },
+    stage_tables_ldts: { stg_t: 'LDTS' },
+    src_ldts: 'LDTS',
+    source_model: 'hub',
+  },
+};
+
+function compileAt(macro: string, version: string, options: FixtureOptions = {}, fork = false) {
+  const ctx = fixtureContext({ ...options, compat: { ...compatForVersion(version), ...(fork ? { fork: true } : {}) } });
+  const sql = compileMacro(macro, [], kwargs(CALLS[macro]!), ctx);
+  return { sql, notices: ctx.diagnostics.filter((d) => d.code === 'DV200').map((d) => ({ severity: d.severity, message: d.message })) };
+}
+
+function compileError(fn: () => unknown): CompileError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof CompileError) return e;
+    throw e;
+  }
+  assert.fail('expected a CompileError');
+}
+
+test('defaultTableSqlOnPostgres per band: nothing before 0.9.0 or from 0.9.7; 0.9.0 pit fails too; 0.9.1–0.9.6 pit only before PostgreSQL 17', () => {
+  const row = AUTOMATE_DV_VERSIONS.defaultTableSqlOnPostgres;
+  const modes = (v: string) => Object.fromEntries(Object.entries(behaviourAt(row, v)).map(([m, f]) => [m, f.fails]));
+  assert.deepEqual(modes('0.8.3'), {});
+  assert.deepEqual(modes('0.9.0'), { eff_sat: 'incremental', ma_sat: 'incremental', pit: 'always', bridge: 'always' });
+  for (const v of ['0.9.1', '0.9.5', '0.9.6']) {
+    assert.deepEqual(modes(v), { eff_sat: 'incremental', ma_sat: 'incremental', pit: 'before-postgres-17', bridge: 'always' }, v);
+  }
+  for (const v of ['0.9.7', '0.10.0', '0.11.5']) assert.deepEqual(modes(v), {}, v);
+});
+
+test('bridge before 0.9.7 fails in every build (one-argument TO_DATE); a fork is information; 0.9.7 compiles quietly', () => {
+  for (const v of ['0.9.0', '0.9.1', '0.9.6']) {
+    for (const incremental of [false, true]) {
+      const e = compileError(() => compileAt('bridge', v, { incremental }));
+      assert.equal(e.code, 'DV200');
+      assert.match(e.message, new RegExp(`AutomateDV ${v.replace(/\./g, '\\.')} has no PostgreSQL version of bridge.*Upgrade the pinned AutomateDV to 0\\.9\\.7`));
+    }
+    assert.match(compileError(() => compileAt('bridge', v)).message, v === '0.9.0' ? /last column name into FROM/ : /TO_DATE with one argument/);
+  }
+  const fork = compileAt('bridge', '0.9.6', {}, true);
+  assert.deepEqual(fork.notices.map((n) => n.severity), ['information']);
+  assert.match(fork.sql, /candidate_rows/);
+  assert.deepEqual(compileAt('bridge', '0.9.7').notices, []);
+});
+
+test('pit: an error in 0.9.0; in 0.9.1–0.9.6 a warning that PostgreSQL 16 and older fail on MAX(bytea)', () => {
+  assert.equal(compileError(() => compileAt('pit', '0.9.0')).code, 'DV200');
+  for (const v of ['0.9.1', '0.9.6']) {
+    for (const incremental of [false, true]) {
+      const { notices } = compileAt('pit', v, { incremental });
+      assert.deepEqual(notices.map((n) => n.severity), ['warning'], v);
+      assert.match(notices[0]!.message, /MAX of a BYTEA key: PostgreSQL 16 and older have no such function.*17 and later run it/);
+    }
+  }
+  assert.deepEqual(compileAt('pit', '0.9.7').notices, []);
+});
+
+for (const [macro, construct] of [['eff_sat', /subquery `inner`, a reserved word/], ['ma_sat', /QUALIFY/]] as const) {
+  test(`${macro} before 0.9.7: the first build runs; the incremental run fails; an incremental materialization is an error from its first build`, () => {
+    for (const v of ['0.9.0', '0.9.6']) {
+      // A table (or the default materialization) only ever runs the first build: it loads, with a warning.
+      const table = compileAt(macro, v, { config: { materialized: 'table' } });
+      assert.deepEqual(table.notices.map((n) => n.severity), ['warning'], v);
+      assert.match(table.notices[0]!.message, /runs on PostgreSQL here/);
+      // The incremental run fails as dbt's does.
+      const e = compileError(() => compileAt(macro, v, { incremental: true, config: { materialized: 'incremental' } }));
+      assert.match(e.message, construct);
+      assert.match(e.message, /this run fails in dbt/);
+      // The first build of an incremental model compiles, but the model fails from the second run on: an error.
+      const first = compileAt(macro, v, { config: { materialized: 'incremental' } });
+      assert.deepEqual(first.notices.map((n) => n.severity), ['error'], v);
+      assert.match(first.notices[0]!.message, /first run builds the table, but every later \(incremental\) run/);
+      assert.ok(first.sql.length > 0);
+    }
+    const fork = compileAt(macro, '0.9.6', { incremental: true, config: { materialized: 'incremental' } }, true);
+    assert.deepEqual(fork.notices.map((n) => n.severity), ['information']);
+    assert.deepEqual(compileAt(macro, '0.9.7', { incremental: true, config: { materialized: 'incremental' } }).notices, []);
+  });
+}
+
+// ── the facts behind the row, on PostgreSQL ───────────────────────────────────────────────────────────────────────
+
+async function outcome(run: () => Promise<unknown>): Promise<string> {
+  try {
+    await run();
+    return 'ok';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+test('on PostgreSQL: `AS inner`, QUALIFY and one-argument TO_DATE are rejected; the forms 0.9.7 writes run', async () => {
+  const db = new PGlite();
+  try {
+    const q = (sql: string) => outcome(() => db.query(sql));
+    assert.match(await q('SELECT * FROM (SELECT 1 AS row_num) AS inner WHERE row_num = 1'), /syntax error at or near "inner"/);
+    assert.equal(await q('SELECT * FROM (SELECT 1 AS row_num) AS inner_rank WHERE row_num = 1'), 'ok');
+    assert.match(await q('SELECT * FROM (SELECT 1 AS x) AS t QUALIFY x = 1'), /syntax error at or near "QUALIFY"/);
+    assert.match(await q("SELECT TO_DATE(CAST('2024-01-01' AS TIMESTAMP))"), /function to_date\(timestamp without time zone\) does not exist/);
+    assert.equal(await q("SELECT CAST(CAST('2024-01-01' AS TIMESTAMP) AS DATE)"), 'ok');
+  } finally {
+    await db.close();
+  }
+});
+
+test('on PostgreSQL: MAX of a BYTEA runs from 17 (PGlite) and fails before (the test server, when it is older)', async () => {
+  const sql = "SELECT MAX(k) FROM (VALUES (CAST('AB' AS BYTEA)), (CAST('CD' AS BYTEA))) AS t(k)";
+  const db = new PGlite();
+  try {
+    const major = Number((await db.query<{ server_version_num: string }>('SHOW server_version_num')).rows[0]!.server_version_num.slice(0, 2));
+    const result = await outcome(() => db.query(sql));
+    if (major < 17) assert.match(result, /function max\(bytea\) does not exist/);
+    else assert.equal(result, 'ok');
+  } finally {
+    await db.close();
+  }
+  const url = process.env.DVS_TEST_PG_URL;
+  if (!url) return;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const major = Number((await client.query<{ server_version_num: string }>('SHOW server_version_num')).rows[0]!.server_version_num.slice(0, 2));
+    const result = await outcome(() => client.query(sql));
+    if (major < 17) assert.match(result, /function max\(bytea\) does not exist/);
+    else assert.equal(result, 'ok');
+  } finally {
+    await client.end();
+  }
+});
