@@ -49,17 +49,6 @@ const IO_ROOMS: readonly string[] = [
  * `from -> to` for an import (file paths relative to server/src, without .ts) and `from: fs` for file IO.
  */
 const KNOWN_VIOLATIONS: readonly string[] = [
-  // Shared vocabulary (ColumnInfo, AutomateDvCompat, CompileError) lives in compile/context.ts, above its users.
-  'dbt/dbt-utils -> compile/context',
-  'dbt/installed-packages -> compile/context',
-  'dbt/jinja-context -> compile/context',
-  'dbt/seed -> compile/context',
-  'project/packages -> compile/context',
-  'project/project -> compile/context',
-  'project/seeds -> compile/context',
-  'warehouse/introspect -> compile/context',
-  // JSON-like values of the Jinja engine, used by relation rendering.
-  'base/relation -> jinja/values',
   // The dvs test orchestration sits in dbt/ but drives the session of engine/; it belongs in engine/.
   'dbt/generic-tests -> engine/session',
   'dbt/select-resources -> engine/session',

@@ -1,7 +1,8 @@
 // A database relation as dbt renders it on PostgreSQL: "database"."schema"."identifier", each part quoted.
-import type { JObject, JValue } from '../jinja/values';
+// It is a Jinja host object (jinja/values.ts JObject) by its shape alone: base/ imports no other room, and every
+// attribute it gives is a plain string, boolean or none, which are Jinja values as they are.
 
-export class Relation implements JObject {
+export class Relation {
   readonly kind = 'object' as const;
   constructor(
     readonly database: string,
@@ -28,7 +29,7 @@ export class Relation implements JObject {
     return `${this.schema}.${this.identifier}`;
   }
 
-  getAttr(name: string): JValue {
+  getAttr(name: string): string | boolean | null {
     switch (name) {
       case 'database':
         return this.database;

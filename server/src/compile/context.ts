@@ -6,28 +6,12 @@ import type { Diagnostic } from '../base/diagnostic';
 import type { Relation } from '../base/relation';
 import type { JValue } from '../jinja/values';
 
-export interface ColumnInfo {
-  name: string;
-  /** PostgreSQL type as format_type() prints it, e.g. `bigint`, `character varying`, `timestamp with time zone`, `numeric(38,9)`. */
-  dataType: string;
-}
-
-/** Which AutomateDV behaviour to reproduce (spec §0, §5.6, §6.3). */
-export interface AutomateDvCompat {
-  /** The emulated version, e.g. "0.11.5". */
-  version: string;
-  /** Satellite change detection: 0.11.1+ (single LAG with default), 0.10.0–0.11.0 (first_record_in_set), ≤0.9.7. */
-  satLogic: 'lag-default' | 'first-record' | 'latest-only';
-  /** ≤0.9.6 hashes are the uppercase hex text cast to BYTEA; 0.9.7+ are DECODE(MD5(..),'hex'). */
-  hashing: 'binary' | 'upper-hex-text';
-  /**
-   * The package comes from a git repository other than Datavault-UK's, or from a local folder: it may be patched
-   * (a dbtvault 0.7 fork adapted for PostgreSQL exists), so what the pinned release would fail on is only information.
-   */
-  fork?: boolean;
-}
-
-export const DEFAULT_COMPAT: AutomateDvCompat = { version: '0.11.5', satLogic: 'lag-default', hashing: 'binary' };
+// The shared vocabulary lives in base/ so the rooms below compile/ can use it; compile/'s own files import it here.
+export type { ColumnInfo } from '../base/columns';
+export { DEFAULT_COMPAT, type AutomateDvCompat } from '../base/compat';
+export { CompileError } from '../base/compile-error';
+import type { ColumnInfo } from '../base/columns';
+import type { AutomateDvCompat } from '../base/compat';
 
 export interface MacroContext {
   /** The model being compiled. */
@@ -47,15 +31,4 @@ export interface MacroContext {
   readonly compat: AutomateDvCompat;
   /** A warning or information finding from the macro (the caller attaches the macro call's range). */
   report(d: Omit<Diagnostic, 'span'>): void;
-}
-
-/** A compile failure that dbt would also raise; the message says what to fix. */
-export class CompileError extends Error {
-  constructor(
-    message: string,
-    readonly code: string = 'DV200',
-  ) {
-    super(message);
-    this.name = 'CompileError';
-  }
 }

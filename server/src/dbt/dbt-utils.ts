@@ -4,7 +4,8 @@
 // (compile/model.ts only builds this namespace for a package nothing defines).
 import { diagnostic } from '../base/diagnostic';
 import { Relation, quoteIdent, quoteLiteral } from '../base/relation';
-import { CompileError, type ColumnInfo } from '../compile/context';
+import type { ColumnInfo } from '../base/columns';
+import { CompileError } from '../base/compile-error';
 import { callable, isCallable, isList, numberValue, renderValue, truthy, type JCallable, type JObject, type JValue } from '../jinja/values';
 import { dbtNamespace, type UnexpandedReporter } from './jinja-context';
 import type { RuntimeQueries } from './query-results';

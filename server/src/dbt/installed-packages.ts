@@ -5,7 +5,7 @@
 // how its hubs, links and satellites compile: by its own macros, so forks, patched and future releases are exact.
 // Nothing is parsed here: package-macros.ts parses each file once per process.
 import { SourceText } from '../base/text';
-import { CompileError } from '../compile/context';
+import { CompileError } from '../base/compile-error';
 import type { MacroNode } from '../jinja/ast';
 import { JinjaError } from '../jinja/errors';
 import { defineMacros } from '../jinja/render';

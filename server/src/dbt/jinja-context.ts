@@ -8,7 +8,7 @@ import { quoteLiteral } from '../base/relation';
 import type { Span } from '../base/text';
 import { makeDate, makeDatetime, PyDatetime } from '../jinja/datetime';
 import { callable, fromJs, isCallable, isList, makeTuple, renderValue, reprValue, truthy, UNDEFINED, type JCallable, type JDict, type JObject, type JValue } from '../jinja/values';
-import { CompileError } from '../compile/context';
+import { CompileError } from '../base/compile-error';
 import { agateTable, EMPTY_OUTCOME, loadResultValue, type RuntimeQueries } from './query-results';
 
 /** Where a stand-in reports what it could not expand. */

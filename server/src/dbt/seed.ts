@@ -2,7 +2,7 @@
 // as dbt infers it or as `column_types` says, filled with bound parameters. A re-run truncates and refills; a full
 // refresh drops and recreates. One transaction per seed, so a failing seed leaves its old table as it was.
 import { quoteIdent, type Relation } from '../base/relation';
-import type { ColumnInfo } from '../compile/context';
+import type { ColumnInfo } from '../base/columns';
 import { isDict } from '../jinja/values';
 import type { ProjectNode } from '../project';
 import { configBoolean } from '../project/modelConfig';

@@ -4,7 +4,7 @@
 import { AUTOMATE_DV_VERSIONS, behaviourAt, type InstalledVersionFingerprint } from '../base/automate-dv-versions';
 import type { Diagnostic } from '../base/diagnostic';
 import type { Span } from '../base/text';
-import { DEFAULT_COMPAT, type AutomateDvCompat } from '../compile/context';
+import { DEFAULT_COMPAT, type AutomateDvCompat } from '../base/compat';
 import { isAbsolutePath, joinPath, toSlashes, type FileSystem } from './fileSystem';
 import { parseYaml, scalarText, stringList, valueOf, type YValue } from './yamlTree';
 

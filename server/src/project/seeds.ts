@@ -1,7 +1,7 @@
 // Seeds (CSV files under the seed paths) as relations with columns: names from the header, types inferred from the
 // values roughly as dbt-postgres does (integer, float8, boolean, date, timestamp, else text), overridable with the
 // `column_types` config.
-import type { ColumnInfo } from '../compile/context';
+import type { ColumnInfo } from '../base/columns';
 
 /** Splits CSV text into rows of fields (RFC 4180 quotes, CRLF or LF). */
 export function parseCsv(text: string, maxRows = Infinity): string[][] {

@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { quoteLiteral } from '../base/relation';
-import type { ColumnInfo } from '../compile/context';
+import type { ColumnInfo } from '../base/columns';
 import type { SqlSession } from './warehouse';
 
 export interface IntrospectedColumn {
