@@ -49,13 +49,9 @@ const IO_ROOMS: readonly string[] = [
  * `from -> to` for an import (file paths relative to server/src, without .ts) and `from: fs` for file IO.
  */
 const KNOWN_VIOLATIONS: readonly string[] = [
-  // The dvs test orchestration sits in dbt/ but drives the session of engine/; it belongs in engine/.
-  'dbt/generic-tests -> engine/session',
-  'dbt/select-resources -> engine/session',
-  'dbt/select-resources -> load/select',
-  // The session-backed project view the rules read is built from engine/'s session.
-  'rules/session-project -> engine/session',
-  // The compiler asks which materializations have an incremental branch, a question load/ answers.
+  // hasIncrementalBranch() now lives in base/materializations.ts; these files, being edited for another issue while
+  // this list was written, still import it through load/materialize.ts's re-export.
+  'compile/automate-dv/eff-sat -> load/materialize',
   'compile/automate-dv/registry -> load/materialize',
   // Files read directly instead of through project/fileSystem.ts or an injected reader.
   'compile/automate-dv/templates: fs',

@@ -1,7 +1,7 @@
 // dbt selector syntax over a small vault graph: one row per case (select, exclude, expected models).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { selectModels, type SelectableModel } from '../../server/src/load/select';
+import { selectModels, type SelectableModel } from '../../server/src/project/select';
 
 const graph: SelectableModel[] = [
   { name: 'stg_users', path: 'models/stg/stg_users.sql', tags: ['stg'], materialized: 'view', dependsOn: [] },

@@ -12,7 +12,7 @@ import { parseModel } from '../../server/src/model/parse';
 import { ProjectSession } from '../../server/src/engine/session';
 import { checkProject } from '../../server/src/engine/check';
 import { runVaultRules } from '../../server/src/rules';
-import { ruleProjectOfSession } from '../../server/src/rules/session-project';
+import { ruleProjectOfSession } from '../../server/src/engine/rule-project';
 import { collectSpans, fuzzSettings, modelCorpus, modelText, REPO, runParameters, spanInside, yamlModel } from './fuzz-input';
 
 let root = '';

@@ -15,7 +15,7 @@ import { introspectSchemas } from '../../server/src/warehouse/introspect';
 import { openPglite, type PgliteWarehouse } from '../../server/src/warehouse/pglite';
 import { generateRaw } from '../../server/src/generate/generate-raw';
 import { runVaultRules } from '../../server/src/rules';
-import { ruleProjectOfSession } from '../../server/src/rules/session-project';
+import { ruleProjectOfSession } from '../../server/src/engine/rule-project';
 import { BARE_SCHEMA_MACRO, writeProject } from './project-files';
 
 const DROP = 'drop table public.canary; --';

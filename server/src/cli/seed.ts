@@ -2,7 +2,7 @@
 // (JSON on stdout with --format json); exit 1 when a seed fails.
 import { readFileSync } from 'node:fs';
 import { planSeed, loadSeeds, type SeedEvent } from '../dbt/seed';
-import { selectResources } from '../dbt/select-resources';
+import { selectResources } from '../project/select';
 import { acquireLoadLock, LoadLockedError } from '../warehouse/lock';
 import { flagValue, hasFlag, selectorWords, type ParsedArgs } from './args';
 import { CliFailure, type CliIo } from './io';
@@ -13,7 +13,7 @@ export async function runSeedCommand(args: ParsedArgs, io: CliIo): Promise<numbe
   const format = flagValue(args, 'format') ?? 'text';
   if (format !== 'text' && format !== 'json') throw new CliFailure(`--format must be text or json, not '${format}'.`);
   const session = openSession(args, io, 'write');
-  const selection = selectResources(session, ['seed'], selectorWords(args, 'select'), selectorWords(args, 'exclude'));
+  const selection = selectResources(session.project, ['seed'], selectorWords(args, 'select'), selectorWords(args, 'exclude'));
   if (selection.errors.length) throw new CliFailure(`cannot read selector(s): ${selection.errors.join('; ')}`);
   for (const w of selection.warnings) io.err(`dvs: warning: ${w}\n`);
   if (selection.nodes.length === 0) {

@@ -4,18 +4,22 @@
 // the line and the editor can show a failure there. Tests of other packages are listed as not run, never as errors.
 import { quoteIdent, quoteLiteral, type Relation } from '../base/relation';
 import { SourceText, type Span } from '../base/text';
-import type { ProjectSession } from '../engine/session';
 import type { NamedBlockNode, Statement } from '../jinja/ast';
 import { render } from '../jinja';
 import { parseTemplate } from '../jinja/parser';
 import { callable, type JValue } from '../jinja/values';
-import type { ProjectNode } from '../project';
+import type { DbtProject, ProjectNode } from '../project';
 import { parseDbtProjectFile } from '../project/dbtProjectFile';
 import { joinPath } from '../project/fileSystem';
 import { parseYaml, scalarText, toJValue, valueOf, type YEntry, type YValue } from '../project/yamlTree';
 import { sqlErrorMessage } from '../warehouse/errors';
 import type { SqlSession } from '../warehouse/warehouse';
-import { selectResources } from './select-resources';
+import { selectResources } from '../project/select';
+
+/** What the tests are discovered in and rendered with: only the project (engine/'s ProjectSession is one). */
+export interface TestedProject {
+  readonly project: DbtProject;
+}
 
 export type GenericTestKind = 'unique' | 'not_null' | 'accepted_values' | 'relationships';
 
@@ -81,7 +85,7 @@ interface Attachment {
 }
 
 /** Every generic test declared in the project's property files, in file order. */
-export function discoverGenericTests(session: ProjectSession): GenericTest[] {
+export function discoverGenericTests(session: TestedProject): GenericTest[] {
   const project = session.project;
   const out: GenericTest[] = [];
   const customTests = findCustomTests(session);
@@ -132,7 +136,7 @@ export function discoverGenericTests(session: ProjectSession): GenericTest[] {
 }
 
 /** The nodes a properties entry describes: the node itself, or each version of a versioned model. */
-function nodeAttachments(session: ProjectSession, kind: 'models' | 'seeds' | 'snapshots', name: string, entry: YValue): Attachment[] {
+function nodeAttachments(session: TestedProject, kind: 'models' | 'seeds' | 'snapshots', name: string, entry: YValue): Attachment[] {
   const project = session.project;
   const resource = kind === 'models' ? 'model' : kind === 'seeds' ? 'seed' : 'snapshot';
   const versions = valueOf(entry, 'versions');
@@ -190,7 +194,7 @@ function argument(spec: YValue | undefined, key: string): YValue | undefined {
 }
 
 function readTest(
-  session: ProjectSession,
+  session: TestedProject,
   attachment: Attachment,
   item: YValue,
   column: ColumnEntry | undefined,
@@ -291,7 +295,7 @@ const TEST_SPEC_KEYS = new Set(['config', 'arguments', 'name', 'test_name', 'col
 
 /** Renders a custom generic test's body with dbt's arguments: model, column_name and the yml's own arguments. */
 function renderCustomTest(
-  session: ProjectSession,
+  session: TestedProject,
   block: NamedBlockNode,
   relation: Relation,
   where: string | undefined,
@@ -323,7 +327,7 @@ function renderCustomTest(
 }
 
 /** `{% test name %}` blocks in the project's test and macro paths and in installed packages (as `package.name` too). */
-function findCustomTests(session: ProjectSession): Map<string, NamedBlockNode> {
+function findCustomTests(session: TestedProject): Map<string, NamedBlockNode> {
   const project = session.project;
   const found = new Map<string, NamedBlockNode>();
   const scan = (root: string, dirs: readonly string[], namespace: string | undefined): void => {
@@ -369,7 +373,7 @@ function modelSql(relation: Relation, where: string | undefined): string {
 }
 
 /** `ref('m')`, `ref('pkg', 'm')`, `ref('m', v=2)` or `source('s', 't')` as written in `to:`. */
-function resolveTo(session: ProjectSession, to: string): { relation?: Relation; node?: string } | undefined {
+function resolveTo(session: TestedProject, to: string): { relation?: Relation; node?: string } | undefined {
   const project = session.project;
   const args = (inner: string) => [...inner.matchAll(/['"]([^'"]+)['"]/g)].map((m) => m[1] as string);
   const ref = /^\s*ref\s*\((.*)\)\s*$/s.exec(to);
@@ -399,7 +403,7 @@ function resolveTo(session: ProjectSession, to: string): { relation?: Relation; 
  * The tests a dbt selection picks: tests attached to (or reading, for relationships) the selected models, seeds and
  * snapshots; `source:name` / `source:name.table` for source tests; `test_name:unique`; or a test's own name.
  */
-export function selectGenericTests(session: ProjectSession, tests: GenericTest[], selection: TestSelection): GenericTest[] {
+export function selectGenericTests(session: TestedProject, tests: GenericTest[], selection: TestSelection): GenericTest[] {
   const pick = (words: string[], all: boolean): Set<GenericTest> => {
     if (words.length === 0) return new Set(all ? tests : []);
     const out = new Set<GenericTest>();
@@ -410,7 +414,7 @@ export function selectGenericTests(session: ProjectSession, tests: GenericTest[]
       else resourceWords.push(word);
     }
     if (resourceWords.length) {
-      const nodes = new Set(selectResources(session, ['model', 'seed', 'snapshot'], resourceWords, []).nodes.map((n) => n.name));
+      const nodes = new Set(selectResources(session.project, ['model', 'seed', 'snapshot'], resourceWords, []).nodes.map((n) => n.name));
       for (const t of tests) if ((t.node && nodes.has(t.node.name)) || t.alsoReads.some((n) => nodes.has(n))) out.add(t);
     }
     return out;
@@ -483,7 +487,7 @@ export async function runGenericTest(wh: SqlSession, test: GenericTest): Promise
  * Discovers, selects and runs the project's generic tests against a warehouse, in discovery order. The language
  * server uses the results (file, span) to show failures on the yml line; the CLI prints them.
  */
-export async function runGenericTests(session: ProjectSession, wh: SqlSession, selection: TestSelection = {}): Promise<GenericTestResult[]> {
+export async function runGenericTests(session: TestedProject, wh: SqlSession, selection: TestSelection = {}): Promise<GenericTestResult[]> {
   const tests = selectGenericTests(session, discoverGenericTests(session), selection);
   const results: GenericTestResult[] = [];
   for (const test of tests) results.push(await runGenericTest(wh, test));

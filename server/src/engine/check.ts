@@ -3,7 +3,7 @@
 import type { Diagnostic } from '../base/diagnostic';
 import { readFileSync } from 'node:fs';
 import { createVaultIndex, mergeFindings, runVaultRules } from '../rules';
-import { ruleProjectOfSession } from '../rules/session-project';
+import { ruleProjectOfSession } from './rule-project';
 import type { ProjectSession } from './session';
 
 export interface FileFindings {

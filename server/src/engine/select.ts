@@ -1,6 +1,6 @@
 // dbt selection over a session's models (`+a b+`, `tag:x`, `path:models/dds`, `@a`, …) with --exclude, in graph order.
-import { selectModels, type Selection } from '../load/select';
 import type { ProjectNode } from '../project';
+import { selectInProject } from '../project/select';
 import type { ProjectSession } from './session';
 
 export interface NodeSelection {
@@ -12,11 +12,7 @@ export interface NodeSelection {
 export function selectProjectNodes(session: ProjectSession, select: string[], exclude: string[]): NodeSelection {
   const models = session.models();
   const names = new Set(models.map((m) => m.name));
-  const graph = session.project
-    .projectGraphNodes()
-    .filter((n) => n.resourceType === 'model' && names.has(n.name))
-    .map((n) => ({ name: n.name, path: n.path, tags: n.tags, materialized: n.materialized, dependsOn: n.dependsOn, package: session.project.name }));
-  const selection: Selection = selectModels(graph, select, exclude, { projectName: session.project.name });
+  const selection = selectInProject(session.project, select, exclude, (n) => n.resourceType === 'model' && names.has(n.name));
   const byName = new Map(models.map((m) => [m.name, m]));
   const order = session.project.topologicalOrder(selection.selected);
   const chosen = new Set(selection.selected);

@@ -21,7 +21,7 @@ import { automateDvFork, installedAutomateDvMacroNames } from '../project/packag
 import type { Span } from '../base/text';
 import { loadProject, nodeFileSystem, type DbtProject, type FileSystem, type ModelDependencies, type ProjectNode } from '../project';
 import type { TargetPurpose } from '../project/profiles';
-import { hasIncrementalBranch } from '../load/materialize';
+import { hasIncrementalBranch } from '../base/materializations';
 import { columnsInSnapshot, readSchemaCache, type SchemaSnapshot } from '../warehouse/introspect';
 
 export interface SessionOptions {

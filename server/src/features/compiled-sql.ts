@@ -6,7 +6,7 @@ import type { ProjectNode } from '../project';
 import { vaultCall } from '../model/parse';
 import type { CompiledSqlResult, Materialization } from '../protocol';
 import { toProtocolDiagnostics } from './diagnostics';
-import { hasIncrementalBranch } from '../load/materialize';
+import { hasIncrementalBranch } from '../base/materializations';
 
 const MATERIALIZATIONS = new Set<string>(['view', 'table', 'incremental', 'ephemeral']);
 

@@ -5,7 +5,7 @@ import { relative } from 'node:path';
 import type { HashOptions } from '../compile/automate-dv/hashing';
 import type { ProjectSession } from '../engine/session';
 import type { JValue } from '../jinja/values';
-import { ruleProjectOfSession } from '../rules/session-project';
+import { ruleProjectOfSession } from '../engine/rule-project';
 import type { FeatureProject, SchemaState, SourceTableInfo } from './project-view';
 
 export function featureProjectOfSession(session: ProjectSession, schemaState: () => SchemaState): FeatureProject {

@@ -1,6 +1,7 @@
 // dbt-postgres materializations (view, table, incremental append) and AutomateDV's pit/bridge_incremental, each run
 // inside the model's transaction so a failure leaves nothing behind.
 import { createHash } from 'node:crypto';
+import { hasIncrementalBranch } from '../base/materializations';
 import { quoteIdent, quoteLiteral, type Relation } from '../base/relation';
 import type { SqlSession } from '../warehouse/warehouse';
 import type { IndexConfig, LoadModel } from './model';
@@ -27,16 +28,9 @@ export async function relationExists(session: SqlSession, relation: Relation): P
   return (await relationKind(session, relation)) !== undefined;
 }
 
-/** Materializations with an incremental branch (AutomateDV's is_any_incremental()). */
-export function hasIncrementalBranch(materialized: string): boolean {
-  return (
-    materialized === 'incremental' ||
-    materialized === 'pit_incremental' ||
-    materialized === 'bridge_incremental' ||
-    materialized === 'vault_insert_by_period' ||
-    materialized === 'vault_insert_by_rank'
-  );
-}
+// Which materializations have an incremental branch is shared vocabulary (base/materializations.ts); re-exported here
+// for the callers that import it from the loader.
+export { hasIncrementalBranch };
 
 /** is_incremental() for a model this run: an incremental materialization, its table exists, and no full refresh. */
 export async function isIncrementalRun(session: SqlSession, model: Pick<LoadModel, 'relation' | 'materialized'>, fullRefresh = false): Promise<boolean> {

@@ -29,7 +29,6 @@ export { createVaultIndex } from './context';
 export type { ColumnsOrigin, KnownColumns, RuleProject, StageOutput, VaultIndex, VaultRuleContext, KeyOwners, HashBuilder } from './context';
 export { isTimestamptz } from './timestamptz-in-hash';
 export { mergeFindings } from './merge';
-export { ruleProjectOfSession, type SessionCatalogState } from './session-project';
 
 /** Every rule, in the order their findings are listed. */
 export const VAULT_RULES: readonly VaultRule[] = [

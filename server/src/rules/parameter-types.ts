@@ -7,7 +7,7 @@ import { metaEntry, type MetaValue } from '../model/meta';
 import { mappingRenamesMessage } from '../compile/automate-dv/param-types';
 import { vaultCall, type MacroCallInfo } from '../model/parse';
 import { failsOnlyIncrementallyWhenUndefined } from '../compile/automate-dv/signatures';
-import { hasIncrementalBranch } from '../load/materialize';
+import { hasIncrementalBranch } from '../base/materializations';
 import type { VaultRuleContext } from './context';
 import { ADVANCED_SHAPES } from './advanced-metadata';
 import type { VaultRule } from './rule';

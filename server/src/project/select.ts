@@ -1,5 +1,8 @@
 // dbt's node selection for `--select` / `--exclude`: names and fqn wildcards, path:, tag:, config.materialized:,
 // file:, package:, graph operators (+name, name+, N+name, name+N, @name), space for union, comma for intersection.
+// selectModels() works over any list of nodes; selectInProject() and selectResources() apply it to a project's graph
+// for loads (engine/select.ts), `dvs seed` and `dvs test`.
+import type { DbtProject, NodeKind, ProjectGraphNode, ProjectNode } from './project';
 
 export interface SelectableModel {
   name: string;
@@ -204,4 +207,31 @@ export function selectModels(graph: SelectableModel[], select: string[], exclude
   const chosen = splitSelectors(select).length === 0 ? names : union(select, true);
   const dropped = union(exclude, false);
   return { selected: graph.map((m) => m.name).filter((n) => chosen.has(n) && !dropped.has(n)), warnings, errors };
+}
+
+/** dbt selection over the project's graph nodes that `include` keeps (all by default), with --exclude. */
+export function selectInProject(project: DbtProject, select: string[], exclude: string[], include: (n: ProjectGraphNode) => boolean = () => true): Selection {
+  const graph = project
+    .projectGraphNodes()
+    .filter(include)
+    .map((n) => ({ name: n.name, path: n.path, tags: n.tags, materialized: n.materialized, dependsOn: n.dependsOn, package: project.name }));
+  return selectModels(graph, select, exclude, { projectName: project.name });
+}
+
+export interface ResourceSelection {
+  nodes: ProjectNode[];
+  warnings: string[];
+  errors: string[];
+}
+
+/**
+ * The enabled nodes of the given kinds that `select` (all when empty) minus `exclude` names, ordered by path: seeds for
+ * `dvs seed`; models, seeds and snapshots for the models that `dvs test` tests. The selectors see the whole graph.
+ */
+export function selectResources(project: DbtProject, kinds: readonly NodeKind[], select: string[], exclude: string[]): ResourceSelection {
+  const selection = selectInProject(project, select, exclude);
+  const chosen = new Set(selection.selected);
+  const nodes = project.allNodes().filter((n) => n.enabled && kinds.includes(n.kind) && chosen.has(n.name));
+  // A selector that matched only other kinds of nodes matched nothing of these (dbt says so per resource type).
+  return { nodes, warnings: selection.warnings, errors: selection.errors };
 }

@@ -1,9 +1,9 @@
 // The vault rules' view of a ProjectSession (server/src/engine): models and their parsed text as last synchronised,
 // declared sources, and the catalog — live when the session introspected a database, else the cache or the yml.
-import type { ColumnInfo } from '../compile/context';
-import type { ProjectSession } from '../engine/session';
+import type { ColumnInfo } from '../base/columns';
+import type { ProjectSession } from './session';
 import { columnsInSnapshot } from '../warehouse/introspect';
-import type { KnownColumns, RuleProject } from './context';
+import type { KnownColumns, RuleProject } from '../rules/context';
 
 export interface SessionCatalogState {
   /** The session's schema snapshot was read from the database in this process (not only from the cache file). */
