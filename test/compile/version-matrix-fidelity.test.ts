@@ -200,3 +200,26 @@ test('bridgeCandidateRowsAlias: candidate_rows reads subquery a (a.ROW_NUM) up t
     assert.match(candidates, /FROM all_rows \) AS subquery WHERE ROW_NUM = 1$/, version);
   }
 });
+
+test('eff_sat: a {source_column, alias} ldts is `x AS alias` in the first build; incremental runs fail in AutomateDV (the mapping is printed as it is)', () => {
+  const mapped = { ...EFF_SAT, src_ldts: { source_column: 'LDTS', alias: 'LDTS' } };
+  for (const version of ['0.9.7', '0.10.2', '0.11.5']) {
+    const first = flat(compileAt(version, 'eff_sat', mapped, { config: { materialized: 'table' } }));
+    assert.match(first, /i\.EFF, i\.LDTS AS LDTS, i\.SRC FROM source_data AS i/, version);
+    assert.throws(
+      () => compileAt(version, 'eff_sat', mapped, { incremental: true, config: { materialized: 'incremental' } }),
+      (e: Error & { code?: string }) => e.code === 'DV202' && /this incremental run fails in dbt.*src_ldts \(give 'LDTS'\)/.test(e.message),
+      version,
+    );
+    const ctx = fixtureContext({ catalog: CATALOG, config: { materialized: 'incremental' }, compat: compatForVersion(version) });
+    compileMacro('eff_sat', [], kwargs(mapped), ctx);
+    assert.deepEqual(ctx.diagnostics.filter((d) => d.code === 'DV202').map((d) => d.severity), ['error'], version);
+    const fork = fixtureContext({ catalog: CATALOG, incremental: true, config: { materialized: 'incremental' }, compat: { ...compatForVersion(version), fork: true } });
+    compileMacro('eff_sat', [], kwargs(mapped), fork);
+    assert.deepEqual(fork.diagnostics.filter((d) => d.code === 'DV202').map((d) => d.severity), ['information'], version);
+  }
+  // Plain names: no notice.
+  const ctx = fixtureContext({ catalog: CATALOG, incremental: true, config: { materialized: 'incremental' }, compat: compatForVersion('0.11.5') });
+  compileMacro('eff_sat', [], kwargs(EFF_SAT), ctx);
+  assert.equal(ctx.diagnostics.filter((d) => d.code === 'DV202').length, 0);
+});

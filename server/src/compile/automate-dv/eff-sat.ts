@@ -2,15 +2,44 @@
 // the batch; later loads open new relationships, reopen closed ones and close open ones, from the end dates the source
 // gives or, with is_auto_end_dating, whenever a driving key turns up with another secondary key.
 import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
-import type { MacroContext } from '../context';
-import { truthy } from '../../jinja/values';
+import { CompileError, type MacroContext } from '../context';
+import { isDict, truthy } from '../../jinja/values';
+import { hasIncrementalBranch } from '../../load/materialize';
 import { castDateColumn, castDatetimeLiteral } from './casting';
 import { aliasAll, expandColumnList, multikeyCondition, multikeyEquals, prefixColumns } from './columns';
 import { readLoadContext } from './load-context';
-import { readColumn, readColumns, readModelNames, required } from './param-types';
+import { columnOfMapping, columnRefOf, readColumn, readColumns, readModelNames, required } from './param-types';
 import { readMaxDatetime } from './settings';
 import type { BoundArguments } from './signatures';
 import { renderMacroTemplate } from './templates';
+
+const SINGLE_COLUMN_PARAMS = ['src_start_date', 'src_end_date', 'src_eff', 'src_ldts', 'src_source'];
+
+/**
+ * AutomateDV's eff_sat prints its date and source parameters straight into the incremental SQL (`ORDER BY
+ * b.{{ src_ldts }}`, `f.{{ src_source }}`), so a {source_column, alias} mapping there becomes the text of a dict and
+ * every incremental run fails; the first build selects through alias_all and works. An error where that run is
+ * compiled, or from the first build of a model whose later runs are incremental; information for a fork.
+ */
+function checkMappingsOnIncrementalRuns(args: BoundArguments, ctx: MacroContext): void {
+  const mapped = SINGLE_COLUMN_PARAMS.filter((p) => isDict(args.get(p) ?? null));
+  if (mapped.length === 0) return;
+  const materialized = ctx.configOf('materialized');
+  const laterRunsIncremental = typeof materialized === 'string' && hasIncrementalBranch(materialized);
+  if (!ctx.incremental && !laterRunsIncremental) return;
+  const names = mapped.map((p) => `${p} (give '${columnOfMapping('eff_sat', p, args.get(p)) ?? 'the column name'}')`).join(', ');
+  const when = ctx.incremental ? 'so this incremental run fails in dbt' : 'so the first run builds the table and every later (incremental) run fails in dbt';
+  const message =
+    `eff_sat: AutomateDV writes a {source_column, alias} mapping into its incremental SQL as it is (b.{'source_column': …}), ` +
+    `${when}. Give these parameters as column names: ${names}.`;
+  if (ctx.compat.fork) {
+    ctx.report({ code: 'DV202', severity: 'information', message: `${message} This project's AutomateDV is a fork, which may read mappings there; dvs cannot know.` });
+  } else if (ctx.incremental) {
+    throw new CompileError(message, 'DV202');
+  } else {
+    ctx.report({ code: 'DV202', severity: 'error', message });
+  }
+}
 
 export function compileEffSat(args: BoundArguments, ctx: MacroContext): string {
   const m = 'eff_sat';
@@ -29,7 +58,17 @@ export function compileEffSat(args: BoundArguments, ctx: MacroContext): string {
   const autoEndDating = truthy(ctx.configOf('is_auto_end_dating') ?? null);
 
   const extra = expandColumnList([extraValue ?? null], "eff_sat: 'src_extra_columns'");
-  const sourceCols = expandColumnList([pk, dfk, sfk, extraValue ?? null, start, end, eff, ldts, source], 'eff_sat metadata');
+  // A date or source column given as a {source_column, alias} mapping keeps it: the final selects write `x AS alias`.
+  const ref = (param: string, name: string) => columnRefOf(args.get(param), name) ?? name;
+  checkMappingsOnIncrementalRuns(args, ctx);
+  const sourceCols = [
+    ...expandColumnList([pk, dfk, sfk, extraValue ?? null], 'eff_sat metadata'),
+    ref('src_start_date', start),
+    ref('src_end_date', end),
+    ref('src_eff', eff),
+    ref('src_ldts', ldts),
+    ref('src_source', source),
+  ];
   const keyCols = expandColumnList([pk, dfk, sfk]);
   const pkList = expandColumnList([pk]);
   // The open-record test compares dates: the end date as a date against max_datetime, as AutomateDV casts both.

@@ -48,6 +48,17 @@ export function columnOfMapping(macro: string, param: string, v: JValue | Column
   return source;
 }
 
+/**
+ * The column a single-column parameter names, kept as its {source_column, alias} mapping when it was given as one:
+ * AutomateDV's alias_all writes such a column `x.col AS alias` in a final select (the same column, since the alias must
+ * name it), and a plain name otherwise. `name` is what readColumn returned for `v`.
+ */
+export function columnRefOf(v: JValue | undefined, name: string | undefined): ColumnRef | undefined {
+  if (name === undefined || !isDict(v ?? null)) return undefined;
+  const alias = (v as JDict).get('alias');
+  return typeof alias === 'string' ? { sourceColumn: name, alias } : undefined;
+}
+
 /** The message for a column mapping whose alias is another name (the parser's rule says the same). */
 export function mappingRenamesMessage(macro: string, param: string, source: string, alias: string): string {
   return (

@@ -17,12 +17,12 @@ import {
 } from './columns';
 import { ghostSelectList, ghostTypeClashes } from './ghost';
 import { readLoadContext } from './load-context';
-import { readColumn, readColumns, readHashdiff, readModelName, required } from './param-types';
+import { columnRefOf, readColumn, readColumns, readHashdiff, readModelName, required } from './param-types';
 import { readPayload } from './payload';
 import { readGhostSettings } from './settings';
 import type { BoundArguments } from './signatures';
 import { renderMacroTemplate } from './templates';
-import { isDict, truthy, type JDict, type JValue } from '../../jinja/values';
+import { truthy } from '../../jinja/values';
 
 export interface SatMetadata {
   pk: string | string[];
@@ -40,13 +40,6 @@ export interface SatMetadata {
   refs?: { eff?: ColumnRef; ldts?: ColumnRef; source?: ColumnRef };
 }
 
-/** The column a parameter names, kept as a mapping when it was given as one. */
-function refOf(v: JValue | undefined, name: string | undefined): ColumnRef | undefined {
-  if (name === undefined || !isDict(v ?? null)) return undefined;
-  const alias = (v as JDict).get('alias');
-  return typeof alias === 'string' ? { sourceColumn: name, alias } : undefined;
-}
-
 export function readSatMetadata(args: BoundArguments, ctx: MacroContext): SatMetadata {
   const pk = required('sat', 'src_pk', readColumns('sat', 'src_pk', args.get('src_pk')));
   const hashdiff = required('sat', 'src_hashdiff', readHashdiff('sat', 'src_hashdiff', args.get('src_hashdiff')));
@@ -59,7 +52,7 @@ export function readSatMetadata(args: BoundArguments, ctx: MacroContext): SatMet
   const payload = readPayload('sat', args.get('src_payload'), { named, sourceModel }, ctx);
   const meta: SatMetadata = { pk, hashdiff, payload, extra: expandColumnList([extraValue ?? null], "sat: 'src_extra_columns'"), ldts, source, sourceModel };
   if (eff !== undefined) meta.eff = eff;
-  const refs = { eff: refOf(args.get('src_eff'), eff), ldts: refOf(args.get('src_ldts'), ldts), source: refOf(args.get('src_source'), source) };
+  const refs = { eff: columnRefOf(args.get('src_eff'), eff), ldts: columnRefOf(args.get('src_ldts'), ldts), source: columnRefOf(args.get('src_source'), source) };
   if (refs.eff || refs.ldts || refs.source) meta.refs = refs;
   return meta;
 }
