@@ -1,8 +1,8 @@
-// Two scans over server/src. First, only server/src/features/ and server/src/server.ts know LSP: every other file
-// (and the shared protocol file) imports neither `vscode` nor `vscode-languageserver*`. Second, the rooms of
-// ARCHITECTURE.md form layers: a file imports only its own room and the rooms below it, and only the rooms that own
-// IO touch the file system. The violations that remain are listed by name below; the list can only shrink, because a
-// listed violation that no longer exists fails the test too.
+// Scans over server/src. First, only server/src/features/ and server/src/server.ts know LSP: every other file (and the
+// shared protocol file) imports neither `vscode` nor `vscode-languageserver*`. Second, the rooms of ARCHITECTURE.md
+// form layers: a file imports only its own room and the rooms below it, and only the rooms that own IO touch the file
+// system. Third, no files import each other. The layering violations that remain are listed by name below; the list
+// can only shrink, because a listed violation that no longer exists fails the test too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
@@ -101,6 +101,48 @@ function violationsOf(rel: string, text: string): string[] {
   return [...new Set(out)];
 }
 
+/** The files a file imports (paths relative to server/src without .ts; a folder import is its index). */
+function importsOf(rel: string, text: string): string[] {
+  return [...text.matchAll(RELATIVE_IMPORT)].map((m) => {
+    const target = posix(relative('.', join(dirname(rel), m[1] as string))).replace(/\.ts$/, '');
+    return existsSync(join(src, target, 'index.ts')) ? `${target}/index` : target;
+  });
+}
+
+/** Groups of files that import each other, directly or around a loop (Tarjan's strongly connected components). */
+function importCycles(graph: Map<string, string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue;
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const group: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      group.push(w);
+    } while (w !== v);
+    if (group.length > 1) cycles.push(group.sort());
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return cycles;
+}
+
 function scanAll(): string[] {
   const files = sourceFiles(src);
   assert.ok(files.length > 50, 'the scan found the sources');
@@ -132,6 +174,19 @@ test('every room is in the layer order, and every import points down (beyond the
   assert.deepEqual(fresh, [], 'new upward imports or file IO outside the IO rooms: move the code down instead');
   const gone = KNOWN_VIOLATIONS.filter((v) => !found.includes(v));
   assert.deepEqual(gone, [], 'these listed violations no longer exist: delete them from KNOWN_VIOLATIONS');
+});
+
+test('no files import each other, inside a room or across rooms', () => {
+  const graph = new Map(sourceFiles(src).map((file) => {
+    const rel = posix(relative(src, file));
+    return [rel.replace(/\.ts$/, ''), importsOf(rel, readFileSync(file, 'utf8'))] as const;
+  }));
+  assert.deepEqual(importCycles(graph), [], 'break the loop: move what both need into a third module');
+});
+
+test('the cycle search finds a loop through three files (it can fail)', () => {
+  const graph = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
+  assert.deepEqual(importCycles(graph), [['a', 'b', 'c']]);
 });
 
 test('the layer scan catches an upward import, a sideways import and file IO (it can fail)', () => {

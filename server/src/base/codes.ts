@@ -1,6 +1,8 @@
 // The catalogue of diagnostic codes (CONTRACTS.md: DV0xx syntax, DV1xx project, DV2xx macro parameters, DV3xx columns,
 // DV4xx vault rules, DV5xx AutomateDV pitfalls, DV9xx unknown/not checked). A code keeps its meaning forever.
-import type { Severity } from './diagnostic';
+
+/** How bad a finding is: error only where dbt + AutomateDV itself would fail. Declared here, with the catalogue that caps it. */
+export type Severity = 'error' | 'warning' | 'information';
 
 export interface CodeInfo {
   severity: Severity;

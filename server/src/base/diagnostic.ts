@@ -1,9 +1,9 @@
 // The one diagnostic shape of the core. Parsers, the compiler and the vault rules return these as values;
 // the LSP layer and the CLI convert them. Codes and severities follow CONTRACTS.md (DV0xx syntax … DV9xx unknown).
 import type { Span } from './text';
-import { cappedSeverity } from './codes';
+import { cappedSeverity, type Severity } from './codes';
 
-export type Severity = 'error' | 'warning' | 'information';
+export type { Severity };
 
 /** A text edit offered as a quick fix, in offsets of the same file. */
 export interface TextFix {

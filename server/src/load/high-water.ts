@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import { quoteIdent, quoteLiteral } from '../base/relation';
 import type { SqlSession, Warehouse } from '../warehouse/warehouse';
-import { asSubquery } from './materialize';
+import { asSubquery } from './ddl';
 import type { LoadModel, StageInput } from './model';
 
 export const STATE_SCHEMA = 'dvs_state';

@@ -9,7 +9,7 @@ import { quoteIdent, quoteLiteral } from '../base/relation';
 import { applyPeriodFilter, applyRankFilter, PERIOD_PLACEHOLDER, RANK_PLACEHOLDER } from '../compile/automate-dv/vault-insert';
 import { datediff } from '../dbt/jinja-context';
 import type { SqlSession } from '../warehouse/warehouse';
-import { asSubquery, createTableAs, dropExisting, qualifiedName, tempName, targetColumns, type MaterializeOutcome, type RelationKind } from './materialize';
+import { asSubquery, createTableAs, dropExisting, qualifiedName, tempName, targetColumns, type MaterializeOutcome, type RelationKind } from './ddl';
 import type { LoadModel, VaultInsertConfig } from './model';
 
 interface StartStop {
