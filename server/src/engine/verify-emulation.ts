@@ -7,7 +7,7 @@ import { vaultCall } from '../model/parse';
 import type { ProjectNode } from '../project';
 import type { ProjectSession } from './session';
 import { VAULT_PACKAGES } from '../dbt/package-macros';
-import { hasIncrementalBranch } from '../load/materialize';
+import { hasIncrementalBranch } from '../base/materializations';
 
 export interface EmulationDifference {
   model: string;

@@ -4,7 +4,7 @@
 import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
 import { CompileError, type MacroContext } from '../context';
 import { isDict, truthy } from '../../jinja/values';
-import { hasIncrementalBranch } from '../../load/materialize';
+import { hasIncrementalBranch } from '../../base/materializations';
 import { castDateColumn, castDatetimeLiteral } from './casting';
 import { aliasAll, expandColumnList, multikeyCondition, multikeyEquals, prefixColumns } from './columns';
 import { readLoadContext } from './load-context';

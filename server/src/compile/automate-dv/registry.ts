@@ -4,7 +4,7 @@
 import { AUTOMATE_DV_VERSIONS, behaviourAt, firstVersionWhere, inBand, type DefaultSqlFailure } from '../../base/automate-dv-versions';
 import { CompileError, type MacroContext } from '../context';
 import { isDict, truthy } from '../../jinja/values';
-import { hasIncrementalBranch } from '../../load/materialize';
+import { hasIncrementalBranch } from '../../base/materializations';
 import { compileBridge } from './bridge';
 import { compileEffSat } from './eff-sat';
 import { compileHub } from './hub';
