@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SourceText } from '../server/src/base/text';
+import { checkModel } from '../server/src/engine/check';
 import { ProjectSession } from '../server/src/engine/session';
 import { completionItems } from '../server/src/features/completion';
-import { mergeFindings } from '../server/src/features/diagnostics';
 import { featureProjectOfSession } from '../server/src/features/session-view';
-import { createVaultIndex, runVaultRules } from '../server/src/rules';
+import { createVaultIndex } from '../server/src/rules';
 import { LspClient, type PublishedDiagnostics } from '../test/lsp/lsp-client';
 
 const requestsFlag = process.argv.indexOf('--requests');
@@ -78,10 +78,7 @@ function inProcess(root: string): void {
   const session = new ProjectSession(root);
   const project = featureProjectOfSession(session, () => ({ target: 'embedded', connected: false }));
   let index = createVaultIndex(project);
-  for (const node of session.models()) {
-    const parsed = session.parsed(node);
-    mergeFindings(parsed, session.diagnosticsFor(node), runVaultRules({ modelName: node.name, parsed, project, index }));
-  }
+  for (const node of session.models()) checkModel(session, node, { project, index });
   console.log(`cold index in-process (open project, parse, compile and check every model): ${ms(start).toFixed(1)} ms`);
 
   const file = join(root, SAT);
@@ -102,8 +99,7 @@ function inProcess(root: string): void {
     const t = process.hrtime.bigint();
     session.updateFile(file, edited);
     index = createVaultIndex(project);
-    const parsed = session.parse(edited);
-    mergeFindings(parsed, session.diagnosticsFor(node, edited), runVaultRules({ modelName: node.name, parsed, project, index }));
+    checkModel(session, node, { project, index }, edited);
     check.push(ms(t));
   }
   report('re-check of one edited model, in-process', check);

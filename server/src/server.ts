@@ -23,6 +23,7 @@ import {
 } from 'vscode-languageserver/node';
 import { SourceText } from './base/text';
 import { affectedModels, indexStillValid, modelFootprint, type ModelFootprint } from './engine/affected';
+import { checkModel } from './engine/check';
 import { ProjectSession } from './engine/session';
 import { codeLenses } from './features/code-lens';
 import { quickFixes } from './features/code-actions';
@@ -30,7 +31,7 @@ import { compiledSql } from './features/compiled-sql';
 import { completionList, MAX_COMPLETION_ITEMS } from './features/completion';
 import { dashboardData, NoDashboardError } from './features/dashboard';
 import { definitionAt, referencesAt } from './features/definition';
-import { mergeFindings, toLspDiagnostics } from './features/diagnostics';
+import { toLspDiagnostics } from './features/diagnostics';
 import { hashOf } from './features/hash-of';
 import { hoverAt } from './features/hover';
 import { projectGraph } from './features/project-graph';
@@ -82,7 +83,7 @@ import {
   type StatusParams,
   type TargetsResult,
 } from './protocol';
-import { createVaultIndex, runVaultRules, type VaultIndex } from './rules';
+import { createVaultIndex, type VaultIndex } from './rules';
 import { sqlErrorMessage } from './warehouse/errors';
 import { refreshSchemaCache } from './warehouse/introspect';
 import { openWarehouse, type ResolvedTarget } from './warehouse/target';
@@ -404,10 +405,7 @@ function publishFor(state: ProjectState, names: readonly string[]): void {
     let diagnostics;
     const text = state.session.textOf(node);
     try {
-      const parsed = state.session.parse(text);
-      const engine = state.session.diagnosticsFor(node, text);
-      const rules = runVaultRules({ modelName: name, parsed, project: view, index });
-      diagnostics = toLspDiagnostics(text, mergeFindings(parsed, engine, rules));
+      diagnostics = toLspDiagnostics(text, checkModel(state.session, node, { project: view, index }, text));
     } catch (error) {
       connection.console.error(`dvs: checking ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       continue;

@@ -1,8 +1,8 @@
 // Checks a whole project: each enabled model's diagnostics plus the project's own (dbt_project.yml, profiles,
 // property files). The language server publishes the same findings per file; `dvs check` prints them.
 import type { Diagnostic } from '../base/diagnostic';
-import { readFileSync } from 'node:fs';
-import { createVaultIndex, mergeFindings, runVaultRules } from '../rules';
+import type { ProjectNode } from '../project';
+import { createVaultIndex, mergeFindings, runVaultRules, type RuleProject, type VaultIndex } from '../rules';
 import { ruleProjectOfSession } from './rule-project';
 import type { ProjectSession } from './session';
 
@@ -17,18 +17,33 @@ export interface CheckResult {
   files: FileFindings[];
 }
 
+/** What the vault rules look at: the project as the rules see it and the index over its vault models. */
+export interface RuleView {
+  project: RuleProject;
+  index: VaultIndex;
+}
+
+/**
+ * One model's findings, as the editor publishes them and `dvs check` prints them: the parse, the session's own
+ * (project config, compile), the vault rules, merged so that each problem shows once. `text` is the model's text as
+ * the session knows it unless given (an editor buffer, a benchmark's edit).
+ */
+export function checkModel(session: ProjectSession, node: ProjectNode, rules: RuleView, text: string = session.textOf(node)): Diagnostic[] {
+  const parsed = session.parse(text);
+  const engine = session.diagnosticsFor(node, text);
+  const found = runVaultRules({ modelName: node.name, parsed, project: rules.project, index: rules.index });
+  return mergeFindings(parsed, engine, found);
+}
+
 /** `connected`: the session's schema snapshot was read live from the target in this process (not only the cache). */
 export function checkProject(session: ProjectSession, options: { connected?: boolean } = {}): CheckResult {
   const files = new Map<string, FileFindings>();
   const models = session.models();
-  const view = ruleProjectOfSession(session, { connected: options.connected === true });
-  const index = createVaultIndex(view);
+  const project = ruleProjectOfSession(session, { connected: options.connected === true });
+  const rules: RuleView = { project, index: createVaultIndex(project) };
   for (const node of models) {
     const text = session.textOf(node);
-    const parsed = session.parse(text);
-    const engine = session.diagnosticsFor(node, text);
-    const rules = runVaultRules({ modelName: node.name, parsed, project: view, index });
-    files.set(node.file, { file: node.file, text, diagnostics: mergeFindings(parsed, engine, rules) });
+    files.set(node.file, { file: node.file, text, diagnostics: checkModel(session, node, rules, text) });
   }
   for (const d of session.project.diagnostics()) {
     // An unresolvable default target is the environment's state, not a project error: the CLI says on stderr that it
@@ -37,13 +52,7 @@ export function checkProject(session: ProjectSession, options: { connected?: boo
     if (files.has(d.file)) continue;
     let entry = files.get(`other:${d.file}`);
     if (!entry) {
-      let text = '';
-      try {
-        text = readFileSync(d.file, 'utf8');
-      } catch {
-        text = '';
-      }
-      entry = { file: d.file, text, diagnostics: [] };
+      entry = { file: d.file, text: session.files.readFile(d.file) ?? '', diagnostics: [] };
       files.set(`other:${d.file}`, entry);
     }
     entry.diagnostics.push(d);

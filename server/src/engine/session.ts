@@ -1,7 +1,6 @@
 // A project session: one dbt project opened for work, shared by the CLI and the language server. It ties the
 // project model, the model parser, the catalog (schema cache, declared source columns, seeds, statically known stage
 // outputs) and the compiler together, and re-analyses one file at a time as it changes.
-import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Diagnostic } from '../base/diagnostic';
 import { diagnostic } from '../base/diagnostic';
@@ -73,15 +72,19 @@ export class ProjectSession {
 
   readonly root: string;
 
+  /** How the session reads files: the disk, or what the caller hands in (the editor's buffers, a test's files). */
+  readonly files: FileSystem;
+
   constructor(
     root: string,
     private readonly options: SessionOptions = {},
   ) {
     this.runStartedAt = options.runStartedAt ?? new Date();
+    this.files = options.files ?? nodeFileSystem;
     this.root = resolvePath(root);
     this.project = loadProject(this.root, {
       extractDependencies: (text) => this.dependenciesOf(text),
-      files: options.files ?? nodeFileSystem,
+      files: this.files,
       env: options.env,
       profilesDir: options.profilesDir,
       targetName: options.targetName,
@@ -132,11 +135,7 @@ export class ProjectSession {
     if (open !== undefined) return open;
     const known = this.project.textOfFile(node.file);
     if (known !== undefined) return known;
-    try {
-      return readFileSync(node.file, 'utf8');
-    } catch {
-      return '';
-    }
+    return this.files.readFile(node.file) ?? '';
   }
 
   /** The model's parse, kept per file while its text stays the same (index builds ask for every model per edit). */
@@ -185,11 +184,9 @@ export class ProjectSession {
   /** The editor closed a file: the disk version counts again. */
   closeFile(file: string): void {
     this.openTexts.delete(file);
-    try {
-      this.project.updateModelText(file, readFileSync(file, 'utf8'));
-    } catch {
-      this.project.removeFile(file);
-    }
+    const text = this.files.readFile(file);
+    if (text !== undefined) this.project.updateModelText(file, text);
+    else this.project.removeFile(file);
   }
 
   private dependenciesOf(text: string): ModelDependencies {
@@ -263,12 +260,8 @@ export class ProjectSession {
     if (!this.projectMacros) {
       this.projectMacros = [];
       for (const def of this.project.macros.values()) {
-        let text: string;
-        try {
-          text = readFileSync(def.file, 'utf8');
-        } catch {
-          continue;
-        }
+        const text = this.files.readFile(def.file);
+        if (text === undefined) continue;
         for (const st of parseTemplate(text).template.body) if (st.kind === 'Macro') this.projectMacros.push(st);
       }
     }

@@ -10,10 +10,6 @@ import { runVaultInsert } from './vault-insert';
 
 export { relationExists, relationKind, type MaterializeOutcome, type RelationKind } from './ddl';
 
-// Which materializations have an incremental branch is shared vocabulary (base/materializations.ts); re-exported here
-// for the callers that import it from the loader.
-export { hasIncrementalBranch };
-
 /** is_incremental() for a model this run: an incremental materialization, its table exists, and no full refresh. */
 export async function isIncrementalRun(session: SqlSession, model: Pick<LoadModel, 'relation' | 'materialized'>, fullRefresh = false): Promise<boolean> {
   if (fullRefresh || !hasIncrementalBranch(model.materialized)) return false;
