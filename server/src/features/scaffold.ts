@@ -1,9 +1,9 @@
 // dvs/scaffold: a new hub, link or satellite over a raw table, filled from templates/scaffolds/ (see its README for
 // the placeholders), plus a stage when no stage reads that table yet. Key names follow what the project already
 // builds (a stage hashing `user_id` into USER_HK makes the link's foreign key USER_HK).
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ProjectSession } from '../engine/session';
+import { nodeFileSystem } from '../project/fileSystem';
 import type { ScaffoldFile, ScaffoldParams, ScaffoldResult } from '../protocol';
 import type { VaultIndex } from '../rules';
 import { canonicalColumn } from '../rules/stage-aliases';
@@ -18,7 +18,8 @@ function templatesFolder(extensionDir: string | undefined): string {
     candidates.push(join(dir, 'templates', 'scaffolds'));
     if (dirname(dir) === dir) break;
   }
-  const found = candidates.find((c) => existsSync(c));
+  // The scaffold templates ship with the extension, not with the project: they are read from the disk.
+  const found = candidates.find((c) => nodeFileSystem.exists(c));
   if (!found) throw new Error('templates/scaffolds was not found; reinstall the extension.');
   return found;
 }
@@ -125,10 +126,14 @@ export function scaffold(session: ProjectSession, index: VaultIndex, params: Sca
   values.__HASHED_COLUMNS_YAML__ = hashed.join('\n');
 
   const folder = templatesFolder(extensionDir);
-  const fill = (template: string) => readFileSync(join(folder, `${template}.sql`), 'utf8').replace(/__[A-Z_]+__/g, (token) => values[token] ?? token);
+  const fill = (template: string): string => {
+    const text = nodeFileSystem.readFile(join(folder, `${template}.sql`));
+    if (text === undefined) throw new Error(`templates/scaffolds/${template}.sql was not found; reinstall the extension.`);
+    return text.replace(/__[A-Z_]+__/g, (token) => values[token] ?? token);
+  };
   const vaultDir = models.find((m) => index.table(m.name)) ? dirname(models.find((m) => index.table(m.name))!.file) : join(project.root, 'models', 'dds');
   const stageDir = anyStage ? dirname(anyStage.file) : join(project.root, 'models', 'stg');
-  const file = (path: string, content: string): ScaffoldFile => ({ uri: pathToUri(path), content, exists: existsSync(path) });
+  const file = (path: string, content: string): ScaffoldFile => ({ uri: pathToUri(path), content, exists: session.files.exists(path) });
   const files = [file(join(vaultDir, `${name}.sql`), fill(params.kind))];
   if (!existingStage) files.push(file(join(stageDir, `${stageName}.sql`), fill('stage')));
   return { files };

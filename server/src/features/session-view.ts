@@ -1,6 +1,5 @@
 // The language features' view of an engine ProjectSession: the rules' view plus files, model facts, the raw-schema
 // state the server keeps, and the project's hash settings from its vars.
-import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { HashOptions } from '../compile/automate-dv/hashing';
 import type { ProjectSession } from '../engine/session';
@@ -39,11 +38,7 @@ export function featureProjectOfSession(session: ProjectSession, schemaState: ()
     fileText(file) {
       const node = session.nodeByPath(file);
       if (node) return session.textOf(node);
-      try {
-        return readFileSync(file, 'utf8');
-      } catch {
-        return undefined;
-      }
+      return session.files.readFile(file);
     },
     sourceTable(source, table): SourceTableInfo | undefined {
       const def = project.sources.get(source);
