@@ -24,6 +24,7 @@ import {
 import { SourceText } from './base/text';
 import { affectedModels, indexStillValid, modelFootprint, type ModelFootprint } from './engine/affected';
 import { checkModel } from './engine/check';
+import { CheckScheduler } from './engine/check-scheduler';
 import { ProjectSession } from './engine/session';
 import { codeLenses } from './features/code-lens';
 import { quickFixes } from './features/code-actions';
@@ -92,15 +93,6 @@ import type { Warehouse } from './warehouse/warehouse';
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 
-// Zero: changes already received in one read are checked together, and nothing waits longer than that.
-const CHECK_DELAY_MS = 0;
-// Checking runs in slices of about this long (at least one model), so requests (completion, hover) wait at most for
-// the model being checked, even while a whole 2,000-model project is being checked.
-const CHECK_SLICE_MS = 4;
-// The models an edit affects besides the edited one are checked once typing pauses this long; each new edit
-// postpones them again, so a burst of keystrokes checks the dependants once, against the last text.
-const DEPENDANTS_DELAY_MS = 300;
-
 const DEFAULT_SETTINGS: DataVaultSettings = {
   target: '',
   projectDir: '',
@@ -155,15 +147,8 @@ interface ProjectState {
   startIntrospection?: () => void;
   view?: FeatureProject;
   index?: VaultIndex;
-  pendingCheck?: ReturnType<typeof setTimeout>;
-  /** True while a check runs slice by slice; models added meanwhile join it. */
-  checking: boolean;
-  pendingModels: Set<string>;
-  /** Models edited since the last check: checked before any other. */
-  editedModels: Set<string>;
-  /** Models an edit affects, waiting for typing to pause (DEPENDANTS_DELAY_MS) before they become pending. */
-  deferredModels: Set<string>;
-  deferTimer?: ReturnType<typeof setTimeout>;
+  /** Which models are checked when: edited first, open next, dependants once typing pauses (engine/check-scheduler.ts). */
+  checks: CheckScheduler;
   /** Files whose diagnostics were published, to clear them when they go away. */
   published: Set<string>;
   disposed: boolean;
@@ -192,7 +177,12 @@ async function openProject(root: string, selectedTarget?: string): Promise<Proje
     ...(version ? { compat: compatForVersion(version) } : {}),
     ...(runStartedAt && !Number.isNaN(runStartedAt.getTime()) ? { runStartedAt } : {}),
   });
-  const state: ProjectState = { root, uri, session, connected: false, checking: false, pendingModels: new Set(), editedModels: new Set(), deferredModels: new Set(), published: new Set(), disposed: false };
+  const checks = new CheckScheduler({
+    check: (name) => publishFor(state, [name]),
+    openModels: () => openModelsOf(state),
+    afterSlice: () => state.startIntrospection?.(),
+  });
+  const state: ProjectState = { root, uri, session, connected: false, checks, published: new Set(), disposed: false };
   if (selectedTarget) state.selectedTarget = selectedTarget;
   for (const doc of documents.all()) {
     const path = uriToPath(doc.uri);
@@ -222,8 +212,7 @@ async function closeProject(root: string): Promise<void> {
   if (!p) return;
   const state = await p;
   state.disposed = true;
-  if (state.pendingCheck) clearTimeout(state.pendingCheck);
-  if (state.deferTimer) clearTimeout(state.deferTimer);
+  state.checks.dispose();
   const wh = state.warehouse;
   state.warehouse = undefined;
   await wh?.close().catch(() => undefined);
@@ -324,76 +313,25 @@ function sendStatus(state: ProjectState): void {
 // Diagnostics: the edited model and the models that depend on it, re-checked shortly after a change.
 
 function checkAll(state: ProjectState): void {
-  for (const m of state.session.models()) state.pendingModels.add(m.name);
-  scheduleCheck(state);
+  state.checks.checkAll(state.session.models().map((m) => m.name));
 }
 
-/**
- * A model was edited, created or removed: it is checked first, and the models its change affects (found from its
- * facts before and after, engine/affected.ts) once typing pauses. Dependants still waiting from an earlier edit are
- * postponed with them, since they would be checked against a text that is already stale.
- */
+/** A model was edited, created or removed: the models its change affects are found from its facts before and after
+ *  (engine/affected.ts), and the scheduler checks it first and them once typing pauses. */
 function modelChanged(state: ProjectState, name: string, before: ModelFootprint, exists: boolean): void {
   const after = modelFootprint(state.session, name);
-  const affected = affectedModels(state.session, indexOf(state), before, after);
-  for (const m of state.pendingModels) {
-    if (state.deferredModels.has(m)) state.pendingModels.delete(m);
-  }
-  for (const m of affected) state.deferredModels.add(m);
-  if (exists) {
-    state.editedModels.add(name);
-    state.pendingModels.add(name);
-  }
-  if (state.deferTimer) clearTimeout(state.deferTimer);
-  state.deferTimer = setTimeout(() => {
-    state.deferTimer = undefined;
-    for (const m of state.deferredModels) state.pendingModels.add(m);
-    scheduleCheck(state);
-  }, DEPENDANTS_DELAY_MS);
-  scheduleCheck(state);
+  state.checks.modelChanged(name, affectedModels(state.session, indexOf(state), before, after), exists);
 }
 
-function scheduleCheck(state: ProjectState): void {
-  if (state.pendingCheck || state.checking) return;
-  state.pendingCheck = setTimeout(() => {
-    state.pendingCheck = undefined;
-    void drainChecks(state);
-  }, CHECK_DELAY_MS);
-}
-
-/** Checks the pending models slice by slice, the models open in the editor first, yielding to requests between
- *  slices. Models that become pending meanwhile (an edit, a finished introspection) join the running check. */
-async function drainChecks(state: ProjectState): Promise<void> {
-  state.checking = true;
-  try {
-    while (!state.disposed && state.pendingModels.size > 0) {
-      const started = Date.now();
-      for (const name of nextToCheck(state)) {
-        state.pendingModels.delete(name);
-        state.editedModels.delete(name);
-        // A dependant checked after typing paused is done; one checked earlier (by the start-up check) waits for it.
-        if (!state.deferTimer) state.deferredModels.delete(name);
-        publishFor(state, [name]);
-        if (Date.now() - started >= CHECK_SLICE_MS) break;
-      }
-      state.startIntrospection?.();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  } finally {
-    state.checking = false;
-    state.startIntrospection?.();
-  }
-}
-
-/** The pending models in the order they are checked: the edited ones, those open in the editor, then the rest. */
-function nextToCheck(state: ProjectState): string[] {
-  const open = new Set<string>([...state.editedModels].filter((name) => state.pendingModels.has(name)));
+/** The models of this project open in the editor. */
+function openModelsOf(state: ProjectState): string[] {
+  const names: string[] = [];
   for (const doc of documents.all()) {
     const path = uriToPath(doc.uri);
     const node = path ? state.session.nodeByPath(path) : undefined;
-    if (node && state.pendingModels.has(node.name)) open.add(node.name);
+    if (node) names.push(node.name);
   }
-  return [...open, ...[...state.pendingModels].filter((name) => !open.has(name))];
+  return names;
 }
 
 function publishFor(state: ProjectState, names: readonly string[]): void {
@@ -585,8 +523,7 @@ documents.onDidClose(async (event) => {
   }
   at.state.session.closeFile(at.path);
   invalidate(at.state);
-  at.state.pendingModels.add(at.modelName);
-  scheduleCheck(at.state);
+  at.state.checks.recheck(at.modelName);
 });
 
 async function withModel<T>(uri: string, empty: T, fn: (at: ModelAt, view: FeatureProject, index: VaultIndex) => T): Promise<T> {
