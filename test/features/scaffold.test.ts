@@ -18,7 +18,7 @@ before(() => {
   cpSync(join(__dirname, '..', '..', 'sample-project'), root, { recursive: true, filter: (src) => !src.includes('/.dvs') });
   writeFileSync(
     join(root, 'models', 'reviews.yml'),
-    'version: 2\nsources:\n  - name: shop\n    schema: raw\n    tables:\n      - name: reviews\n        columns:\n' +
+    'version: 2\nsources:\n  - name: shop\n    schema: raw\n    loaded_at_field: _airbyte_extracted_at\n    tables:\n      - name: reviews\n        columns:\n' +
       ['id bigint', 'user_id bigint', 'rating integer', 'body text', '_airbyte_extracted_at timestamp with time zone']
         .map((c) => `          - name: ${c.split(' ')[0]}\n            data_type: ${c.split(' ').slice(1).join(' ')}\n`)
         .join(''),
