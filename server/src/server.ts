@@ -24,6 +24,7 @@ import {
 import { SourceText } from './base/text';
 import { affectedModels, indexStillValid, modelFootprint, type ModelFootprint } from './engine/affected';
 import { checkModel } from './engine/check';
+import { SettingsCache, sessionOptionsOf } from './features/settings';
 import { CheckScheduler } from './engine/check-scheduler';
 import { ProjectSession } from './engine/session';
 import { codeLenses } from './features/code-lens';
@@ -48,8 +49,7 @@ import { signatureHelpAt } from './features/signature-help';
 import { documentSymbols } from './features/symbols';
 import { pathToUri, uriToPath } from './features/uris';
 import { generateRaw } from './generate/generate-raw';
-import { compatForVersion, findProjectRoot, nodeFileSystem } from './project';
-import { parseVersion } from './project/packages';
+import { findProjectRoot, nodeFileSystem } from './project';
 import {
   AskPassword,
   CompiledSql,
@@ -93,17 +93,6 @@ import type { Warehouse } from './warehouse/warehouse';
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 
-const DEFAULT_SETTINGS: DataVaultSettings = {
-  target: '',
-  projectDir: '',
-  superset: { url: 'http://localhost:8088', databaseHost: '' },
-  airbyte: { url: 'http://localhost:8000', connectionId: '' },
-  terraform: { dir: 'terraform/' },
-  preview: { formatSql: true, runStartedAt: '' },
-  automateDvVersion: '',
-  trace: { server: 'off' },
-};
-
 let canPullConfiguration = false;
 let extensionDir: string | undefined;
 let hasWorkspaceFolders = false;
@@ -111,22 +100,14 @@ let canWatchFiles = false;
 let clientTakesEditRangeDefault = false;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Settings: pulled per resource, cached per URI, cleared on change (CONVENTIONS.md §5).
+// Settings: pulled per resource, cached per URI, cleared on change (features/settings.ts).
 
-const settingsByUri = new Map<string, Promise<DataVaultSettings>>();
+const settingsCache = new SettingsCache((uri) =>
+  canPullConfiguration ? connection.workspace.getConfiguration({ scopeUri: uri, section: 'dataVault' }) : undefined,
+);
 
 function settingsFor(uri: string): Promise<DataVaultSettings> {
-  let pending = settingsByUri.get(uri);
-  if (!pending) {
-    pending = canPullConfiguration
-      ? connection.workspace
-          .getConfiguration({ scopeUri: uri, section: 'dataVault' })
-          .then((s: Partial<DataVaultSettings> | null) => ({ ...DEFAULT_SETTINGS, ...(s ?? {}) }))
-          .catch(() => DEFAULT_SETTINGS)
-      : Promise.resolve(DEFAULT_SETTINGS);
-    settingsByUri.set(uri, pending);
-  }
-  return pending;
+  return settingsCache.get(uri);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -167,16 +148,7 @@ function projectRootOf(path: string): string | undefined {
 
 async function openProject(root: string, selectedTarget?: string): Promise<ProjectState> {
   const uri = pathToUri(root);
-  const settings = await settingsFor(uri);
-  const version = settings.automateDvVersion && parseVersion(settings.automateDvVersion) ? settings.automateDvVersion : undefined;
-  const targetName = selectedTarget ?? (settings.target || undefined);
-  const runStartedAt = settings.preview.runStartedAt ? new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(settings.preview.runStartedAt) ? settings.preview.runStartedAt : `${settings.preview.runStartedAt}Z`) : undefined;
-  const session = new ProjectSession(root, {
-    purpose: 'read',
-    ...(targetName ? { targetName } : {}),
-    ...(version ? { compat: compatForVersion(version) } : {}),
-    ...(runStartedAt && !Number.isNaN(runStartedAt.getTime()) ? { runStartedAt } : {}),
-  });
+  const session = new ProjectSession(root, sessionOptionsOf(await settingsFor(uri), selectedTarget));
   const checks = new CheckScheduler({
     check: (name) => publishFor(state, [name]),
     openModels: () => openModelsOf(state),
@@ -473,7 +445,7 @@ connection.onInitialized(() => {
 connection.onDidChangeConfiguration(async () => {
   const before = new Map<string, string>();
   for (const [root, p] of projects) before.set(root, JSON.stringify((await settingsFor(pathToUri(root)))));
-  settingsByUri.clear();
+  settingsCache.clear();
   for (const [root] of projects) {
     const after = JSON.stringify(await settingsFor(pathToUri(root)));
     if (after !== before.get(root)) await reopenProject(root);
