@@ -6,7 +6,7 @@ import { flagValue, hasFlag, type ParsedArgs } from './args';
 import { CliFailure, type CliIo } from './io';
 import { openSession, projectRoot } from './session';
 import type { ProjectSession } from '../engine/session';
-import { analysisKey, readAnalysisCache, writeAnalysisCache } from '../engine/analysis-cache';
+import { analysisKey, readAnalysisCache, writeAnalysisCache } from './analysis-cache';
 import { checkProject } from '../engine/check';
 import { verifyEmulation, type EmulationReport } from '../engine/verify-emulation';
 
@@ -86,7 +86,7 @@ function analyseProject(session: ProjectSession): CheckAnalysis {
 }
 
 /**
- * The analysis from `<project>/.dvs/analysis/` when no input changed since it was stored (engine/analysis-cache.ts),
+ * The analysis from `<project>/.dvs/analysis/` when no input changed since it was stored (cli/analysis-cache.ts),
  * else analysed now and stored. The lines opening the project printed (the target used) are stored with it.
  */
 function cachedAnalysis(args: ParsedArgs, io: CliIo, analyse: (io: CliIo) => CheckAnalysis): CheckAnalysis {
