@@ -2,7 +2,7 @@
 // project (a file belongs to the nearest dbt_project.yml), reads settings per resource, introspects each project's
 // target in the background, and maps every request to a feature module; it holds no domain logic of its own.
 import { existsSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   CodeActionKind,
@@ -26,6 +26,7 @@ import { affectedModels, indexStillValid, modelFootprint, type ModelFootprint } 
 import { checkModel } from './engine/check';
 import { SettingsCache, sessionOptionsOf } from './features/settings';
 import { CheckScheduler } from './engine/check-scheduler';
+import { ProjectRegistry } from './engine/project-registry';
 import { ProjectSession } from './engine/session';
 import { codeLenses } from './features/code-lens';
 import { quickFixes } from './features/code-actions';
@@ -135,15 +136,16 @@ interface ProjectState {
   disposed: boolean;
 }
 
-const projects = new Map<string, Promise<ProjectState>>();
+const projects: ProjectRegistry<ProjectState> = new ProjectRegistry<ProjectState>({
+  open: (root, selectedTarget) => openProject(root, selectedTarget),
+  close: (state) => closeProject(state),
+  selectedTargetOf: (state) => state.selectedTarget,
+});
 /** The failing dbt tests shown on yml files, per project root; kept across reopening a project. */
 const testFailuresByRoot = new Map<string, TestFailures>();
-const rootOfDir = new Map<string, string | null>();
 
 function projectRootOf(path: string): string | undefined {
-  const dir = dirname(path);
-  if (!rootOfDir.has(dir)) rootOfDir.set(dir, findProjectRoot(dir, nodeFileSystem) ?? null);
-  return rootOfDir.get(dir) ?? undefined;
+  return projects.rootOf(path);
 }
 
 async function openProject(root: string, selectedTarget?: string): Promise<ProjectState> {
@@ -170,19 +172,10 @@ async function openProject(root: string, selectedTarget?: string): Promise<Proje
 }
 
 function projectState(root: string): Promise<ProjectState> {
-  let p = projects.get(root);
-  if (!p) {
-    p = openProject(root);
-    projects.set(root, p);
-  }
-  return p;
+  return projects.get(root);
 }
 
-async function closeProject(root: string): Promise<void> {
-  const p = projects.get(root);
-  projects.delete(root);
-  if (!p) return;
-  const state = await p;
+async function closeProject(state: ProjectState): Promise<void> {
   state.disposed = true;
   state.checks.dispose();
   const wh = state.warehouse;
@@ -190,13 +183,8 @@ async function closeProject(root: string): Promise<void> {
   await wh?.close().catch(() => undefined);
 }
 
-async function reopenProject(root: string, selectedTarget?: string): Promise<ProjectState> {
-  const previous = projects.get(root);
-  const keep = selectedTarget ?? (previous ? (await previous).selectedTarget : undefined);
-  await closeProject(root);
-  const p = openProject(root, keep);
-  projects.set(root, p);
-  return p;
+function reopenProject(root: string, selectedTarget?: string): Promise<ProjectState> {
+  return projects.reopen(root, selectedTarget);
 }
 
 function targetOf(state: ProjectState): { name: string; type: 'embedded' | 'postgres'; fellBack: boolean; problem?: string } {
@@ -370,7 +358,7 @@ async function projectOf(params: ProjectScoped | undefined): Promise<ProjectStat
     if (!root) throw new ResponseError(ErrorCodes.InvalidParams, `No dbt project at ${uri}: open a folder with a dbt_project.yml.`);
     return projectState(root);
   }
-  const first = [...projects.keys()][0] ?? (await workspaceProjectRoots())[0];
+  const first = projects.roots()[0] ?? (await workspaceProjectRoots())[0];
   if (!first) throw new ResponseError(ErrorCodes.InvalidRequest, 'No dbt project is open: open a folder holding dbt_project.yml, or create the sample project.');
   return projectState(first);
 }
@@ -444,9 +432,9 @@ connection.onInitialized(() => {
 
 connection.onDidChangeConfiguration(async () => {
   const before = new Map<string, string>();
-  for (const [root, p] of projects) before.set(root, JSON.stringify((await settingsFor(pathToUri(root)))));
+  for (const root of projects.roots()) before.set(root, JSON.stringify((await settingsFor(pathToUri(root)))));
   settingsCache.clear();
-  for (const [root] of projects) {
+  for (const root of projects.roots()) {
     const after = JSON.stringify(await settingsFor(pathToUri(root)));
     if (after !== before.get(root)) await reopenProject(root);
   }
@@ -718,7 +706,7 @@ async function runTestsCommand(args: RunTestsArgs, token: CancellationToken, wor
 }
 
 connection.onShutdown(async () => {
-  for (const root of [...projects.keys()]) await closeProject(root);
+  await projects.closeAll();
 });
 
 documents.listen(connection);
