@@ -22,8 +22,8 @@ function namedPaths(markdown: string): string[] {
   const out: string[] = [];
   for (const m of markdown.matchAll(/`([^`\s]+)`/g)) {
     const token = (m[1] ?? '').replace(/[.,;:]$/, '');
-    // A bare folder name (`fixtures/`) is not a path; dist/ is build output.
-    if (!token.replace(/\/$/, '').includes('/') || /[<>*…{}]|\bfoo\b|^\.|^https?:|^dbt_packages|^dist\/|^node:|\$/.test(token)) continue;
+    // A bare folder name (`fixtures/`) is not a path; dist/ and a dbt project's target/ are build output.
+    if (!token.replace(/\/$/, '').includes('/') || /[<>*…{}]|\bfoo\b|^\.|^https?:|^dbt_packages|^dist\/|(^|\/)target(\/|$)|^node:|\$/.test(token)) continue;
     if (!/\.(ts|mjs|js|json|md|sql|yml|yaml|tf)$/.test(token) && !token.endsWith('/')) continue;
     out.push(token);
   }
