@@ -6,7 +6,7 @@ import type { ParamKind } from '../compile/automate-dv/signatures';
 import { metaEntry, type MetaValue } from '../model/meta';
 import { mappingRenamesMessage } from '../compile/automate-dv/param-types';
 import { vaultCall, type MacroCallInfo } from '../model/parse';
-import { failsOnlyIncrementallyWhenUndefined } from '../compile/automate-dv/signatures';
+import { incrementalFailure } from '../compile/automate-dv/signatures';
 import { hasIncrementalBranch } from '../base/materializations';
 import type { VaultRuleContext } from './context';
 import { ADVANCED_SHAPES } from './advanced-metadata';
@@ -38,13 +38,14 @@ export const parameterTypes: VaultRule = {
 };
 
 /**
- * A required parameter left undefined that breaks only the macro's incremental SQL (ma_sat's src_cdk): an error when
- * the model is materialized with an incremental branch (or its materialization is unknown), else a warning, since
- * AutomateDV's required-parameter check lets Undefined through and the first load works.
+ * A required parameter left undefined that breaks only the macro's incremental SQL (ma_sat's src_cdk, pit's and
+ * bridge's src_ldts): an error when the model is materialized with an incremental branch (or its materialization is
+ * unknown), else a warning, since AutomateDV's required-parameter check lets Undefined through and the first load works.
  */
 function childKeyOnlyIncremental(ctx: VaultRuleContext, call: MacroCallInfo, out: Diagnostic[]): void {
   for (const spec of call.signature?.params ?? []) {
-    if (!spec.required || !failsOnlyIncrementallyWhenUndefined(call.macro, spec.name)) continue;
+    const failure = spec.required ? incrementalFailure(call.macro, spec.name) : undefined;
+    if (failure === undefined) continue;
     const bound = call.params.get(spec.name);
     if (bound && bound.undefinedBecause === undefined) continue;
     const why = bound?.undefinedBecause !== undefined ? `${bound.undefinedBecause}, so ${spec.name} is undefined` : `${spec.name} is not passed`;
@@ -56,13 +57,13 @@ function childKeyOnlyIncremental(ctx: VaultRuleContext, call: MacroCallInfo, out
         diagnostic(
           'DV201',
           'error',
-          `${why}: AutomateDV's required-parameter check lets that through and the first load works, but the ${call.macro}'s incremental SQL orders and joins by the child key, so every later run fails. Add ${spec.name}=[…] (the child dependent key columns).`,
+          `${why}: AutomateDV's required-parameter check lets that through and the first load works, but ${failure.reason}, so every later run fails. Add ${failure.fix}.`,
           span,
         ),
       );
     } else {
       out.push(
-        diagnostic('DV207', 'warning', `${why}: the ${call.macro} (materialized ${materialized}) is built without child keys; made incremental it would fail. Add ${spec.name}=[…].`, span),
+        diagnostic('DV207', 'warning', `${why}: the ${call.macro} (materialized ${materialized}) is built without ${failure.without}; made incremental it would fail. Add ${failure.fix}.`, span),
       );
     }
   }

@@ -12,7 +12,7 @@ export interface GhostMetadata {
   extra: readonly ColumnRef[];
   eff?: string;
   ldts: string;
-  source: string;
+  source?: string;
 }
 
 /**
@@ -55,7 +55,7 @@ function nullGhost(name: string, dataType: string | undefined): string {
 function ghostValue(role: Role, name: string, dataType: string | undefined, meta: GhostMetadata, settings: GhostSettings): string {
   if (role === 'source') {
     const literal = "'" + settings.systemRecordValue.replace(/'/g, "''") + "'";
-    return dataType !== undefined ? `CAST(${literal} AS ${catalogTypeName(dataType)}) AS ${meta.source}` : `${literal} AS ${meta.source}`;
+    return dataType !== undefined ? `CAST(${literal} AS ${catalogTypeName(dataType)}) AS ${meta.source ?? name}` : `${literal} AS ${meta.source ?? name}`;
   }
   if (role === 'payload') return nullGhost(name, dataType);
   // From 0.11.0 keys and dates get the ghost of their catalog type: a text-typed key or load date is NULL, not a value
@@ -119,7 +119,7 @@ export function ghostSelectList(meta: GhostMetadata, catalog: readonly ColumnInf
     ...meta.extra.map((c) => (isMapping(c) ? c.sourceColumn : c)),
     ...(meta.eff ? [meta.eff] : []),
     meta.ldts,
-    meta.source,
+    ...(meta.source !== undefined ? [meta.source] : []),
   ];
   const seen = new Set<string>();
   const out: string[] = [];

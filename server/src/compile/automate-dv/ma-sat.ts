@@ -23,7 +23,9 @@ export function compileMaSat(args: BoundArguments, ctx: MacroContext): string {
   const extraValue = args.get('src_extra_columns');
   const eff = readColumn(m, 'src_eff', args.get('src_eff'));
   const ldts = required(m, 'src_ldts', readColumn(m, 'src_ldts', args.get('src_ldts'))).trim();
-  const source = required(m, 'src_source', readColumn(m, 'src_source', args.get('src_source')));
+  // An undefined src_source only drops out of AutomateDV's expanded column list, so the table is built without it.
+  const source = readColumn(m, 'src_source', args.get('src_source'));
+  const sourceList = source !== undefined ? [source] : [];
   const model = required(m, 'source_model', readModelName(m, 'source_model', args.get('source_model')));
   const named = [args.get('src_pk'), args.get('src_cdk'), args.get('src_hashdiff'), extraValue, args.get('src_eff'), args.get('src_ldts'), args.get('src_source')];
   checkExcludedPayload(args.get('src_payload'), ctx);
@@ -38,8 +40,8 @@ export function compileMaSat(args: BoundArguments, ctx: MacroContext): string {
   const effList = eff !== undefined ? [eff] : [];
   const sourceCols: ColumnRef[] =
     behaviourAt(AUTOMATE_DV_VERSIONS.maSatColumnOrder, ctx.compat.version) === 'hashdiff-second'
-      ? [...pkList, hashdiff, ...cdk, ...payload, ...extra, ...effList, ldts, source]
-      : [...pkList, ...cdk, ...payload, ...extra, hashdiff, ...effList, ldts, source];
+      ? [...pkList, hashdiff, ...cdk, ...payload, ...extra, ...effList, ldts, ...sourceList]
+      : [...pkList, ...cdk, ...payload, ...extra, hashdiff, ...effList, ldts, ...sourceList];
   const latestCols: ColumnRef[] = [...pkList, hashdiff, ...cdk, ldts];
   const withRank = load.rankColumn ? [...sourceCols, load.rankColumn] : sourceCols;
 

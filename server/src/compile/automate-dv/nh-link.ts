@@ -15,12 +15,14 @@ function compileNonHistorisedLink(macro: 'nh_link' | 't_link', args: BoundArgume
   const payload = readColumns(macro, 'src_payload', args.get('src_payload'));
   const extra = args.get('src_extra_columns');
   const eff = readColumn(macro, 'src_eff', args.get('src_eff'));
-  const ldts = required(macro, 'src_ldts', readColumn(macro, 'src_ldts', args.get('src_ldts')));
-  const source = required(macro, 'src_source', readColumn(macro, 'src_source', args.get('src_source')));
+  // An undefined src_ldts or src_source only drops out of AutomateDV's expanded column list (0.9.7 to 0.11.5), so the
+  // table is built without that column; bindArguments leaves such a parameter unbound.
+  const ldts = readColumn(macro, 'src_ldts', args.get('src_ldts'));
+  const source = readColumn(macro, 'src_source', args.get('src_source'));
   const model = required(macro, 'source_model', readModelName(macro, 'source_model', args.get('source_model')));
   const load = readLoadContext(ctx);
 
-  const columns = expandColumnList([pk, fk, payload ?? null, extra ?? null, eff ?? null, ldts, source], `${macro} metadata`);
+  const columns = expandColumnList([pk, fk, payload ?? null, extra ?? null, eff ?? null, ldts ?? null, source ?? null], `${macro} metadata`);
   const stageColumns = uniqueCaseInsensitive(columns.map(sourceName));
   if (stageColumns.length < columns.length) reportRepeatedColumns(macro, columns.map(sourceName), ctx);
   const fkColumns = expandColumnList([fk]).map(sourceName);

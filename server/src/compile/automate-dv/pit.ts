@@ -2,7 +2,7 @@
 // key and latest load date at that date, or the ghost key (ASCII zeros) and 1900-01-01 when there is none. How many
 // zeros, and how they are written, changed across releases: see pitGhostKey.
 // Also the pieces pit and bridge share: the as-of dates relation, the stage load dates and the as-of date window.
-import type { MacroContext } from '../context';
+import { CompileError, type MacroContext } from '../context';
 import type { Relation } from '../../base/relation';
 import { isDict, isNone, type JValue } from '../../jinja/values';
 import { castBinaryLiteral, castDatetimeLiteral } from './casting';
@@ -82,6 +82,23 @@ export interface AsOfDateWindow {
   target: string;
 }
 
+/**
+ * The hub's load-date column, which only the as-of-date window of an incremental run reads (0.9.7 to 0.11.5): a first
+ * build or a table materialization renders without it, so an undefined src_ldts is left out there; an incremental run
+ * renders `h. >= …` and PostgreSQL fails, as it does under dbt.
+ */
+export function readWindowLdts(m: 'pit' | 'bridge', args: BoundArguments, incremental: boolean): string {
+  const ldts = readColumn(m, 'src_ldts', args.get('src_ldts'));
+  if (ldts !== undefined) return ldts.trim();
+  if (!incremental) return '';
+  throw new CompileError(
+    `${m}: src_ldts is undefined, and AutomateDV's incremental ${m} compares the hub's load date with it ` +
+      `("h. >= …"), so PostgreSQL rejects this run's SQL; only the first build works without it. ` +
+      `Add src_ldts (the hub's load-date column) to the call.`,
+    'DV201',
+  );
+}
+
 /** AutomateDV's as_of_date_window CTEs (incremental pit and bridge), without a trailing comma. */
 export function renderAsOfDateWindow(window: AsOfDateWindow, ctx: MacroContext): string {
   return renderMacroTemplate('pit', {
@@ -150,9 +167,9 @@ export function compilePit(args: BoundArguments, ctx: MacroContext): string {
   const asOf = readAsOfDatesRelation(m, args.get('as_of_dates_table'), ctx);
   const satellites = readPitSatellites(args.get('satellites'), ctx);
   const stages = readStageTablesLdts(m, args.get('stage_tables_ldts'));
-  const ldts = required(m, 'src_ldts', readColumn(m, 'src_ldts', args.get('src_ldts'))).trim();
   const hubModel = required(m, 'source_model', readModelName(m, 'source_model', args.get('source_model')));
   const load = readLoadContext(ctx);
+  const ldts = readWindowLdts(m, args, load.incremental);
   const ghostKey = pitGhostKey(readGhostSettings(ctx), readHashVar(ctx), ctx.compat.version);
   const dependsOn = pitBridgePreamble(m, args, stages, ctx);
   const hub = ctx.ref(hubModel).render();

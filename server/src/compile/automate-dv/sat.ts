@@ -31,7 +31,8 @@ export interface SatMetadata {
   extra: ColumnRef[];
   eff?: string;
   ldts: string;
-  source: string;
+  /** Absent when src_source is undefined: AutomateDV's expanded column list drops it and the sat is built without it. */
+  source?: string;
   sourceModel: string;
   /**
    * eff, ldts and source as given when a {source_column, alias} mapping named them: the final select writes such a
@@ -46,12 +47,13 @@ export function readSatMetadata(args: BoundArguments, ctx: MacroContext): SatMet
   const extraValue = args.get('src_extra_columns');
   const eff = readColumn('sat', 'src_eff', args.get('src_eff'));
   const ldts = required('sat', 'src_ldts', readColumn('sat', 'src_ldts', args.get('src_ldts')));
-  const source = required('sat', 'src_source', readColumn('sat', 'src_source', args.get('src_source')));
+  const source = readColumn('sat', 'src_source', args.get('src_source'));
   const sourceModel = required('sat', 'source_model', readModelName('sat', 'source_model', args.get('source_model')));
   const named = [args.get('src_pk'), args.get('src_hashdiff'), extraValue, args.get('src_eff'), args.get('src_ldts'), args.get('src_source')];
   const payload = readPayload('sat', args.get('src_payload'), { named, sourceModel }, ctx);
-  const meta: SatMetadata = { pk, hashdiff, payload, extra: expandColumnList([extraValue ?? null], "sat: 'src_extra_columns'"), ldts, source, sourceModel };
+  const meta: SatMetadata = { pk, hashdiff, payload, extra: expandColumnList([extraValue ?? null], "sat: 'src_extra_columns'"), ldts, sourceModel };
   if (eff !== undefined) meta.eff = eff;
+  if (source !== undefined) meta.source = source;
   const refs = { eff: columnRefOf(args.get('src_eff'), eff), ldts: columnRefOf(args.get('src_ldts'), ldts), source: columnRefOf(args.get('src_source'), source) };
   if (refs.eff || refs.ldts || refs.source) meta.refs = refs;
   return meta;
@@ -66,7 +68,7 @@ export function satSourceColumns(meta: SatMetadata): ColumnRef[] {
     ...meta.extra,
     ...(meta.eff !== undefined ? [meta.refs?.eff ?? meta.eff] : []),
     meta.refs?.ldts ?? meta.ldts,
-    meta.refs?.source ?? meta.source,
+    ...(meta.source !== undefined ? [meta.refs?.source ?? meta.source] : []),
   ];
 }
 

@@ -252,9 +252,9 @@ export interface BindOptions {
  * Binds a call's arguments to the macro's parameters as Jinja does: positionals in signature order, then keywords.
  * Fails like dbt would on too many positionals (DV205), an unknown keyword (DV203), or a required parameter that is
  * none or that the macro cannot render without (DV201, with AutomateDV's own message; see missingRequiredParameters).
- * An undefined parameter the macro renders without is bound as AutomateDV reads it (an empty column list) or, for a
- * single column the emulation cannot leave out, fails with the warning code DV207. The stage reports its missing
- * source_model itself.
+ * An undefined parameter the macro renders without is bound as AutomateDV reads it: an empty column list, or a single
+ * column left unbound so the table is built without it (a single column with no stand-in would fail with the warning
+ * code DV207; every listed one has a stand-in today). The stage reports its missing source_model itself.
  */
 export function bindArguments(
   macro: VaultMacroName,
@@ -347,11 +347,27 @@ export function rendersWithoutWhenUndefined(macro: string, param: string): boole
 /**
  * Required parameters an undefined value breaks only in the macro's incremental branch: ma_sat's src_cdk is read by
  * its first load through expand_column_list (or a loop over nothing), but its incremental SQL orders and joins by the
- * child key (0.10.2, 0.11.x), so every run after the first fails. Whether that is an error depends on the model's
- * materialization, which the rules know.
+ * child key (0.10.2, 0.11.x); pit's and bridge's src_ldts is read only by the as-of-date window of an incremental run
+ * (`h.<src_ldts> >= …`, 0.9.7 to 0.11.5). Every run after the first fails. Whether that is an error depends on the
+ * model's materialization, which the rules know.
  */
 export function failsOnlyIncrementallyWhenUndefined(macro: string, param: string): boolean {
-  return macro === 'ma_sat' && param === 'src_cdk';
+  return incrementalFailure(macro, param) !== undefined;
+}
+
+/** Why the incremental SQL fails without the parameter, and what to add; undefined where it does not fail. */
+export function incrementalFailure(macro: string, param: string): { reason: string; fix: string; without: string } | undefined {
+  if (macro === 'ma_sat' && param === 'src_cdk') {
+    return { reason: `the ${macro}'s incremental SQL orders and joins by the child key`, fix: `${param}=[…] (the child dependent key columns)`, without: 'child keys' };
+  }
+  if ((macro === 'pit' || macro === 'bridge') && param === 'src_ldts') {
+    return {
+      reason: `the ${macro}'s incremental SQL compares the hub's load date with it in its as-of-date window`,
+      fix: `${param}=… (the hub's load-date column)`,
+      without: 'an as-of-date window',
+    };
+  }
+  return undefined;
 }
 
 /**
@@ -361,14 +377,25 @@ export function failsOnlyIncrementallyWhenUndefined(macro: string, param: string
 function undefinedStandIn(macro: VaultMacroName, param: string): JValue | typeof OMIT | undefined {
   const kind = MACRO_SIGNATURES[macro].params.find((p) => p.name === param)?.kind;
   if (kind === 'columns' || kind === 'payload') return [];
-  // nh_link's and t_link's effective-from column only joins their expand_column_list of source columns, and our
-  // compiler already treats it as optional: leaving it out renders exactly the SQL AutomateDV renders.
-  if ((macro === 'nh_link' || macro === 't_link') && param === 'src_eff') return OMIT;
+  // These single columns only join the macro's expand_column_list of source columns (checked at 0.9.7, 0.10.2,
+  // 0.11.0 and 0.11.5; the sat's ghost record compares catalog names with them, which an undefined never matches),
+  // so leaving them unbound renders the table AutomateDV builds: the same columns minus that one.
+  if (OMITTED_WHEN_UNDEFINED[macro]?.includes(param)) return OMIT;
   return undefined;
 }
 
 /** A stand-in that means "leave the parameter unbound": the macro's module reads it as not given. */
 const OMIT: unique symbol = Symbol('omit');
+
+/** Single-column parameters whose undefined value the emulation renders by leaving the column out. */
+const OMITTED_WHEN_UNDEFINED: Readonly<Partial<Record<VaultMacroName, readonly string[]>>> = {
+  sat: ['src_source'],
+  ma_sat: ['src_source'],
+  nh_link: ['src_eff', 'src_ldts', 'src_source'],
+  t_link: ['src_eff', 'src_ldts', 'src_source'],
+  pit: ['src_ldts'],
+  bridge: ['src_ldts'],
+};
 
 // Every other macro AutomateDV/dbtvault releases define (0.7.9 to 0.11.5, by name): a model may call them.
 const RELEASED_HELPER_MACROS: ReadonlySet<string> = new Set([
