@@ -1,7 +1,6 @@
 // Macros of installed packages (dbt_packages/<package>/macros after `dbt deps`, and `local:` packages of packages.yml),
 // so models that call them, qualified (`garden_utils.season_of()`) or not, compile as dbt would. AutomateDV (or
 // dbtvault) is read from disk only for the real-macro path (see installed-packages.ts); otherwise it is emulated.
-import { readdirSync, realpathSync, statSync } from 'node:fs';
 import type { MacroNode } from '../jinja/ast';
 import { parseTemplate } from '../jinja/parser';
 import type { DbtProject } from '../project';
@@ -45,19 +44,9 @@ function installedRoots(project: DbtProject, installDir: string): string[] {
     const root = projectFile.slice(0, -'/dbt_project.yml'.length);
     if (!root.slice(installDir.length + 1).includes('/')) roots.add(root);
   }
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(installDir);
-  } catch {
-    // No install folder: nothing installed.
-  }
-  for (const e of entries) {
-    const dir = joinPath(installDir, e);
-    try {
-      if (statSync(dir).isDirectory() && project.files.exists(joinPath(dir, 'dbt_project.yml'))) roots.add(dir);
-    } catch {
-      // A dangling link is not a package.
-    }
+  // listFiles does not follow a linked folder; folders() does (no install folder: nothing installed).
+  for (const dir of project.files.folders?.(installDir) ?? []) {
+    if (project.files.exists(joinPath(dir, 'dbt_project.yml'))) roots.add(dir);
   }
   return [...roots].sort();
 }
@@ -87,12 +76,7 @@ function readPackage(project: DbtProject, root: string, skip: (name: string) => 
   if (!settings.name || skip(settings.name)) return undefined;
   const macros: MacroNode[] = [];
   const fileOf = new Map<MacroNode, { file: string; text: string }>();
-  let realRoot = root;
-  try {
-    realRoot = realpathSync(root);
-  } catch {
-    // Keep the path as given.
-  }
+  const realRoot = project.files.realPath?.(root) ?? root;
   for (const dir of settings.macroPaths) {
     for (const file of project.files.listFiles(joinPath(realRoot, dir), (p) => p.endsWith('.sql'))) {
       const source = project.files.readFile(file);

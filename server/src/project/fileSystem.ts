@@ -10,6 +10,13 @@ export interface FileSystem {
   listFiles(dir: string, predicate: (path: string) => boolean): string[];
   /** True when a file or folder exists at `path`. */
   exists(path: string): boolean;
+  /**
+   * The folders directly inside `dir`, following symbolic links (dbt deps links `local:` packages); [] when `dir` is
+   * missing. A file system without links may leave it out.
+   */
+  folders?(dir: string): string[];
+  /** The path with symbolic links resolved, or the path itself when it cannot be. */
+  realPath?(path: string): string;
 }
 
 // Folders that hold installed packages or tooling, never the project's own models, even inside a model path.
@@ -45,6 +52,31 @@ export const nodeFileSystem: FileSystem = {
   },
   exists(file: string): boolean {
     return fs.existsSync(file);
+  },
+  folders(dir: string): string[] {
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(dir);
+    } catch {
+      return [];
+    }
+    return entries
+      .map((e) => joinPath(dir, e))
+      .filter((p) => {
+        try {
+          return fs.statSync(p).isDirectory();
+        } catch {
+          // A dangling link is no folder.
+          return false;
+        }
+      });
+  },
+  realPath(p: string): string {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return p;
+    }
   },
 };
 
