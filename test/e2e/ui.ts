@@ -241,9 +241,17 @@ const steps: Step[] = [
         .locator('body')
         .evaluate('new Promise((resolve) => { (function check() { if (window.innerHeight > 1200) requestAnimationFrame(() => requestAnimationFrame(resolve)); else requestAnimationFrame(check); })(); })');
       await page.screenshot({ path: join(artefacts, 'dashboard.png') });
-      if (viewport) await page.setViewportSize(viewport);
+      if (viewport) {
+        await page.setViewportSize(viewport);
+        // Wait until the webview has shrunk back and laid out again, so the click lands on the link and not on where
+        // it was a frame earlier.
+        await dashboard
+          .locator('body')
+          .evaluate(`new Promise((resolve) => { (function check() { if (window.innerHeight <= ${viewport.height}) requestAnimationFrame(() => requestAnimationFrame(resolve)); else requestAnimationFrame(check); })(); })`);
+      }
       // The chart names its mart; clicking the model opens it.
       const link = dashboard.locator('section.tile .source a', { hasText: UI_DASHBOARD.model }).first();
+      await link.scrollIntoViewIfNeeded();
       await link.click();
       await page.locator('.tabs-container .tab', { hasText: `${UI_DASHBOARD.model}.sql` }).first().waitFor();
       // Run Loads redraws the open dashboard with data queried after the load (its "drawn at" line changes).
