@@ -115,3 +115,15 @@ test('pit without src_ldts: the first build has no as-of window and loads; the i
     (e: Error & { code?: string }) => e.code === 'DV201' && /src_ldts is undefined.*incremental pit.*Add src_ldts/.test(e.message),
   );
 });
+
+for (const version of ['0.9.7', '0.10.2', '0.11.0', '0.11.5']) {
+  test(`${version}: a hub without src_nk builds its table without the business key`, async () => {
+    const hub = `hub_nonk_${version.replace(/\./g, '_')}`;
+    const call = { src_pk: 'CUSTOMER_HK', src_ldts: 'LOAD_DATE', src_source: 'RECORD_SOURCE', source_model: 'stg_phones' };
+    await batch(FIRST, version);
+    assert.equal(await runModel(db, hub, 'hub', call, at(version)), 2);
+    assert.deepEqual(await columnsOf(hub), ['customer_hk', 'load_date', 'record_source']);
+    await batch(SECOND, version);
+    assert.equal(await runModel(db, hub, 'hub', call, at(version)), 1, 'only customer 3 is new');
+  });
+}
