@@ -27,7 +27,18 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(artefacts, `ui-${name}.png`) });
 }
 
+/**
+ * Gives the keyboard back to the workbench when a webview (the dashboard, the diagram) holds it: keys pressed inside
+ * its iframe reach VS Code only through the webview's own forwarding, which may drop or repeat F1 and Ctrl+P.
+ * (A string, because a function here would be compiled with helpers the page does not have.)
+ */
+async function focusWorkbench(page: Page): Promise<void> {
+  const inWebview = await page.evaluate("document.activeElement !== null && document.activeElement.tagName === 'IFRAME'");
+  if (inWebview) await page.locator('.part.sidebar .composite.title').first().click();
+}
+
 async function quickInput(page: Page, key: string, text: string): Promise<Locator> {
+  await focusWorkbench(page);
   await page.keyboard.press(key);
   const input = page.locator('.quick-input-widget input.input').first();
   await input.waitFor({ state: 'visible' });
