@@ -267,9 +267,12 @@ test("dbtvault 0.9.0: hash 'sha' is not 'SHA' (MD5, with a warning), hash_conten
   assert.match(compileAt('stage', HASH_STAGE, '0.9.0', { vars: casing }).sql, /UPPER\(TRIM/);
   assert.doesNotMatch(compileAt('stage', HASH_STAGE, '0.9.1', { vars: casing }).sql, /UPPER\(TRIM/);
   assert.doesNotThrow(() => compileAt('stage', HASH_STAGE, '0.9.0', { vars: { hash_content_casing: 'lower' } }), '0.9.0 never reads the var');
-  const quoting = compileAt('hub', HUB, '0.9.0').ctx.diagnostics;
+  // 0.9.0's PostgreSQL escape characters are empty: nothing to report unless the project sets escape_char vars.
+  assert.deepEqual(compileAt('hub', HUB, '0.9.0').ctx.diagnostics, []);
+  assert.deepEqual(compileAt('stage', HASH_STAGE, '0.9.0').ctx.diagnostics, []);
+  const quoting = compileAt('stage', HASH_STAGE, '0.9.0', { vars: { escape_char_left: '"', escape_char_right: '"' } }).ctx.diagnostics;
   assert.deepEqual(quoting.map((d) => `${d.severity} ${d.code}`), ['information DV904']);
-  assert.match(quoting[0]!.message, /quotes every column name and alias/);
+  assert.match(quoting[0]!.message, /quotes every stage column name and alias \("CUSTOMER_PK"\)/);
   assert.equal(behaviourAt(AUTOMATE_DV_VERSIONS.quotesEveryIdentifier, '0.9.1'), false);
 });
 

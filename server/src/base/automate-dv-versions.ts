@@ -471,9 +471,12 @@ export const AUTOMATE_DV_VERSIONS = {
   } satisfies VersionBehaviour<boolean>,
 
   quotesEveryIdentifier: {
-    behaviour: '0.9.0 passes every column name and alias through escape_column_names ("NAME"); 0.9.1 quotes only what is asked.',
+    behaviour:
+      '0.9.0 passes every stage column name and alias through escape_column_names, whose PostgreSQL escape characters ' +
+      'are empty (vars escape_char_left/right replace them, an empty var is taken as it is); 0.9.1 quotes with " but ' +
+      'only what is asked.',
     bands: [
-      { from: '0.9.0', until: '0.9.0', value: true, renders: '"CUSTOMER_PK" everywhere' },
+      { from: '0.9.0', until: '0.9.0', value: true, renders: 'CUSTOMER_PK bare (quoted only with escape_char vars)' },
     ],
     otherwise: false,
   } satisfies VersionBehaviour<boolean>,

@@ -84,6 +84,11 @@ export function readHashSettings(ctx: MacroContext): HashSettings {
 
 /** escape_char_left/right; an empty value falls back to `"` with a warning, as AutomateDV does. */
 export function readEscapeChars(ctx: MacroContext): readonly [string, string] {
+  // dbtvault 0.9.0's PostgreSQL escape characters are two empty strings and it reads the vars with no fallback, so
+  // by default its escaping (even escape: true) leaves every name bare; only vars the project sets add quotes.
+  if (behaviourAt(AUTOMATE_DV_VERSIONS.quotesEveryIdentifier, ctx.compat.version)) {
+    return [varText(ctx, 'escape_char_left', ''), varText(ctx, 'escape_char_right', '')];
+  }
   let left = varText(ctx, 'escape_char_left', '"');
   let right = varText(ctx, 'escape_char_right', '"');
   const empty = [left === '' ? 'escape_char_left' : '', right === '' ? 'escape_char_right' : ''].filter(Boolean);
