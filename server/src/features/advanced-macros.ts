@@ -1,14 +1,15 @@
 // Completion and hover for the nested parameters of xts, pit and bridge (src_satellite, satellites, stage_tables_ldts,
 // bridge_walk, as_of_dates_table): model names as keys, the columns of the model a key or a sibling entry names as
 // values, ranked by what each position usually holds (a satellite's own key and load date first); hover tells what a
-// key means and a column's type and origin. The shapes come from rules/advanced-metadata.ts, shared with the rules.
+// key means and a column's type and origin. The shapes come from rules/nested-metadata.ts, shared with the rules.
 import { CompletionItemKind, MarkupKind, type Hover } from 'vscode-languageserver';
 import { SourceText, type Span } from '../base/text';
+import { isMacroOfFamily } from '../base/automate-dv-macros';
 import type { ParamKind } from '../compile/automate-dv/signatures';
 import { metaStrings, type MetaValue } from '../model/meta';
 import { parseModel, vaultCall, type MacroCallInfo, type ParsedModel } from '../model/parse';
 import type { VaultIndex } from '../rules';
-import { ADVANCED_SHAPES, AS_OF_DATES_DOC, nestedMetadataFindings, shapeAt, type ColumnHint, type MetaFinding, type ModelHint } from '../rules/advanced-metadata';
+import { ADVANCED_SHAPES, AS_OF_DATES_DOC, nestedMetadataFindings, shapeAt, type ColumnHint, type MetaFinding, type ModelHint } from '../rules/nested-metadata';
 import { tableOf } from '../rules/context';
 import { hashdiffColumn, paramColumns, sameName } from '../rules/vault-facts';
 import type { CursorContext } from './cursor-context';
@@ -272,7 +273,7 @@ function rankedModels(input: AdvancedInput, call: MacroCallInfo, hint: ModelHint
         if (stage) rank = feeding.has(name) ? 0 : 1;
         break;
       case 'link':
-        if (table && (macro === 'link' || macro === 't_link' || macro === 'nh_link')) rank = hubPk && paramColumns(table.call, 'src_fk').some((f) => sameName(f.value, hubPk)) ? 0 : 1;
+        if (table && isMacroOfFamily(table.macro, 'link')) rank = hubPk && paramColumns(table.call, 'src_fk').some((f) => sameName(f.value, hubPk)) ? 0 : 1;
         break;
       case 'eff_sat':
         if (table && macro === 'eff_sat') rank = linkPk && paramColumns(table.call, 'src_pk').some((p) => sameName(p.value, linkPk)) ? 0 : 1;

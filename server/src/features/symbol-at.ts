@@ -4,7 +4,7 @@ import type { Span } from '../base/text';
 import { MACRO_SIGNATURES } from '../compile/automate-dv/signatures';
 import { walkMeta } from '../model/meta';
 import { vaultCall, type MacroCallInfo, type ParsedModel } from '../model/parse';
-import { nestedMetadataFindings } from '../rules/advanced-metadata';
+import { nestedMetadataFindings } from '../rules/nested-metadata';
 import { stageOf, tableOf } from '../rules/context';
 import { bareIdentifier, hashdiffColumn, isConstantName, paramColumns, payloadFacts, type Named } from '../rules/vault-facts';
 

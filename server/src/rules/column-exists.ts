@@ -1,21 +1,27 @@
-// DV302/DV303: column names in macro metadata that the model they read does not have. Certain knowledge (a stage's
-// statically computed columns) gives an error; the live schema gives a warning (the raw data may be about to change);
+// DV302/DV303: a column named in macro metadata that the model it belongs to does not have. Checked are a vault
+// table's column parameters against its source models, a stage's columns against its source and its own scopes, and
+// the columns the nested metadata of pit, bridge and xts names (a PIT satellite's pk and ldts, a stage's load date, a
+// bridge step's link and effectivity-satellite columns, an xts satellite's stage columns, and the hub columns src_pk
+// and src_ldts of pit and bridge). Certain knowledge (a stage's statically computed columns; for nested metadata also a
+// vault table's or a seed's) gives an error; the live schema gives a warning (the raw data may be about to change);
 // columns known only from yml or an old cache are not checked. Each finding offers the closest name as a quick fix.
 import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
 import type { Span } from '../base/text';
 import { stageOf, tableOf, type KnownColumns, type VaultRuleContext } from './context';
+import { nestedMetadataFindings } from './nested-metadata';
 import type { VaultRule } from './rule';
 import { bareIdentifier, hashdiffColumn, inWrittenCase, isConstantName, paramColumns, payloadFacts, sameName, type Named } from './vault-facts';
+import { vaultTableColumns } from './vault-table-columns';
 
 /** Column parameters checked here; src_ldts and src_source are DV408's. */
 const COLUMN_PARAMS = ['src_pk', 'src_nk', 'src_fk', 'src_dfk', 'src_sfk', 'src_cdk', 'src_extra_columns', 'src_eff', 'src_start_date', 'src_end_date'];
 
-export const unknownColumns: VaultRule = {
+export const columnExists: VaultRule = {
   id: 'DV302',
   title: CODES.DV302.title,
   check(ctx) {
-    return [...checkTableColumns(ctx), ...checkStageColumns(ctx)];
+    return [...checkTableColumns(ctx), ...checkStageColumns(ctx), ...checkNestedColumns(ctx)];
   },
 };
 
@@ -37,7 +43,7 @@ function checkTableColumns(ctx: VaultRuleContext): Diagnostic[] {
   if (payload.kind === 'exclude') names.push(...payload.except);
   const findings = new Map<number, Finding>();
   for (const model of table.sourceModels) {
-    const known = columnsOfModel(ctx, model.value);
+    const known = knownModelColumns(ctx, model.value, 'stage or live');
     if (!known) continue;
     const candidates = known.columns.map((c) => c.name);
     for (const n of names) {
@@ -51,13 +57,22 @@ function checkTableColumns(ctx: VaultRuleContext): Diagnostic[] {
   return [...findings.values()].map(report);
 }
 
-/** What a vault table's source model is known for certain (a stage) or live (any other model) to produce. */
-function columnsOfModel(ctx: VaultRuleContext, name: string): KnownColumns | undefined {
+/**
+ * What a model is known to produce: certain for stages and, unless only 'stage or live' is asked for, for vault tables
+ * and seeds; live for other models while connected. A vault table's own source models are checked against stages and
+ * the live catalog only; the models nested metadata names against everything certain too.
+ */
+function knownModelColumns(ctx: VaultRuleContext, name: string, trust: 'stage or live' | 'any certain' = 'any certain'): KnownColumns | undefined {
   if (ctx.index.stage(name)) {
     const output = ctx.index.stageOutput(name);
     return output?.complete ? { columns: output.columns.map((c) => ({ name: c.name, dataType: c.dataType ?? '' })), origin: 'static' } : undefined;
   }
   const known = ctx.project.modelColumns(name);
+  if (trust === 'any certain') {
+    const table = vaultTableColumns(ctx.project, ctx.index, name);
+    if (table) return table.complete ? { columns: table.columns.map((c) => ({ name: c.name, dataType: '' })), origin: 'static' } : undefined;
+    if (known?.origin === 'static') return known;
+  }
   return known?.origin === 'live' && ctx.project.connected ? known : undefined;
 }
 
@@ -105,6 +120,36 @@ function checkStageColumns(ctx: VaultRuleContext): Diagnostic[] {
   }
   for (const r of stage.ranked) check(r.columns, [...S, ...D, ...N, ...H]);
   return findings.map(report);
+}
+
+/** The columns the nested metadata of pit, bridge and xts names, and the hub columns of pit and bridge. */
+function checkNestedColumns(ctx: VaultRuleContext): Diagnostic[] {
+  const table = tableOf(ctx.parsed);
+  if (!table) return [];
+  const out: Diagnostic[] = [];
+  for (const { finding } of nestedMetadataFindings(table)) {
+    if (finding.kind === 'column' && !finding.unread) checkColumnOfOwners(ctx, finding.name, finding.owners, out);
+  }
+  if (table.macro === 'pit' || table.macro === 'bridge') {
+    const hubs = table.sourceModels.map((m) => m.value);
+    for (const param of ['src_pk', 'src_ldts']) for (const c of paramColumns(table.call, param)) checkColumnOfOwners(ctx, c, hubs, out);
+  }
+  return out;
+}
+
+/** One column that each of its owner models should have: one finding naming every owner known to lack it. */
+function checkColumnOfOwners(ctx: VaultRuleContext, column: Named, owners: readonly string[], out: Diagnostic[]): void {
+  const finding: Finding = { column, models: [], candidates: [], live: false };
+  for (const owner of owners) {
+    const known = knownModelColumns(ctx, owner);
+    if (!known) continue;
+    const names = known.columns.map((c) => c.name);
+    if (names.some((n) => sameName(n, column.value))) continue;
+    finding.models.push(owner);
+    finding.candidates.push(...names);
+    if (known.origin === 'live') finding.live = true;
+  }
+  if (finding.models.length > 0) out.push(report(finding));
 }
 
 /** Bare words that are SQL values, not columns, in a derived expression. */

@@ -1,10 +1,9 @@
 // The vault rules and their runner: each rule is one module with an id from the code catalogue (DV1xx–DV5xx) and a
-// check over one model; the engine and the language server call runVaultRules for every model they check.
+// check over one model, and each code is reported from one module only (test/rules/one-file-per-code.test.ts); the
+// engine and the language server call runVaultRules for every model they check.
 import type { Diagnostic } from '../base/diagnostic';
 import type { ParsedModel } from '../model/parse';
-import { advancedColumns } from './advanced-columns';
-import { advancedModelReferences } from './advanced-references';
-import { advancedShapes } from './advanced-shapes';
+import { columnExists } from './column-exists';
 import { createVaultIndex, type RuleProject, type VaultIndex } from './context';
 import { consistentHashKeys } from './consistent-hash-keys';
 import { fullHistorySatellite } from './full-history-satellite';
@@ -18,11 +17,10 @@ import { loadMetadataPresent } from './load-metadata-present';
 import { mixedCaseSourceColumns } from './mixed-case-source-columns';
 import { parameterTypes } from './parameter-types';
 import { quoteInConstant } from './quote-in-constant';
+import { modelExists, sourceExists } from './reference-exists';
 import type { VaultRule } from './rule';
 import { satParentKey } from './sat-parent-key';
 import { timestamptzInHash } from './timestamptz-in-hash';
-import { unknownColumns } from './unknown-columns';
-import { unknownModels, unknownSources } from './unknown-references';
 
 export type { VaultRule } from './rule';
 export { createVaultIndex } from './context';
@@ -32,13 +30,10 @@ export { mergeFindings } from './merge';
 
 /** Every rule, in the order their findings are listed. */
 export const VAULT_RULES: readonly VaultRule[] = [
-  unknownModels,
-  unknownSources,
-  advancedModelReferences,
+  modelExists,
+  sourceExists,
   parameterTypes,
-  advancedShapes,
-  unknownColumns,
-  advancedColumns,
+  columnExists,
   hubKeyIsHashed,
   hubKeyFromBusinessKey,
   linkForeignKeys,

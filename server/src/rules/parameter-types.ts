@@ -1,5 +1,8 @@
 // DV202: a macro parameter given a value of a kind AutomateDV cannot use (a number where a column name goes, a list
-// where one model goes, a list where a dict of column specs goes); dbt fails on these when the model compiles.
+// where one model goes, a list where a dict of column specs goes), or nested metadata of pit, bridge and xts in the
+// wrong shape (a satellite spec that is not {pk: {PK: col}, ldts: ...}, a bridge step missing link_pk, a stage load
+// date that is a list); dbt fails on these when the model compiles, and the message names the shape expected.
+// DV201/DV207: a required parameter left undefined that only the incremental SQL needs.
 import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
 import type { ParamKind } from '../compile/automate-dv/signatures';
@@ -8,8 +11,8 @@ import { mappingRenamesMessage } from '../compile/automate-dv/param-types';
 import { vaultCall, type MacroCallInfo } from '../model/parse';
 import { incrementalFailure } from '../compile/automate-dv/signatures';
 import { hasIncrementalBranch } from '../base/materializations';
-import type { VaultRuleContext } from './context';
-import { ADVANCED_SHAPES } from './advanced-metadata';
+import { tableOf, type VaultRuleContext } from './context';
+import { ADVANCED_SHAPES, nestedMetadataFindings } from './nested-metadata';
 import type { VaultRule } from './rule';
 
 const DICT_KINDS: readonly ParamKind[] = ['derived-columns', 'null-columns', 'hashed-columns', 'ranked-columns', 'xts-satellites', 'pit-satellites', 'stage-ldts', 'bridge-walk'];
@@ -19,7 +22,7 @@ export const parameterTypes: VaultRule = {
   title: CODES.DV202.title,
   check(ctx) {
     const call = vaultCall(ctx.parsed);
-    if (!call?.signature) return [];
+    if (!call?.signature) return nestedShapes(ctx);
     const out: Diagnostic[] = [];
     childKeyOnlyIncremental(ctx, call, out);
     for (const spec of call.signature.params) {
@@ -33,9 +36,23 @@ export const parameterTypes: VaultRule = {
       const problem = wrongKind(spec.kind, value, spec.name);
       if (problem) out.push(diagnostic('DV202', 'error', `${call.macro}(): ${spec.name} ${problem}`, problem.includes('element') ? elementSpan(value) : value.span));
     }
+    out.push(...nestedShapes(ctx));
     return out;
   },
 };
+
+/** DV202 inside the nested metadata of pit, bridge and xts. A parameter that is not a mapping at all is reported above. */
+function nestedShapes(ctx: VaultRuleContext): Diagnostic[] {
+  const table = tableOf(ctx.parsed);
+  if (!table) return [];
+  return nestedMetadataFindings(table).flatMap(({ param, finding }) => {
+    if (finding.kind !== 'shape') return [];
+    const value = table.call.params.get(param)?.value;
+    const topLevelNotMapping = value !== undefined && value.kind !== 'dict' && finding.span.start === value.span.start && finding.span.end === value.span.end;
+    if (topLevelNotMapping && param !== 'as_of_dates_table') return [];
+    return [diagnostic('DV202', 'error', finding.message, finding.span)];
+  });
+}
 
 /**
  * A required parameter left undefined that breaks only the macro's incremental SQL (ma_sat's src_cdk, pit's and
