@@ -4,7 +4,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compositeMd5, md5Hex } from '../compile/pglite-loader';
-import { forEachWarehouse, hex, loadBatch, runModel, type ModelOptions, type Row, type TestWarehouse } from '../compile-advanced/warehouses';
+import { forEachWarehouse, hex, loadBatch, runModel, type ModelOptions, type Row, type TestWarehouse } from '../macro-loads/warehouses';
 
 const OPEN = '9999-12-31 23:59:59.999';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SourceText } from '../../server/src/base/text';
 import type { ProjectInfoResult, StatusParams } from '../../server/src/protocol';
-import { LspClient, SERVER, type PublishedDiagnostics } from '../lsp/lsp-client';
+import { LspClient, SERVER, type PublishedDiagnostics } from './lsp-client';
 
 const SAMPLE = join(__dirname, '..', '..', 'sample-project');
 const SECRET = 'Sup3r-Secret-Pw-do-not-show';
@@ -39,7 +39,7 @@ async function closedPort(): Promise<number> {
 
 before(async () => {
   assert.ok(existsSync(SERVER), 'dist/server.js is missing: run `node scripts/build.mjs` (npm test builds it)');
-  base = mkdtempSync(join(tmpdir(), 'dvs-lsp-fixes-'));
+  base = mkdtempSync(join(tmpdir(), 'dvs-lsp-deleted-model-'));
   root = join(base, 'sample');
   cpSync(SAMPLE, root, { recursive: true, filter: (src) => !src.includes('/.dvs') && !src.includes('/target/') });
   const mart = join(root, 'models', 'mart');

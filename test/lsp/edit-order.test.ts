@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LspClient, SERVER, type PublishedDiagnostics } from '../lsp/lsp-client';
+import { LspClient, SERVER, type PublishedDiagnostics } from './lsp-client';
 
 const SAMPLE = join(__dirname, '..', '..', 'sample-project');
 let root: string;

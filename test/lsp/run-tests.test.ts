@@ -1,5 +1,5 @@
 // End-to-end over LSP stdio: `dist/server.js` runs dvs.runTests on a copy of a small project whose `unique` test fails
-// (fixtures/projects/failing-unique, embedded database), publishes the failure as DV110 on the test's yml line with
+// (fixtures/failing-unique, embedded database), publishes the failure as DV110 on the test's yml line with
 // work-done progress, and clears it when the data is fixed and the tests run again. Every step waits for the server's
 // event, never for a fixed time. Run `node scripts/build.mjs` first (npm test builds it).
 import { after, before, test } from 'node:test';
@@ -8,9 +8,9 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LspClient, SERVER, type PublishedDiagnostics } from '../lsp/lsp-client';
+import { LspClient, SERVER, type PublishedDiagnostics } from './lsp-client';
 
-const PROJECT = join(__dirname, 'fixtures', 'projects', 'failing-unique');
+const PROJECT = join(__dirname, 'fixtures', 'failing-unique');
 let root: string;
 let client: LspClient;
 const uriOf = (rel: string) => pathToFileURL(join(root, rel)).href;
