@@ -1,23 +1,8 @@
 // Lays out the vault diagram as SVG markup: one column per layer (sources, stages, hubs, links, satellites, PITs and
 // bridges, other models), edges as curves. Pure (no `vscode`), so the layout and its escaping are tested in plain node.
 import type { ModelKind, ProjectGraphResult } from '../../server/src/protocol';
+import { DIAGRAM_COLUMNS, diagramColumnOf } from './modelKinds';
 import { escapeHtml } from './webviewPage';
-
-const COLUMN_OF: Record<ModelKind | 'source', number> = {
-  source: 0,
-  stage: 1,
-  hub: 2,
-  link: 3,
-  t_link: 3,
-  sat: 4,
-  eff_sat: 4,
-  ma_sat: 4,
-  xts: 4,
-  pit: 5,
-  bridge: 5,
-  model: 6,
-};
-const COLUMN_TITLES = ['Raw sources', 'Stages', 'Hubs', 'Links', 'Satellites', 'PITs & bridges', 'Other models'];
 
 const NODE_W = 170;
 const NODE_H = 30;
@@ -48,7 +33,7 @@ export interface DiagramLayout {
 export function layoutDiagram(graph: ProjectGraphResult): DiagramLayout {
   const byColumn = new Map<number, DiagramNode[]>();
   const add = (node: Omit<DiagramNode, 'x' | 'y'>): void => {
-    const col = COLUMN_OF[node.kind];
+    const col = diagramColumnOf(node.kind);
     const list = byColumn.get(col) ?? [];
     list.push({ ...node, x: 0, y: 0 });
     byColumn.set(col, list);
@@ -63,7 +48,7 @@ export function layoutDiagram(graph: ProjectGraphResult): DiagramLayout {
   let height = TOP;
   used.forEach((col, i) => {
     const x = LEFT + i * (NODE_W + COL_GAP);
-    columns.push({ title: COLUMN_TITLES[col] ?? '', x });
+    columns.push({ title: DIAGRAM_COLUMNS[col]?.title ?? '', x });
     const list = (byColumn.get(col) ?? []).sort((a, b) => a.label.localeCompare(b.label));
     list.forEach((node, row) => {
       node.x = x;

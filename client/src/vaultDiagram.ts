@@ -2,6 +2,7 @@
 // remote resources; clicking a model's node opens the model.
 import * as vscode from 'vscode';
 import { diagramSvg, layoutDiagram } from './diagramLayout';
+import { kindColourStyles } from './modelKinds';
 import type { Services } from './services';
 import { escapeHtml, newNonce, webviewPage } from './webviewPage';
 
@@ -12,9 +13,7 @@ body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); 
 .node text { fill: var(--vscode-editor-foreground); font-size: 12px; font-family: var(--vscode-editor-font-family); pointer-events: none; }
 .node.clickable { cursor: pointer; }
 .node.clickable:hover rect, .node.clickable:focus rect { stroke: var(--vscode-focusBorder); stroke-width: 2; }
-.kind-hub rect { fill: #1f6feb33; stroke: #1f6feb; }
-.kind-link rect, .kind-t_link rect { fill: #2ea04333; stroke: #2ea043; }
-.kind-sat rect, .kind-eff_sat rect, .kind-ma_sat rect, .kind-xts rect { fill: #d2992233; stroke: #d29922; }
+${kindColourStyles()}
 .kind-source rect { fill: transparent; stroke-dasharray: 4 3; }
 .edge { fill: none; stroke: var(--vscode-descriptionForeground); stroke-opacity: 0.6; }
 .arrowhead { fill: var(--vscode-descriptionForeground); }

@@ -2,17 +2,9 @@
 // grouped by kind; each item opens its model.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ProjectGraph, type GraphModel, type ModelKind, type ProjectGraphResult } from '../../server/src/protocol';
+import { ProjectGraph, type GraphModel, type ProjectGraphResult } from '../../server/src/protocol';
+import { VAULT_GROUPS } from './modelKinds';
 import { describeFailure, sendDvsRequest } from './languageClient';
-
-export const VAULT_GROUPS: { label: string; kinds: ModelKind[]; icon: string }[] = [
-  { label: 'Hubs', kinds: ['hub'], icon: 'circle-large-outline' },
-  { label: 'Links', kinds: ['link', 't_link'], icon: 'link' },
-  { label: 'Satellites', kinds: ['sat', 'eff_sat', 'ma_sat', 'xts'], icon: 'symbol-property' },
-  { label: 'Point-in-time & bridges', kinds: ['pit', 'bridge'], icon: 'layers' },
-  { label: 'Stages', kinds: ['stage'], icon: 'symbol-event' },
-  { label: 'Other models', kinds: ['model'], icon: 'file-code' },
-];
 
 type VaultNode = { kind: 'group'; index: number; models: GraphModel[] } | { kind: 'model'; model: GraphModel } | { kind: 'message'; text: string };
 

@@ -1,6 +1,7 @@
 // Every custom message between the Data Vault Studio client and its language server, declared once with its direction
 // and types. Both sides import this file; it imports nothing from vscode or the LSP libraries (plain method names).
 import type { Range } from './base/text';
+import type { MacroViewKind } from './base/automate-dv-macros';
 
 export type { Position, Range } from './base/text';
 
@@ -68,19 +69,12 @@ export interface ProtocolDiagnostic {
 /** A cell value as the CLI's `dvs query --format json` maps it (CONTRACTS.md): bytea "\x…", int8/numeric strings, … */
 export type CellValue = string | number | boolean | null | CellValue[] | { [key: string]: CellValue };
 
-/** The kinds of models the vault views and the diagram know; `model` is any other dbt model (marts, plain SQL). */
-export type ModelKind =
-  | 'stage'
-  | 'hub'
-  | 'link'
-  | 'sat'
-  | 'eff_sat'
-  | 'ma_sat'
-  | 't_link'
-  | 'xts'
-  | 'pit'
-  | 'bridge'
-  | 'model';
+/**
+ * The kinds of models the vault views and the diagram know: each AutomateDV macro's `viewKind` in the descriptor table
+ * (base/automate-dv-macros.ts), and `model` for any other dbt model (marts, plain SQL). A type only, so the client's
+ * bundle takes nothing from the core.
+ */
+export type ModelKind = MacroViewKind | 'model';
 
 export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral';
 

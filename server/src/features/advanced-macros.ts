@@ -4,6 +4,7 @@
 // key means and a column's type and origin. The shapes come from rules/nested-metadata.ts, shared with the rules.
 import { CompletionItemKind, MarkupKind, type Hover } from 'vscode-languageserver';
 import { SourceText, type Span } from '../base/text';
+import { isMacroOfFamily } from '../base/automate-dv-macros';
 import type { ParamKind } from '../compile/automate-dv/signatures';
 import { metaStrings, type MetaValue } from '../model/meta';
 import { parseModel, vaultCall, type MacroCallInfo, type ParsedModel } from '../model/parse';
@@ -272,7 +273,7 @@ function rankedModels(input: AdvancedInput, call: MacroCallInfo, hint: ModelHint
         if (stage) rank = feeding.has(name) ? 0 : 1;
         break;
       case 'link':
-        if (table && (macro === 'link' || macro === 't_link' || macro === 'nh_link')) rank = hubPk && paramColumns(table.call, 'src_fk').some((f) => sameName(f.value, hubPk)) ? 0 : 1;
+        if (table && isMacroOfFamily(table.macro, 'link')) rank = hubPk && paramColumns(table.call, 'src_fk').some((f) => sameName(f.value, hubPk)) ? 0 : 1;
         break;
       case 'eff_sat':
         if (table && macro === 'eff_sat') rank = linkPk && paramColumns(table.call, 'src_pk').some((p) => sameName(p.value, linkPk)) ? 0 : 1;

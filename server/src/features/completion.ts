@@ -3,6 +3,7 @@
 // source names, macro and parameter names, and the keys of the metadata block.
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList } from 'vscode-languageserver';
 import { SourceText, type Span } from '../base/text';
+import { macroDescriptor } from '../base/automate-dv-macros';
 import { MACRO_SIGNATURES, type ParamKind, type VaultMacroName } from '../compile/automate-dv/signatures';
 import { metaEntry, metaStrings, walkMeta } from '../model/meta';
 import { vaultCall, type ParsedModel } from '../model/parse';
@@ -113,7 +114,7 @@ function candidatesFor(input: CompletionInput, context: CursorContext): Candidat
         kind: CompletionItemKind.Function,
         detail: `${context.namespace}.${name}(${MACRO_SIGNATURES[name].params.map((p) => p.name).join(', ')})`,
         documentation: MACRO_SIGNATURES[name].description,
-        rank: name === 'stage' || name === 'hub' || name === 'link' || name === 'sat' ? 0 : 1,
+        rank: macroDescriptor(name).common ? 0 : 1,
       }));
     case 'macro-param':
       return MACRO_SIGNATURES[context.macro].params
@@ -194,7 +195,7 @@ function metadataCandidates(input: CompletionInput, context: Metadata): Candidat
   if (last && BOOL_KEYS.has(last)) return boolCandidates(context);
   if (spec.kind === 'bool') return boolCandidates(context);
   if (macro === 'stage') return stageValueCandidates(input, context, quote);
-  if ((macro === 'pit' || macro === 'bridge') && param === 'source_model') return modelNameCandidates(input, 'hub', quote);
+  if (spec.names === 'hub') return modelNameCandidates(input, 'hub', quote);
   if (spec.kind === 'model' || spec.kind === 'models') return modelCandidates(input, true, quote);
   return tableColumnCandidates(input, context, spec.kind, quote);
 }

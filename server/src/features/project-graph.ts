@@ -1,5 +1,6 @@
 // dvs/projectGraph: the project's models (with their vault kind, keys and parents), sources and dependency edges,
 // for the Vault view and the diagram.
+import { AUTOMATE_DV_MACROS, isMacroOfFamily } from '../base/automate-dv-macros';
 import type { ProjectSession } from '../engine/session';
 import type { GraphEdge, GraphModel, GraphSource, Materialization, ModelKind, ProjectGraphResult } from '../protocol';
 import type { VaultIndex } from '../rules';
@@ -7,20 +8,6 @@ import { paramColumns } from '../rules/vault-facts';
 import { pathToUri } from './uris';
 
 const MATERIALIZATIONS = new Set<string>(['view', 'table', 'incremental', 'ephemeral']);
-/** The protocol's model kinds; nh_link is t_link's successor, a ref_table is shown as a plain model. */
-const KIND_OF_MACRO: Record<string, ModelKind> = {
-  hub: 'hub',
-  link: 'link',
-  sat: 'sat',
-  eff_sat: 'eff_sat',
-  ma_sat: 'ma_sat',
-  t_link: 't_link',
-  nh_link: 't_link',
-  xts: 'xts',
-  pit: 'pit',
-  bridge: 'bridge',
-  ref_table: 'model',
-};
 
 export function projectGraph(session: ProjectSession, index: VaultIndex): ProjectGraphResult {
   const project = session.project;
@@ -38,7 +25,7 @@ export function projectGraph(session: ProjectSession, index: VaultIndex): Projec
   for (const node of session.models()) {
     const stage = index.stage(node.name);
     const table = index.table(node.name);
-    const kind: ModelKind = stage ? 'stage' : table ? (KIND_OF_MACRO[table.macro] ?? 'model') : 'model';
+    const kind: ModelKind = stage ? 'stage' : table ? AUTOMATE_DV_MACROS[table.macro].viewKind : 'model';
     const model: GraphModel = { name: node.name, kind, uri: pathToUri(node.file), schema: node.relation.schema, keyColumns: [] };
     if (MATERIALIZATIONS.has(node.materialized)) model.materialization = node.materialized as Materialization;
     else if (node.materialized.endsWith('incremental')) model.materialization = 'incremental';
@@ -48,10 +35,11 @@ export function projectGraph(session: ProjectSession, index: VaultIndex): Projec
       model.keyColumns = [...pk, ...fks];
       if (table.macro === 'hub') model.businessKeys = paramColumns(table.call, 'src_nk').map((c) => c.value);
       const parents = new Set<string>();
-      if (['sat', 'ma_sat', 'eff_sat', 'xts'].includes(table.macro)) {
+      // A satellite hangs off the hub or link whose key it shares; a link off the hubs of its foreign keys.
+      if (isMacroOfFamily(table.macro, 'satellite')) {
         for (const k of pk) for (const owner of [...(hubs.get(k.toLowerCase())?.models ?? []), ...(links.get(k.toLowerCase())?.models ?? [])]) parents.add(owner);
       }
-      if (['link', 't_link', 'nh_link'].includes(table.macro)) for (const k of fks) for (const owner of hubs.get(k.toLowerCase())?.models ?? []) parents.add(owner);
+      if (isMacroOfFamily(table.macro, 'link')) for (const k of fks) for (const owner of hubs.get(k.toLowerCase())?.models ?? []) parents.add(owner);
       parents.delete(node.name);
       if (parents.size) model.parents = [...parents].sort();
       for (const s of table.sourceModels) if (session.node(s.value)) edge(s.value, node.name);

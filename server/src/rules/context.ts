@@ -1,6 +1,7 @@
 // What a vault rule sees: the model being checked, the other models of its project (parsed), the catalog's columns of
 // the raw tables, and a lazily built index (stage outputs, hub and link keys, which stages build which hash key).
 // The project is an interface so the engine, the CLI and the fixture tests fill it their own way.
+import { isMacroOfFamily, macrosOfFamily } from '../base/automate-dv-macros';
 import type { ColumnInfo } from '../compile/context';
 import { stageOutputColumns, type StageColumn } from '../compile/automate-dv/stage-columns';
 import { metaToJValue } from '../model/meta';
@@ -210,19 +211,19 @@ export function createVaultIndex(project: RuleProject): VaultIndex {
     stage,
     table,
     stageOutput,
-    hubsByKey: () => (hubs ??= keyIndex(['hub'])),
+    hubsByKey: () => (hubs ??= keyIndex(macrosOfFamily('hub'))),
     vaultKeys: () => {
       if (keys) return keys;
       keys = new Set();
       for (const name of project.modelNames()) {
         const t = table(name);
         // A ref_table's src_pk is a business key, not a hash key shared across stages.
-        if (!t || t.macro === 'ref_table') continue;
+        if (!t || isMacroOfFamily(t.macro, 'reference')) continue;
         for (const param of ['src_pk', 'src_fk', 'src_dfk', 'src_sfk']) for (const c of paramColumns(t.call, param)) keys.add(c.value.toLowerCase());
       }
       return keys;
     },
-    linksByKey: () => (links ??= keyIndex(['link', 't_link', 'nh_link'])),
+    linksByKey: () => (links ??= keyIndex(macrosOfFamily('link'))),
     hashBuilders: () => {
       if (builders) return builders;
       builders = new Map();

@@ -1,6 +1,7 @@
-// The columns a vault table model (hub, link, sat, eff_sat, ma_sat, t_link, nh_link, xts, pit, bridge, ref_table)
-// produces, read from its metadata as AutomateDV lists them (spec §6). PITs and bridges read such tables, so their
+// The columns a vault table model (every macro of base/automate-dv-macros.ts but the stage) produces, read from its
+// metadata in the order its descriptor lists them, as AutomateDV does. PITs and bridges read such tables, so their
 // metadata can only be checked and completed against these columns.
+import { macroDescriptor } from '../base/automate-dv-macros';
 import { metaEntry, metaStrings, type MetaValue } from '../model/meta';
 import { tableOf, wrapsMacroCall, type RuleProject, type VaultIndex } from './context';
 import { hashdiffColumn, paramValue, payloadFacts, sameName, type TableFacts } from './vault-facts';
@@ -21,18 +22,6 @@ export interface VaultTableOutput {
   /** The stage(s) the columns are copied from (the source models), when the macro reads stages. */
   stages: string[];
 }
-
-/** Parameters in the order AutomateDV's expand_column_list lists a table's columns (spec §6.1–6.10). */
-const COLUMN_ORDER: Partial<Record<TableFacts['macro'], readonly string[]>> = {
-  hub: ['src_pk', 'src_nk', 'src_extra_columns', 'src_ldts', 'src_source'],
-  link: ['src_pk', 'src_fk', 'src_extra_columns', 'src_ldts', 'src_source'],
-  sat: ['src_pk', 'src_hashdiff', 'src_payload', 'src_extra_columns', 'src_eff', 'src_ldts', 'src_source'],
-  eff_sat: ['src_pk', 'src_dfk', 'src_sfk', 'src_extra_columns', 'src_start_date', 'src_end_date', 'src_eff', 'src_ldts', 'src_source'],
-  ma_sat: ['src_pk', 'src_cdk', 'src_payload', 'src_extra_columns', 'src_hashdiff', 'src_eff', 'src_ldts', 'src_source'],
-  t_link: ['src_pk', 'src_fk', 'src_payload', 'src_extra_columns', 'src_eff', 'src_ldts', 'src_source'],
-  nh_link: ['src_pk', 'src_fk', 'src_payload', 'src_extra_columns', 'src_eff', 'src_ldts', 'src_source'],
-  ref_table: ['src_pk', 'src_extra_columns', 'src_ldts', 'src_source'],
-};
 
 function isKnown(v: MetaValue | undefined): boolean {
   return v === undefined || (v.kind !== 'dynamic' && !(v.kind === 'list' && v.items.some((i) => i.kind === 'dynamic')));
@@ -60,60 +49,58 @@ export function vaultTableColumns(project: RuleProject, index: VaultIndex, name:
       }
     }
   };
-  const order = COLUMN_ORDER[table.macro];
-  if (order) {
-    for (const param of order) {
-      if (param === 'src_hashdiff') {
+  // The descriptor lists the columns in AutomateDV's order; each parameter's kind says how its columns are read.
+  const descriptor = macroDescriptor(table.macro);
+  if (!descriptor.columns) {
+    out.complete = false;
+    return out;
+  }
+  const order = descriptor.columns.flatMap((c) => ('param' in c ? [c.param] : []));
+  for (const column of descriptor.columns) {
+    if ('fixed' in column) {
+      add({ name: column.fixed, param: 'fixed' });
+      continue;
+    }
+    const param = column.param;
+    switch (descriptor.params.find((p) => p.name === param)?.kind) {
+      case 'hashdiff': {
         const v = paramValue(table.call, param);
         if (!isKnown(v)) out.complete = false;
         const source = hashdiffColumn(table.call);
         const alias = metaEntry(v, 'alias')?.value;
         if (source) add({ name: alias?.kind === 'string' ? alias.value.trim() : source.value.trim(), param, from: source.value.trim() });
-      } else if (param === 'src_payload' && (table.macro === 'sat' || table.macro === 'ma_sat')) {
+        break;
+      }
+      case 'payload':
         addPayload(table, order, out, add, index);
-      } else plain(param);
-    }
-    return out;
-  }
-  switch (table.macro) {
-    case 'xts':
-      plain('src_pk');
-      add({ name: 'HASHDIFF', param: 'fixed' });
-      add({ name: 'SATELLITE_NAME', param: 'fixed' });
-      plain('src_extra_columns');
-      plain('src_ldts');
-      plain('src_source');
-      break;
-    case 'pit': {
-      plain('src_pk');
-      add({ name: 'AS_OF_DATE', param: 'fixed' });
-      const satellites = paramValue(table.call, 'satellites');
-      if (satellites?.kind !== 'dict') out.complete = false;
-      for (const sat of satellites?.kind === 'dict' ? satellites.entries : []) {
-        for (const part of ['pk', 'ldts']) {
-          const inner = metaEntry(sat.value, part)?.value;
-          const first = inner?.kind === 'dict' ? inner.entries[0] : undefined;
-          if (first) add({ name: `${sat.key}_${first.key}`, param: 'satellites', ...(first.value.kind === 'string' ? { from: first.value.value.trim() } : {}) });
+        break;
+      case 'pit-satellites': {
+        const satellites = paramValue(table.call, param);
+        if (satellites?.kind !== 'dict') out.complete = false;
+        for (const sat of satellites?.kind === 'dict' ? satellites.entries : []) {
+          for (const part of ['pk', 'ldts']) {
+            const inner = metaEntry(sat.value, part)?.value;
+            const first = inner?.kind === 'dict' ? inner.entries[0] : undefined;
+            if (first) add({ name: `${sat.key}_${first.key}`, param, ...(first.value.kind === 'string' ? { from: first.value.value.trim() } : {}) });
+            else out.complete = false;
+          }
+        }
+        break;
+      }
+      case 'bridge-walk': {
+        const walk = paramValue(table.call, param);
+        if (walk?.kind !== 'dict') out.complete = false;
+        for (const step of walk?.kind === 'dict' ? walk.entries : []) {
+          const pk = metaEntry(step.value, 'bridge_link_pk')?.value;
+          const linkPk = metaEntry(step.value, 'link_pk')?.value;
+          if (pk?.kind === 'string') add({ name: pk.value.trim(), param, ...(linkPk?.kind === 'string' ? { from: linkPk.value.trim() } : {}) });
           else out.complete = false;
         }
+        break;
       }
-      break;
+      default:
+        plain(param);
     }
-    case 'bridge': {
-      plain('src_pk');
-      add({ name: 'AS_OF_DATE', param: 'fixed' });
-      const walk = paramValue(table.call, 'bridge_walk');
-      if (walk?.kind !== 'dict') out.complete = false;
-      for (const step of walk?.kind === 'dict' ? walk.entries : []) {
-        const pk = metaEntry(step.value, 'bridge_link_pk')?.value;
-        const linkPk = metaEntry(step.value, 'link_pk')?.value;
-        if (pk?.kind === 'string') add({ name: pk.value.trim(), param: 'bridge_walk', ...(linkPk?.kind === 'string' ? { from: linkPk.value.trim() } : {}) });
-        else out.complete = false;
-      }
-      break;
-    }
-    default:
-      out.complete = false;
   }
   return out;
 }

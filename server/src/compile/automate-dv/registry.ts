@@ -1,7 +1,8 @@
-// Which compiler expands which AutomateDV macro. A new macro is one module (compileX), one template
-// (templates/automate-dv/x.sql) and one line here; its signature already lives in signatures.ts. Every table macro
-// also gets the notices that depend only on the model and the emulated version, not on its metadata.
-import { AUTOMATE_DV_VERSIONS, behaviourAt, firstVersionWhere, inBand, type DefaultSqlFailure } from '../../base/automate-dv-versions';
+// Which compiler expands which AutomateDV macro: the compile half of the descriptor table in
+// base/automate-dv-macros.ts, whose every macro must have its compiler here (the types of the tables below say so). Every
+// table macro also gets the notices that depend only on the model and the emulated version, not on its metadata.
+import { AUTOMATE_DV_VERSIONS, behaviourAt, inBand, type DefaultSqlFailure } from '../../base/automate-dv-versions';
+import { firstVersionOf, macroDescriptor } from '../../base/automate-dv-macros';
 import { CompileError, type MacroContext } from '../context';
 import { isDict, truthy } from '../../jinja/values';
 import { hasIncrementalBranch } from '../../base/materializations';
@@ -15,6 +16,7 @@ import { compileNhLink, compileTLink } from './nh-link';
 import { compilePit } from './pit';
 import { compileRefTable } from './ref-table';
 import { compileSat } from './sat';
+import type { TableMacroName } from '../../base/automate-dv-macros';
 import type { BoundArguments, VaultMacroName } from './signatures';
 import { compileStage } from './stage';
 import { reportVaultInsertMaterialization } from './vault-insert';
@@ -23,11 +25,6 @@ import { compileXts } from './xts';
 /** Turns bound, required-checked arguments into the macro's SQL text. */
 export type MacroCompiler = (args: BoundArguments, ctx: MacroContext) => string;
 
-/** The version from which dbt-postgres can build `macro` (the postgresTableMacros row); undefined for macros it never lacked. */
-function firstPostgresVersion(macro: VaultMacroName): string | undefined {
-  return firstVersionWhere(AUTOMATE_DV_VERSIONS.postgresTableMacros, (macros: readonly string[]) => macros.includes(macro));
-}
-
 /**
  * Macros that only gained a PostgreSQL template in 0.9.7 and ref_table, which appeared in 0.10.0: under an older pinned
  * version dbt-postgres renders the default (Snowflake) SQL, or has no macro at all. Where that SQL fails on PostgreSQL
@@ -35,9 +32,12 @@ function firstPostgresVersion(macro: VaultMacroName): string | undefined {
  * dbt's run is; where it runs, a warning that dvs compiles the later PostgreSQL logic. For a fork, information.
  */
 function reportVersionGap(macro: VaultMacroName, ctx: MacroContext): void {
-  const first = firstPostgresVersion(macro);
+  // Only the table macros whose PostgreSQL template came after 0.9.0 (the postgresTableMacros row) fall back to the
+  // default SQL; nh_link does not exist at all before its release (checkMacroExists).
+  if (macroDescriptor(macro).firstVersion.postgres !== 'postgresTableMacros') return;
+  const first = firstVersionOf(macro, 'postgres');
   // From the first release with the macro on, every later one has it (also an unreleased version between two bands).
-  if (first === undefined || inBand(ctx.compat.version, { from: first }) || macro === 'nh_link') return;
+  if (first === undefined || inBand(ctx.compat.version, { from: first })) return;
   // Before 0.9.0 there are no PostgreSQL macros at all; reportSnowflakeOnlyPackage has said so.
   if (behaviourAt(AUTOMATE_DV_VERSIONS.postgresMacros, ctx.compat.version) === 'snowflake-only') return;
   const version = ctx.compat.version;
@@ -199,7 +199,8 @@ function withModelNotices(macro: VaultMacroName, compiler: MacroCompiler): Macro
   });
 }
 
-const TABLE_COMPILERS: Partial<Record<VaultMacroName, MacroCompiler>> = {
+/** The compiler of every table macro the descriptor table lists; the stage gets fewer notices (below). */
+const TABLE_COMPILERS: Readonly<Record<TableMacroName, MacroCompiler>> = {
   hub: compileHub,
   link: compileLink,
   sat: compileSat,
@@ -213,9 +214,9 @@ const TABLE_COMPILERS: Partial<Record<VaultMacroName, MacroCompiler>> = {
   ref_table: compileRefTable,
 };
 
-export const MACRO_COMPILERS: Partial<Record<VaultMacroName, MacroCompiler>> = {
+export const MACRO_COMPILERS: Readonly<Record<VaultMacroName, MacroCompiler>> = {
   stage: withVersionNotices('stage', compileStage),
-  ...Object.fromEntries(
+  ...(Object.fromEntries(
     Object.entries(TABLE_COMPILERS).map(([name, compiler]) => [name, withModelNotices(name as VaultMacroName, compiler)]),
-  ),
+  ) as Record<TableMacroName, MacroCompiler>),
 };

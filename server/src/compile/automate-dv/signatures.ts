@@ -1,42 +1,13 @@
-// Every AutomateDV macro's signature as 0.11.x defines it (spec §1.3): positional order, required parameters and the
-// kind of value each takes. The compiler binds calls with it; the model parser and the language server use it too.
+// Every AutomateDV macro's signature as 0.11.x defines it: positional order, required parameters and the kind of value
+// each takes, read from the one descriptor table (base/automate-dv-macros.ts). The compiler binds calls with it; the
+// model parser and the language server use it too.
 import { CompileError } from '../context';
 import { isNone, type JValue } from '../../jinja/values';
 import { versionAtLeast } from './load-context';
+import { isVaultMacroName, macroDescriptor, VAULT_MACRO_NAMES, type ParamSpec, type VaultMacroName } from '../../base/automate-dv-macros';
 
-/** What a parameter accepts; the language server also uses it to decide what to complete. */
-export type ParamKind =
-  | 'bool'
-  /** one model name */
-  | 'model'
-  /** a model name or a list of them (multi-source hub, link, xts) */
-  | 'models'
-  /** a model name, or a one-key dict {source_name: table_name} */
-  | 'model-or-source'
-  /** one column name */
-  | 'column'
-  /** a column name or a list of column names */
-  | 'columns'
-  /** a column name, or a {source_column, alias} mapping */
-  | 'hashdiff'
-  /** a list of column names, or {exclude_columns: true, columns: [...]} */
-  | 'payload'
-  | 'derived-columns'
-  | 'null-columns'
-  | 'hashed-columns'
-  | 'ranked-columns'
-  | 'xts-satellites'
-  | 'pit-satellites'
-  | 'stage-ldts'
-  | 'bridge-walk'
-  | 'as-of-dates';
-
-export interface ParamSpec {
-  readonly name: string;
-  readonly kind: ParamKind;
-  readonly required: boolean;
-  readonly description: string;
-}
+export type { ParamKind, ParamSpec, VaultMacroName } from '../../base/automate-dv-macros';
+export { isVaultMacroName } from '../../base/automate-dv-macros';
 
 export interface MacroSignature {
   readonly name: string;
@@ -44,176 +15,13 @@ export interface MacroSignature {
   readonly description: string;
 }
 
-/** The macros that build models (the ones the compiler expands). */
-export type VaultMacroName =
-  | 'stage'
-  | 'hub'
-  | 'link'
-  | 'sat'
-  | 'eff_sat'
-  | 'ma_sat'
-  | 't_link'
-  | 'nh_link'
-  | 'xts'
-  | 'pit'
-  | 'bridge'
-  | 'ref_table';
-
-const P = (name: string, kind: ParamKind, required: boolean, description: string): ParamSpec => ({ name, kind, required, description });
-
-const PK = P('src_pk', 'columns', true, 'the hash key (primary key) column(s)');
-const EXTRA = P('src_extra_columns', 'columns', false, 'additional columns to carry into the table');
-const LDTS = P('src_ldts', 'column', true, 'the load date/timestamp column');
-const SOURCE = P('src_source', 'column', true, 'the record source column');
-const ONE_MODEL = P('source_model', 'model', true, 'the stage model to load from');
-const MANY_MODELS = P('source_model', 'models', true, 'the stage model, or a list of stage models');
-
-export const MACRO_SIGNATURES: Readonly<Record<VaultMacroName, MacroSignature>> = {
-  stage: {
-    name: 'stage',
-    description: 'A staging view: source columns plus derived, null-replaced, hashed and ranked columns.',
-    params: [
-      P('include_source_columns', 'bool', false, 'keep the source columns (default true)'),
-      P('source_model', 'model-or-source', true, 'a model name, or {source_name: table_name}'),
-      P('hashed_columns', 'hashed-columns', false, 'NEW_COL: column, list of columns, or {is_hashdiff: true, columns: [...]}'),
-      P('derived_columns', 'derived-columns', false, 'NEW_COL: SQL expression, !constant, or a list to concatenate'),
-      P('null_columns', 'null-columns', false, '{required: [...], optional: [...]} columns whose NULLs are replaced'),
-      P('ranked_columns', 'ranked-columns', false, 'NEW_COL: {partition_by, order_by, dense_rank}'),
-    ],
-  },
-  hub: {
-    name: 'hub',
-    description: 'A hub: one row per business key, the first time it was seen.',
-    params: [PK, P('src_nk', 'columns', true, 'the business (natural) key column(s)'), EXTRA, LDTS, SOURCE, MANY_MODELS],
-  },
-  link: {
-    name: 'link',
-    description: 'A link: one row per relationship between hub keys.',
-    params: [PK, P('src_fk', 'columns', true, 'the foreign hash keys of the linked hubs'), EXTRA, LDTS, SOURCE, MANY_MODELS],
-  },
-  sat: {
-    name: 'sat',
-    description: 'A satellite: descriptive attributes of a hub or link, a new row whenever the hashdiff changes.',
-    params: [
-      PK,
-      P('src_hashdiff', 'hashdiff', true, 'the hashdiff column, or {source_column, alias}'),
-      P('src_payload', 'payload', true, 'the payload columns, or {exclude_columns: true, columns: [...]}'),
-      EXTRA,
-      P('src_eff', 'column', false, 'the effective-from column'),
-      LDTS,
-      SOURCE,
-      ONE_MODEL,
-    ],
-  },
-  eff_sat: {
-    name: 'eff_sat',
-    description: 'An effectivity satellite: start and end dates of a link relationship.',
-    params: [
-      PK,
-      P('src_dfk', 'columns', true, 'the driving foreign key(s)'),
-      P('src_sfk', 'columns', true, 'the secondary foreign key(s)'),
-      EXTRA,
-      P('src_start_date', 'column', true, 'the start date column'),
-      P('src_end_date', 'column', true, 'the end date column'),
-      P('src_eff', 'column', true, 'the effective-from column'),
-      LDTS,
-      SOURCE,
-      ONE_MODEL,
-    ],
-  },
-  ma_sat: {
-    name: 'ma_sat',
-    description: 'A multi-active satellite: several active rows per key, told apart by the child dependent key.',
-    params: [
-      PK,
-      P('src_cdk', 'columns', true, 'the child dependent key column(s)'),
-      P('src_hashdiff', 'hashdiff', true, 'the hashdiff column, or {source_column, alias}'),
-      P('src_payload', 'payload', true, 'the payload columns, or {exclude_columns: true, columns: [...]}'),
-      EXTRA,
-      P('src_eff', 'column', false, 'the effective-from column'),
-      LDTS,
-      SOURCE,
-      ONE_MODEL,
-    ],
-  },
-  t_link: {
-    name: 't_link',
-    description: 'A transactional link (deprecated alias of nh_link in AutomateDV 0.11.5).',
-    params: [
-      PK,
-      P('src_fk', 'columns', true, 'the foreign hash keys'),
-      P('src_payload', 'columns', false, 'the transaction payload columns'),
-      EXTRA,
-      P('src_eff', 'column', true, 'the effective-from column'),
-      LDTS,
-      SOURCE,
-      ONE_MODEL,
-    ],
-  },
-  nh_link: {
-    name: 'nh_link',
-    description: 'A non-historised link: insert-only rows for new keys.',
-    params: [
-      PK,
-      P('src_fk', 'columns', true, 'the foreign hash keys'),
-      P('src_payload', 'columns', false, 'the payload columns'),
-      EXTRA,
-      P('src_eff', 'column', true, 'the effective-from column'),
-      LDTS,
-      SOURCE,
-      ONE_MODEL,
-    ],
-  },
-  xts: {
-    name: 'xts',
-    description: 'An extended tracking satellite: which satellite hashdiffs arrived when.',
-    params: [
-      PK,
-      P('src_satellite', 'xts-satellites', true, '{SAT: {sat_name: {SATELLITE_NAME: col}, hashdiff: {HASHDIFF: col}}}'),
-      EXTRA,
-      LDTS,
-      SOURCE,
-      MANY_MODELS,
-    ],
-  },
-  pit: {
-    name: 'pit',
-    description: 'A point-in-time table over a hub and its satellites.',
-    params: [
-      PK,
-      EXTRA,
-      P('as_of_dates_table', 'as-of-dates', true, 'the as-of dates model, or {source: table}'),
-      P('satellites', 'pit-satellites', true, '{SAT_MODEL: {pk: {PK: col}, ldts: {LDTS: col}}}'),
-      P('stage_tables_ldts', 'stage-ldts', true, '{STAGE_MODEL: ldts column}'),
-      LDTS,
-      P('source_model', 'model', true, 'the hub model'),
-    ],
-  },
-  bridge: {
-    name: 'bridge',
-    description: 'A bridge table walking links and effectivity satellites from a hub.',
-    params: [
-      PK,
-      EXTRA,
-      P('as_of_dates_table', 'as-of-dates', true, 'the as-of dates model, or {source: table}'),
-      P('bridge_walk', 'bridge-walk', true, '{STEP: {bridge_link_pk, link_table, eff_sat_table, ...}}'),
-      P('stage_tables_ldts', 'stage-ldts', true, '{STAGE_MODEL: ldts column}'),
-      LDTS,
-      P('source_model', 'model', true, 'the hub model'),
-    ],
-  },
-  ref_table: {
-    name: 'ref_table',
-    description: 'A reference table.',
-    params: [
-      PK,
-      EXTRA,
-      P('src_ldts', 'column', false, 'the load date/timestamp column'),
-      P('src_source', 'column', false, 'the record source column'),
-      P('source_model', 'models', true, 'the model to load from'),
-    ],
-  },
-};
+/** Every macro's signature, by name: the descriptor table's name, description and parameters. */
+export const MACRO_SIGNATURES: Readonly<Record<VaultMacroName, MacroSignature>> = Object.fromEntries(
+  VAULT_MACRO_NAMES.map((name): [VaultMacroName, MacroSignature] => {
+    const { description, params } = macroDescriptor(name);
+    return [name, { name, description, params }];
+  }),
+) as Record<VaultMacroName, MacroSignature>;
 
 /**
  * The signature as the given AutomateDV/dbtvault version defines it: before 0.9.0 no macro had `src_extra_columns`,
@@ -230,10 +38,6 @@ export function signatureFor(macro: VaultMacroName, version?: string): MacroSign
 export function isBeforeExtraColumns(version: string): boolean {
   const [major = 0, minor = 0] = version.split('.').map((x) => parseInt(x, 10) || 0);
   return major === 0 && minor < 9;
-}
-
-export function isVaultMacroName(name: string): name is VaultMacroName {
-  return Object.prototype.hasOwnProperty.call(MACRO_SIGNATURES, name);
 }
 
 /** Bound arguments by parameter name; a parameter that was not passed is absent. */
@@ -324,24 +128,11 @@ export function missingRequiredParameters(macro: VaultMacroName, bound: BoundArg
     .map((p) => p.name);
 }
 
-/**
- * Required parameters that AutomateDV's PostgreSQL macros only pass through expand_column_list, so the macro renders
- * without them when they are undefined (read from the hub, sat, ma_sat, nh_link/t_link, pit and bridge macros of
- * 0.9.6, 0.10.2, 0.11.0 and 0.11.5). Every other required parameter is used as a column name somewhere and fails.
- */
-const RENDERS_WITHOUT_WHEN_UNDEFINED: Readonly<Partial<Record<VaultMacroName, readonly string[]>>> = {
-  hub: ['src_nk'],
-  sat: ['src_payload', 'src_source'],
-  ma_sat: ['src_payload', 'src_source'],
-  nh_link: ['src_eff', 'src_ldts', 'src_source'],
-  t_link: ['src_eff', 'src_ldts', 'src_source'],
-  pit: ['src_ldts'],
-  bridge: ['src_ldts'],
-};
-
 /** True when the macro renders without this parameter when it is undefined (not passed, a missing key, an unset name). */
 export function rendersWithoutWhenUndefined(macro: string, param: string): boolean {
-  return isVaultMacroName(macro) && ((RENDERS_WITHOUT_WHEN_UNDEFINED[macro]?.includes(param) ?? false) || failsOnlyIncrementallyWhenUndefined(macro, param));
+  if (!isVaultMacroName(macro)) return false;
+  const spec = MACRO_SIGNATURES[macro].params.find((p) => p.name === param);
+  return spec?.rendersWithoutWhenUndefined === true || failsOnlyIncrementallyWhenUndefined(macro, param);
 }
 
 /**
@@ -375,27 +166,17 @@ export function incrementalFailure(macro: string, param: string): { reason: stri
  * of a column list; a single column has no such stand-in, so it stays unbound.
  */
 function undefinedStandIn(macro: VaultMacroName, param: string): JValue | typeof OMIT | undefined {
-  const kind = MACRO_SIGNATURES[macro].params.find((p) => p.name === param)?.kind;
-  if (kind === 'columns' || kind === 'payload') return [];
-  // These single columns only join the macro's expand_column_list of source columns (checked at 0.9.7, 0.10.2,
-  // 0.11.0 and 0.11.5; the sat's ghost record compares catalog names with them, which an undefined never matches),
-  // so leaving them unbound renders the table AutomateDV builds: the same columns minus that one.
-  if (OMITTED_WHEN_UNDEFINED[macro]?.includes(param)) return OMIT;
+  const spec = MACRO_SIGNATURES[macro].params.find((p) => p.name === param);
+  if (spec?.kind === 'columns' || spec?.kind === 'payload') return [];
+  // A single column the macro renders without only joins its expand_column_list of source columns (checked at 0.9.7,
+  // 0.10.2, 0.11.0 and 0.11.5; the sat's ghost record compares catalog names with them, which an undefined never
+  // matches), so leaving it unbound renders the table AutomateDV builds: the same columns minus that one.
+  if (spec?.kind === 'column' && spec.rendersWithoutWhenUndefined === true) return OMIT;
   return undefined;
 }
 
 /** A stand-in that means "leave the parameter unbound": the macro's module reads it as not given. */
 const OMIT: unique symbol = Symbol('omit');
-
-/** Single-column parameters whose undefined value the emulation renders by leaving the column out. */
-const OMITTED_WHEN_UNDEFINED: Readonly<Partial<Record<VaultMacroName, readonly string[]>>> = {
-  sat: ['src_source'],
-  ma_sat: ['src_source'],
-  nh_link: ['src_eff', 'src_ldts', 'src_source'],
-  t_link: ['src_eff', 'src_ldts', 'src_source'],
-  pit: ['src_ldts'],
-  bridge: ['src_ldts'],
-};
 
 // Every other macro AutomateDV/dbtvault releases define (0.7.9 to 0.11.5, by name): a model may call them.
 const RELEASED_HELPER_MACROS: ReadonlySet<string> = new Set([
