@@ -1,8 +1,11 @@
 // dbt's fromyaml/toyaml: PyYAML safe_load semantics (YAML 1.1 scalars: yes/no/on/off booleans, 2020-01-01 dates,
 // 0o-less octal ints, sexagesimal numbers), key order kept. Any YAML error, including an unknown tag such as
 // `!CSV`, makes the value None, as in dbt; the error is returned beside it so callers can point at it.
-import { Document, parseDocument, type ScalarTag } from 'yaml';
+import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, type Node, type ScalarTag } from 'yaml';
 import { PyDate, PyDatetime } from './datetime';
+import { readSimpleYaml, type YamlNode, type YamlRange } from './yaml-fast';
+
+export type { YamlNode, YamlPair, YamlRange } from './yaml-fast';
 import { JUndefined, PyFloat, floatValue, isObject, isTuple, pyNumber, renderValue, type JDict, type JValue } from './values';
 
 export interface YamlParseResult {
@@ -97,8 +100,8 @@ function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).trim();
 }
 
-/** Python's str() of a mapping key; dict keys are strings here. */
-function keyText(key: unknown): string {
+/** Python's str() of a mapping key; dict keys are strings here (fromyaml's and the model parser's alike). */
+export function yamlKeyText(key: unknown): string {
   if (typeof key === 'string') return key;
   if (key === null || key === undefined) return 'None';
   if (typeof key === 'boolean') return key ? 'True' : 'False';
@@ -115,7 +118,7 @@ function toJValue(v: unknown): JValue {
   if (Array.isArray(v)) return v.map(toJValue);
   if (v instanceof Map) {
     const d: JDict = new Map();
-    for (const [k, x] of v) d.set(keyText(k), toJValue(x));
+    for (const [k, x] of v) d.set(yamlKeyText(k), toJValue(x));
     return d;
   }
   if (v instanceof Set) return [...v].map(toJValue);
@@ -139,29 +142,151 @@ function explainYamlError(text: string, message: string, offset: number): string
   return `${m} (line ${line} of the YAML)`;
 }
 
-/** Parses YAML as dbt's fromyaml does (PyYAML safe_load); on any error the value is None and the error says where. */
-export function parseYamlLikeDbt(text: string): YamlParseResult {
+export interface YamlIssue {
+  message: string;
+  pos: readonly [number, number];
+  /** The library's code, e.g. TAG_RESOLVE_FAILED. */
+  code: string;
+}
+
+/** One reading of a YAML text: the tree, the library's errors and warnings, and what fromyaml returns for it. */
+export interface YamlReading {
+  root: YamlNode | null;
+  errors: YamlIssue[];
+  warnings: YamlIssue[];
+  result: YamlParseResult;
+}
+
+const DBT_YAML_OPTIONS = {
+  version: '1.1',
+  schema: 'failsafe',
+  customTags: PYYAML_TAGS,
+  uniqueKeys: false,
+  merge: true,
+  prettyErrors: false,
+  strict: false,
+} as const;
+
+function nodeOf(node: unknown): YamlNode | null {
+  if (node === null || node === undefined) return null;
+  const n = node as Node;
+  const r = n.range ?? [0, 0, 0];
+  const range: YamlRange = [r[0], r[1], r[2]];
+  if (isMap(n)) return { kind: 'map', pairs: n.items.map((p) => ({ key: nodeOf(p.key), value: nodeOf(p.value) })), range };
+  if (isSeq(n)) return { kind: 'seq', items: n.items.map((i) => nodeOf(i) ?? { kind: 'other', range }), range };
+  if (isScalar(n)) {
+    const quote = n.type === Scalar.QUOTE_SINGLE ? 'single' : n.type === Scalar.QUOTE_DOUBLE ? 'double' : n.type === Scalar.BLOCK_FOLDED || n.type === Scalar.BLOCK_LITERAL ? 'block' : 'plain';
+    return { kind: 'scalar', value: n.value, quote, range };
+  }
+  return { kind: 'other', range };
+}
+
+/** The reading by the YAML library: any YAML at all, errors included. */
+function readWithLibrary(text: string): YamlReading {
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, {
-      version: '1.1',
-      schema: 'failsafe',
-      customTags: PYYAML_TAGS,
-      uniqueKeys: false,
-      merge: true,
-      prettyErrors: false,
-      strict: false,
-    });
+    doc = parseDocument(text, DBT_YAML_OPTIONS);
   } catch (e) {
-    return { value: null, error: { message: e instanceof Error ? firstLine(e.message) : String(e), offset: 0 } };
+    return { root: null, errors: [], warnings: [], result: { value: null, error: { message: e instanceof Error ? firstLine(e.message) : String(e), offset: 0 } } };
   }
+  const issue = (e: { message: string; pos: [number, number]; code: string }): YamlIssue => ({ message: e.message, pos: [e.pos[0], e.pos[1]], code: e.code });
+  const reading: YamlReading = { root: nodeOf(doc.contents), errors: doc.errors.map(issue), warnings: doc.warnings.map(issue), result: { value: null } };
   const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
-  if (problem) return { value: null, error: { message: explainYamlError(text, problem.message, problem.pos[0]), offset: problem.pos[0] } };
-  try {
-    return { value: toJValue(doc.toJS({ mapAsMap: true, maxAliasCount: 1000 })) };
-  } catch (e) {
-    return { value: null, error: { message: e instanceof Error ? firstLine(e.message) : String(e), offset: 0 } };
+  if (problem) reading.result = { value: null, error: { message: explainYamlError(text, problem.message, problem.pos[0]), offset: problem.pos[0] } };
+  else {
+    try {
+      reading.result = { value: toJValue(doc.toJS({ mapAsMap: true, maxAliasCount: 1000 })) };
+    } catch (e) {
+      reading.result = { value: null, error: { message: e instanceof Error ? firstLine(e.message) : String(e), offset: 0 } };
+    }
   }
+  return reading;
+}
+
+/**
+ * fromyaml's result for each text read lately, so the renderer does not parse again what the model parser read.
+ * The values are never handed out: each caller gets its own copy, because a template may change the dict it got.
+ */
+const results = new Map<string, YamlParseResult>();
+const RESULTS_KEPT = 4096;
+
+function remember(text: string, result: YamlParseResult): void {
+  if (results.size >= RESULTS_KEPT) {
+    const oldest = results.keys().next();
+    if (!oldest.done) results.delete(oldest.value);
+  }
+  results.set(text, result);
+}
+
+/** A copy of a value that shares nothing mutable with it (dates and floats are immutable and shared). */
+function copyValue(v: JValue): JValue {
+  if (Array.isArray(v)) return v.map(copyValue);
+  if (v instanceof Map) {
+    const d: JDict = new Map();
+    for (const [k, x] of v) d.set(k, copyValue(x));
+    return d;
+  }
+  return v;
+}
+
+function copyResult(r: YamlParseResult): YamlParseResult {
+  return r.error ? { value: null, error: { ...r.error } } : { value: copyValue(r.value) };
+}
+
+/** A plain scalar as PyYAML's implicit resolvers read it; undefined where the resolver reports an error. */
+function resolvePlain(source: string): { value: unknown } | undefined {
+  for (const tag of PYYAML_TAGS) {
+    if (!(tag.test as RegExp).test(source)) continue;
+    let failed = false;
+    const value = tag.resolve(source, () => (failed = true), {} as never);
+    return failed ? undefined : { value };
+  }
+  return { value: source };
+}
+
+/** fromyaml's value of a tree the fast reader read (no aliases, merges or errors there). */
+function valueOf(node: YamlNode | null): JValue {
+  if (!node) return null;
+  switch (node.kind) {
+    case 'map': {
+      const d: JDict = new Map();
+      for (const p of node.pairs) d.set(yamlKeyText(p.key?.kind === 'scalar' ? p.key.value : null), valueOf(p.value));
+      return d;
+    }
+    case 'seq':
+      return node.items.map(valueOf);
+    case 'scalar':
+      return toJValue(node.value);
+    case 'other':
+      return null;
+  }
+}
+
+/** The fast reader's reading (server/src/jinja/yaml-fast.ts), or undefined when the text is more than plain block YAML. */
+export function readYamlFast(text: string): YamlReading | undefined {
+  const root = readSimpleYaml(text, resolvePlain);
+  return root ? { root, errors: [], warnings: [], result: { value: valueOf(root) } } : undefined;
+}
+
+function readOnce(text: string, fast: boolean): YamlReading {
+  return (fast ? readYamlFast(text) : undefined) ?? readWithLibrary(text);
+}
+
+/**
+ * Reads a YAML text once for both the model parser (the tree) and fromyaml (the value, remembered by text).
+ * `library: true` always reads with the YAML library (tests compare the two readers).
+ */
+export function readYaml(text: string, options: { library?: boolean } = {}): YamlReading {
+  const reading = readOnce(text, options.library !== true);
+  remember(text, reading.result);
+  return { ...reading, result: copyResult(reading.result) };
+}
+
+/** Parses YAML as dbt's fromyaml does (PyYAML safe_load); on any error the value is None and the error says where. */
+export function parseYamlLikeDbt(text: string): YamlParseResult {
+  const known = results.get(text);
+  if (known) return copyResult(known);
+  return readYaml(text).result;
 }
 
 /** dbt's toyaml: block style, keys in their order (sorted on request), like PyYAML's safe_dump. */

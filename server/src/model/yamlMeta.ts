@@ -1,8 +1,10 @@
-// Reads a yaml_metadata block into MetaValues with spans in the model file. The YAML is read as YAML 1.1, as dbt's
-// fromyaml (PyYAML safe_load) reads it, and any error or unresolved tag — where dbt's fromyaml returns None — is
+// Reads a yaml_metadata block into MetaValues with spans in the model file. The YAML is read once, as dbt's fromyaml
+// (PyYAML safe_load) reads it, by the Jinja engine's reader, which keeps fromyaml's value for the renderer; any error or unresolved tag — where dbt's fromyaml returns None — is
 // reported with its position so the user sees the line instead of a later "None has no attribute" failure.
-import { isMap, isScalar, isSeq, parseDocument, Scalar, type Node } from 'yaml';
 import type { Span } from '../base/text';
+import { PyDate, PyDatetime } from '../jinja/datetime';
+import { PyFloat } from '../jinja/values';
+import { readYaml, yamlKeyText, type YamlNode } from '../jinja/yaml';
 import type { MetaEntry, MetaValue } from './meta';
 
 export interface YamlProblem {
@@ -94,12 +96,12 @@ export function readYamlMetadata(text: string, at: number | OffsetMap): YamlMeta
     const s = Math.max(lo, Math.min(span.start, Math.max(lo, hi - 1)));
     return { start: s, end: Math.max(s, Math.min(span.end, hi)) };
   };
-  const doc = parseDocument(text, { version: '1.1', prettyErrors: false, uniqueKeys: false });
-  for (const e of doc.errors) {
+  const reading = readYaml(text);
+  for (const e of reading.errors) {
     const [s, t] = e.pos;
     problems.push({ message: e.message.split('\n')[0] ?? e.message, span: within(map.span(s, Math.max(t, s + 1))) });
   }
-  for (const w of doc.warnings) {
+  for (const w of reading.warnings) {
     const [s, t] = w.pos;
     const tag = /Unresolved tag: (\S+)/.exec(w.message);
     if (tag) {
@@ -110,49 +112,48 @@ export function readYamlMetadata(text: string, at: number | OffsetMap): YamlMeta
       });
     }
   }
-  const contents = doc.contents as Node | null;
-  const value = contents ? toMeta(contents, text, map) : undefined;
+  const value = reading.root ? toMeta(reading.root, map) : undefined;
   return { value, problems };
 }
 
-function spanOf(node: Node, map: OffsetMap): Span {
-  const r = node.range ?? [0, 0, 0];
-  return map.span(r[0], r[1]);
+function spanOf(node: YamlNode, map: OffsetMap): Span {
+  return map.span(node.range[0], node.range[1]);
 }
 
-function toMeta(node: Node, text: string, base: OffsetMap): MetaValue {
+function toMeta(node: YamlNode, base: OffsetMap): MetaValue {
   const span = spanOf(node, base);
-  if (isMap(node)) {
+  if (node.kind === 'map') {
     const entries: MetaEntry[] = [];
-    for (const pair of node.items) {
-      const keyNode = pair.key as Node | null;
-      const key = isScalar(keyNode) ? String(keyNode.value) : '';
+    for (const pair of node.pairs) {
+      const keyNode = pair.key;
+      const key = keyNode?.kind === 'scalar' ? yamlKeyText(keyNode.value) : '';
       const keySpan = keyNode ? contentSpanOf(keyNode, base) : span;
-      const valueNode = pair.value as Node | null;
-      const value: MetaValue = valueNode ? toMeta(valueNode, text, base) : { kind: 'none', span: { start: keySpan.end, end: keySpan.end } };
+      const valueNode = pair.value;
+      const value: MetaValue = valueNode ? toMeta(valueNode, base) : { kind: 'none', span: { start: keySpan.end, end: keySpan.end } };
       entries.push({ key, keySpan, value, span: { start: keySpan.start, end: Math.max(keySpan.end, value.span.end) } });
     }
     return { kind: 'dict', entries, span };
   }
-  if (isSeq(node)) {
-    return { kind: 'list', items: node.items.map((i) => toMeta(i as Node, text, base)), span };
+  if (node.kind === 'seq') {
+    return { kind: 'list', items: node.items.map((i) => toMeta(i, base)), span };
   }
-  if (isScalar(node)) {
-    const r = node.range ?? [0, 0, 0];
-    if (base.masked(r[0], r[1])) return { kind: 'dynamic', span, reason: 'rendered by Jinja' };
+  if (node.kind === 'scalar') {
+    if (base.masked(node.range[0], node.range[1])) return { kind: 'dynamic', span, reason: 'rendered by Jinja' };
     const v = node.value;
     if (v === null || v === undefined) return { kind: 'none', span };
     if (typeof v === 'boolean') return { kind: 'bool', value: v, span };
     if (typeof v === 'number') return { kind: 'number', value: v, span };
-    if (v instanceof Date) return { kind: 'string', value: v.toISOString().slice(0, 10), span, contentSpan: span };
+    if (v instanceof PyFloat) return { kind: 'number', value: v.value, span };
+    // A date is a string to the model's facts, as it was written.
+    if (v instanceof PyDate || v instanceof PyDatetime) return { kind: 'string', value: v.render().slice(0, 10), span, contentSpan: span };
     return { kind: 'string', value: String(v), span, contentSpan: contentSpanOf(node, base) };
   }
   return { kind: 'dynamic', span, reason: 'YAML alias or unsupported node' };
 }
 
-function contentSpanOf(node: Node, base: OffsetMap): Span {
+function contentSpanOf(node: YamlNode, base: OffsetMap): Span {
   const span = spanOf(node, base);
-  if (isScalar(node) && (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE) && span.end - span.start >= 2) {
+  if (node.kind === 'scalar' && (node.quote === 'double' || node.quote === 'single') && span.end - span.start >= 2) {
     return { start: span.start + 1, end: span.end - 1 };
   }
   return span;
