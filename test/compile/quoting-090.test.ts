@@ -1,6 +1,7 @@
-// dbtvault 0.9.0 passes every stage name through escape_column_names, but on PostgreSQL its escape characters are
-// empty, so its names are bare and fold to lower-case exactly like 0.9.1's; even escape: true quotes nothing there.
-// 0.9.1 quotes with " what is marked for escaping. Shown on PGlite: stage + hub + sat under both versions.
+// dbtvault 0.9.0 passes every stage name, and every column parameter of the table macros, through escape_column_names.
+// On PostgreSQL its escape characters are empty, so by default its names are bare and fold to lower-case exactly like
+// 0.9.1's; with escape_char vars set every name is quoted, which the emulation renders as 0.9.0 does. 0.9.1 quotes
+// with " only what is marked for escaping. Shown on PGlite: stage + hub + sat under both versions and both settings.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PGlite } from '@electric-sql/pglite';
@@ -79,8 +80,114 @@ test('escape: true quotes with " from 0.9.1 only; 0.9.0 leaves the name bare, so
   assert.match(at090.sql, /\bCustName AS CUSTOMER_NAME/);
   assert.deepEqual(at090.ctx.diagnostics, []);
   await assert.rejects(runModel(db, 'stg_escape_0_9_0', 'stage', escaped, { compat: { version: '0.9.0' } }), /custname/i);
+});
 
-  const quoted = await compileModel(db, 'stg_escape_vars', 'stage', escaped, { compat: { version: '0.9.0' }, vars: { escape_char_left: '"', escape_char_right: '"' } });
-  assert.match(quoted.sql, /"CustName" AS CUSTOMER_NAME/);
-  assert.deepEqual(quoted.ctx.diagnostics.map((d) => d.code), ['DV904']);
+// The SQL below is what dbtvault 0.9.0 renders for this call over raw_mixed (checked by rendering the v0.9.0 tag's
+// macros): every name escaped, the source's own spelling in the first CTEs, upper-cased names after the CTE that
+// defines them, constants and expressions (calls, casts) left as they are.
+const ESCAPE_VARS = { escape_char_left: '"', escape_char_right: '"' };
+const EVERY_PART = {
+  source_model: 'raw_mixed',
+  derived_columns: {
+    RECORD_SOURCE: '!CRM',
+    LOAD_DATE: 'updated_at',
+    NAME_EMAIL: ['customer_name', 'customer_email'],
+    Esc_Col: { source_column: 'customer_name', escape: true },
+  },
+  null_columns: { required: 'customer_id', optional: ['customer_email'] },
+  hashed_columns: {
+    CUSTOMER_PK: 'customer_id',
+    Mixed_HK: ['customer_id', '!x', 'CAST(customer_name AS TEXT)'],
+    HD: { is_hashdiff: true, columns: ['customer_name', 'Customer_Email'] },
+  },
+  ranked_columns: {
+    RNK: { partition_by: ['customer_id'], order_by: [{ updated_at: 'DESC' }, 'customer_name'] },
+    DR: { partition_by: 'customer_id', order_by: 'updated_at', dense_rank: true },
+  },
+};
+
+test('dbtvault 0.9.0 with escape_char vars: the stage quotes every name exactly as 0.9.0 renders it', async () => {
+  await db.exec(`CREATE TABLE raw_mixed (customer_id text, customer_name text, customer_email text, updated_at timestamp)`);
+  const options = { compat: { version: '0.9.0', hashing: 'upper-hex-text' as const }, vars: ESCAPE_VARS };
+  const { sql, ctx } = await compileModel(db, 'stg_every_part', 'stage', EVERY_PART, options);
+  const lines = sql.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const cte = (name: string): string[] => {
+    const start = lines.findIndex((l) => l.startsWith(`${name} AS (`));
+    // The lines between the CTE's SELECT and its FROM.
+    return lines.slice(start + 2, lines.findIndex((l, i) => i > start && l.startsWith('FROM ')));
+  };
+  assert.deepEqual(cte('WITH source_data'), ['"customer_id",', '"customer_name",', '"customer_email",', '"updated_at"']);
+  assert.deepEqual(cte('derived_columns'), [
+    '"customer_id",', '"customer_name",', '"customer_email",', '"updated_at",',
+    `'CRM' AS "RECORD_SOURCE",`, 'updated_at AS "LOAD_DATE",',
+    "CONCAT_WS('||',", 'customer_name,', 'customer_email', ') AS "NAME_EMAIL",',
+    '"customer_name" AS "Esc_Col"',
+  ]);
+  assert.deepEqual(cte('null_columns'), [
+    '"CUSTOMER_NAME",', '"UPDATED_AT",', '"RECORD_SOURCE",', '"LOAD_DATE",', '"NAME_EMAIL",', '"ESC_COL",',
+    '"customer_id" AS "customer_id_ORIGINAL",', `COALESCE("customer_id", '-1') AS "customer_id",`,
+    '"customer_email" AS "customer_email_ORIGINAL",', `COALESCE("customer_email", '-2') AS "customer_email"`,
+  ]);
+  const hashed = cte('hashed_columns').join(' ');
+  assert.ok(hashed.startsWith('"CUSTOMER_ID", "CUSTOMER_NAME", "CUSTOMER_EMAIL", "UPDATED_AT", "RECORD_SOURCE", "LOAD_DATE", "NAME_EMAIL", "ESC_COL", "CUSTOMER_ID_ORIGINAL", "CUSTOMER_EMAIL_ORIGINAL",'), hashed);
+  assert.ok(hashed.includes(`CAST(UPPER(MD5(NULLIF(UPPER(TRIM(CAST("customer_id" AS VARCHAR))), ''))) AS BYTEA) AS "CUSTOMER_PK"`), hashed);
+  assert.ok(hashed.includes(`COALESCE(NULLIF(UPPER(TRIM(CAST('x' AS VARCHAR))), ''), '^^')`), hashed);
+  assert.ok(hashed.includes(`COALESCE(NULLIF(UPPER(TRIM(CAST(CAST(customer_name AS TEXT) AS VARCHAR))), ''), '^^')`), hashed);
+  assert.ok(hashed.includes(`AS BYTEA) AS "Mixed_HK"`), hashed);
+  assert.match(hashed, /CAST\("Customer_Email" AS VARCHAR\).*CAST\("customer_name" AS VARCHAR\).*AS BYTEA\) AS "HD"/);
+  assert.ok(sql.includes('RANK() OVER (PARTITION BY "customer_id" ORDER BY "updated_at" DESC, "customer_name") AS "RNK"'), sql);
+  assert.ok(sql.includes('DENSE_RANK() OVER (PARTITION BY "customer_id" ORDER BY "updated_at") AS "DR"'), sql);
+  assert.deepEqual(cte('columns_to_select'), [
+    '"CUSTOMER_NAME",', '"UPDATED_AT",', '"RECORD_SOURCE",', '"LOAD_DATE",', '"NAME_EMAIL",', '"ESC_COL",', '"CUSTOMER_ID",',
+    '"CUSTOMER_ID_ORIGINAL",', '"CUSTOMER_EMAIL",', '"CUSTOMER_EMAIL_ORIGINAL",', '"CUSTOMER_PK",', '"MIXED_HK",', '"HD",', '"RNK",', '"DR"',
+  ]);
+  // Lower-case source columns (and the mixed-case names) are selected upper-cased later on: the view fails there.
+  assert.deepEqual(ctx.diagnostics.map((d) => `${d.severity} ${d.code}`), ['error DV513']);
+  assert.match(ctx.diagnostics[0]!.message, /but customer_name, updated_at, Esc_Col, customer_id, customer_email, customer_id_ORIGINAL, customer_email_ORIGINAL, Mixed_HK are spelled/);
+  await assert.rejects(runModel(db, 'stg_every_part', 'stage', EVERY_PART, options), /column "CUSTOMER_NAME" does not exist/);
+});
+
+test('dbtvault 0.9.0 with escape_char vars on PGlite: stage, hub and sat over upper-case source columns build with quoted names and the hash bytes of 0.9.1', async () => {
+  await db.exec(`CREATE TABLE raw_upper ("CUSTOMER_ID" text, "CUSTOMER_NAME" text, "LOAD_DATE" timestamp)`);
+  await loadBatch(db, 'raw_upper', [
+    { CUSTOMER_ID: 'C1', CUSTOMER_NAME: 'Ann', LOAD_DATE: '2024-01-01 00:00:00' },
+    { CUSTOMER_ID: 'C2', CUSTOMER_NAME: 'Bob', LOAD_DATE: '2024-01-01 00:00:00' },
+  ]);
+  const stage = {
+    source_model: 'raw_upper',
+    derived_columns: { RECORD_SOURCE: '!CRM', LOAD_DATETIME: { source_column: 'LOAD_DATE', escape: true } },
+    hashed_columns: { CUSTOMER_HK: 'CUSTOMER_ID', CUSTOMER_HASHDIFF: { is_hashdiff: true, columns: ['CUSTOMER_NAME', 'CUSTOMER_ID'] } },
+  };
+  const options = { compat: { version: '0.9.0', hashing: 'upper-hex-text' as const, satLogic: 'latest-only' as const }, vars: ESCAPE_VARS };
+  const compiledStage = await compileModel(db, 'stg_upper', 'stage', stage, options);
+  assert.deepEqual(compiledStage.ctx.diagnostics, []);
+  assert.match(compiledStage.sql, /"LOAD_DATE" AS "LOAD_DATETIME"/);
+  await runModel(db, 'stg_upper', 'stage', stage, options);
+  const hub = { src_pk: 'CUSTOMER_HK', src_nk: 'CUSTOMER_ID', src_ldts: 'LOAD_DATETIME', src_source: 'RECORD_SOURCE', source_model: 'stg_upper' };
+  const compiledHub = await compileModel(db, 'hub_upper', 'hub', hub, options);
+  assert.match(compiledHub.sql, /SELECT DISTINCT ON \(rr\."CUSTOMER_HK"\) rr\."CUSTOMER_HK", rr\."CUSTOMER_ID", rr\."LOAD_DATETIME", rr\."RECORD_SOURCE"/);
+  assert.equal(await runModel(db, 'hub_upper', 'hub', hub, options), 2);
+  const sat = {
+    src_pk: 'CUSTOMER_HK', src_hashdiff: 'CUSTOMER_HASHDIFF', src_payload: ['CUSTOMER_NAME'], src_ldts: 'LOAD_DATETIME', src_source: 'RECORD_SOURCE', source_model: 'stg_upper',
+  };
+  assert.equal(await runModel(db, 'sat_upper', 'sat', sat, options), 2);
+  assert.deepEqual(await columns('hub_upper'), ['CUSTOMER_HK', 'CUSTOMER_ID', 'LOAD_DATETIME', 'RECORD_SOURCE']);
+  assert.deepEqual(await columns('sat_upper'), ['CUSTOMER_HK', 'CUSTOMER_HASHDIFF', 'CUSTOMER_NAME', 'LOAD_DATETIME', 'RECORD_SOURCE']);
+  // A second, unchanged batch adds nothing (the incremental branches run with the quoted names too).
+  assert.equal(await runModel(db, 'hub_upper', 'hub', hub, options), 0);
+  assert.equal(await runModel(db, 'sat_upper', 'sat', sat, options), 0);
+  const keys = await db.query<{ k: Uint8Array }>(`SELECT "CUSTOMER_HK" AS k FROM hub_upper ORDER BY "CUSTOMER_ID"`);
+  // The key bytes are those of 0.9.1 over the same values: quoting changes names, not hashes.
+  const plain = await db.query<{ k: Uint8Array }>(`SELECT customer_hk AS k FROM hub_customer_0_9_1 ORDER BY customer_id`);
+  assert.deepEqual(keys.rows.map((r) => hex(r.k)), plain.rows.map((r) => hex(r.k)));
+});
+
+test('dbtvault 0.9.0: a mapping inside a column list fails in escape_column_names, with its message', async () => {
+  const sat = {
+    src_pk: 'CUSTOMER_HK', src_hashdiff: 'CUSTOMER_HASHDIFF', src_payload: [{ source_column: 'CUSTOMER_NAME', alias: 'NAME' }],
+    src_ldts: 'LOAD_DATETIME', src_source: 'RECORD_SOURCE', source_model: 'stg_customers_0_9_0',
+  };
+  await assert.rejects(compileModel(db, 'sat_mapping_090', 'sat', sat, { compat: { version: '0.9.0' } }), /Invalid column name\(s\) provided\. Must be a string\. \(sat\(\) src_payload holds a mapping\)/);
+  const link = { src_pk: 'CUSTOMER_HK', src_fk: ['CUSTOMER_HK', 5], src_ldts: 'LOAD_DATETIME', src_source: 'RECORD_SOURCE', source_model: 'stg_customers_0_9_0' };
+  await assert.rejects(compileModel(db, 'link_090', 'link', link, { compat: { version: '0.9.0' } }), /Invalid column name\(s\) provided\. Must be a string\./);
 });

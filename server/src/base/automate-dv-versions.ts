@@ -472,11 +472,17 @@ export const AUTOMATE_DV_VERSIONS = {
 
   quotesEveryIdentifier: {
     behaviour:
-      '0.9.0 passes every stage column name and alias through escape_column_names, whose PostgreSQL escape characters ' +
-      'are empty (vars escape_char_left/right replace them, an empty var is taken as it is); 0.9.1 quotes with " but ' +
-      'only what is asked.',
+      '0.9.0 passes every stage column name and alias, and every column parameter of the table macros, through ' +
+      'escape_column_names, and prints the column lists after the CTE that defines a name upper-cased. Its PostgreSQL ' +
+      'escape characters are empty (vars escape_char_left/right replace them, an empty var is taken as it is), so by ' +
+      'default names are bare; with the vars set every name is quoted. 0.9.1 quotes with " but only what is asked.',
     bands: [
-      { from: '0.9.0', until: '0.9.0', value: true, renders: 'CUSTOMER_PK bare (quoted only with escape_char vars)' },
+      {
+        from: '0.9.0',
+        until: '0.9.0',
+        value: true,
+        renders: 'CUSTOMER_PK bare; with escape_char vars "customer_id" AS …, later "CUSTOMER_ID", hub rr."CUSTOMER_PK"',
+      },
     ],
     otherwise: false,
   } satisfies VersionBehaviour<boolean>,

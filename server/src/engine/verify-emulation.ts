@@ -182,10 +182,15 @@ export function verifyEmulation(session: ProjectSession, nodes: readonly Project
       const realError = errorsOf(real);
       const emulatedError = errorsOf(emulated);
       let diff: string[] = [];
+      // The emulation also reports, beside the SQL it renders, where PostgreSQL will reject that SQL at run time
+      // (the package's own SQL then fails the same way in dbt, after compiling): the same SQL is agreement.
+      const sameSql = (): boolean => normalizeSql(real.rawSql).join('\n') === normalizeSql(emulated.rawSql).join('\n');
       if (realError || emulatedError) {
         // Both failing is agreement: dbt fails the model either way, and the emulation's message names the cause
         // and the fix in words where the package's names the macro that gave up.
-        if (!realError || !emulatedError) diff = [`- ${realError ?? '(compiles)'}`, `+ ${emulatedError ?? '(compiles)'}`];
+        if ((!realError || !emulatedError) && !(emulatedError && !realError && real.rawSql.trim() !== '' && sameSql())) {
+          diff = [`- ${realError ?? '(compiles)'}`, `+ ${emulatedError ?? '(compiles)'}`];
+        }
       } else {
         const a = normalizeSql(real.rawSql);
         const b = normalizeSql(emulated.rawSql);

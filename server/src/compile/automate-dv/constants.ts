@@ -11,6 +11,15 @@ export function isConstant(text: string): boolean {
   return text.startsWith('!');
 }
 
+/**
+ * AutomateDV's is_expression on a value after the `!constant` step: a quoted literal, a call (both parentheses) or a
+ * cast (`::`). The hash leaves such a value unescaped where it escapes a plain column name.
+ */
+export function isExpression(text: string): boolean {
+  const sql = isConstant(text) ? `'${text.slice(1)}'` : text;
+  return (sql.length >= 1 && sql.startsWith("'") && sql.endsWith("'")) || (sql.includes('(') && sql.includes(')')) || sql.includes('::');
+}
+
 /** The SQL for one metadata value: a quoted literal for `!X`, otherwise the text itself. */
 export function asConstant(value: JValue | undefined, report: Reporter, where = 'a derived or hashed column'): string {
   if (typeof value !== 'string' || value === '') {

@@ -6,6 +6,9 @@ import { readHashSettings } from './settings';
 import { hashExpression } from './hashing';
 import { checkHashMacro, checkMacroExists, MACRO_COMPILERS } from './registry';
 import { bindArguments, isVaultMacroName, MACRO_SIGNATURES } from './signatures';
+import { escapeEveryName, everyNameEscapeChars } from './escape-every-name';
+import { escapeColumnName } from './columns';
+import { isExpression } from './constants';
 
 export { MACRO_SIGNATURES, bindArguments, missingRequiredParameters, isVaultMacroName, signatureFor, isBeforeExtraColumns } from './signatures';
 export type { MacroSignature, ParamSpec, ParamKind, VaultMacroName, BoundArguments, BindOptions } from './signatures';
@@ -53,7 +56,7 @@ export function compileMacro(name: string, args: JValue[], kwargs: Map<string, J
   }
   checkMacroExists(name, ctx);
   const bound = bindArguments(name, args, kwargs, { where: ctx.self.render(), version: ctx.compat.version });
-  return compiler(bound, ctx);
+  return compiler(escapeEveryName(name, bound, ctx), ctx);
 }
 
 /** automate_dv.hash(columns, alias, is_hashdiff): the hash expression with its alias, as models sometimes call it. */
@@ -66,8 +69,13 @@ function hashCallable(ctx: MacroContext): JCallable {
       throw new CompileError('automate_dv.hash: columns must be a column name or a list of column names', 'DV202');
     }
     checkHashMacro(ctx);
-    const expression = hashExpression(columns as string | string[], { ...readHashSettings(ctx), isHashdiff, report: (d) => ctx.report(d) });
-    return isNone(alias) ? expression : `${expression} AS ${String(alias)}`;
+    // dbtvault 0.9.0 escapes every hashed column that is not an expression, and the alias.
+    const everyName = everyNameEscapeChars(ctx);
+    const names = typeof columns === 'string' ? [columns] : (columns as string[]);
+    const escape = everyName ? { columnsToEscape: names.filter((c) => !isExpression(c)), escapeChars: everyName } : {};
+    const expression = hashExpression(columns as string | string[], { ...readHashSettings(ctx), isHashdiff, ...escape, report: (d) => ctx.report(d) });
+    if (isNone(alias)) return expression;
+    return `${expression} AS ${everyName ? escapeColumnName(String(alias), everyName) : String(alias)}`;
   });
 }
 

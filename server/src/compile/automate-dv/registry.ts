@@ -6,7 +6,6 @@ import { firstVersionOf, macroDescriptor } from '../../base/automate-dv-macros';
 import { CompileError, type MacroContext } from '../context';
 import { isDict, truthy } from '../../jinja/values';
 import { hasIncrementalBranch } from '../../base/materializations';
-import { readEscapeChars } from './settings';
 import { compileBridge } from './bridge';
 import { compileEffSat } from './eff-sat';
 import { compileHub } from './hub';
@@ -163,30 +162,12 @@ export function checkHashMacro(ctx: MacroContext): void {
 }
 
 /**
- * dbtvault 0.9.0 passes every stage column name and alias through escape_column_names, but its PostgreSQL escape
- * characters are empty, so by default nothing is quoted and the emulation's bare names match. Only when the project
- * sets escape_char_left/right would 0.9.0 quote every one of those names, which dvs does not reproduce: say so once.
+ * The notices every macro gets from the pinned release alone: pre-PostgreSQL dbtvault. (dbtvault 0.9.0's quoting of
+ * every name is emulated, in escape-every-name.ts and stage.ts, so it needs no notice.)
  */
-function reportUnemulatedQuoting(macro: VaultMacroName, ctx: MacroContext): void {
-  if (macro !== 'stage') return;
-  if (!behaviourAt(AUTOMATE_DV_VERSIONS.quotesEveryIdentifier, ctx.compat.version)) return;
-  const [left, right] = readEscapeChars(ctx);
-  if (left === '' && right === '') return;
-  ctx.report({
-    code: 'DV904',
-    severity: 'information',
-    message:
-      `dbtvault ${ctx.compat.version} with escape_char_left/right set quotes every stage column name and alias ` +
-      `(${left}CUSTOMER_PK${right}), so those columns keep their case; dvs quotes only the names marked for escaping. ` +
-      'Rows and hash bytes are the same. Without those vars dbtvault 0.9.0 quotes nothing on PostgreSQL.',
-  });
-}
-
-/** The notices every macro gets from the pinned release alone: pre-PostgreSQL dbtvault, and 0.9.0's quoting. */
 function withVersionNotices(macro: VaultMacroName, compiler: MacroCompiler): MacroCompiler {
   return (args, ctx) => {
     reportSnowflakeOnlyPackage(macro, args, ctx);
-    reportUnemulatedQuoting(macro, ctx);
     return compiler(args, ctx);
   };
 }

@@ -38,7 +38,14 @@ export interface HashedSpec {
 export interface RankedSpec {
   name: string;
   /** undefined when AutomateDV skips the spec (no partition_by or no order_by). */
-  window?: { dense: boolean; partitionBy: string; orderBy: string };
+  window?: {
+    dense: boolean;
+    partitionBy: string;
+    orderBy: string;
+    /** The same, one item per column, for a release that escapes each name (dbtvault 0.9.0). */
+    partitionColumns: string[];
+    orderColumns: { column: string; direction: string }[];
+  };
 }
 
 export interface StageConfig {
@@ -162,14 +169,18 @@ function readHashed(dict: JDict, report: Reporter): HashedSpec[] {
   return out;
 }
 
-function orderByText(v: JValue): string {
+function orderByItem(v: JValue): { column: string; direction: string } | undefined {
   if (isDict(v)) {
     const first = [...v][0];
-    if (!first) return '';
-    return `${first[0]} ${typeof first[1] === 'string' ? first[1] : ''}`.trim();
+    if (!first) return undefined;
+    return { column: first[0], direction: typeof first[1] === 'string' ? first[1] : '' };
   }
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return { column: v, direction: '' };
   throw wrongType('stage', 'ranked_columns.order_by', v, "a column, a {column: 'DESC'} mapping, or a list of them");
+}
+
+function orderByText(item: { column: string; direction: string } | undefined): string {
+  return item ? `${item.column} ${item.direction}`.trim() : '';
 }
 
 function readRanked(dict: JDict, report: Reporter): RankedSpec[] {
@@ -192,9 +203,11 @@ function readRanked(dict: JDict, report: Reporter): RankedSpec[] {
     if (truthy(denseValue) && denseValue !== true) {
       throw new CompileError(`If dense_rank is provided, it must be true or false, not ${String(denseValue)} (ranked column ${name})`, 'DV202');
     }
-    const partitionBy = nameList(`ranked_columns.${name}.partition_by`, partition).join(', ');
-    const orderBy = isList(order) ? order.map(orderByText).join(', ') : orderByText(order);
-    out.push({ name, window: { dense: denseValue === true, partitionBy, orderBy } });
+    const partitionColumns = nameList(`ranked_columns.${name}.partition_by`, partition);
+    const orderItems = (isList(order) ? order : [order]).map(orderByItem);
+    const orderBy = orderItems.map(orderByText).join(', ');
+    const orderColumns = orderItems.filter((x): x is { column: string; direction: string } => x !== undefined);
+    out.push({ name, window: { dense: denseValue === true, partitionBy: partitionColumns.join(', '), orderBy, partitionColumns, orderColumns } });
   }
   return out;
 }
