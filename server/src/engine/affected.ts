@@ -2,6 +2,7 @@
 // edit instead of re-checking the whole project: the models that read it (directly or through others), the stages
 // that build one of its hash keys (or, when a table's keys changed, those keys), and — only when its hub or link
 // key changed — every link and satellite.
+import { macrosOfFamily } from '../base/automate-dv-macros';
 import { stageOf, tableOf, type VaultIndex } from '../rules/context';
 import { paramColumns } from '../rules/vault-facts';
 import type { ProjectSession } from './session';
@@ -23,7 +24,7 @@ export interface ModelFootprint {
   modelNames: readonly string[];
 }
 
-const PARENT_MACROS = new Set(['hub', 'link', 't_link', 'nh_link']);
+const PARENT_MACROS = new Set<string>(macrosOfFamily('hub', 'link'));
 const KEY_READERS = new Set(['link', 'sat', 'ma_sat', 'eff_sat']);
 
 export function modelFootprint(session: ProjectSession, name: string): ModelFootprint {

@@ -9,6 +9,7 @@ import type { IndexConfig, LoadModel, StageInput, VaultInsertConfig } from '../l
 import { configBoolean, configString } from '../project/modelConfig';
 import { isDict, isList, type JValue } from '../jinja/values';
 import { automateDvConfigValue } from '../compile/automate-dv/config-meta';
+import { macrosOfFamily } from '../base/automate-dv-macros';
 import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../base/automate-dv-versions';
 import { quoteIdent } from '../base/relation';
 import { vaultCall } from '../model/parse';
@@ -66,7 +67,7 @@ function vaultInsertSetting(session: ProjectSession, node: ProjectNode, key: str
 }
 
 /** AutomateDV's tables that load from a stage of new rows: the ones high-water marks apply to. */
-const MARKED_MACROS = new Set(['hub', 'link', 'sat', 'eff_sat', 'ma_sat', 't_link', 'nh_link', 'xts']);
+const MARKED_MACROS = new Set<string>(macrosOfFamily('hub', 'link', 'satellite'));
 
 /** The stage views a model reads (its parents materialized as views), each with the one source it reads. */
 function stagesOf(session: ProjectSession, node: ProjectNode, cache: Map<string, Promise<string>>): StageInput[] {

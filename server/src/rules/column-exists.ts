@@ -5,6 +5,7 @@
 // and src_ldts of pit and bridge). Certain knowledge (a stage's statically computed columns; for nested metadata also a
 // vault table's or a seed's) gives an error; the live schema gives a warning (the raw data may be about to change);
 // columns known only from yml or an old cache are not checked. Each finding offers the closest name as a quick fix.
+import { isMacroOfFamily } from '../base/automate-dv-macros';
 import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
 import type { Span } from '../base/text';
@@ -34,7 +35,7 @@ interface Finding {
 
 function checkTableColumns(ctx: VaultRuleContext): Diagnostic[] {
   const table = tableOf(ctx.parsed);
-  if (!table || table.macro === 'pit' || table.macro === 'bridge') return [];
+  if (!table || isMacroOfFamily(table.macro, 'query')) return [];
   const names: Named[] = COLUMN_PARAMS.flatMap((p) => paramColumns(table.call, p));
   const hd = hashdiffColumn(table.call);
   if (hd) names.push(hd);
@@ -130,7 +131,7 @@ function checkNestedColumns(ctx: VaultRuleContext): Diagnostic[] {
   for (const { finding } of nestedMetadataFindings(table)) {
     if (finding.kind === 'column' && !finding.unread) checkColumnOfOwners(ctx, finding.name, finding.owners, out);
   }
-  if (table.macro === 'pit' || table.macro === 'bridge') {
+  if (isMacroOfFamily(table.macro, 'query')) {
     const hubs = table.sourceModels.map((m) => m.value);
     for (const param of ['src_pk', 'src_ldts']) for (const c of paramColumns(table.call, param)) checkColumnOfOwners(ctx, c, hubs, out);
   }

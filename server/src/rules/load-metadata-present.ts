@@ -1,5 +1,6 @@
 // DV408: every vault table records when and from where a row was loaded; its src_ldts and src_source must be columns
 // its stage produces. Checked only when the stage's columns are all known.
+import { isMacroOfFamily } from '../base/automate-dv-macros';
 import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
 import { tableOf } from './context';
@@ -13,7 +14,7 @@ export const loadMetadataPresent: VaultRule = {
   title: CODES.DV408.title,
   check(ctx) {
     const table = tableOf(ctx.parsed);
-    if (!table || ['pit', 'bridge'].includes(table.macro)) return [];
+    if (!table || isMacroOfFamily(table.macro, 'query')) return [];
     const out: Diagnostic[] = [];
     for (const model of table.sourceModels) {
       const output = ctx.index.stage(model.value) ? ctx.index.stageOutput(model.value) : undefined;

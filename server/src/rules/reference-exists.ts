@@ -5,6 +5,7 @@
 // (ref() and source() calls are checked by the project layer.) Each comes with the closest known name as a quick
 // fix. While a package of packages.yml is not installed, an unknown name may be one of its models or sources, so that
 // finding is information.
+import { isMacroOfFamily } from '../base/automate-dv-macros';
 import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
 import type { Span } from '../base/text';
@@ -19,12 +20,12 @@ export const modelExists: VaultRule = {
   check(ctx) {
     const out: Diagnostic[] = [];
     const table = tableOf(ctx.parsed);
-    if (table && table.macro !== 'pit' && table.macro !== 'bridge') for (const m of table.sourceModels) checkModel(ctx, m.value, m.span, `source_model '${m.value}' is`, out);
+    if (table && !isMacroOfFamily(table.macro, 'query')) for (const m of table.sourceModels) checkModel(ctx, m.value, m.span, `source_model '${m.value}' is`, out);
     const stage = stageOf(ctx.parsed);
     if (stage?.source?.kind === 'ref') checkModel(ctx, stage.source.model.value, stage.source.model.span, `source_model '${stage.source.model.value}' is`, out);
     if (!table) return out;
     // A PIT's or bridge's source_model is its hub.
-    if (table.macro === 'pit' || table.macro === 'bridge') for (const m of table.sourceModels) checkModel(ctx, m.value, m.span, `source_model (the hub) names '${m.value}', which is`, out);
+    if (isMacroOfFamily(table.macro, 'query')) for (const m of table.sourceModels) checkModel(ctx, m.value, m.span, `source_model (the hub) names '${m.value}', which is`, out);
     for (const { param, finding } of nestedMetadataFindings(table)) {
       if (finding.kind === 'model') checkModel(ctx, finding.name.value, finding.name.span, `${[param, ...finding.path].join('.')} names '${finding.name.value}', which is`, out);
     }

@@ -1,5 +1,6 @@
 // DV404: a satellite hangs off a hub or a link, so its key must be that parent's key. Checked only when the project
 // has hubs or links built with AutomateDV.
+import { isMacroOfFamily } from '../base/automate-dv-macros';
 import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
 import { tableOf, type VaultIndex, type VaultRuleContext } from './context';
@@ -14,7 +15,7 @@ function parentKeyUnknown(ctx: VaultRuleContext): boolean {
   if (unknown === undefined) {
     unknown = [...ctx.project.modelNames()].some((name) => {
       const t = ctx.index.table(name);
-      if (!t || !['hub', 'link', 't_link', 'nh_link'].includes(t.macro)) return false;
+      if (!t || !isMacroOfFamily(t.macro, 'hub', 'link')) return false;
       const pk = t.call.params.get('src_pk');
       return pk !== undefined && (pk.value === undefined || pk.value.kind === 'dynamic');
     });
