@@ -16,6 +16,7 @@ const REQUIRED = [
   'extension/package.json',
   'extension/dist/extension.js',
   'extension/dist/server.js',
+  'extension/dist/pglite-worker.js',
   'extension/dist/pglite.wasm',
   'extension/dist/pglite.data',
   'extension/dist/initdb.wasm',

@@ -1,6 +1,6 @@
-// The Data Vault Studio language server: wires LSP (stdio or node-ipc) to the core. It keeps one engine session per dbt
-// project (a file belongs to the nearest dbt_project.yml), reads settings per resource, introspects each project's
-// target in the background, and maps every request to a feature module; it holds no domain logic of its own.
+// The Data Vault Studio language server: wires LSP (stdio or node-ipc) to the core. It reads settings per resource,
+// hands the open projects' life (opening, indexing, introspection, checking, closing) to features/project-lifecycle.ts,
+// and maps every request to a feature module; it holds no domain logic of its own.
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -22,19 +22,14 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { SourceText } from './base/text';
-import { affectedModels, indexStillValid, modelFootprint, type ModelFootprint } from './engine/affected';
-import { checkModel } from './engine/check';
-import { SettingsCache, sessionOptionsOf } from './features/settings';
-import { CheckScheduler } from './engine/check-scheduler';
-import { ProjectRegistry } from './engine/project-registry';
-import { ProjectSession } from './engine/session';
+import { SettingsCache } from './features/settings';
+import { ProjectLifecycle, type ProjectState } from './features/project-lifecycle';
 import { codeLenses } from './features/code-lens';
 import { quickFixes } from './features/code-actions';
 import { compiledSql } from './features/compiled-sql';
 import { completionList, MAX_COMPLETION_ITEMS } from './features/completion';
 import { dashboardData, NoDashboardError } from './features/dashboard';
 import { definitionAt, referencesAt } from './features/definition';
-import { toLspDiagnostics } from './features/diagnostics';
 import { hashOf } from './features/hash-of';
 import { hoverAt } from './features/hover';
 import { projectGraph } from './features/project-graph';
@@ -45,7 +40,6 @@ import { runLoads } from './features/run-loads';
 import { runQuery } from './features/run-query';
 import { recordTestRun, runTests, type TestFailures } from './features/run-tests';
 import { scaffold } from './features/scaffold';
-import { featureProjectOfSession } from './features/session-view';
 import { signatureHelpAt } from './features/signature-help';
 import { documentSymbols } from './features/symbols';
 import { pathToUri, uriToPath } from './features/uris';
@@ -85,11 +79,8 @@ import {
   type StatusParams,
   type TargetsResult,
 } from './protocol';
-import { createVaultIndex, type VaultIndex } from './rules';
+import type { VaultIndex } from './rules';
 import { sqlErrorMessage } from './warehouse/errors';
-import { refreshSchemaCache } from './warehouse/introspect';
-import { openWarehouse, type ResolvedTarget } from './warehouse/target';
-import type { Warehouse } from './warehouse/warehouse';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -112,220 +103,37 @@ function settingsFor(uri: string): Promise<DataVaultSettings> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Projects: one engine session per dbt project, its warehouse and what is known about its raw schema.
+// Projects: opened, indexed, introspected, checked and closed by features/project-lifecycle.ts.
 
-interface ProjectState {
-  root: string;
-  uri: string;
-  session: ProjectSession;
-  /** A target chosen with dvs/selectTarget for this session (overrides the setting). */
-  selectedTarget?: string;
-  connected: boolean;
-  refreshedAt?: string;
-  problem?: string;
-  warehouse?: Warehouse;
-  introspection?: Promise<void>;
-  /** Starts the first introspection (after the first slice of checks). */
-  startIntrospection?: () => void;
-  view?: FeatureProject;
-  index?: VaultIndex;
-  /** Which models are checked when: edited first, open next, dependants once typing pauses (engine/check-scheduler.ts). */
-  checks: CheckScheduler;
-  /** Files whose diagnostics were published, to clear them when they go away. */
-  published: Set<string>;
-  disposed: boolean;
-}
-
-const projects: ProjectRegistry<ProjectState> = new ProjectRegistry<ProjectState>({
-  open: (root, selectedTarget) => openProject(root, selectedTarget),
-  close: (state) => closeProject(state),
-  selectedTargetOf: (state) => state.selectedTarget,
+const lifecycle = new ProjectLifecycle({
+  settingsFor,
+  openDocuments: () => documents.all().map((doc) => ({ uri: doc.uri, text: doc.getText() })),
+  publish: (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
+  sendStatus: (params) => void connection.sendNotification(Status.method, params),
+  askPassword: (request) => connection.sendRequest<AskPasswordResult>(AskPassword.method, request),
+  logError: (message) => connection.console.error(message),
 });
 /** The failing dbt tests shown on yml files, per project root; kept across reopening a project. */
 const testFailuresByRoot = new Map<string, TestFailures>();
 
 function projectRootOf(path: string): string | undefined {
-  return projects.rootOf(path);
-}
-
-async function openProject(root: string, selectedTarget?: string): Promise<ProjectState> {
-  const uri = pathToUri(root);
-  const session = new ProjectSession(root, sessionOptionsOf(await settingsFor(uri), selectedTarget));
-  const checks = new CheckScheduler({
-    check: (name) => publishFor(state, [name]),
-    openModels: () => openModelsOf(state),
-    afterSlice: () => state.startIntrospection?.(),
-  });
-  const state: ProjectState = { root, uri, session, connected: false, checks, published: new Set(), disposed: false };
-  if (selectedTarget) state.selectedTarget = selectedTarget;
-  for (const doc of documents.all()) {
-    const path = uriToPath(doc.uri);
-    if (path && projectRootOf(path) === root) session.updateFile(path, doc.getText());
-  }
-  // The open models are checked before the database is opened (opening embedded PGlite takes the main thread for a
-  // while); the introspection starts once the first slice of checks is done.
-  const opened = new Promise<void>((resolve) => (state.startIntrospection = resolve));
-  state.introspection = opened.then(() => introspect(state));
-  sendStatus(state);
-  checkAll(state);
-  return state;
+  return lifecycle.rootOf(path);
 }
 
 function projectState(root: string): Promise<ProjectState> {
-  return projects.get(root);
-}
-
-async function closeProject(state: ProjectState): Promise<void> {
-  state.disposed = true;
-  state.checks.dispose();
-  const wh = state.warehouse;
-  state.warehouse = undefined;
-  await wh?.close().catch(() => undefined);
-}
-
-function reopenProject(root: string, selectedTarget?: string): Promise<ProjectState> {
-  return projects.reopen(root, selectedTarget);
-}
-
-function targetOf(state: ProjectState): { name: string; type: 'embedded' | 'postgres'; fellBack: boolean; problem?: string } {
-  const t = state.session.project.target;
-  if (!t.ok) return { name: t.name ?? 'embedded', type: 'postgres', fellBack: false, problem: `${t.reason}${t.hint ? ` (${t.hint})` : ''}` };
-  const out = { name: t.target.name, type: t.target.kind, fellBack: t.selectedBy === 'fallback' };
-  return t.fallbackReason ? { ...out, problem: t.fallbackReason } : out;
+  return lifecycle.state(root);
 }
 
 function viewOf(state: ProjectState): FeatureProject {
-  state.view ??= featureProjectOfSession(state.session, () => {
-    const s = { target: targetOf(state).name, connected: state.connected };
-    return { ...s, ...(state.refreshedAt ? { refreshedAt: state.refreshedAt } : state.session.schemaSnapshot ? { refreshedAt: state.session.schemaSnapshot.introspectedAt } : {}), ...(state.problem ? { problem: state.problem } : {}) };
-  });
-  return state.view;
+  return lifecycle.view(state);
 }
 
 function indexOf(state: ProjectState): VaultIndex {
-  state.index ??= createVaultIndex(viewOf(state));
-  return state.index;
+  return lifecycle.index(state);
 }
 
-/** Something changed (a file, the catalog): the views and indexes built over the old state are dropped. */
-function invalidate(state: ProjectState): void {
-  state.view = undefined;
-  state.index = undefined;
-}
-
-/** Opens the target's warehouse, asking the client for a password the profile reads from an unset variable. */
-async function openTarget(state: ProjectState, purpose: 'read' | 'write'): Promise<Warehouse> {
-  if (state.warehouse) return state.warehouse;
-  const t = state.session.project.target;
-  if (!t.ok) throw new Error(`${t.reason}${t.hint ? ` (${t.hint})` : ''}`);
-  if (purpose === 'write' && t.selectedBy === 'fallback') {
-    throw new Error(`${t.fallbackReason ?? 'The default target cannot be used'}. Loads never fall back silently: select the target 'embedded' (Data Vault: Select Target) or fix the profile.`);
-  }
-  let target: ResolvedTarget = t.target;
-  if (target.kind === 'postgres' && t.passwordEnvVar && !target.password) {
-    const answer = await connection
-      .sendRequest<AskPasswordResult>(AskPassword.method, { target: target.name, envVar: t.passwordEnvVar, description: `${target.user}@${target.host}:${target.port}/${target.dbname}` })
-      .catch(() => ({}) as AskPasswordResult);
-    if (!answer.password) throw new Error(`Target '${target.name}' needs a password: set ${t.passwordEnvVar} or enter it when asked.`);
-    target = { ...target, password: answer.password };
-  }
-  const wh = await openWarehouse(target, state.root);
-  if (state.disposed) {
-    await wh.close();
-    throw new Error('The project was reopened.');
-  }
-  state.warehouse = wh;
-  return wh;
-}
-
-/** Reads the raw schema in the background; completion and checks use the cache meanwhile. */
-async function introspect(state: ProjectState): Promise<void> {
-  try {
-    const wh = await openTarget(state, 'read');
-    const snapshot = await refreshSchemaCache(wh, state.root, targetOf(state).name);
-    if (state.disposed) return;
-    state.session.setSchemaSnapshot(snapshot);
-    state.connected = true;
-    state.refreshedAt = snapshot.introspectedAt;
-    state.problem = undefined;
-  } catch (error) {
-    if (state.disposed) return;
-    state.connected = false;
-    state.problem = `Cannot read the raw schema of target '${targetOf(state).name}': ${sqlErrorMessage(error)}`;
-  }
-  invalidate(state);
-  sendStatus(state);
-  checkAll(state);
-}
-
-function sendStatus(state: ProjectState): void {
-  const target = targetOf(state);
-  const params: StatusParams = { projectUri: state.uri, target: target.name, targetType: target.type, connected: state.connected };
-  if (target.fellBack) params.fellBackToEmbedded = true;
-  const refreshed = state.refreshedAt ?? state.session.schemaSnapshot?.introspectedAt;
-  if (refreshed) params.lastSchemaRefresh = refreshed;
-  const problem = state.problem ?? target.problem;
-  if (problem) params.problem = problem;
-  void connection.sendNotification(Status.method, params);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Diagnostics: the edited model and the models that depend on it, re-checked shortly after a change.
-
-function checkAll(state: ProjectState): void {
-  state.checks.checkAll(state.session.models().map((m) => m.name));
-}
-
-/** A model was edited, created or removed: the models its change affects are found from its facts before and after
- *  (engine/affected.ts), and the scheduler checks it first and them once typing pauses. */
-function modelChanged(state: ProjectState, name: string, before: ModelFootprint, exists: boolean): void {
-  const after = modelFootprint(state.session, name);
-  state.checks.modelChanged(name, affectedModels(state.session, indexOf(state), before, after), exists);
-}
-
-/** The models of this project open in the editor. */
-function openModelsOf(state: ProjectState): string[] {
-  const names: string[] = [];
-  for (const doc of documents.all()) {
-    const path = uriToPath(doc.uri);
-    const node = path ? state.session.nodeByPath(path) : undefined;
-    if (node) names.push(node.name);
-  }
-  return names;
-}
-
-function publishFor(state: ProjectState, names: readonly string[]): void {
-  const view = viewOf(state);
-  const index = indexOf(state);
-  for (const name of names) {
-    const node = state.session.node(name);
-    if (!node || node.kind !== 'model') continue;
-    let diagnostics;
-    const text = state.session.textOf(node);
-    try {
-      diagnostics = toLspDiagnostics(text, checkModel(state.session, node, { project: view, index }, text));
-    } catch (error) {
-      connection.console.error(`dvs: checking ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      continue;
-    }
-    const uri = pathToUri(node.file);
-    state.published.add(uri);
-    void connection.sendDiagnostics({ uri, diagnostics });
-  }
-}
-
-/** A model file that no longer exists (deleted on disk, or closed after its file was deleted): its findings are
- *  cleared and the models that read it are checked again, since a ref to it is now DV101. */
-function forgetModelFile(state: ProjectState, path: string): void {
-  const node = state.session.nodeByPath(path);
-  // Its readers are found before it goes: afterwards the graph no longer links them to it.
-  const before = node ? modelFootprint(state.session, node.name) : undefined;
-  state.session.closeFile(path);
-  invalidate(state);
-  const uri = pathToUri(path);
-  state.published.delete(uri);
-  void connection.sendDiagnostics({ uri, diagnostics: [] });
-  if (node && before) modelChanged(state, node.name, before, state.session.node(node.name) !== undefined);
+function targetOf(state: ProjectState) {
+  return lifecycle.targetOf(state);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -358,7 +166,7 @@ async function projectOf(params: ProjectScoped | undefined): Promise<ProjectStat
     if (!root) throw new ResponseError(ErrorCodes.InvalidParams, `No dbt project at ${uri}: open a folder with a dbt_project.yml.`);
     return projectState(root);
   }
-  const first = projects.roots()[0] ?? (await workspaceProjectRoots())[0];
+  const first = lifecycle.roots()[0] ?? (await workspaceProjectRoots())[0];
   if (!first) throw new ResponseError(ErrorCodes.InvalidRequest, 'No dbt project is open: open a folder holding dbt_project.yml, or create the sample project.');
   return projectState(first);
 }
@@ -432,11 +240,11 @@ connection.onInitialized(() => {
 
 connection.onDidChangeConfiguration(async () => {
   const before = new Map<string, string>();
-  for (const root of projects.roots()) before.set(root, JSON.stringify((await settingsFor(pathToUri(root)))));
+  for (const root of lifecycle.roots()) before.set(root, JSON.stringify((await settingsFor(pathToUri(root)))));
   settingsCache.clear();
-  for (const root of projects.roots()) {
+  for (const root of lifecycle.roots()) {
     const after = JSON.stringify(await settingsFor(pathToUri(root)));
-    if (after !== before.get(root)) await reopenProject(root);
+    if (after !== before.get(root)) await lifecycle.reopen(root);
   }
 });
 
@@ -445,19 +253,14 @@ connection.onDidChangeWatchedFiles(async (change) => {
     const path = uriToPath(event.uri);
     if (!path) continue;
     const root = projectRootOf(path);
-    if (!root || !projects.has(root)) continue;
-    if (/\.(ya?ml)$/.test(path) || path.endsWith('.csv')) await reopenProject(root);
+    if (!root || !lifecycle.has(root)) continue;
+    if (/\.(ya?ml)$/.test(path) || path.endsWith('.csv')) await lifecycle.reopen(root);
     else if (path.endsWith('.sql') && event.type === FileChangeType.Deleted && !existsSync(path)) {
       // VS Code keeps a closed editor's document open for a while (didClose may never come), so the deletion alone
       // takes the model out of the project. Typing in a still-open copy brings it back through onDidChangeContent.
-      forgetModelFile(await projectState(root), path);
+      lifecycle.forgetModelFile(await projectState(root), path);
     } else if (path.endsWith('.sql') && !documents.get(event.uri)) {
-      const state = await projectState(root);
-      const name = state.session.nodeByPath(path)?.name ?? basename(path, '.sql');
-      const before = modelFootprint(state.session, name);
-      state.session.closeFile(path);
-      invalidate(state);
-      modelChanged(state, name, before, state.session.nodeByPath(path) !== undefined);
+      lifecycle.fileChangedOnDisk(await projectState(root), path);
     }
   }
 });
@@ -465,25 +268,14 @@ connection.onDidChangeWatchedFiles(async (change) => {
 documents.onDidChangeContent(async (event) => {
   const at = await modelAt(event.document.uri);
   if (!at) return;
-  const { state, path, modelName } = at;
-  const before = modelFootprint(state.session, modelName);
-  state.session.updateFile(path, event.document.getText());
-  // Typing in a satellite or a hub keeps the index's whole-project maps (hub keys, hash builders); a stage or a
-  // changed key rebuilds them.
-  if (!indexStillValid(before, modelFootprint(state.session, modelName))) invalidate(state);
-  modelChanged(state, modelName, before, true);
+  lifecycle.documentChanged(at.state, at.path, event.document.getText());
 });
 
 documents.onDidClose(async (event) => {
   const at = await modelAt(event.document.uri);
   if (!at) return;
-  if (!existsSync(at.path)) {
-    forgetModelFile(at.state, at.path);
-    return;
-  }
-  at.state.session.closeFile(at.path);
-  invalidate(at.state);
-  at.state.checks.recheck(at.modelName);
+  if (!existsSync(at.path)) lifecycle.forgetModelFile(at.state, at.path);
+  else lifecycle.documentClosed(at.state, at.path);
 });
 
 async function withModel<T>(uri: string, empty: T, fn: (at: ModelAt, view: FeatureProject, index: VaultIndex) => T): Promise<T> {
@@ -559,9 +351,7 @@ connection.onRequest(RawSchema.method, async (params: ProjectScoped) => {
 
 connection.onRequest(RefreshSchema.method, async (params: ProjectScoped) => {
   const state = await projectOf(params);
-  await state.introspection;
-  state.introspection = introspect(state);
-  await state.introspection;
+  await lifecycle.refreshSchema(state);
   return rawSchemaResult(state.session, viewOf(state).schemaState());
 });
 
@@ -578,7 +368,7 @@ connection.onRequest(HashOf.method, async (params: HashOfParams) => {
 connection.onRequest(RunQuery.method, async (params: RunQueryParams) => {
   const state = await projectOf(params);
   try {
-    const wh = await openTarget(state, 'read');
+    const wh = await lifecycle.openTarget(state, 'read');
     return await runQuery(wh, params, targetOf(state).name);
   } catch (error) {
     throw new ResponseError(ErrorCodes.InternalError, sqlErrorMessage(error));
@@ -588,7 +378,7 @@ connection.onRequest(RunQuery.method, async (params: RunQueryParams) => {
 connection.onRequest(Dashboard.method, async (params: ProjectScoped) => {
   const state = await projectOf(params);
   try {
-    return await dashboardData(state.session, () => openTarget(state, 'read'), targetOf(state).name, nodeFileSystem);
+    return await dashboardData(state.session, () => lifecycle.openTarget(state, 'read'), targetOf(state).name, nodeFileSystem);
   } catch (error) {
     if (error instanceof NoDashboardError) throw new ResponseError(ErrorCodes.InvalidRequest, error.message);
     throw new ResponseError(ErrorCodes.InternalError, sqlErrorMessage(error));
@@ -631,7 +421,7 @@ connection.onRequest(Scaffold.method, async (params: ScaffoldParams) => {
 
 connection.onRequest(SelectTarget.method, async (params: SelectTargetParams) => {
   const state = await projectOf(params);
-  const next = await reopenProject(state.root, params.name);
+  const next = await lifecycle.reopen(state.root, params.name);
   await next.introspection;
   const target = targetOf(next);
   const status: StatusParams = { projectUri: next.uri, target: target.name, targetType: target.type, connected: next.connected };
@@ -648,10 +438,9 @@ connection.onRequest(ExecuteCommandRequest.type, async (params: ExecuteCommandPa
   if (params.command === GenerateRaw.command) {
     const state = await projectOf(args);
     try {
-      const wh = await openTarget(state, 'write');
+      const wh = await lifecycle.openTarget(state, 'write');
       const result = await generateRaw(wh, { ...(args.count !== undefined ? { users: args.count } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
-      state.introspection = introspect(state);
-      await state.introspection;
+      await lifecycle.refreshSchema(state);
       const tables = new Map<string, number>();
       for (const s of result.syncs) for (const [t, n] of Object.entries(s.rows)) tables.set(t, (tables.get(t) ?? 0) + n);
       return { target: targetOf(state).name, tables: [...tables].map(([name, rows]) => ({ schema: result.schema, name, rows })) };
@@ -670,13 +459,13 @@ async function runLoadsCommand(args: RunLoadsArgs, token: CancellationToken, wor
   const eventToken = workDoneToken ?? 'dvs.runLoads';
   progress.begin('Running loads', 0, 'starting', true);
   try {
-    const wh = await openTarget(state, 'write');
+    const wh = await lifecycle.openTarget(state, 'write');
     const result = await runLoads(state.session, wh, args, targetOf(state).name, (p) => {
       const done = p.status === 'running' ? p.index - 1 : p.index;
       progress.report(Math.round((done / Math.max(1, p.total)) * 100), `${p.model} (${p.index}/${p.total})${p.status === 'running' ? '' : ` ${p.status}`}`);
       void connection.sendNotification(LoadEvent.method, { token: eventToken, ...p });
     }, controller.signal);
-    state.introspection = introspect(state);
+    void lifecycle.refreshSchema(state);
     return result;
   } catch (error) {
     throw failure(error);
@@ -692,7 +481,7 @@ async function runTestsCommand(args: RunTestsArgs, token: CancellationToken, wor
   token.onCancellationRequested(() => controller.abort());
   progress.begin('Running dbt tests', 0, 'starting', true);
   try {
-    const wh = await openTarget(state, 'read');
+    const wh = await lifecycle.openTarget(state, 'read');
     const result = await runTests(state.session, wh, args, targetOf(state).name, (p) => progress.report(Math.round(((p.index - 1) / Math.max(1, p.total)) * 100), `${p.test} (${p.index}/${p.total})`), controller.signal);
     let failures = testFailuresByRoot.get(state.root);
     if (!failures) testFailuresByRoot.set(state.root, (failures = new Map()));
@@ -706,7 +495,7 @@ async function runTestsCommand(args: RunTestsArgs, token: CancellationToken, wor
 }
 
 connection.onShutdown(async () => {
-  await projects.closeAll();
+  await lifecycle.closeAll();
 });
 
 documents.listen(connection);

@@ -30,7 +30,7 @@ test('only engine/check.ts runs the vault rules and merges findings for a model 
     if (/\b(runVaultRules|mergeFindings)\s*\(/.test(readFileSync(file, 'utf8'))) callers.push(rel);
   }
   assert.deepEqual(callers, []);
-  for (const user of ['server/src/server.ts', 'bench/lsp.ts']) assert.match(readFileSync(join(ROOT, user), 'utf8'), /\bcheckModel\(/, `${user} calls checkModel`);
+  for (const user of ['server/src/features/project-lifecycle.ts', 'bench/lsp.ts']) assert.match(readFileSync(join(ROOT, user), 'utf8'), /\bcheckModel\(/, `${user} calls checkModel`);
 });
 
 test('checkModel gives what checkProject reports for the file, and sees an edited text', () => {

@@ -28,11 +28,17 @@ export interface RuleView {
  * (project config, compile), the vault rules, merged so that each problem shows once. `text` is the model's text as
  * the session knows it unless given (an editor buffer, a benchmark's edit).
  */
-export function checkModel(session: ProjectSession, node: ProjectNode, rules: RuleView, text: string = session.textOf(node)): Diagnostic[] {
+export function checkModel(session: ProjectSession, node: ProjectNode, rules: RuleView, text: string = session.textOf(node), options: CheckModelOptions = {}): Diagnostic[] {
   const parsed = session.parse(text);
   const engine = session.diagnosticsFor(node, text);
   const found = runVaultRules({ modelName: node.name, parsed, project: rules.project, index: rules.index });
-  return mergeFindings(parsed, engine, found);
+  const leaveOut = options.leaveOutRules;
+  return mergeFindings(parsed, engine, leaveOut ? found.filter((d) => !leaveOut.has(d.code)) : found);
+}
+
+export interface CheckModelOptions {
+  /** Vault rule codes whose findings are left out (the editor's start-up check, engine/early-check.ts). */
+  leaveOutRules?: ReadonlySet<string>;
 }
 
 /** `connected`: the session's schema snapshot was read live from the target in this process (not only the cache). */

@@ -42,6 +42,11 @@ export interface SessionOptions {
   automateDv?: AutomateDvSource;
   /** --full-refresh of a load: flags.FULL_REFRESH and should_full_refresh() in Jinja. */
   fullRefresh?: boolean;
+  /**
+   * List the model files without reading them; the caller indexes them with indexPending() (the language server
+   * does, in slices between requests). Lookups by name or path read the files they need at once.
+   */
+  deferModels?: boolean;
 }
 
 export type AutomateDvSource = 'installed' | 'emulated';
@@ -83,7 +88,7 @@ export class ProjectSession {
     this.files = options.files ?? nodeFileSystem;
     this.root = resolvePath(root);
     this.project = loadProject(this.root, {
-      extractDependencies: (text) => this.dependenciesOf(text),
+      extractDependencies: (text, loading) => this.dependenciesOf(text, loading === true),
       files: this.files,
       env: options.env,
       profilesDir: options.profilesDir,
@@ -91,6 +96,7 @@ export class ProjectSession {
       purpose: options.purpose ?? 'read',
       cliVars: options.cliVars,
       homeDir: options.homeDir,
+      deferModels: options.deferModels,
     });
     const target = this.project.target;
     if (target.ok) this.snapshot = readSchemaCache(this.project.root, target.target.name);
@@ -149,11 +155,19 @@ export class ProjectSession {
   }
 
   parse(text: string): ParsedModel {
-    // Positional arguments bind by the pinned version's signature. While the project itself is loading (only refs,
-    // sources and config are read then) the version is not known yet, and the default binding serves.
-    const version = this.options.compat?.version ?? (this.project as DbtProject | undefined)?.compat.version;
+    return this.parseAs(text, false);
+  }
+
+  /**
+   * Positional arguments bind by the pinned version's signature. While the project itself is loading (only refs,
+   * sources and config are read then) the version is not known yet, and the default binding serves; files indexed
+   * later in slices are read the same way, so a deferred index equals an eager one.
+   */
+  private parseAs(text: string, loading: boolean): ParsedModel {
+    const project = loading ? undefined : (this.project as DbtProject | undefined);
+    const version = this.options.compat?.version ?? project?.compat.version;
     const legacy = version !== undefined && isBeforeExtraColumns(version);
-    const otherMacros = this.otherAutomateDvMacros();
+    const otherMacros = project ? this.otherAutomateDvMacros() : undefined;
     const key = (legacy ? `\u0000legacy\u0000` : '') + (otherMacros ? '\u0000other\u0000' : '') + text;
     let p = this.parsedByText.get(key);
     if (!p) {
@@ -189,8 +203,18 @@ export class ProjectSession {
     else this.project.removeFile(file);
   }
 
-  private dependenciesOf(text: string): ModelDependencies {
-    const p = this.parse(text);
+  /** Model files not yet indexed (deferModels). */
+  get pendingModelCount(): number {
+    return this.project.pendingModelCount;
+  }
+
+  /** Indexes deferred model files for about `budgetMs`; true once the whole project is indexed. */
+  indexPending(budgetMs: number): boolean {
+    return this.project.indexPending(budgetMs);
+  }
+
+  private dependenciesOf(text: string, loading: boolean): ModelDependencies {
+    const p = this.parseAs(text, loading);
     const config = new Map<string, JValue>();
     for (const [k, v] of p.config) config.set(k, metaToJValue(v));
     const refs = p.refs.map((r) => ({ name: r.name, package: r.package, version: r.version, span: r.nameSpan }));

@@ -13,6 +13,8 @@ export function featureProjectOfSession(session: ProjectSession, schemaState: ()
   const rules = ruleProjectOfSession(session, { connected: state.connected });
   return {
     ...rules,
+    // Before the project is indexed, lists offered to people name every model file; a model is read when asked for.
+    modelNames: () => project.knownModelNames(),
     connected: state.connected,
     projectName: project.name,
     model(name) {

@@ -69,7 +69,11 @@ export interface ModelDependencies {
   config: Map<string, JValue>;
 }
 
-export type DependencyExtractor = (text: string) => ModelDependencies;
+/**
+ * Reads a model's dependencies. `loading` is true while the project is first read (in the constructor, or later in
+ * slices when the models were deferred): the extractor then reads the file as the project's first load does.
+ */
+export type DependencyExtractor = (text: string, loading?: boolean) => ModelDependencies;
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -132,6 +136,12 @@ export interface LoadProjectOptions {
   purpose?: TargetPurpose;
   /** --vars. */
   cliVars?: ReadonlyMap<string, JValue>;
+  /**
+   * The model files are listed but not read or analysed yet (the language server starts with the open files and
+   * indexes the rest in slices with indexPending()). A lookup by name or path analyses the files it needs at once;
+   * whole-project lists (allNodes, models, graph, diagnostics) hold only what is analysed until indexing ends.
+   */
+  deferModels?: boolean;
 }
 
 const DEFAULT_MATERIALIZED: Record<NodeKind, string> = { model: 'view', seed: 'seed', snapshot: 'snapshot' };
@@ -143,6 +153,7 @@ interface DerivedState {
   byRelation: Map<string, ProjectNode>;
   graph: DependencyGraph;
   cycles: string[][];
+  /** Each file's findings, computed when first asked for. */
   diagnosticsByFile: Map<string, ProjectDiagnostic[]>;
   /** Names of enabled nodes, for "did you mean" suggestions. */
   knownNames: string[];
@@ -235,6 +246,14 @@ export class DbtProject {
   private enabledModels: ProjectNode[] | undefined;
   private enabledModelNames: string[] | undefined;
   private derived: DerivedState | undefined;
+  /** Model files listed but not yet analysed (deferModels), in listing order, and the same by file stem. */
+  private readonly pendingModels = new Set<string>();
+  private readonly pendingByStem = new Map<string, string[]>();
+  /**
+   * Nodes by name while files are still deferred: kept up to date as slices analyse files, so a lookup by name does
+   * not rebuild the whole derived state (graph, cycles) after every slice.
+   */
+  private partialByName: Map<string, ProjectNode[]> | undefined;
 
   constructor(root: string, options: LoadProjectOptions) {
     this.root = root;
@@ -317,11 +336,17 @@ export class DbtProject {
     // Models, seeds, snapshots.
     for (const dir of this.absDirs(this.settings.modelPaths)) {
       for (const file of this.files.listFiles(dir, (p) => p.endsWith('.sql'))) {
-        if (this.nodesByFile.has(file) || this.isIgnoredPath(file) || this.inNestedProject(file)) continue;
+        if (this.nodesByFile.has(file) || this.pendingModels.has(file) || this.isIgnoredPath(file) || this.inNestedProject(file)) continue;
+        if (options.deferModels) {
+          this.pendingModels.add(file);
+          const stem = fileStem(file);
+          this.pendingByStem.set(stem, [...(this.pendingByStem.get(stem) ?? []), file]);
+          continue;
+        }
         const text = this.files.readFile(file);
         if (text === undefined) continue;
         this.texts.set(file, text);
-        this.nodesByFile.set(file, [this.analyseModel(file, text)]);
+        this.nodesByFile.set(file, [this.analyseModel(file, text, true)]);
       }
     }
     for (const dir of this.absDirs(this.settings.seedPaths)) {
@@ -333,11 +358,11 @@ export class DbtProject {
     }
     for (const dir of this.absDirs(this.settings.snapshotPaths)) {
       for (const file of this.files.listFiles(dir, (p) => p.endsWith('.sql'))) {
-        if (this.nodesByFile.has(file) || this.inNestedProject(file)) continue;
+        if (this.nodesByFile.has(file) || this.pendingModels.has(file) || this.inNestedProject(file)) continue;
         const text = this.files.readFile(file);
         if (text === undefined) continue;
         this.texts.set(file, text);
-        this.nodesByFile.set(file, this.analyseSnapshots(file, text));
+        this.nodesByFile.set(file, this.analyseSnapshots(file, text, true));
       }
     }
   }
@@ -484,8 +509,8 @@ export class DbtProject {
     return node;
   }
 
-  private analyseModel(file: string, text: string): ProjectNode {
-    return this.makeNode('model', fileStem(file), file, this.safeExtract(text));
+  private analyseModel(file: string, text: string, loading = false): ProjectNode {
+    return this.makeNode('model', fileStem(file), file, this.safeExtract(text, loading));
   }
 
   private analyseSeed(file: string, text: string): ProjectNode {
@@ -499,7 +524,7 @@ export class DbtProject {
   }
 
   /** Each `{% snapshot name %} … {% endsnapshot %}` block in a file is a node named after the block. */
-  private analyseSnapshots(file: string, text: string): ProjectNode[] {
+  private analyseSnapshots(file: string, text: string, loading = false): ProjectNode[] {
     const nodes: ProjectNode[] = [];
     const open = /\{%-?\s*snapshot\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%\}/g;
     let m: RegExpExecArray | null;
@@ -511,7 +536,7 @@ export class DbtProject {
       const end = c ? c.index : text.length;
       // The extractor sees the whole file with everything outside the block blanked, so its spans stay file offsets.
       const masked = text.slice(0, start).replace(/[^\n]/g, ' ') + text.slice(start, end) + text.slice(end).replace(/[^\n]/g, ' ');
-      const node = this.makeNode('snapshot', m[1] as string, file, this.safeExtract(masked));
+      const node = this.makeNode('snapshot', m[1] as string, file, this.safeExtract(masked, loading));
       node.span = { start: m.index, end: m.index + m[0].length };
       nodes.push(node);
       open.lastIndex = c ? c.index + c[0].length : text.length;
@@ -519,10 +544,10 @@ export class DbtProject {
     return nodes;
   }
 
-  private safeExtract(text: string): ModelDependencies {
+  private safeExtract(text: string, loading: boolean): ModelDependencies {
     let deps: ModelDependencies;
     try {
-      deps = this.extract(text);
+      deps = this.extract(text, loading);
     } catch {
       // The model parser reports its own problems; a failure here must not stop the project from loading.
       return { refs: [], sources: [], config: new Map() };
@@ -600,13 +625,108 @@ export class DbtProject {
 
   /** The enabled node named `name` (a disabled one when no enabled node has the name). */
   node(name: string): ProjectNode | undefined {
-    const candidates = this.derivedState().byName.get(name) ?? [];
+    if (this.pendingByStem.has(name)) this.analyseDeferred(this.pendingByStem.get(name) ?? []);
+    const candidates = this.pendingModels.size && !this.derived ? this.partialNamed(name) : (this.derivedState().byName.get(name) ?? []);
     return candidates.find((n) => n.enabled) ?? candidates[0];
+  }
+
+  /** The analysed nodes named `name`, in path order as allNodes() has them. */
+  private partialNamed(name: string): ProjectNode[] {
+    if (!this.partialByName) {
+      this.partialByName = new Map();
+      for (const nodes of this.nodesByFile.values()) for (const n of nodes) this.partialByName.set(n.name, [...(this.partialByName.get(n.name) ?? []), n]);
+    }
+    const found = this.partialByName.get(name) ?? [];
+    return found.length < 2 ? found : [...found].sort((a, b) => compareText(a.path, b.path) || compareText(a.name, b.name));
   }
 
   /** The nodes defined in a file (absolute or project-relative path). */
   nodesIn(path: string): ProjectNode[] {
-    return this.nodesByFile.get(this.absolute(path)) ?? [];
+    const file = this.absolute(path);
+    if (this.pendingModels.has(file)) this.analyseDeferred([file]);
+    return this.nodesByFile.get(file) ?? [];
+  }
+
+  /**
+   * modelNames(), and while files are still deferred also their names (a model file's name is its stem), in path
+   * order: what a list of models offered to people shows before the project is indexed. A deferred file disabled by
+   * its own config() is listed until it is read.
+   */
+  knownModelNames(): readonly string[] {
+    if (this.pendingModels.size === 0) return this.modelNames();
+    const named = this.models().map((n) => ({ path: n.path, name: n.name }));
+    for (const file of this.pendingModels) named.push({ path: relativePath(this.root, file), name: fileStem(file) });
+    return named.sort((a, b) => compareText(a.path, b.path) || compareText(a.name, b.name)).map((n) => n.name);
+  }
+
+  /** How many model files are listed but not analysed yet (deferModels). */
+  get pendingModelCount(): number {
+    return this.pendingModels.size;
+  }
+
+  /**
+   * Analyses deferred model files, in listing order, for about `budgetMs` (at least one file). Returns true once every
+   * file is analysed; until then whole-project lists hold only the analysed ones.
+   */
+  indexPending(budgetMs: number): boolean {
+    const started = Date.now();
+    const batch: string[] = [];
+    for (const file of this.pendingModels) {
+      batch.push(file);
+      this.analyseOne(file);
+      if (Date.now() - started >= budgetMs) break;
+    }
+    if (batch.length) this.shapeChanged(true);
+    return this.pendingModels.size === 0;
+  }
+
+  /**
+   * Analyses the deferred files that `nodes` select from, and theirs, up the graph: what a file's findings (unknown
+   * refs, cycles through it) depend on, so its findings are complete before the whole project is indexed.
+   */
+  analyseAncestors(nodes: readonly ProjectNode[]): void {
+    if (this.pendingModels.size === 0) return;
+    const seen = new Set<string>();
+    let level: readonly ProjectNode[] = nodes;
+    while (level.length && this.pendingModels.size) {
+      const names: string[] = [];
+      for (const n of level) {
+        for (const ref of n.dependencies.refs) {
+          if (ref.package !== undefined && ref.package !== this.settings.name) continue;
+          for (const name of [ref.name, this.versionedStem(ref.name, ref.version)]) {
+            if (name === undefined || seen.has(name)) continue;
+            seen.add(name);
+            names.push(name);
+          }
+        }
+      }
+      this.analyseDeferred(names.flatMap((name) => this.pendingByStem.get(name) ?? []));
+      // Parents analysed before are walked too: their own parents may still be deferred.
+      const byName = this.derivedState().byName;
+      level = names.flatMap((name) => byName.get(name) ?? []);
+    }
+  }
+
+  private analyseDeferred(files: readonly string[]): void {
+    let any = false;
+    for (const file of files) any = this.analyseOne(file) || any;
+    if (any) this.shapeChanged(true);
+  }
+
+  /** Reads and analyses one deferred model file as the first load would have. */
+  private analyseOne(file: string): boolean {
+    if (!this.pendingModels.delete(file)) return false;
+    const stem = fileStem(file);
+    const rest = (this.pendingByStem.get(stem) ?? []).filter((f) => f !== file);
+    if (rest.length) this.pendingByStem.set(stem, rest);
+    else this.pendingByStem.delete(stem);
+    const text = this.files.readFile(file);
+    if (text === undefined) return false;
+    this.texts.set(file, text);
+    const node = this.analyseModel(file, text, true);
+    this.nodesByFile.set(file, [node]);
+    this.partialByName?.set(node.name, [...(this.partialByName.get(node.name) ?? []), node]);
+    return true;
   }
 
   /** The text a model or snapshot file was last analysed with, without reading the disk again. */
@@ -734,6 +854,7 @@ export class DbtProject {
   updateModelText(path: string, text: string): ProjectNode[] | undefined {
     const file = this.absolute(path);
     if (!file.endsWith('.sql')) return undefined;
+    this.forgetDeferred(file);
     let nodes: ProjectNode[];
     if (this.inNestedProject(file)) return undefined;
     if (this.isUnder(file, this.settings.modelPaths) && !this.isIgnoredPath(file)) nodes = [this.analyseModel(file, text)];
@@ -750,13 +871,25 @@ export class DbtProject {
   /** Forgets a deleted model, seed or snapshot file. */
   removeFile(path: string): boolean {
     const file = this.absolute(path);
+    this.forgetDeferred(file);
     const removed = this.nodesByFile.delete(file);
     this.texts.delete(file);
     if (removed) this.shapeChanged();
     return removed;
   }
 
-  private shapeChanged(): void {
+  /** A deferred file the editor now supplies (or that went away) is no longer waiting to be read. */
+  private forgetDeferred(file: string): void {
+    if (!this.pendingModels.delete(file)) return;
+    const stem = fileStem(file);
+    const rest = (this.pendingByStem.get(stem) ?? []).filter((f) => f !== file);
+    if (rest.length) this.pendingByStem.set(stem, rest);
+    else this.pendingByStem.delete(stem);
+  }
+
+  /** `added`: files were only added by deferred indexing, which keeps the partial name map up to date itself. */
+  private shapeChanged(added = false): void {
+    if (!added || this.pendingModels.size === 0) this.partialByName = undefined;
     this.sorted = undefined;
     this.enabledModels = undefined;
     this.enabledModelNames = undefined;
@@ -778,14 +911,13 @@ export class DbtProject {
     };
     swap(this.sorted);
     swap(this.enabledModels);
+    this.partialByName = undefined;
     for (const [i, old] of before.entries()) {
       swap(derived.byName.get(old.name));
       const key = relationKey(old.relation.schema, old.relation.identifier);
       if (derived.byRelation.get(key) === old) derived.byRelation.set(key, after[i] as ProjectNode);
     }
-    const diagnostics = this.fileDiagnostics(after, derived);
-    if (diagnostics.length) derived.diagnosticsByFile.set(file, diagnostics);
-    else derived.diagnosticsByFile.delete(file);
+    derived.diagnosticsByFile.delete(file);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -798,7 +930,7 @@ export class DbtProject {
     for (const n of this.allNodes()) {
       // A snapshot file holds several nodes; its findings are listed once, at its first node.
       if (this.nodesByFile.get(n.file)?.[0] !== n) continue;
-      out.push(...(derived.diagnosticsByFile.get(n.file) ?? []));
+      out.push(...this.fileFindings(n.file, derived));
     }
     return out;
   }
@@ -806,7 +938,15 @@ export class DbtProject {
   /** The diagnostics of one file (absolute or project-relative path). */
   diagnosticsFor(path: string): ProjectDiagnostic[] {
     const file = this.absolute(path);
-    return [...this.staticDiagnostics.filter((d) => d.file === file), ...(this.derivedState().diagnosticsByFile.get(file) ?? [])];
+    // Before the whole project is indexed, what this file's findings depend on is analysed first.
+    if (this.pendingModels.size) this.analyseAncestors(this.nodesIn(file));
+    return [...this.staticDiagnostics.filter((d) => d.file === file), ...this.fileFindings(file, this.derivedState())];
+  }
+
+  private fileFindings(file: string, derived: DerivedState): ProjectDiagnostic[] {
+    let found = derived.diagnosticsByFile.get(file);
+    if (!found) derived.diagnosticsByFile.set(file, (found = this.fileDiagnostics(this.nodesByFile.get(file) ?? [], derived)));
+    return found;
   }
 
   private addStatic(file: string, diagnostics: readonly Diagnostic[]): void {
@@ -840,10 +980,6 @@ export class DbtProject {
     }
     partial.graph = buildGraph(parentsOf);
     partial.cycles = findCycles(partial.graph);
-    for (const [file, nodes] of this.nodesByFile) {
-      const diagnostics = this.fileDiagnostics(nodes, partial);
-      if (diagnostics.length) partial.diagnosticsByFile.set(file, diagnostics);
-    }
     this.derived = partial;
     return partial;
   }

@@ -4,6 +4,7 @@
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import { WarehouseConnectionError } from './errors';
 import { createPgWarehouse, resolveConnector } from './pgserver';
 import type { PgliteWarehouse } from './pglite';
@@ -33,6 +34,13 @@ export interface OpenEmbeddedOptions {
   description?: string;
   /** How long to wait for an owner that is still opening the database (default 120 s). */
   waitForOwnerMs?: number;
+  /**
+   * When this process becomes the owner, PGlite runs in a worker thread and this thread talks to it over the loopback
+   * socket like any other client. PGlite's WebAssembly runs synchronously for long stretches (starting, reading the
+   * catalog), which would hold up everything else on the thread; the language server asks for this so requests are
+   * answered meanwhile. Without the worker's script beside this module it runs here as before.
+   */
+  ownerInWorker?: boolean;
 }
 
 const LOOPBACK = '127.0.0.1';
@@ -70,11 +78,23 @@ interface OwnedDatabase {
 // A process may open its own directory more than once (language server and a load); they share one PGlite.
 const ownedHere = new Map<string, Promise<OwnedDatabase>>();
 
+interface WorkerOwnedDatabase {
+  worker: Worker;
+  record: OwnerRecord;
+  handles: number;
+  closing?: Promise<void>;
+}
+
+// Directories this process serves from a worker thread: other opens in this process connect to it as clients.
+const ownedByWorker = new Map<string, Promise<WorkerOwnedDatabase>>();
+
 /** Opens the embedded database at dir: as its owner, or as a client of the live process that owns it. */
 export async function openEmbedded(dir: string, options: OpenEmbeddedOptions = {}): Promise<EmbeddedWarehouse> {
   const dataDir = resolve(dir);
   const already = ownedHere.get(dataDir);
   if (already) return ownerHandle(await already, options);
+  const served = ownedByWorker.get(dataDir);
+  if (served) return workerOwnerHandle(await served, options);
 
   mkdirSync(dirname(dataDir), { recursive: true });
   const ownerFile = ownerFilePath(dataDir);
@@ -82,6 +102,17 @@ export async function openEmbedded(dir: string, options: OpenEmbeddedOptions = {
   let lastProblem = '';
   for (;;) {
     if (claimOwnership(ownerFile, dataDir)) {
+      const script = options.ownerInWorker ? workerScript() : undefined;
+      if (script) {
+        const starting = becomeOwnerInWorker(script, dataDir, ownerFile, options);
+        ownedByWorker.set(dataDir, starting);
+        try {
+          return await workerOwnerHandle(await starting, options);
+        } catch (error) {
+          ownedByWorker.delete(dataDir);
+          throw error;
+        }
+      }
       const opening = becomeOwner(dataDir, ownerFile, options);
       ownedHere.set(dataDir, opening);
       try {
@@ -296,4 +327,87 @@ async function connectToOwner(dataDir: string, record: OwnerRecord, options: Ope
   const description = options.description ?? `embedded (${dataDir}, served by pid ${record.pid})`;
   const wh = createPgWarehouse(connector, { kind: 'embedded', description, maxClients: 1, parameterisedInTransaction: true });
   return { ...wh, kind: 'embedded', role: 'client', ownerPid: record.pid, dataDir, servingStats: () => undefined };
+}
+
+/** The worker thread's script, built beside this module (dist/pglite-worker.js, or the source when run from it). */
+function workerScript(): string | undefined {
+  return [join(__dirname, 'pglite-worker.js'), join(__dirname, 'pglite-worker.ts')].find((f) => existsSync(f));
+}
+
+type WorkerReply = { port: number } | { error: string };
+
+/** Starts the worker that opens PGlite and serves it; resolves once it listens on a loopback port. */
+async function becomeOwnerInWorker(script: string, dataDir: string, ownerFile: string, options: OpenEmbeddedOptions): Promise<WorkerOwnedDatabase> {
+  const worker = new Worker(script, { workerData: { dataDir, ownerFile, description: options.description ?? `embedded (${dataDir})` } });
+  // The worker never keeps the process alive: the owner file is released when the process exits either way.
+  worker.unref();
+  let port: number;
+  try {
+    port = await new Promise<number>((resolvePort, reject) => {
+      worker.once('message', (reply: WorkerReply) => ('port' in reply ? resolvePort(reply.port) : reject(new WarehouseConnectionError(reply.error, 'other'))));
+      worker.once('error', (error) => reject(new WarehouseConnectionError(`cannot open the embedded database at ${dataDir}: ${error.message}`, 'other')));
+      worker.once('exit', (code) => reject(new WarehouseConnectionError(`cannot open the embedded database at ${dataDir}: its worker thread stopped (exit code ${code})`, 'other')));
+    });
+  } catch (error) {
+    await worker.terminate().catch(() => undefined);
+    releaseOwnerFile(ownerFile);
+    throw error;
+  }
+  process.once('exit', () => releaseOwnerFile(ownerFile));
+  return { worker, record: { pid: process.pid, port, host: LOOPBACK, dataDir, startedAt: new Date().toISOString() }, handles: 0 };
+}
+
+/** A handle on a database a worker of this process serves: queries go over the loopback socket. */
+async function workerOwnerHandle(owned: WorkerOwnedDatabase, options: OpenEmbeddedOptions): Promise<EmbeddedWarehouse> {
+  const client = await connectToOwner(owned.record.dataDir, owned.record, options);
+  owned.handles++;
+  let closed = false;
+  return {
+    ...client,
+    role: 'owner',
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+      owned.handles--;
+      if (owned.handles > 0) return;
+      owned.closing ??= (async () => {
+        ownedByWorker.delete(owned.record.dataDir);
+        // The worker stops serving and closes PGlite before it lets the directory go.
+        const done = new Promise<void>((resolveDone) => {
+          owned.worker.once('exit', () => resolveDone());
+          owned.worker.once('message', (m) => m === 'closed' && resolveDone());
+        });
+        owned.worker.postMessage('close');
+        await done;
+        releaseOwnerFile(ownerFilePath(owned.record.dataDir));
+      })();
+      await owned.closing;
+    },
+  };
+}
+
+/**
+ * The worker thread's side: opens PGlite as the owner (the calling thread has claimed the owner file), serves it on a
+ * loopback port, says which, and closes it when asked.
+ */
+export async function serveFromWorker(parent: MessagePort, data: { dataDir: string; ownerFile: string; description: string }): Promise<void> {
+  let owned: OwnedDatabase;
+  try {
+    owned = await becomeOwner(data.dataDir, data.ownerFile, { description: data.description });
+  } catch (error) {
+    parent.postMessage({ error: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
+    return;
+  }
+  parent.postMessage({ port: owned.record.port ?? 0 } satisfies WorkerReply);
+  parent.on('message', (message) => {
+    if (message !== 'close') return;
+    void (async () => {
+      await owned.server.stop().catch(() => undefined);
+      await owned.wh.close().catch(() => undefined);
+      releaseOwnerFile(data.ownerFile);
+      parent.postMessage('closed');
+      parent.close();
+    })();
+  });
 }

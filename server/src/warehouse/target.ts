@@ -51,7 +51,7 @@ export function targetSchema(target: ResolvedTarget): string {
  * any other process that already owns it; `.dvs/` is added to the project's .gitignore. Servers: a `pg` pool.
  * Connection failures throw WarehouseConnectionError with one line for people.
  */
-export async function openWarehouse(target: ResolvedTarget, projectDir: string): Promise<Warehouse> {
+export async function openWarehouse(target: ResolvedTarget, projectDir: string, options: { embeddedInWorker?: boolean } = {}): Promise<Warehouse> {
   if (target.kind === 'embedded') {
     const dir = defaultEmbeddedDir(projectDir);
     const project = resolve(projectDir);
@@ -62,7 +62,7 @@ export async function openWarehouse(target: ResolvedTarget, projectDir: string):
     const fromCwd = relative(process.cwd(), dir);
     // Short when the folder is below the current one; otherwise the absolute path, which says where it really is.
     const shown = isAbsolute(inside) || inside.startsWith('..') || !fromCwd || fromCwd.startsWith('..') || isAbsolute(fromCwd) ? dir : fromCwd;
-    return openEmbedded(dir, { description: `embedded (${shown})` });
+    return openEmbedded(dir, { description: `embedded (${shown})`, ...(options.embeddedInWorker ? { ownerInWorker: true } : {}) });
   }
   return openPostgres({
     host: target.host,
