@@ -17,6 +17,8 @@ import {
 import { AUTOMATE_DV_VERSIONS } from '../../server/src/base/automate-dv-versions';
 import { MACRO_COMPILERS } from '../../server/src/compile/automate-dv/registry';
 import { MACRO_SIGNATURES } from '../../server/src/compile/automate-dv/signatures';
+import { compileMacro } from '../../server/src/compile/automate-dv';
+import { fixtureContext, kwargs } from './context-fixture';
 
 const root = join(__dirname, '..', '..');
 const sorted = (names: Iterable<string>): string[] => [...new Set(names)].sort();
@@ -123,4 +125,81 @@ test('every parameter name is highlighted by the grammar', () => {
   const highlighted = new Set(m[1]!.split('|'));
   const missing = sorted(VAULT_MACRO_NAMES.flatMap((name: VaultMacroName) => macroDescriptor(name).params.map((p) => p.name))).filter((p) => !highlighted.has(p));
   assert.deepEqual(missing, [], 'add them to variable.parameter.automate-dv.jinja in syntaxes/jinja-sql.tmLanguage.json');
+});
+
+/**
+ * A small valid call of every described macro. The Record type makes the type-check (which `npm test` runs first) fail
+ * for a described macro without one, so each new macro is compiled here at least once: its module, template and
+ * registry line are then all in place.
+ */
+const SMALL_CALLS: Readonly<Record<VaultMacroName, Record<string, unknown>>> = {
+  stage: { source_model: 'raw', hashed_columns: { HK: 'ID' }, derived_columns: { SRC: '!crm' } },
+  hub: { src_pk: 'HK', src_nk: 'NK', src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg' },
+  link: { src_pk: 'LINK_HK', src_fk: ['A_HK', 'B_HK'], src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg' },
+  sat: { src_pk: 'HK', src_hashdiff: 'HD', src_payload: ['NAME'], src_eff: 'EFF', src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg' },
+  eff_sat: {
+    src_pk: 'LINK_HK',
+    src_dfk: 'A_HK',
+    src_sfk: 'B_HK',
+    src_start_date: 'START_DATE',
+    src_end_date: 'END_DATE',
+    src_eff: 'EFF',
+    src_ldts: 'LDTS',
+    src_source: 'SRC',
+    source_model: 'stg',
+  },
+  ma_sat: { src_pk: 'HK', src_cdk: ['PHONE'], src_hashdiff: 'HD', src_payload: ['KIND'], src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg' },
+  t_link: { src_pk: 'T_HK', src_fk: ['A_HK'], src_payload: ['AMOUNT'], src_eff: 'EFF', src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg' },
+  nh_link: { src_pk: 'T_HK', src_fk: ['A_HK'], src_payload: ['AMOUNT'], src_eff: 'EFF', src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg' },
+  xts: {
+    src_pk: 'HK',
+    src_satellite: { SAT_A: { sat_name: { SATELLITE_NAME: 'SAT_NAME' }, hashdiff: { HASHDIFF: 'HD' } } },
+    src_ldts: 'LDTS',
+    src_source: 'SRC',
+    source_model: 'stg',
+  },
+  pit: {
+    src_pk: 'HK',
+    as_of_dates_table: 'as_of',
+    satellites: { sat_a: { pk: { PK: 'HK' }, ldts: { LDTS: 'LDTS' } } },
+    stage_tables_ldts: { stg: 'LDTS' },
+    src_ldts: 'LDTS',
+    source_model: 'hub',
+  },
+  bridge: {
+    src_pk: 'A_HK',
+    as_of_dates_table: 'as_of',
+    bridge_walk: {
+      A_B: {
+        bridge_link_pk: 'LINK_A_B_HK',
+        bridge_end_date: 'EFF_SAT_A_B_ENDDATE',
+        bridge_load_date: 'EFF_SAT_A_B_LOADDATE',
+        link_table: 'link_a_b',
+        link_pk: 'LINK_HK',
+        link_fk1: 'A_HK',
+        link_fk2: 'B_HK',
+        eff_sat_table: 'eff_sat_a_b',
+        eff_sat_pk: 'LINK_HK',
+        eff_sat_end_date: 'END_DATE',
+        eff_sat_load_date: 'LDTS',
+      },
+    },
+    stage_tables_ldts: { stg: 'LDTS' },
+    src_ldts: 'LDTS',
+    source_model: 'hub_a',
+  },
+  ref_table: { src_pk: 'CODE', src_extra_columns: ['LABEL'], src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg' },
+};
+
+test('every described macro compiles, and its SQL names the output columns its descriptor lists', () => {
+  for (const macro of VAULT_MACRO_NAMES) {
+    const ctx = fixtureContext({ catalog: { raw: ['ID', 'NAME'], stg: ['HK', 'NAME'] } });
+    const call = SMALL_CALLS[macro];
+    const sql = compileMacro(macro, [], kwargs(call), ctx);
+    assert.match(sql, /\bSELECT\b/, macro);
+    for (const column of macroDescriptor(macro).columns ?? []) {
+      const names = 'fixed' in column ? [column.fixed] : [call[column.param]].flat().filter((v): v is string => typeof v === 'string');
+      for (const name of names) assert.ok(sql.includes(name), `${macro}: ${name} (${'fixed' in column ? 'fixed' : column.param}) in\n${sql}`);
+    }
+  }
 });
