@@ -203,3 +203,19 @@ test('every described macro compiles, and its SQL names the output columns its d
     }
   }
 });
+
+test('the signature table of docs/automate-dv.md §1.3 is the descriptors’ (order, and required parameters in bold)', () => {
+  const doc = readFileSync(join(root, 'docs', 'automate-dv.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('### 1.3 Signatures'), doc.indexOf('\n### ', doc.indexOf('### 1.3 Signatures') + 1));
+  const documented = new Map<string, string>();
+  for (const line of section.split('\n')) {
+    const m = /^\| ([a-z_, ]+) \| (\*\*|[a-z_])(.*) \|$/.exec(line);
+    if (!m || m[1] === 'macro') continue;
+    for (const macro of m[1]!.split(',').map((x) => x.trim())) documented.set(macro, `${m[2]}${m[3]}`);
+  }
+  assert.deepEqual(sorted(documented.keys()), sorted(VAULT_MACRO_NAMES), 'one row per macro');
+  for (const macro of VAULT_MACRO_NAMES) {
+    const expected = macroDescriptor(macro).params.map((p) => (p.required ? `**${p.name}**` : p.name)).join(', ');
+    assert.equal(documented.get(macro), expected, macro);
+  }
+});
