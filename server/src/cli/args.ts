@@ -84,6 +84,13 @@ export function hasFlag(args: ParsedArgs, name: string): boolean {
   return args.flags.has(name);
 }
 
+/** The value of --format, one of `allowed` (`fallback` without the flag); any other value is a usage error. */
+export function formatFlag<F extends string>(args: ParsedArgs, allowed: readonly F[], fallback: F): F {
+  const format = flagValue(args, 'format') ?? fallback;
+  if (!(allowed as readonly string[]).includes(format)) throw new UsageError(`--format must be ${allowed.join(' or ')}, not '${format}'.`);
+  return format as F;
+}
+
 /** Selector words: separate arguments or one space-separated string both mean the union (CONTRACTS.md). */
 export function selectorWords(args: ParsedArgs, name: string): string[] {
   return (args.flags.get(name) ?? []).flatMap((v) => v.split(/\s+/)).filter((w) => w.length > 0);

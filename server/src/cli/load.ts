@@ -5,22 +5,19 @@ import { selectProjectNodes, upstreamViews } from '../engine/select';
 import { runLoad } from '../load/run';
 import { writeRunResults } from '../load/results';
 import type { LoadEvent } from '../load/model';
-import { acquireLoadLock, LoadLockedError } from '../warehouse/lock';
 import { refreshSchemaCache } from '../warehouse/introspect';
-import { flagValue, hasFlag, selectorWords, type ParsedArgs } from './args';
-import { CliFailure, type CliIo } from './io';
-import { openSession } from './session';
-import { openTargetWarehouse } from './warehouse';
+import { formatFlag, hasFlag, selectorWords, type ParsedArgs } from './args';
+import type { CliIo } from './io';
+import { openSession, reportSelection } from './session';
+import { withTargetWarehouse } from './warehouse';
 
 export async function runLoadCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  const format = flagValue(args, 'format') ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new CliFailure(`--format must be text or json, not '${format}'.`);
+  const format = formatFlag(args, ['text', 'json'], 'text');
   const session = openSession(args, io, 'write');
   const select = selectorWords(args, 'select');
   const exclude = selectorWords(args, 'exclude');
   const selection = selectProjectNodes(session, select, exclude);
-  if (selection.errors.length) throw new CliFailure(`cannot read selector(s): ${selection.errors.join('; ')}`);
-  for (const w of selection.warnings) io.err(`dvs: warning: ${w}\n`);
+  reportSelection(selection, io);
   const views = upstreamViews(session, selection.nodes);
   if (views.length) {
     io.err(`dvs: also rebuilding the view(s) ${views.map((v) => v.name).join(', ')} that the selection reads, so they use this run's run_started_at\n`);
@@ -33,15 +30,7 @@ export async function runLoadCommand(args: ParsedArgs, io: CliIo): Promise<numbe
     if (format === 'json') io.out(JSON.stringify({ target: targetName(session), models: [] }) + '\n');
     return 0;
   }
-  const wh = await openTargetWarehouse(session, io);
-  let lock;
-  try {
-    try {
-      lock = await acquireLoadLock(wh, session.root, { scope: session.project.targetSchema });
-    } catch (error) {
-      if (error instanceof LoadLockedError) throw new CliFailure(error.message, 2);
-      throw error;
-    }
+  return withTargetWarehouse(session, io, async (wh) => {
     // Stages read their source columns from the catalog, as AutomateDV does at compile time: introspect the live target.
     session.setSchemaSnapshot(await refreshSchemaCache(wh, session.root, targetName(session)));
     const models = loadModelsFor(session, selection.nodes);
@@ -93,10 +82,7 @@ export async function runLoadCommand(args: ParsedArgs, io: CliIo): Promise<numbe
       }
     }
     return failed > 0 || summary.cancelled ? 1 : 0;
-  } finally {
-    await lock?.release();
-    await wh.close();
-  }
+  }, { loadLock: true });
 }
 
 function targetName(session: { project: { target: { ok: boolean } & ({ ok: true; target: { name: string } } | { ok: false }) } }): string {

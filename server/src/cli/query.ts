@@ -4,14 +4,13 @@ import { resolve } from 'node:path';
 import { sqlErrorMessage } from '../warehouse/errors';
 import { encodeRows, queryForEncoding, renderTable } from '../warehouse/encode';
 import { introspectSchemas, writeSchemaCache } from '../warehouse/introspect';
-import { flagValue, type ParsedArgs } from './args';
+import { flagValue, formatFlag, type ParsedArgs } from './args';
 import { CliFailure, type CliIo } from './io';
 import { openSession } from './session';
 import { openTargetWarehouse } from './warehouse';
 
 export async function runQuery(args: ParsedArgs, io: CliIo): Promise<number> {
-  const format = flagValue(args, 'format') ?? 'json';
-  if (format !== 'json' && format !== 'table') throw new CliFailure(`--format must be json or table, not '${format}'.`);
+  const format = formatFlag(args, ['json', 'table'], 'json');
   const file = flagValue(args, 'file');
   let sql: string;
   if (file !== undefined) {
@@ -44,8 +43,7 @@ export async function runQuery(args: ParsedArgs, io: CliIo): Promise<number> {
 }
 
 export async function runSchema(args: ParsedArgs, io: CliIo): Promise<number> {
-  const format = flagValue(args, 'format') ?? 'table';
-  if (format !== 'json' && format !== 'table') throw new CliFailure(`--format must be json or table, not '${format}'.`);
+  const format = formatFlag(args, ['json', 'table'], 'table');
   const only = flagValue(args, 'schema');
   const session = openSession(args, io, 'read');
   const wh = await openTargetWarehouse(session, io);

@@ -2,14 +2,13 @@
 // relationships) against the target, one result per test with its yml file and line; exit 1 when a test fails.
 import { relative } from 'node:path';
 import { discoverGenericTests, runGenericTest, selectGenericTests, type GenericTestResult } from '../dbt/generic-tests';
-import { flagValue, selectorWords, type ParsedArgs } from './args';
-import { CliFailure, type CliIo } from './io';
+import { formatFlag, selectorWords, type ParsedArgs } from './args';
+import type { CliIo } from './io';
 import { openSession } from './session';
 import { openTargetWarehouse } from './warehouse';
 
 export async function runTestCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  const format = flagValue(args, 'format') ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new CliFailure(`--format must be text or json, not '${format}'.`);
+  const format = formatFlag(args, ['text', 'json'], 'text');
   const session = openSession(args, io, 'read');
   const tests = selectGenericTests(session, discoverGenericTests(session), { select: selectorWords(args, 'select'), exclude: selectorWords(args, 'exclude') });
   if (tests.length === 0) {

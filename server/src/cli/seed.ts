@@ -3,19 +3,16 @@
 import { readFileSync } from 'node:fs';
 import { planSeed, loadSeeds, type SeedEvent } from '../dbt/seed';
 import { selectResources } from '../project/select';
-import { acquireLoadLock, LoadLockedError } from '../warehouse/lock';
-import { flagValue, hasFlag, selectorWords, type ParsedArgs } from './args';
+import { formatFlag, hasFlag, selectorWords, type ParsedArgs } from './args';
 import { CliFailure, type CliIo } from './io';
-import { openSession } from './session';
-import { openTargetWarehouse } from './warehouse';
+import { openSession, reportSelection } from './session';
+import { withTargetWarehouse } from './warehouse';
 
 export async function runSeedCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  const format = flagValue(args, 'format') ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new CliFailure(`--format must be text or json, not '${format}'.`);
+  const format = formatFlag(args, ['text', 'json'], 'text');
   const session = openSession(args, io, 'write');
   const selection = selectResources(session.project, ['seed'], selectorWords(args, 'select'), selectorWords(args, 'exclude'));
-  if (selection.errors.length) throw new CliFailure(`cannot read selector(s): ${selection.errors.join('; ')}`);
-  for (const w of selection.warnings) io.err(`dvs: warning: ${w}\n`);
+  reportSelection(selection, io);
   if (selection.nodes.length === 0) {
     io.err(`dvs: no seeds selected (seed paths: ${session.project.settings.seedPaths.join(', ')}).\n`);
     if (format === 'json') io.out(JSON.stringify({ seeds: [] }) + '\n');
@@ -30,15 +27,7 @@ export async function runSeedCommand(args: ParsedArgs, io: CliIo): Promise<numbe
     }
     return planSeed(node, text);
   });
-  const wh = await openTargetWarehouse(session, io);
-  let lock;
-  try {
-    try {
-      lock = await acquireLoadLock(wh, session.root, { scope: session.project.targetSchema });
-    } catch (error) {
-      if (error instanceof LoadLockedError) throw new CliFailure(error.message, 2);
-      throw error;
-    }
+  return withTargetWarehouse(session, io, async (wh) => {
     const width = Math.max(...plans.map((p) => p.name.length));
     const results = await loadSeeds(wh, plans, { fullRefresh: hasFlag(args, 'full-refresh'), onEvent: (e) => io.err(progressLine(e, width)) });
     const failed = results.filter((r) => r.status === 'error').length;
@@ -51,10 +40,7 @@ export async function runSeedCommand(args: ParsedArgs, io: CliIo): Promise<numbe
       );
     }
     return failed > 0 ? 1 : 0;
-  } finally {
-    await lock?.release();
-    await wh.close();
-  }
+  }, { loadLock: true });
 }
 
 function progressLine(e: SeedEvent, width: number): string {

@@ -70,3 +70,9 @@ export function openSession(args: ParsedArgs, io: CliIo, purpose: TargetPurpose)
   }
   return session;
 }
+
+/** A selection's unreadable selectors stop the command (exit 2); its warnings go to stderr. */
+export function reportSelection(selection: { errors: readonly string[]; warnings: readonly string[] }, io: CliIo): void {
+  if (selection.errors.length) throw new CliFailure(`cannot read selector(s): ${selection.errors.join('; ')}`);
+  for (const w of selection.warnings) io.err(`dvs: warning: ${w}\n`);
+}

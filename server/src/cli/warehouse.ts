@@ -1,5 +1,7 @@
-// Opening the chosen target's warehouse for a command, with one clear line when it cannot be reached.
+// Opening the chosen target's warehouse for a command, with one clear line when it cannot be reached, and closing it
+// (and the load lock, for commands that write) whatever happens.
 import { WarehouseConnectionError } from '../warehouse/errors';
+import { acquireLoadLock, LoadLockedError, type LoadLock } from '../warehouse/lock';
 import { openWarehouse } from '../warehouse/target';
 import type { Warehouse } from '../warehouse/warehouse';
 import type { ProjectSession } from '../engine/session';
@@ -30,5 +32,28 @@ export async function openTargetWarehouse(session: ProjectSession, io: CliIo): P
       throw new CliFailure(`cannot open the ${target.target.name} database${typeof path === 'string' ? ` (${path})` : ''}: ${FILE_ERRORS[code]}`, 2);
     }
     throw error;
+  }
+}
+
+/**
+ * Runs `work` on the target's warehouse and closes it afterwards. With `loadLock`, holds the load lock of the target
+ * schema while it runs, so two loads never write the same schema at once; a lock another process holds is exit 2.
+ */
+export async function withTargetWarehouse<T>(session: ProjectSession, io: CliIo, work: (wh: Warehouse) => Promise<T>, options: { loadLock?: boolean } = {}): Promise<T> {
+  const wh = await openTargetWarehouse(session, io);
+  let lock: LoadLock | undefined;
+  try {
+    if (options.loadLock) {
+      try {
+        lock = await acquireLoadLock(wh, session.root, { scope: session.project.targetSchema });
+      } catch (error) {
+        if (error instanceof LoadLockedError) throw new CliFailure(error.message, 2);
+        throw error;
+      }
+    }
+    return await work(wh);
+  } finally {
+    await lock?.release();
+    await wh.close();
   }
 }
