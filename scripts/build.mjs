@@ -29,6 +29,8 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
   // The language server runs the embedded database in this worker thread (server/src/warehouse/embedded.ts).
   esbuild.build({ ...common, entryPoints: ['server/src/warehouse/pglite-worker.ts'], outfile: 'dist/pglite-worker.js' }),
+  // `dvs check` of a large project checks parts of it in these worker threads (server/src/cli/check-parallel.ts).
+  esbuild.build({ ...common, entryPoints: ['server/src/cli/check-worker.ts'], outfile: 'dist/check-worker.js' }),
   esbuild.build({
     ...common,
     entryPoints: ['server/src/cli.ts'],
@@ -46,4 +48,4 @@ for (const file of readdirSync(pgliteDist)) {
 }
 // Apache ECharts draws the dashboard: the CLI inlines this file into its HTML and the webview loads it from dist/.
 copyFileSync(require.resolve('echarts/dist/echarts.min.js'), join(dist, 'echarts.min.js'));
-console.error('built dist/extension.js, dist/server.js, dist/pglite-worker.js, dist/cli.js (+ PGlite runtime files, echarts.min.js)');
+console.error('built dist/extension.js, dist/server.js, dist/pglite-worker.js, dist/cli.js, dist/check-worker.js (+ PGlite runtime files, echarts.min.js)');

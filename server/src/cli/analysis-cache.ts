@@ -86,8 +86,14 @@ function projectFiles(root: string): string[] {
   return out.sort();
 }
 
+/** What the key's walk over the project saw, for callers that size their work by it. */
+export interface AnalysisInputs {
+  /** .sql files in the project (models, macros, tests, installed packages): an upper bound of its models. */
+  sqlFiles: number;
+}
+
 /** The key of a result: a hash over every input the analysis reads. */
-export function analysisKey(input: AnalysisKeyInput): string {
+export function analysisKey(input: AnalysisKeyInput, seen?: AnalysisInputs): string {
   const hash = createHash('sha256');
   hash.update(`dvs-analysis ${FORMAT}\n${dvsBuild()}\n${JSON.stringify(input.command)}\n`);
   const texts: string[] = [];
@@ -100,6 +106,7 @@ export function analysisKey(input: AnalysisKeyInput): string {
       content = undefined;
     }
     hash.update(`${file}\0${content === undefined ? 'missing' : content.length}\0`);
+    if (seen && content !== undefined && file.endsWith('.sql')) seen.sqlFiles++;
     if (content !== undefined) {
       hash.update(content);
       texts.push(content.toString('utf8'));

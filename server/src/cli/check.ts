@@ -1,36 +1,26 @@
 // `dvs check`: every model's diagnostics (parser, project, compile, vault rules), as text or one JSON document.
-import { relative } from 'node:path';
 import type { Diagnostic } from '../base/diagnostic';
-import { SourceText } from '../base/text';
 import { flagValue, hasFlag, type ParsedArgs } from './args';
 import { CliFailure, type CliIo } from './io';
 import { openSession, projectRoot } from './session';
 import type { ProjectSession } from '../engine/session';
-import { analysisKey, readAnalysisCache, writeAnalysisCache } from './analysis-cache';
-import { checkProject } from '../engine/check';
+import { analysisKey, readAnalysisCache, writeAnalysisCache, type AnalysisInputs } from './analysis-cache';
+import { analyseInParallel, analyseSlice, checkParts, mergeSlices, type CheckAnalysis, type CheckEntry } from './check-parallel';
 import { verifyEmulation, type EmulationReport } from '../engine/verify-emulation';
 
-export interface CheckEntry {
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  severity: Diagnostic['severity'];
-  code: string;
-  message: string;
-}
+export type { CheckEntry, CheckAnalysis } from './check-parallel';
 
 export async function runCheck(args: ParsedArgs, io: CliIo): Promise<number> {
   const format = flagValue(args, 'format') ?? 'text';
   if (format !== 'text' && format !== 'json') throw new CliFailure(`--format must be text or json, not '${format}'.`);
   // --verify-emulation compares compiled SQL, which the analysis cache does not hold: it always opens the project.
   let session: ProjectSession | undefined;
-  const analyse = (quietIo: CliIo): CheckAnalysis => {
+  const analyse = async (quietIo: CliIo, parts: number): Promise<CheckAnalysis> => {
+    if (parts > 1) return analyseInParallel(args, quietIo, parts);
     session = openSession(args, quietIo, 'read');
-    return analyseProject(session);
+    return mergeSlices([analyseSlice(session, undefined)]);
   };
-  const { models, entries } = hasFlag(args, 'verify-emulation') ? analyse(io) : cachedAnalysis(args, io, analyse);
+  const { models, entries } = hasFlag(args, 'verify-emulation') ? await analyse(io, 1) : await cachedAnalysis(args, io, analyse);
   let emulation: EmulationReport | undefined;
   const opened = session as ProjectSession | undefined; // assigned by analyse()
   if (hasFlag(args, 'verify-emulation') && opened) {
@@ -55,51 +45,23 @@ export async function runCheck(args: ParsedArgs, io: CliIo): Promise<number> {
   return entries.some((e) => e.severity === 'error') || (emulation?.differences.length ?? 0) > 0 ? 1 : 0;
 }
 
-export interface CheckAnalysis {
-  models: number;
-  entries: CheckEntry[];
-}
-
-/** Every finding of the project as the command prints them, sorted by file and position. */
-function analyseProject(session: ProjectSession): CheckAnalysis {
-  const result = checkProject(session);
-  const entries: CheckEntry[] = [];
-  for (const { file, text, diagnostics } of result.files) {
-    const src = new SourceText(text);
-    for (const d of diagnostics) {
-      const start = src.positionAt(d.span?.start ?? 0);
-      const end = src.positionAt(d.span?.end ?? 0);
-      entries.push({
-        file: relative(session.root, file).split('\\').join('/'),
-        line: start.line + 1,
-        column: start.character + 1,
-        endLine: end.line + 1,
-        endColumn: end.character + 1,
-        severity: d.severity,
-        code: d.code,
-        message: d.message,
-      });
-    }
-  }
-  entries.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  return { models: result.models, entries };
-}
-
 /**
  * The analysis from `<project>/.dvs/analysis/` when no input changed since it was stored (cli/analysis-cache.ts),
  * else analysed now and stored. The lines opening the project printed (the target used) are stored with it.
  */
-function cachedAnalysis(args: ParsedArgs, io: CliIo, analyse: (io: CliIo) => CheckAnalysis): CheckAnalysis {
+async function cachedAnalysis(args: ParsedArgs, io: CliIo, analyse: (io: CliIo, parts: number) => Promise<CheckAnalysis>): Promise<CheckAnalysis> {
   const root = projectRoot(args, io);
   const command = { command: args.command, flags: [...args.flags].filter(([flag]) => flag !== 'format').sort(), positionals: args.positionals, target: io.env.DVS_TARGET };
-  const key = analysisKey({ root, command, env: io.env, ...(flagValue(args, 'profiles-dir') ? { profilesDir: flagValue(args, 'profiles-dir') } : {}) });
+  const inputs: AnalysisInputs = { sqlFiles: 0 };
+  const key = analysisKey({ root, command, env: io.env, ...(flagValue(args, 'profiles-dir') ? { profilesDir: flagValue(args, 'profiles-dir') } : {}) }, inputs);
   const cached = readAnalysisCache(root, 'check', key, isCachedCheck);
   if (cached) {
     for (const line of cached.notes) io.err(line);
     return { models: cached.models, entries: cached.entries };
   }
   const notes: string[] = [];
-  const analysis = analyse({ ...io, err: (text) => (notes.push(text), io.err(text)) });
+  // A cold check of a large project uses every core (cli/check-parallel.ts); the .sql files are counted by the key.
+  const analysis = await analyse({ ...io, err: (text) => (notes.push(text), io.err(text)) }, checkParts(inputs.sqlFiles, io.env));
   writeAnalysisCache(root, 'check', key, { ...analysis, notes });
   return analysis;
 }

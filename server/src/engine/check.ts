@@ -41,21 +41,36 @@ export interface CheckModelOptions {
   leaveOutRules?: ReadonlySet<string>;
 }
 
-/** `connected`: the session's schema snapshot was read live from the target in this process (not only the cache). */
-export function checkProject(session: ProjectSession, options: { connected?: boolean } = {}): CheckResult {
+export interface CheckProjectOptions {
+  /** The session's schema snapshot was read live from the target in this process (not only the cache). */
+  connected?: boolean;
+  /**
+   * Check only the models at these positions of `session.models()`, and the project's own files only when
+   * `projectFiles` is not false: a part of the project, for checking parts in parallel (cli/check-parallel.ts).
+   */
+  slice?: { index: number; count: number; projectFiles: boolean };
+}
+
+export function checkProject(session: ProjectSession, options: CheckProjectOptions = {}): CheckResult {
   const files = new Map<string, FileFindings>();
   const models = session.models();
   const project = ruleProjectOfSession(session, { connected: options.connected === true });
   const rules: RuleView = { project, index: createVaultIndex(project) };
-  for (const node of models) {
+  const slice = options.slice;
+  for (let i = 0; i < models.length; i++) {
+    const node = models[i] as ProjectNode;
+    if (slice && i % slice.count !== slice.index) continue;
     const text = session.textOf(node);
     files.set(node.file, { file: node.file, text, diagnostics: checkModel(session, node, rules, text) });
   }
+  if (slice && !slice.projectFiles) return { models: models.length, files: [...files.values()] };
+  // A model file of another part is not the project's own file: its findings come with that part.
+  const modelFiles = slice ? new Set(models.map((m) => m.file)) : undefined;
   for (const d of session.project.diagnostics()) {
     // An unresolvable default target is the environment's state, not a project error: the CLI says on stderr that it
     // fell back to embedded, and the editor shows it in the status bar (CONTRACTS.md, Targets).
     if (d.code === 'DV105') continue;
-    if (files.has(d.file)) continue;
+    if (files.has(d.file) || modelFiles?.has(d.file)) continue;
     let entry = files.get(`other:${d.file}`);
     if (!entry) {
       entry = { file: d.file, text: session.files.readFile(d.file) ?? '', diagnostics: [] };

@@ -1,0 +1,100 @@
+// `dvs check` in parts on worker threads (cli/check-parallel.ts) gives exactly the output of a check on one thread:
+// the same findings, in the same order, byte for byte, on fixture projects with many kinds of findings.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../server/src/cli/main';
+import type { CliIo } from '../../server/src/cli/io';
+import { analyseInParallel, analyseSlice, checkParts, mergeSlices, PARALLEL_MIN_MODELS, type Slice } from '../../server/src/cli/check-parallel';
+import { openSession } from '../../server/src/cli/session';
+import { writeLargeProject } from '../../bench/large-project';
+
+function capture(cwd: string, env: Record<string, string> = {}): CliIo & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    cwd,
+    env: { HOME: tmpdir(), ...env },
+    isTTY: false,
+    out(t: string) {
+      io.stdout += t;
+    },
+    err(t: string) {
+      io.stderr += t;
+    },
+  };
+  return io;
+}
+
+/** Fixture projects (each folder holding a dbt_project.yml), copied so the analysis cache lands in a temp folder. */
+function fixtureProjects(): string[] {
+  const root = join(__dirname, '..', 'fixtures', 'projects');
+  const out: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    if (existsSync(join(dir, 'dbt_project.yml'))) out.push(dir);
+    if (depth > 2) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory() && !['dbt_packages', 'target', '.dvs'].includes(e.name)) walk(join(dir, e.name), depth + 1);
+  };
+  walk(root, 0);
+  return out;
+}
+
+async function check(dir: string, workers: string, format: 'json' | 'text'): Promise<{ code: number; stdout: string; stderr: string }> {
+  const copy = mkdtempSync(join(tmpdir(), 'dvs-par-'));
+  try {
+    cpSync(dir, copy, { recursive: true });
+    const io = capture(copy, { DVS_CHECK_WORKERS: workers });
+    const code = await runCli(['check', '--format', format, '--project', copy], io);
+    // The temp folder's name is in messages that quote a path: compare without it.
+    const strip = (t: string) => t.split(copy).join('<project>');
+    return { code, stdout: strip(io.stdout), stderr: strip(io.stderr) };
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+test('a check in worker threads prints exactly what a check on one thread prints, on every fixture project', async () => {
+  const projects = fixtureProjects();
+  assert.ok(projects.length >= 8, `found ${projects.length} fixture projects`);
+  let findings = 0;
+  for (const dir of projects) {
+    for (const format of ['json', 'text'] as const) {
+      const one = await check(dir, '1', format);
+      const three = await check(dir, '3', format);
+      assert.deepEqual(three, one, `${dir} (${format})`);
+      if (format === 'json') findings += (JSON.parse(one.stdout) as { diagnostics: unknown[] }).diagnostics.length;
+    }
+  }
+  // The comparison means something only if the projects have findings to order.
+  assert.ok(findings > 20, `only ${findings} findings across the fixtures`);
+});
+
+test('the parts are really checked by worker threads, and merge to the one-thread analysis', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-par-large-'));
+  try {
+    writeLargeProject(dir, { tables: 8, columnsPerTable: 12, models: 40 });
+    const args = { command: 'check', flags: new Map([['project', [dir]]]), positionals: [] };
+    const io = capture(dir);
+    const parts: { slice: Slice; by: string }[] = [];
+    const parallel = await analyseInParallel(args, io, 3, (slice, by) => parts.push({ slice, by }));
+    assert.deepEqual(
+      parts.map((p) => `${p.slice.index}/${p.slice.count} ${p.by}`),
+      ['0/3 main', '1/3 worker', '2/3 worker'],
+    );
+    const single = mergeSlices([analyseSlice(openSession(args, capture(dir), 'read'), undefined)]);
+    assert.equal(parallel.models, 40);
+    assert.ok(single.entries.length > 0, 'the generated project has findings');
+    assert.deepEqual(parallel, single);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a small project stays on one thread unless DVS_CHECK_WORKERS asks for parts', () => {
+  assert.equal(checkParts(10, {}), 1);
+  assert.equal(checkParts(10, { DVS_CHECK_WORKERS: '2' }), 2);
+  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, { DVS_CHECK_WORKERS: '1' }), 1);
+  assert.ok(checkParts(PARALLEL_MIN_MODELS * 10, {}) >= 1);
+});
