@@ -200,7 +200,8 @@ interface WalkAt {
   sourceModels: readonly string[];
 }
 
-function describeValue(v: MetaValue): string {
+/** A written value for a message: `the number 3`, `a list`; a mapping with its keys unless `mappingKeys` is false. */
+export function describeValue(v: MetaValue, mappingKeys = true): string {
   switch (v.kind) {
     case 'string':
       return `the string '${v.value}'`;
@@ -213,6 +214,7 @@ function describeValue(v: MetaValue): string {
     case 'list':
       return 'a list';
     case 'dict':
+      if (!mappingKeys) return 'a mapping';
       return v.entries.length ? `a mapping with keys ${v.entries.map((e) => e.key).join(', ')}` : 'an empty mapping';
     case 'dynamic':
       return 'a computed value';

@@ -12,7 +12,7 @@ import { vaultCall, type MacroCallInfo } from '../model/parse';
 import { incrementalFailure } from '../compile/automate-dv/signatures';
 import { hasIncrementalBranch } from '../base/materializations';
 import { tableOf, type VaultRuleContext } from './context';
-import { ADVANCED_SHAPES, nestedMetadataFindings } from './nested-metadata';
+import { ADVANCED_SHAPES, describeValue, nestedMetadataFindings } from './nested-metadata';
 import type { VaultRule } from './rule';
 
 const DICT_KINDS: readonly ParamKind[] = ['derived-columns', 'null-columns', 'hashed-columns', 'ranked-columns', 'xts-satellites', 'pit-satellites', 'stage-ldts', 'bridge-walk'];
@@ -90,23 +90,6 @@ function isScalarNonString(v: MetaValue): boolean {
   return v.kind === 'number' || v.kind === 'bool';
 }
 
-function describe(v: MetaValue): string {
-  switch (v.kind) {
-    case 'number':
-      return `the number ${v.value}`;
-    case 'bool':
-      return `the boolean ${v.value}`;
-    case 'list':
-      return 'a list';
-    case 'dict':
-      return 'a mapping';
-    case 'string':
-      return `the string '${v.value}'`;
-    default:
-      return v.kind;
-  }
-}
-
 function elementSpan(v: MetaValue) {
   return v.kind === 'list' ? (v.items.find(isScalarNonString)?.span ?? v.span) : v.span;
 }
@@ -144,7 +127,7 @@ function wrongKind(kind: ParamKind, v: MetaValue, param: string): string | undef
     case 'columns':
     case 'hashdiff':
     case 'payload':
-      if (isScalarNonString(v)) return `must be a column name, not ${describe(v)}; ${columnHint}.`;
+      if (isScalarNonString(v)) return `must be a column name, not ${describeValue(v, false)}; ${columnHint}.`;
       if (v.kind === 'list' && v.items.some(isScalarNonString)) return `has a list element that is not a column name; ${columnHint}.`;
       if (kind === 'column' || kind === 'columns') {
         // A {source_column, alias} mapping naming one column works where AutomateDV only selects columns with prefix().
@@ -155,14 +138,14 @@ function wrongKind(kind: ParamKind, v: MetaValue, param: string): string | undef
       }
       return undefined;
     case 'model':
-      if (v.kind !== 'string') return `must be one model name, not ${describe(v)}.${v.kind === 'list' ? ' This macro loads from a single stage.' : ''}`;
+      if (v.kind !== 'string') return `must be one model name, not ${describeValue(v, false)}.${v.kind === 'list' ? ' This macro loads from a single stage.' : ''}`;
       return undefined;
     case 'models':
-      if (v.kind !== 'string' && v.kind !== 'list') return `must be a model name or a list of model names, not ${describe(v)}.`;
+      if (v.kind !== 'string' && v.kind !== 'list') return `must be a model name or a list of model names, not ${describeValue(v, false)}.`;
       if (v.kind === 'list' && v.items.some((i) => i.kind !== 'string' && i.kind !== 'dynamic')) return `has a list element that is not a model name.`;
       return undefined;
     case 'model-or-source':
-      if (v.kind !== 'string' && v.kind !== 'dict') return `must be a model name or {source_name: table_name}, not ${describe(v)}.`;
+      if (v.kind !== 'string' && v.kind !== 'dict') return `must be a model name or {source_name: table_name}, not ${describeValue(v, false)}.`;
       return undefined;
     case 'bool':
       return undefined;
@@ -170,7 +153,7 @@ function wrongKind(kind: ParamKind, v: MetaValue, param: string): string | undef
       if (DICT_KINDS.includes(kind) && v.kind !== 'dict') {
         // The nested parameters of xts, pit and bridge name the shape they expect.
         const shape = ADVANCED_SHAPES[kind];
-        return `must be a mapping ${shape?.kind === 'mapping' ? shape.expected : '(NAME: spec)'}, not ${describe(v)}.`;
+        return `must be a mapping ${shape?.kind === 'mapping' ? shape.expected : '(NAME: spec)'}, not ${describeValue(v, false)}.`;
       }
       return undefined;
   }
