@@ -55,8 +55,17 @@ export interface LexResult {
 // Python's str.isspace() set, which Jinja's `\s` and rstrip() use.
 const WS = '\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const LEADING_WS = new RegExp(`^[${WS}]+`);
-const TRAILING_WS = new RegExp(`[${WS}]+$`);
 const IS_WS = new RegExp(`[${WS}]`);
+
+/**
+ * `value` without its trailing whitespace. A loop from the end: the regex `[…]+$` tries a match at every whitespace
+ * run of the chunk, and model files are mostly indentation.
+ */
+function trimTrailingWs(value: string): string {
+  let end = value.length;
+  while (end > 0 && IS_WS.test(value[end - 1] as string)) end--;
+  return end === value.length ? value : value.slice(0, end);
+}
 
 const OPERATORS = ['//', '**', '==', '!=', '>=', '<=', '+', '-', '/', '*', '%', '~', '[', ']', '(', ')', '{', '}', '>', '<', '=', '.', ':', '|', ',', ';'];
 const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
@@ -93,7 +102,7 @@ export function lexTemplate(text: string): LexResult {
   const pushData = (start: number, stop: number, stripAfter: boolean): void => {
     let value = text.slice(start, stop);
     if (stripNext) value = value.replace(LEADING_WS, '');
-    if (stripAfter) value = value.replace(TRAILING_WS, '');
+    if (stripAfter) value = trimTrailingWs(value);
     stripNext = false;
     if (start < stop) chunks.push({ kind: 'data', span: { start, end: stop }, value: normalizeNewlines(value) });
   };
@@ -139,7 +148,7 @@ export function lexTemplate(text: string): LexResult {
         }
         let value = text.slice(contentStart, rawEnd.index);
         if (rawBegin[1] === '-') value = value.replace(LEADING_WS, '');
-        if (rawEnd[1] === '-') value = value.replace(TRAILING_WS, '');
+        if (rawEnd[1] === '-') value = trimTrailingWs(value);
         chunks.push({
           kind: 'raw',
           span: { start: open, end: rawEnd.index + rawEnd[0].length },

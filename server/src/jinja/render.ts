@@ -73,7 +73,10 @@ export function render(template: Template, globals: Map<string, JValue> | Record
   const renderer = new Renderer(globals instanceof Map ? globals : new Map(Object.entries(globals)), options);
   const root = new Frame();
   const out: string[] = [];
-  const compileError = unknownFilterOrTest(template.body, options.filters ? new Map([...FILTERS, ...options.filters]) : FILTERS, options.tests ? new Map([...TESTS, ...options.tests]) : TESTS);
+  const compileError =
+    options.filters || options.tests
+      ? unknownFilterOrTest(template.body, options.filters ? new Map([...FILTERS, ...options.filters]) : FILTERS, options.tests ? new Map([...TESTS, ...options.tests]) : TESTS)
+      : unknownBuiltinFilterOrTest(template.body);
   if (compileError) return { output: '', diagnostics: [compileError], variables: root.vars };
   try {
     renderer.renderBody(template.body, root, out);
@@ -81,6 +84,26 @@ export function render(template: Template, globals: Map<string, JValue> | Record
     renderer.reportEscaped(e, template.span);
   }
   return { output: out.join(''), diagnostics: renderer.diagnostics, variables: root.vars };
+}
+
+/** Each top-level statement's unknown filter or test with the built-in ones (null: none), found once per parse. */
+const builtinCheckDone = new WeakMap<Statement, Diagnostic | null>();
+
+/**
+ * unknownFilterOrTest with the built-in filters and tests, remembered per statement: a model renders the same macro
+ * statements (project macros, AutomateDV's) again and again, and the walk found the same each time.
+ */
+function unknownBuiltinFilterOrTest(body: Statement[]): Diagnostic | undefined {
+  for (const st of body) {
+    let found = builtinCheckDone.get(st);
+    if (found === undefined) {
+      found = unknownFilterOrTest([st], FILTERS, TESTS) ?? null;
+      builtinCheckDone.set(st, found);
+    }
+    // A copy: whoever gets the diagnostic may add to it.
+    if (found) return { ...found };
+  }
+  return undefined;
 }
 
 /**

@@ -111,7 +111,7 @@ class Reader {
   /** The comments after line `index` not yet taken by a node that ended on it. */
   private leftComments(index: number): Line['comments'] {
     const all = (this.lines[index] as Line).comments;
-    return this.commentsOf === index ? all.slice(this.taken) : all;
+    return this.commentsOf === index && this.taken > 0 ? all.slice(this.taken) : all;
   }
 
   private take(index: number, count: number): void {
