@@ -3,7 +3,7 @@
 // model parser and the language server use it too.
 import { CompileError } from '../context';
 import { isNone, type JValue } from '../../jinja/values';
-import { versionAtLeast } from './load-context';
+import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
 import { isVaultMacroName, macroDescriptor, VAULT_MACRO_NAMES, type ParamSpec, type VaultMacroName } from '../../base/automate-dv-macros';
 
 export type { ParamKind, ParamSpec, VaultMacroName } from '../../base/automate-dv-macros';
@@ -109,10 +109,11 @@ export function bindArguments(
 
 /**
  * True when AutomateDV does not check the macro's required parameters: t_link in 0.11.5 is a thin alias that calls
- * nh_link's SQL without the check (spec §1.3), so a t_link without src_eff compiles there. No version means 0.11.5.
+ * nh_link's SQL without the check (docs/automate-dv.md §1.3), so a t_link without src_eff compiles there. No version means 0.11.5.
  */
 export function skipsRequiredCheck(macro: string, version: string | undefined): boolean {
-  return macro === 't_link' && (version === undefined || versionAtLeast(version, '0.11.5'));
+  // From 0.11.5, the release that brings nh_link, t_link is its alias (the version matrix's nhLinkMacro row).
+  return macro === 't_link' && (version === undefined || behaviourAt(AUTOMATE_DV_VERSIONS.nhLinkMacro, version));
 }
 
 /**
