@@ -109,7 +109,8 @@ export function bindArguments(
 
 /**
  * True when AutomateDV does not check the macro's required parameters: t_link in 0.11.5 is a thin alias that calls
- * nh_link's SQL without the check (docs/automate-dv.md §1.3), so a t_link without src_eff compiles there. No version means 0.11.5.
+ * nh_link's SQL without the check (docs/automate-dv.md §1.3), so a t_link without src_eff compiles there. No version
+ * means 0.11.5.
  */
 export function skipsRequiredCheck(macro: string, version: string | undefined): boolean {
   // From 0.11.5, the release that brings nh_link, t_link is its alias (the version matrix's nhLinkMacro row).
