@@ -1,6 +1,6 @@
 // Which compiler expands which AutomateDV macro: the compile half of the descriptor table in
-// base/automate-dv-macros.ts, whose every macro must have its compiler here (the types of the tables below say so). Every
-// table macro also gets the notices that depend only on the model and the emulated version, not on its metadata.
+// base/automate-dv-macros.ts, whose every macro must have its compiler here (the types of the tables below say so).
+// Every table macro also gets the notices that depend only on the model and the emulated version, not on its metadata.
 import { AUTOMATE_DV_VERSIONS, behaviourAt, inBand, type DefaultSqlFailure } from '../../base/automate-dv-versions';
 import { firstVersionOf, macroDescriptor } from '../../base/automate-dv-macros';
 import { CompileError, type MacroContext } from '../context';
