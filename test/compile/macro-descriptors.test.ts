@@ -16,7 +16,7 @@ import {
 } from '../../server/src/base/automate-dv-macros';
 import { AUTOMATE_DV_VERSIONS } from '../../server/src/base/automate-dv-versions';
 import { MACRO_COMPILERS } from '../../server/src/compile/automate-dv/registry';
-import { MACRO_SIGNATURES } from '../../server/src/compile/automate-dv/signatures';
+import { MACRO_SIGNATURES, isReleasedHelperMacro } from '../../server/src/compile/automate-dv/signatures';
 import { compileMacro } from '../../server/src/compile/automate-dv';
 import { fixtureContext, kwargs } from './context-fixture';
 
@@ -37,6 +37,8 @@ test('the signatures are the descriptors’ parameters, and only described names
   assert.equal(isVaultMacroName('hub'), true);
   assert.equal(isVaultMacroName('prefix'), false);
   assert.equal(isVaultMacroName('toString'), false);
+  // AutomateDV's other macros (helpers a model may call) are listed apart; a macro that builds a model is never one.
+  assert.deepEqual(VAULT_MACRO_NAMES.filter(isReleasedHelperMacro), []);
 });
 
 test('every macro the version matrix names is described, and its full list is the described macros', () => {
