@@ -246,9 +246,10 @@ class Reader {
       quote = q === "'" ? 'single' : 'double';
     } else {
       if (PLAIN_FIRST.has(q as string)) giveUp();
-      let c = text.indexOf(' #', from);
-      if (c < 0 || c > lineEnd) c = lineEnd;
-      let e = c;
+      // Only this line: a search through the rest of the text for each scalar would make a block quadratic.
+      const rest = text.slice(from, lineEnd);
+      const hash = rest.indexOf(' #');
+      let e = from + (hash < 0 ? rest.length : hash);
       while (e > from && text.charCodeAt(e - 1) === 32) e--;
       const source = text.slice(from, e);
       if (source.includes(': ') || source.endsWith(':') || source.includes('#')) giveUp();
