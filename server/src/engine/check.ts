@@ -3,7 +3,7 @@
 import type { Diagnostic } from '../base/diagnostic';
 import type { ProjectNode } from '../project';
 import { createVaultIndex, mergeFindings, runVaultRules, type RuleProject, type VaultIndex } from '../rules';
-import { ruleProjectOfSession } from './rule-project';
+import { onceForBatch, ruleProjectOfSession } from './rule-project';
 import type { ProjectSession } from './session';
 
 export interface FileFindings {
@@ -54,7 +54,8 @@ export interface CheckProjectOptions {
 export function checkProject(session: ProjectSession, options: CheckProjectOptions = {}): CheckResult {
   const files = new Map<string, FileFindings>();
   const models = session.models();
-  const project = ruleProjectOfSession(session, { connected: options.connected === true });
+  // Nothing changes during the loop below: the lists every model's rules read are made once.
+  const project = onceForBatch(ruleProjectOfSession(session, { connected: options.connected === true }));
   const rules: RuleView = { project, index: createVaultIndex(project) };
   const slice = options.slice;
   for (let i = 0; i < models.length; i++) {

@@ -54,3 +54,19 @@ export function ruleProjectOfSession(session: ProjectSession, state: SessionCata
     },
   };
 }
+
+/**
+ * The same view, with the lists every model's rules ask for (model names, other nodes, source tables) computed once:
+ * for a check of many models in one go, during which the project does not change.
+ */
+export function onceForBatch(project: RuleProject): RuleProject {
+  let modelNames: string[] | undefined;
+  let otherNodeNames: string[] | undefined;
+  let sourceTables: { source: string; table: string }[] | undefined;
+  return {
+    ...project,
+    modelNames: () => (modelNames ??= [...project.modelNames()]),
+    otherNodeNames: () => (otherNodeNames ??= [...project.otherNodeNames()]),
+    sourceTables: () => (sourceTables ??= [...project.sourceTables()]),
+  };
+}
