@@ -12,6 +12,9 @@
 // killed run left behind are dropped when the next run of the same scope starts (loads of one scope never overlap: see
 // warehouse/lock.ts).
 //
+// The staged table holds only the stage's columns that its readers read (PostgreSQL itself says which: see
+// columnsRead), and the statement that hashes the rows may use parallel workers.
+//
 // Everything is loaded (and the mark then set to the newest row loaded) on --full-refresh, on a model's first run, and
 // where filtering would change the stage's rows: a stage that reads a model or several sources, or whose SQL ranks,
 // aggregates, joins or deduplicates rows (ranked_columns). Only `incremental` readers take part: vault_insert_by_*,
@@ -19,13 +22,31 @@
 import { createHash } from 'node:crypto';
 import { quoteIdent, quoteLiteral } from '../base/relation';
 import type { SqlSession, Warehouse } from '../warehouse/warehouse';
-import { asSubquery } from './ddl';
+import { asSubquery, qualifiedName } from './ddl';
+import { isIncrementalRun } from './materialize';
 import type { LoadModel, StageInput } from './model';
 
 export const STATE_SCHEMA = 'dvs_state';
 export const MARKS_TABLE = 'high_water_marks';
 const MARKS = `${quoteIdent(STATE_SCHEMA)}.${quoteIdent(MARKS_TABLE)}`;
 const STAGED_PREFIX = 'stage_';
+const PROBE_TABLE = 'dvs_probe_stage';
+const PROBE_VIEW = 'dvs_probe_reader';
+/** Thrown to roll a probe's transaction back. */
+const ROLLBACK = Symbol('rollback');
+/**
+ * Said before the statement that hashes the stage's rows. PostgreSQL prices a row sent from a parallel worker above
+ * the handful of MD5 calls that make it, so on its own it hashes a million rows in one process; with the transfer
+ * priced at nothing the scan is split whenever the source is large enough for parallel workers at all.
+ */
+const PARALLEL_HASHING = 'set local parallel_tuple_cost = 0';
+/**
+ * Said before a marked model's incremental run: its batch is small by construction and the vault table it anti-joins
+ * large, so probing the table's key index should beat reading all of it. PostgreSQL's default random_page_cost (4)
+ * prices each probe as a disk seek and picks a scan of all history once the vault is large (PGlite does this at a
+ * million rows); 1.1 is the usual value for data in memory or on SSD. A lower setting of the server's is kept.
+ */
+const INDEX_PROBES = `select set_config('random_page_cost', '1.1', true) as set where current_setting('random_page_cost')::float8 > 1.1`;
 
 /** A change to one model's mark for one source: `mark` undefined deletes it (the model read everything). */
 export interface MarkUpdate {
@@ -54,9 +75,17 @@ interface StoredMark {
 interface Staged {
   table: string;
   statements: string[];
+  /** The stage's columns the table holds; undefined when it holds all of them. */
+  columns?: Set<string>;
   /** The newest loaded_at_field value staged, as text; undefined when nothing was staged. */
   mark?: string;
   type?: string;
+}
+
+/** The stage's columns a reader reads (name → position), and how many the stage has. */
+interface ColumnsRead {
+  columns: Map<string, number>;
+  total: number;
 }
 
 /** Whether a model reads its stages through this module. */
@@ -112,23 +141,32 @@ function text(v: unknown): string | undefined {
   return v === null || v === undefined ? undefined : String(v);
 }
 
+export interface StagingOptions {
+  /** Names the target (its schema): stage tables of other scopes are left alone. */
+  scope?: string;
+  /** The load's --full-refresh: no model runs incrementally. */
+  fullRefresh?: boolean;
+}
+
 /** One load's staging: marks read and written, stage tables created once and dropped at the end. */
 export class HighWaterStaging {
   private readonly readers = new Map<string, number>();
   private readonly staged = new Map<string, Promise<Staged>>();
+  private readonly reads = new Map<string, Promise<ColumnsRead | undefined>>();
   private readonly created: string[] = [];
   private counter = 0;
   private failure: unknown;
   private readonly active: boolean;
   private readonly prefix: string;
+  private readonly fullRefresh: boolean;
 
-  /** `scope` names the target (its schema): stage tables of other scopes are left alone. */
   constructor(
     private readonly wh: Warehouse,
     private readonly models: LoadModel[],
-    scope = 'default',
+    options: StagingOptions = {},
   ) {
-    this.prefix = scopePrefix(scope);
+    this.prefix = scopePrefix(options.scope ?? 'default');
+    this.fullRefresh = options.fullRefresh === true;
     for (const m of models) {
       if (!usesHighWaterMark(m)) continue;
       for (const s of m.stages ?? []) this.readers.set(s.name, (this.readers.get(s.name) ?? 0) + 1);
@@ -197,7 +235,7 @@ export class HighWaterStaging {
         input.notes.push(`${stage.name}: all rows (${reason})`);
         if (src) input.updates.push({ source: src.relation, loadedAtField: src.loadedAtField ?? '' });
         if ((this.readers.get(stage.name) ?? 0) >= 2) {
-          const copy = await this.stageOnce(`copy\u0000${stage.name}`, () => this.copyStage(stage));
+          const copy = await this.stageFor(`copy\u0000${stage.name}`, stage, `select * from ${stage.relation}`, model, sql, (columns) => this.copyStage(stage, columns));
           input.statements.push(...copy.statements);
           input.sql = replaceRelation(input.sql, stage.relation, copy.table);
         }
@@ -206,7 +244,9 @@ export class HighWaterStaging {
       const stored = marks.get(src.relation);
       const lower = stored && stored.loadedAtField === src.loadedAtField ? stored : undefined;
       const field = src.loadedAtField;
-      const staged = await this.stageOnce(`rows\u0000${stage.name}\u0000${lower?.mark ?? ''}`, () => this.stageRows(stage, stageSql, at, field, lower));
+      const staged = await this.stageFor(`rows\u0000${stage.name}\u0000${lower?.mark ?? ''}`, stage, stageSql, model, sql, (columns) =>
+        this.stageRows(stage, stageSql, at, field, lower, columns),
+      );
       input.statements.push(...staged.statements);
       input.sql = replaceRelation(input.sql, stage.relation, staged.table);
       const mark = staged.mark ?? lower?.mark;
@@ -219,6 +259,29 @@ export class HighWaterStaging {
       );
     }
     return input;
+  }
+
+  /**
+   * Before a marked model's incremental run, inside its transaction `tx`: statistics for its table when it has none
+   * (PGlite runs no autovacuum, so a table it built by CREATE TABLE AS never has any, and PostgreSQL then guesses that
+   * every row of the table matches the batch's keys), and planner costs that favour probing the table's indexes (see
+   * INDEX_PROBES). Returns the statements it ran, for --explain.
+   */
+  async prepareIncremental(tx: SqlSession, model: LoadModel): Promise<string[]> {
+    const statements: string[] = [];
+    const analyzed = await tx.query(`select exists (select 1 from pg_catalog.pg_stats where schemaname = $1 and tablename = $2) as analyzed`, [
+      model.relation.schema,
+      model.relation.identifier,
+    ]);
+    const present = analyzed.rows[0]?.analyzed;
+    if (present !== true && present !== 't') {
+      const analyze = `analyze ${qualifiedName(model.relation)}`;
+      await tx.exec(analyze);
+      statements.push(analyze);
+    }
+    const set = await tx.query(INDEX_PROBES);
+    if (set.rows.length > 0) statements.push('set local random_page_cost = 1.1');
+    return statements;
   }
 
   /** Writes the reader's marks inside its transaction `tx`. */
@@ -249,6 +312,90 @@ export class HighWaterStaging {
     return out;
   }
 
+  /**
+   * The staged table for `key`, made once per run holding the columns that this run's marked readers of the stage
+   * read; a reader that reads a column it lacks (its SQL is not the one probed before) gets a table of all columns.
+   */
+  private async stageFor(key: string, stage: StageInput, shape: string, model: LoadModel, sql: string, make: (columns?: string[]) => Promise<Staged>): Promise<Staged> {
+    const staged = await this.stageOnce(key, async () => make(await this.readersColumns(stage, shape, model, sql)));
+    const held = staged.columns;
+    if (!held) return staged;
+    const read = await this.columnsRead(shape, stage.relation, sql);
+    if (read && [...read.columns.keys()].every((c) => held.has(c))) return staged;
+    return this.stageOnce(`${key}\u0000all`, () => make(undefined));
+  }
+
+  /**
+   * The columns of the stage (whose rows `shape` selects) that any of this run's marked readers reads, in the stage's
+   * order; undefined for all of them. Each reader's SQL is compiled for the run it will have (is_incremental() decided
+   * as the load decides it); a reader that fails to compile keeps every column, and fails by itself later.
+   */
+  private async readersColumns(stage: StageInput, shape: string, model: LoadModel, sql: string): Promise<string[] | undefined> {
+    const union = new Map<string, number>();
+    let total = 0;
+    for (const reader of this.models) {
+      const entry = usesHighWaterMark(reader) ? reader.stages?.find((s) => s.name === stage.name) : undefined;
+      if (!entry) continue;
+      let readerSql: string;
+      try {
+        readerSql = reader === model ? sql : await reader.sql(await isIncrementalRun(this.wh, reader, this.fullRefresh), this.wh);
+      } catch {
+        return undefined;
+      }
+      if (!readerSql.includes(entry.relation)) continue;
+      const read = await this.columnsRead(shape, entry.relation, readerSql);
+      if (!read) return undefined;
+      total = read.total;
+      for (const [name, position] of read.columns) union.set(name, position);
+    }
+    if (union.size === 0 || union.size >= total) return undefined;
+    return [...union.entries()].sort((a, b) => a[1] - b[1]).map(([name]) => name);
+  }
+
+  /**
+   * The columns of the stage that `readerSql` reads where it names the stage as `relation`, as PostgreSQL resolves
+   * them: a view over an empty table of the stage's shape records a dependency on each column its query reads (all of
+   * them for `*`, in CTEs and subqueries alike). A whole-row reference, or a query that reads no column, records only
+   * the table: then, and when the probe fails, undefined (all columns). The probe's transaction is rolled back.
+   */
+  private columnsRead(shape: string, relation: string, readerSql: string): Promise<ColumnsRead | undefined> {
+    const key = `${shape}\u0000${relation}\u0000${readerSql}`;
+    let p = this.reads.get(key);
+    if (!p) {
+      p = this.probe(shape, relation, readerSql);
+      this.reads.set(key, p);
+    }
+    return p;
+  }
+
+  private async probe(shape: string, relation: string, readerSql: string): Promise<ColumnsRead | undefined> {
+    let found: ColumnsRead | undefined;
+    try {
+      await this.wh.transaction(async (tx) => {
+        await tx.exec(`create temporary table ${PROBE_TABLE} as select * from (\n${asSubquery(shape)}\n) as stage with no data`);
+        const reader = replaceRelation(readerSql, relation, `pg_temp.${PROBE_TABLE}`);
+        // Selecting a constant: the reader's own output may repeat a column name, which a view's columns may not.
+        await tx.exec(`create temporary view ${PROBE_VIEW} as select 1 as probe from (\n${asSubquery(reader)}\n) as reader`);
+        const r = await tx.query(
+          `select d.refobjsubid::int as position, a.attname::text as name,
+                  (select count(*)::int from pg_catalog.pg_attribute t where t.attrelid = d.refobjid and t.attnum > 0 and not t.attisdropped) as total
+           from pg_catalog.pg_depend d
+           join pg_catalog.pg_rewrite w on w.oid = d.objid
+           left join pg_catalog.pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
+           where d.classid = 'pg_catalog.pg_rewrite'::regclass and w.ev_class = 'pg_temp.${PROBE_VIEW}'::regclass
+             and d.refobjid = 'pg_temp.${PROBE_TABLE}'::regclass`,
+        );
+        if (r.rows.length > 0 && r.rows.every((row) => Number(row.position) > 0 && row.name !== null)) {
+          found = { columns: new Map(r.rows.map((row) => [String(row.name), Number(row.position)])), total: Number(r.rows[0]?.total) };
+        }
+        throw ROLLBACK;
+      });
+    } catch (error) {
+      if (error !== ROLLBACK) return undefined;
+    }
+    return found;
+  }
+
   /** One staging per key per run; a failed staging is tried again by the next reader. */
   private stageOnce(key: string, make: () => Promise<Staged>): Promise<Staged> {
     let p = this.staged.get(key);
@@ -267,15 +414,30 @@ export class HighWaterStaging {
     await this.wh.exec(sql);
   }
 
-  private async create(statements: string[], name: string, select: string): Promise<string> {
+  /** `hashing`: the SELECT computes the stage's columns (see PARALLEL_HASHING), rather than copying rows. */
+  private async create(statements: string[], name: string, select: string, hashing = false): Promise<string> {
     const table = qualified(name);
     this.created.push(table);
-    await this.run(statements, `create unlogged table ${table} as (\n${asSubquery(select)}\n)`);
+    const ctas = `create unlogged table ${table} as (\n${asSubquery(select)}\n)`;
+    if (!hashing) {
+      await this.run(statements, ctas);
+      return table;
+    }
+    statements.push(PARALLEL_HASHING, ctas);
+    await this.wh.transaction(async (tx) => {
+      await tx.exec(PARALLEL_HASHING);
+      await tx.exec(ctas);
+    });
     return table;
   }
 
+  /** `select` narrowed to `columns` (all of them when undefined). */
+  private static narrowed(select: string, columns: string[] | undefined): string {
+    return columns ? `select ${columns.map(quoteIdent).join(', ')} from (\n${asSubquery(select)}\n) as stage` : select;
+  }
+
   /** The stage's rows for the source rows above `lower` (all rows up to the newest when there is no mark). */
-  private async stageRows(stage: StageInput, stageSql: string, at: number, field: string, lower: StoredMark | undefined): Promise<Staged> {
+  private async stageRows(stage: StageInput, stageSql: string, at: number, field: string, lower: StoredMark | undefined, columns?: string[]): Promise<Staged> {
     const src = stage.source as NonNullable<StageInput['source']>;
     const expr = loadedAtExpression(field);
     const n = ++this.counter;
@@ -300,17 +462,18 @@ export class HighWaterStaging {
       rows = mark === undefined ? `(select * from ${src.relation})` : `(select * from ${src.relation} where ${expr} <= cast(${quoteLiteral(mark)} as ${type}) or ${expr} is null)`;
     }
     const sql = stageSql.slice(0, at) + `${rows} as ${quoteIdent(src.identifier)}` + stageSql.slice(at + src.relation.length);
-    const table = await this.create(statements, stagedName(this.prefix, n, stage.name), sql);
+    const table = await this.create(statements, stagedName(this.prefix, n, stage.name), HighWaterStaging.narrowed(sql, columns), true);
     // A few new rows against large vault tables: statistics let the anti-joins probe the vault's key indexes. A full
     // load sorts everything anyway, and sampling a large table would only add to it.
     if (lower) await this.run(statements, `analyze ${table}`);
-    return { table, statements, ...(mark !== undefined ? { mark } : {}), ...(type !== undefined ? { type } : {}) };
+    return { table, statements, ...(columns ? { columns: new Set(columns) } : {}), ...(mark !== undefined ? { mark } : {}), ...(type !== undefined ? { type } : {}) };
   }
 
   /** The stage view's rows as they are now, once for all its readers. */
-  private async copyStage(stage: StageInput): Promise<Staged> {
+  private async copyStage(stage: StageInput, columns?: string[]): Promise<Staged> {
     const statements: string[] = [];
-    const table = await this.create(statements, stagedName(this.prefix, ++this.counter, stage.name), `select * from ${stage.relation}`);
-    return { table, statements };
+    const select = HighWaterStaging.narrowed(`select * from ${stage.relation}`, columns);
+    const table = await this.create(statements, stagedName(this.prefix, ++this.counter, stage.name), select, true);
+    return { table, statements, ...(columns ? { columns: new Set(columns) } : {}) };
   }
 }

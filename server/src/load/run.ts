@@ -83,7 +83,7 @@ export async function runLoad(wh: Warehouse, models: LoadModel[], options: LoadO
   };
 
   // Marks and once-per-run stage tables for the models that opted in; nothing changes for the others.
-  const staging = new HighWaterStaging(wh, order, options.scope);
+  const staging = new HighWaterStaging(wh, order, { ...(options.scope !== undefined ? { scope: options.scope } : {}), fullRefresh: options.fullRefresh === true });
   await staging.prepare();
   try {
     for (const model of order) {
@@ -116,7 +116,9 @@ export async function runLoad(wh: Warehouse, models: LoadModel[], options: LoadO
         const compiled = await model.sql(incremental, wh);
         const input = await staging.inputFor(model, compiled, incremental);
         const sql = input?.sql ?? compiled;
+        const prepared: string[] = [];
         const outcome = await wh.transaction(async (tx) => {
+          if (input && incremental) prepared.push(...(await staging.prepareIncremental(tx, model)));
           const out = await materialize(tx, model, sql, incremental);
           // The marks commit with the rows or not at all.
           if (input) await staging.record(tx, model, input.updates);
@@ -127,7 +129,7 @@ export async function runLoad(wh: Warehouse, models: LoadModel[], options: LoadO
         // A vault_insert_by_* loop says which periods/ranks it ran and the rows of each; a marked model what it read.
         const message = [outcome.message, ...(input?.notes ?? [])].filter((m): m is string => m !== undefined).join('; ') || undefined;
         const said = message !== undefined ? { message } : {};
-        const executed = input ? { executedSql: [...input.statements, sql] } : {};
+        const executed = input ? { executedSql: [...input.statements, ...prepared, sql] } : {};
         record(model, 'success', { ms, at, rows, incremental, ...said, ...executed });
         emit({ type: 'end', model: model.name, index, total, materialized: model.materialized, status: 'success', rows, ms, ...said });
       } catch (error) {
