@@ -92,9 +92,14 @@ test('the parts are really checked by worker threads, and merge to the one-threa
   }
 });
 
-test('a small project stays on one thread unless DVS_CHECK_WORKERS asks for parts', () => {
+test('a small project, or a busy machine, stays on one thread unless DVS_CHECK_WORKERS asks for parts', () => {
   assert.equal(checkParts(10, {}), 1);
   assert.equal(checkParts(10, { DVS_CHECK_WORKERS: '2' }), 2);
   assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, { DVS_CHECK_WORKERS: '1' }), 1);
-  assert.ok(checkParts(PARALLEL_MIN_MODELS * 10, {}) >= 1);
+  // A large project takes the cores nothing else is using, at most 4.
+  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 2, load: 0.3 }), 2);
+  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 2, load: 1.7 }), 1);
+  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 2, load: 6 }), 1);
+  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 8, load: 0 }), 4);
+  assert.equal(checkParts(PARALLEL_MIN_MODELS - 1, {}, { cores: 8, load: 0 }), 1);
 });

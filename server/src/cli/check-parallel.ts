@@ -4,7 +4,7 @@
 // findings with each model's position and are put back in the order one thread would have produced, so the output is
 // byte for byte the same (test/cli/check-parallel.test.ts).
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../base/diagnostic';
@@ -76,13 +76,16 @@ export function mergeSlices(parts: SliceAnalysis[]): CheckAnalysis {
 
 /**
  * How many parts to check a project of `modelFiles` files in: DVS_CHECK_WORKERS when set (1 = one thread; tests
- * force the parallel path with it), else one per core, at most 4, when the project is large enough.
+ * force the parallel path with it), else one per idle core, at most 4, when the project is large enough. Every
+ * thread opens the project itself, so a part costs CPU time (about half again for two parts): worth it only on cores
+ * nothing else is using, hence the cores the 1-minute load average leaves idle (Windows reports no load: all cores).
  */
-export function checkParts(modelFiles: number, env: CliIo['env']): number {
+export function checkParts(modelFiles: number, env: CliIo['env'], machine: { cores: number; load: number } = { cores: availableParallelism(), load: loadavg()[0] ?? 0 }): number {
   const forced = Number(env.DVS_CHECK_WORKERS);
   if (env.DVS_CHECK_WORKERS !== undefined && Number.isInteger(forced) && forced >= 1) return Math.min(forced, 16);
   if (modelFiles < PARALLEL_MIN_MODELS || !workerScript()) return 1;
-  return Math.max(1, Math.min(4, availableParallelism()));
+  const idle = Math.floor(machine.cores - machine.load + 0.5);
+  return Math.max(1, Math.min(4, idle));
 }
 
 /** The worker's entry: the bundle beside this one, or the source file when run from source. */
