@@ -6,7 +6,7 @@ import { openSession, projectRoot } from './session';
 import type { ProjectSession } from '../engine/session';
 import { analysisKey, readAnalysisCache, writeAnalysisCache, type AnalysisInputs } from './analysis-cache';
 import { analyseInParallel, analyseSlice, checkParts, mergeSlices, type CheckAnalysis, type CheckEntry } from './check-parallel';
-import { verifyEmulation, type EmulationReport } from '../engine/verify-emulation';
+import type { EmulationReport } from '../engine/verify-emulation';
 
 export type { CheckEntry, CheckAnalysis } from './check-parallel';
 
@@ -24,6 +24,8 @@ export async function runCheck(args: ParsedArgs, io: CliIo): Promise<number> {
   let emulation: EmulationReport | undefined;
   const opened = session as ProjectSession | undefined; // assigned by analyse()
   if (hasFlag(args, 'verify-emulation') && opened) {
+    // Loaded only here: it formats SQL (sql-formatter), which a plain check never needs.
+    const { verifyEmulation } = await import('../engine/verify-emulation');
     emulation = verifyEmulation(opened);
     if (!emulation) {
       throw new CliFailure(`--verify-emulation needs AutomateDV installed in ${opened.project.settings.packagesInstallPath}/ (or a local: package): run dvs deps (or dbt deps) first.`);
