@@ -575,7 +575,12 @@ function collectCallees(template: Template, macros: MacroNode[]): Callees {
         record(`${call.callee.object.name}.${call.callee.attr}`, call.callee.span);
       }
     }
-    for (const [k, v] of Object.entries(node)) if (k !== 'span' && v && typeof v === 'object') visit(v, record);
+    // A for-in loop: this runs over every node of every model, and Object.entries allocated an array per node.
+    const fields = node as Record<string, unknown>;
+    for (const k in fields) {
+      const v = fields[k];
+      if (k !== 'span' && v && typeof v === 'object') visit(v, record);
+    }
   };
   visit(template.body, (key, span) => {
     if (!modelSpans.has(key)) modelSpans.set(key, span);
