@@ -81,7 +81,7 @@ export function isPyWhitespace(ch: string): boolean {
 
 /** Jinja2 normalises every line break to `\n` before rendering. */
 export function normalizeNewlines(s: string): string {
-  return s.replace(/\r\n?/g, '\n');
+  return s.includes('\r') ? s.replace(/\r\n?/g, '\n') : s;
 }
 
 /** Length of the template Jinja2 lexes: without one trailing line break (keep_trailing_newline is off in dbt). */

@@ -496,94 +496,97 @@ function reportYamlProblems(block: YamlBlock, model: ParsedModel): void {
 // ---------------------------------------------------------------------------------------------------------------
 // Walking the tree.
 
-function* allCalls(body: Statement[]): Generator<CallExpr> {
-  for (const st of body) yield* callsInStatement(st);
+// Every call in the tree, in source order, pushed into one array (nested generators cost a generator per level and
+// per node, which showed in a cold check).
+function allCalls(body: Statement[], out: CallExpr[] = []): CallExpr[] {
+  for (const st of body) callsInStatement(st, out);
+  return out;
 }
 
-function* callsInStatement(st: Statement): Generator<CallExpr> {
+function callsInStatement(st: Statement, out: CallExpr[]): void {
   switch (st.kind) {
     case 'Output':
     case 'Do':
-      yield* callsInExpr(st.expr);
+      callsInExpr(st.expr, out);
       break;
     case 'Set':
-      yield* callsInExpr(st.value);
+      callsInExpr(st.value, out);
       break;
     case 'SetBlock':
     case 'FilterBlock':
     case 'Macro':
     case 'With':
-      yield* allCalls(st.body);
+      allCalls(st.body, out);
       break;
     case 'CallBlock':
-      yield* callsInExpr(st.call);
-      yield* allCalls(st.body);
+      callsInExpr(st.call, out);
+      allCalls(st.body, out);
       break;
     case 'If':
       for (const b of st.branches) {
-        yield* callsInExpr(b.test);
-        yield* allCalls(b.body);
+        callsInExpr(b.test, out);
+        allCalls(b.body, out);
       }
-      if (st.elseBody) yield* allCalls(st.elseBody);
+      if (st.elseBody) allCalls(st.elseBody, out);
       break;
     case 'For':
-      yield* callsInExpr(st.iter);
-      yield* allCalls(st.body);
-      if (st.elseBody) yield* allCalls(st.elseBody);
+      callsInExpr(st.iter, out);
+      allCalls(st.body, out);
+      if (st.elseBody) allCalls(st.elseBody, out);
       break;
     default:
       break;
   }
 }
 
-function* callsInExpr(e: Expression | undefined): Generator<CallExpr> {
+function callsInExpr(e: Expression | undefined, out: CallExpr[]): void {
   if (!e) return;
   switch (e.kind) {
     case 'Call':
-      yield e;
-      yield* callsInExpr(e.callee);
-      for (const a of e.args) yield* callsInExpr(a);
-      for (const k of e.kwargs) yield* callsInExpr(k.value);
+      out.push(e);
+      callsInExpr(e.callee, out);
+      for (const a of e.args) callsInExpr(a, out);
+      for (const k of e.kwargs) callsInExpr(k.value, out);
       break;
     case 'List':
     case 'Tuple':
-      for (const i of e.items) yield* callsInExpr(i);
+      for (const i of e.items) callsInExpr(i, out);
       break;
     case 'Dict':
       for (const i of e.items) {
-        yield* callsInExpr(i.key);
-        yield* callsInExpr(i.value);
+        callsInExpr(i.key, out);
+        callsInExpr(i.value, out);
       }
       break;
     case 'Getattr':
-      yield* callsInExpr(e.object);
+      callsInExpr(e.object, out);
       break;
     case 'Getitem':
-      yield* callsInExpr(e.object);
-      yield* callsInExpr(e.index);
+      callsInExpr(e.object, out);
+      callsInExpr(e.index, out);
       break;
     case 'Filter':
-      yield* callsInExpr(e.value);
-      for (const a of e.filter.args) yield* callsInExpr(a);
+      callsInExpr(e.value, out);
+      for (const a of e.filter.args) callsInExpr(a, out);
       break;
     case 'Test':
-      yield* callsInExpr(e.value);
+      callsInExpr(e.value, out);
       break;
     case 'Unary':
-      yield* callsInExpr(e.operand);
+      callsInExpr(e.operand, out);
       break;
     case 'Binary':
-      yield* callsInExpr(e.left);
-      yield* callsInExpr(e.right);
+      callsInExpr(e.left, out);
+      callsInExpr(e.right, out);
       break;
     case 'Compare':
-      yield* callsInExpr(e.first);
-      for (const o of e.ops) yield* callsInExpr(o.expr);
+      callsInExpr(e.first, out);
+      for (const o of e.ops) callsInExpr(o.expr, out);
       break;
     case 'CondExpr':
-      yield* callsInExpr(e.test);
-      yield* callsInExpr(e.then);
-      yield* callsInExpr(e.otherwise);
+      callsInExpr(e.test, out);
+      callsInExpr(e.then, out);
+      callsInExpr(e.otherwise, out);
       break;
     default:
       break;
