@@ -29,7 +29,7 @@ import { sessionOptionsOf } from './settings';
 import { pathToUri, uriToPath } from './uris';
 
 /** How long one slice of start-up indexing reads and analyses model files before it yields to requests. */
-export const INDEX_SLICE_MS = 4;
+export const INDEX_SLICE_MS = 2;
 
 export interface ProjectState {
   root: string;
@@ -159,11 +159,9 @@ export class ProjectLifecycle {
 
   /** Reads the model files not yet indexed, a slice at a time, then checks every model. */
   private async indexInSlices(state: ProjectState): Promise<void> {
-    while (!state.disposed && !state.session.indexPending(INDEX_SLICE_MS)) {
-      // The name lists and key maps grew: views and indexes over the smaller project are dropped.
-      this.invalidate(state);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    // The views and indexes built meanwhile stay: the features' view names every model file and reads a model when
+    // asked, so what it computed holds as more files are read; the early rules' view leaves out what would not.
+    while (!state.disposed && !state.session.indexPending(INDEX_SLICE_MS)) await new Promise((resolve) => setImmediate(resolve));
     if (state.disposed) return;
     state.indexing = false;
     this.invalidate(state);

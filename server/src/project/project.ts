@@ -239,6 +239,7 @@ export class DbtProject {
   private readonly renderingVars = new Set<string>();
   private readonly refTexts = new WeakMap<RefCall, string>();
   private readonly nestedRoots = new Map<string, boolean>();
+  private readonly ignoredDirs = new Map<string, boolean>();
   /** The text each model and snapshot file was last analysed with (the disk's, or the editor's after an edit). */
   private readonly texts = new Map<string, string>();
   /** allNodes() and models(), kept until a file is added, removed or changes its shape. */
@@ -254,6 +255,8 @@ export class DbtProject {
    * not rebuild the whole derived state (graph, cycles) after every slice.
    */
   private partialByName: Map<string, ProjectNode[]> | undefined;
+  /** knownModelNames() while files are deferred, kept until the next change. */
+  private knownNames: string[] | undefined;
 
   constructor(root: string, options: LoadProjectOptions) {
     this.root = root;
@@ -654,9 +657,11 @@ export class DbtProject {
    */
   knownModelNames(): readonly string[] {
     if (this.pendingModels.size === 0) return this.modelNames();
+    if (this.knownNames) return this.knownNames;
     const named = this.models().map((n) => ({ path: n.path, name: n.name }));
     for (const file of this.pendingModels) named.push({ path: relativePath(this.root, file), name: fileStem(file) });
-    return named.sort((a, b) => compareText(a.path, b.path) || compareText(a.name, b.name)).map((n) => n.name);
+    this.knownNames = named.sort((a, b) => compareText(a.path, b.path) || compareText(a.name, b.name)).map((n) => n.name);
+    return this.knownNames;
   }
 
   /** How many model files are listed but not analysed yet (deferModels). */
@@ -669,12 +674,12 @@ export class DbtProject {
    * file is analysed; until then whole-project lists hold only the analysed ones.
    */
   indexPending(budgetMs: number): boolean {
-    const started = Date.now();
+    const started = performance.now();
     const batch: string[] = [];
     for (const file of this.pendingModels) {
       batch.push(file);
       this.analyseOne(file);
-      if (Date.now() - started >= budgetMs) break;
+      if (performance.now() - started >= budgetMs) break;
     }
     if (batch.length) this.shapeChanged(true);
     return this.pendingModels.size === 0;
@@ -890,6 +895,7 @@ export class DbtProject {
   /** `added`: files were only added by deferred indexing, which keeps the partial name map up to date itself. */
   private shapeChanged(added = false): void {
     if (!added || this.pendingModels.size === 0) this.partialByName = undefined;
+    this.knownNames = undefined;
     this.sorted = undefined;
     this.enabledModels = undefined;
     this.enabledModelNames = undefined;
@@ -938,8 +944,13 @@ export class DbtProject {
   /** The diagnostics of one file (absolute or project-relative path). */
   diagnosticsFor(path: string): ProjectDiagnostic[] {
     const file = this.absolute(path);
-    // Before the whole project is indexed, what this file's findings depend on is analysed first.
-    if (this.pendingModels.size) this.analyseAncestors(this.nodesIn(file));
+    // Before the whole project is indexed, what this file's findings depend on is analysed first: the files it selects
+    // from (up the graph, for unknown refs and cycles) and the files of the same name (for duplicates).
+    if (this.pendingModels.size) {
+      const nodes = this.nodesIn(file);
+      this.analyseDeferred(nodes.flatMap((n) => this.pendingByStem.get(n.name) ?? []));
+      this.analyseAncestors(nodes);
+    }
     return [...this.staticDiagnostics.filter((d) => d.file === file), ...this.fileFindings(file, this.derivedState())];
   }
 
@@ -1140,8 +1151,16 @@ export class DbtProject {
 
   /** Files under the model paths that are really analyses, tests or snapshots (when those folders nest inside). */
   private isIgnoredPath(file: string): boolean {
-    const s = this.settings;
-    return this.isUnder(file, [...s.analysisPaths, ...s.testPaths, ...s.snapshotPaths, ...s.seedPaths].filter((d) => !s.modelPaths.includes(d)));
+    // Answered once per folder: a file is under one of those paths exactly when its folder is (a project lists
+    // thousands of model files in a few folders).
+    const dir = dirName(file);
+    let ignored = this.ignoredDirs.get(dir);
+    if (ignored === undefined) {
+      const s = this.settings;
+      ignored = this.isUnder(file, [...s.analysisPaths, ...s.testPaths, ...s.snapshotPaths, ...s.seedPaths].filter((d) => !s.modelPaths.includes(d)));
+      this.ignoredDirs.set(dir, ignored);
+    }
+    return ignored;
   }
 
   private targetContext(): TargetContext {

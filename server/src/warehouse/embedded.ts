@@ -6,7 +6,6 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, statSync, u
 import { dirname, join, resolve } from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import { WarehouseConnectionError } from './errors';
-import { createPgWarehouse, resolveConnector } from './pgserver';
 import type { PgliteWarehouse } from './pglite';
 import type { Warehouse } from './warehouse';
 
@@ -316,6 +315,8 @@ function ownerHandle(owned: OwnedDatabase, options: OpenEmbeddedOptions): Embedd
 
 async function connectToOwner(dataDir: string, record: OwnerRecord, options: OpenEmbeddedOptions): Promise<EmbeddedWarehouse> {
   const port = record.port ?? 0;
+  // Loaded on first use, like PGlite: most commands and the language server's start-up never need the pg driver.
+  const { createPgWarehouse, resolveConnector } = await import('./pgserver');
   const connector = await resolveConnector({
     host: record.host,
     port,
@@ -329,6 +330,11 @@ async function connectToOwner(dataDir: string, record: OwnerRecord, options: Ope
   return { ...wh, kind: 'embedded', role: 'client', ownerPid: record.pid, dataDir, servingStats: () => undefined };
 }
 
+/** Whether this process serves the directory from a worker thread (ownerInWorker) rather than from this thread. */
+export function servedFromWorker(dir: string): boolean {
+  return ownedByWorker.has(resolve(dir));
+}
+
 /** The worker thread's script, built beside this module (dist/pglite-worker.js, or the source when run from it). */
 function workerScript(): string | undefined {
   return [join(__dirname, 'pglite-worker.js'), join(__dirname, 'pglite-worker.ts')].find((f) => existsSync(f));
@@ -338,7 +344,11 @@ type WorkerReply = { port: number } | { error: string };
 
 /** Starts the worker that opens PGlite and serves it; resolves once it listens on a loopback port. */
 async function becomeOwnerInWorker(script: string, dataDir: string, ownerFile: string, options: OpenEmbeddedOptions): Promise<WorkerOwnedDatabase> {
-  const worker = new Worker(script, { workerData: { dataDir, ownerFile, description: options.description ?? `embedded (${dataDir})` } });
+  const workerData = { dataDir, ownerFile, description: options.description ?? `embedded (${dataDir})` };
+  // Run from source (the tests), the worker registers tsx for itself: a loader of this thread does not reach it.
+  const worker = script.endsWith('.ts')
+    ? new Worker(`import('tsx/esm/api').then((api) => { api.register(); require('tsx/cjs'); require(${JSON.stringify(script)}); });`, { eval: true, workerData })
+    : new Worker(script, { workerData });
   // The worker never keeps the process alive: the owner file is released when the process exits either way.
   worker.unref();
   let port: number;

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { defaultEmbeddedDir, ensureDvsIgnored, openEmbedded } from './embedded';
-import { openPostgres, type SslMode } from './pgserver';
+import type { SslMode } from './pgserver';
 import type { Warehouse } from './warehouse';
 
 export interface EmbeddedTarget {
@@ -64,6 +64,8 @@ export async function openWarehouse(target: ResolvedTarget, projectDir: string, 
     const shown = isAbsolute(inside) || inside.startsWith('..') || !fromCwd || fromCwd.startsWith('..') || isAbsolute(fromCwd) ? dir : fromCwd;
     return openEmbedded(dir, { description: `embedded (${shown})`, ...(options.embeddedInWorker ? { ownerInWorker: true } : {}) });
   }
+  // The pg driver loads only when a server target is opened: loading it costs the language server's start-up ~0.1 s.
+  const { openPostgres } = await import('./pgserver');
   return openPostgres({
     host: target.host,
     port: target.port,
