@@ -63,12 +63,22 @@ const IS_WS = new RegExp(`[${WS}]`);
  */
 function trimTrailingWs(value: string): string {
   let end = value.length;
-  while (end > 0 && IS_WS.test(value[end - 1] as string)) end--;
+  while (end > 0 && isPyWhitespace(value[end - 1] as string)) end--;
   return end === value.length ? value : value.slice(0, end);
 }
 
 const OPERATORS = ['//', '**', '==', '!=', '>=', '<=', '+', '-', '/', '*', '%', '~', '[', ']', '(', ')', '{', '}', '>', '<', '=', '.', ':', '|', ',', ';'];
+const TWO_CHAR_OPERATORS = new Set(OPERATORS.filter((o) => o.length === 2));
+const ONE_CHAR_OPERATORS = new Set(OPERATORS.filter((o) => o.length === 1));
 const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+
+/** The operator at `pos` (two-character ones first, as OPERATORS lists them), by set lookups rather than a scan. */
+function operatorAt(text: string, pos: number): string | undefined {
+  const two = text.slice(pos, pos + 2);
+  if (TWO_CHAR_OPERATORS.has(two)) return two;
+  const one = text[pos];
+  return one !== undefined && ONE_CHAR_OPERATORS.has(one) ? one : undefined;
+}
 const FLOAT_RE = /(?:\d+_)*\d+(?:(?:\.(?:\d+_)*\d+)?[eE][+-]?(?:\d+_)*\d+|\.(?:\d+_)*\d+)/y;
 const INT_RE = /0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0[xX](?:_?[\da-fA-F])+|[1-9](?:_?\d)*|0(?:_?0)*/y;
 const NAME_RE = /[\p{L}_][\p{L}\p{N}_]*/uy;
@@ -76,6 +86,9 @@ const RAW_BEGIN_RE = /\{%[-+]?\s*raw\s*(-?)%\}/y;
 const RAW_END_RE = /\{%([-+]?)\s*endraw\s*([-+]?)%\}/g;
 
 export function isPyWhitespace(ch: string): boolean {
+  // ASCII first without the regex: the lexer asks for every character between tokens.
+  const c = ch.charCodeAt(0);
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13) || (c >= 28 && c <= 31);
   return IS_WS.test(ch);
 }
 
@@ -206,7 +219,7 @@ function lexTag(text: string, open: number, end: number, tag: 'block' | 'variabl
   };
 
   for (;;) {
-    while (pos < end && IS_WS.test(text[pos] as string)) pos++;
+    while (pos < end && isPyWhitespace(text[pos] as string)) pos++;
     if (pos >= end) break;
     const top = brackets[brackets.length - 1];
     const canClose = !top || top.value !== '{' || tag === 'block';
@@ -228,7 +241,7 @@ function lexTag(text: string, open: number, end: number, tag: 'block' | 'variabl
       pos = s.next;
       continue;
     }
-    if (/[0-9]/.test(ch)) {
+    if (ch >= '0' && ch <= '9') {
       const prevDot = pos > 0 && text[pos - 1] === '.';
       FLOAT_RE.lastIndex = pos;
       const f = prevDot ? null : FLOAT_RE.exec(text);
@@ -252,7 +265,7 @@ function lexTag(text: string, open: number, end: number, tag: 'block' | 'variabl
       pos += name[0].length;
       continue;
     }
-    const op = OPERATORS.find((o) => text.startsWith(o, pos));
+    const op = operatorAt(text, pos);
     if (op) {
       const token: Token = { type: 'op', value: op, span: { start: pos, end: pos + op.length } };
       if (op === '(' || op === '[' || op === '{') brackets.push(token);
