@@ -278,8 +278,17 @@ function readOnce(text: string, fast: boolean): YamlReading {
  */
 export function readYaml(text: string, options: { library?: boolean } = {}): YamlReading {
   const reading = readOnce(text, options.library !== true);
-  remember(text, reading.result);
-  return { ...reading, result: copyResult(reading.result) };
+  const result = reading.result;
+  remember(text, result);
+  // Copied only when read: the model parser reads the tree alone.
+  return {
+    root: reading.root,
+    errors: reading.errors,
+    warnings: reading.warnings,
+    get result() {
+      return copyResult(result);
+    },
+  };
 }
 
 /** Parses YAML as dbt's fromyaml does (PyYAML safe_load); on any error the value is None and the error says where. */

@@ -9,7 +9,7 @@ import { MACRO_SIGNATURES, failsOnlyIncrementallyWhenUndefined, isReleasedHelper
 import type { CallExpr, Expression, SetBlockNode, Statement, Template } from '../jinja/ast';
 import { parseTemplate } from '../jinja/parser';
 import type { MetaEntry, MetaValue } from './meta';
-import { isPyWhitespace } from '../jinja/lexer';
+import { isPyWhitespace, normalizeNewlines } from '../jinja/lexer';
 import { OffsetMap, readYamlMetadata, type TextPiece, type YamlMetaResult } from './yamlMeta';
 
 export const MACRO_NAMESPACES = ['automate_dv', 'dbtvault'] as const;
@@ -203,7 +203,7 @@ function readBlock(st: SetBlockNode, text: string): YamlBlock {
 function keptText(text: string, span: Span, value: string): Span {
   if (value === '') return { start: span.start, end: span.start };
   const raw = text.slice(span.start, span.end);
-  const normalised = raw.replace(/\r\n?/g, '\n');
+  const normalised = normalizeNewlines(raw);
   let start = span.start;
   let end = span.end;
   if (!normalised.startsWith(value)) while (start < end && isPyWhitespace(text[start] as string)) start++;
