@@ -102,4 +102,6 @@ test('a small project, or a busy machine, stays on one thread unless DVS_CHECK_W
   assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 2, load: 6 }), 1);
   assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 8, load: 0 }), 4);
   assert.equal(checkParts(PARALLEL_MIN_MODELS - 1, {}, { cores: 8, load: 0 }), 1);
+  // A part per PARALLEL_MIN_MODELS / 2 model files at most: each part opens the whole project.
+  assert.equal(checkParts(PARALLEL_MIN_MODELS + 10, {}, { cores: 8, load: 0 }), 2);
 });

@@ -76,7 +76,8 @@ export function mergeSlices(parts: SliceAnalysis[]): CheckAnalysis {
 
 /**
  * How many parts to check a project of `modelFiles` files in: DVS_CHECK_WORKERS when set (1 = one thread; tests
- * force the parallel path with it), else one per idle core, at most 4, when the project is large enough. Every
+ * force the parallel path with it), else one per idle core, at most 4 and one per 200 model files, when the project
+ * is large enough. Every
  * thread opens the project itself, so a part costs CPU time (about half again for two parts): worth it only on cores
  * nothing else is using, hence the cores the 1-minute load average leaves idle (Windows reports no load: all cores).
  */
@@ -85,7 +86,9 @@ export function checkParts(modelFiles: number, env: CliIo['env'], machine: { cor
   if (env.DVS_CHECK_WORKERS !== undefined && Number.isInteger(forced) && forced >= 1) return Math.min(forced, 16);
   if (modelFiles < PARALLEL_MIN_MODELS || !workerScript()) return 1;
   const idle = Math.floor(machine.cores - machine.load + 0.5);
-  return Math.max(1, Math.min(4, idle));
+  // Each part opens the whole project: it must have enough models of its own to pay for that.
+  const worthIt = Math.floor(modelFiles / (PARALLEL_MIN_MODELS / 2));
+  return Math.max(1, Math.min(4, idle, worthIt));
 }
 
 /** The worker's entry: the bundle beside this one, or the source file when run from source. */
