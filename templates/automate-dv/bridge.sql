@@ -1,5 +1,6 @@
 {#- AutomateDV bridge on PostgreSQL (spec §6.9). The as-of date window comes rendered from pit.sql; the walk and the
-    column lists come from server/src/compile/automate-dv/bridge.ts. -#}
+    column lists come from server/src/compile/automate-dv/bridge.ts. glued_from is dbtvault 0.9.0's default macro,
+    which runs the last column of a select list into its FROM. -#}
 {#- Hub keys × as-of dates, walked through each link and its effectivity satellite as of that date. -#}
 {%- macro walk_rows(from_relation, dates_cte) %}
     SELECT
@@ -10,7 +11,9 @@
         {{ step.eff_alias }}.{{ step.eff_sat_end_date }} AS {{ step.bridge_end_date }},
         {{ step.eff_alias }}.{{ step.eff_sat_load_date }} AS {{ step.bridge_load_date }}{{ ',' if not loop.last }}
 {%- endfor %}
+{%- if glued_from %}FROM {{ from_relation }} AS a{% else %}
     FROM {{ from_relation }} AS a
+{%- endif %}
     INNER JOIN {{ dates_cte }} AS b
         ON (1=1)
 {%- for step in steps %}
@@ -70,7 +73,9 @@ candidate_rows AS (
 
 bridge AS (
     SELECT {{ c_pk }}, c.AS_OF_DATE, {{ c_link_pks }}
+{%- if glued_from %}FROM candidate_rows AS c{% else %}
     FROM candidate_rows AS c
+{%- endif %}
 {%- for condition in open_conditions %}
     {{ 'WHERE' if loop.first else 'AND' }} {{ condition }}
 {%- endfor %}

@@ -79,19 +79,32 @@ overlap_as_of AS (
 )
 {%- else %}
 {#- Each satellite's latest key and load date at or before the as-of date; the ghost values where there is none. -#}
-{%- macro satellite_columns(from_cte) %}
+{#- Before 0.9.7 (default_sql) the key is MAX(key) itself, the join and the ghost values take their old forms, and up
+    to 0.9.4 the backfill writes the ghost values for every row (ghost_only). -#}
+{%- macro satellite_columns(from_cte, ghost_only=false) %}
     SELECT
         {{ a_pk }},
         a.AS_OF_DATE,
 {%- for sat in satellites %}
+{%- if ghost_only %}
+        {{ ghost_pk }} AS {{ sat.pk_column }},
+        {{ ghost_ldts }} AS {{ sat.ldts_column }}{{ ',' if not loop.last }}
+{%- elif default_sql %}
+        COALESCE(MAX({{ sat.alias }}.{{ sat.pk }}), {{ ghost_pk }}) AS {{ sat.pk_column }},
+        COALESCE(MAX({{ sat.alias }}.{{ sat.ldts }}), {{ ghost_ldts }}) AS {{ sat.ldts_column }}{{ ',' if not loop.last }}
+{%- else %}
         COALESCE(DECODE(MAX(ENCODE({{ sat.alias }}.{{ sat.pk }}, 'hex')), 'hex'), {{ ghost_pk }}) AS {{ sat.pk_column }},
         COALESCE(MAX({{ sat.alias }}.{{ sat.ldts }}), {{ ghost_ldts }}) AS {{ sat.ldts_column }}{{ ',' if not loop.last }}
+{%- endif %}
 {%- endfor %}
     FROM {{ from_cte }} AS a
 {%- for sat in satellites %}
-    LEFT OUTER JOIN {{ sat.relation }} AS {{ sat.alias }}
+    {{ sat_join }} {{ sat.relation }} AS {{ sat.alias }}
         ON a.{{ pk }} = {{ sat.alias }}.{{ sat.pk }}
         AND {{ sat.alias }}.{{ sat.ldts }} <= a.AS_OF_DATE
+{%- if ghost_date_rows %}
+        OR {{ sat.alias }}.{{ sat.ldts }} = '1900-01-01 00:00:00.000'
+{%- endif %}
 {%- endfor %}
     GROUP BY {{ a_pk }}, a.AS_OF_DATE
 {%- endmacro %}
@@ -114,7 +127,7 @@ backfill_rows_as_of_dates AS (
 ),
 
 backfill AS (
-{{- satellite_columns('backfill_rows_as_of_dates') }}
+{{- satellite_columns('backfill_rows_as_of_dates', backfill_ghost_only) }}
 ),
 {%- endif %}
 

@@ -1,7 +1,8 @@
 // Before 0.9.7 eff_sat, ma_sat, pit and bridge have no PostgreSQL template and dbt-postgres renders their default
 // (Snowflake) SQL. The defaultTableSqlOnPostgres row says where that SQL fails; dvs reports an error exactly there
 // (always, or on the incremental run), a warning where it runs or depends on the PostgreSQL version, and information
-// for a fork. The SQL constructs behind the row are checked on PostgreSQL itself with statements written here.
+// for a fork. eff_sat, pit and bridge render that default SQL (the text checked here is what each release renders);
+// ma_sat's failing run gives no SQL. The SQL constructs behind the row are checked on PostgreSQL itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
@@ -74,55 +75,100 @@ test('defaultTableSqlOnPostgres per band: nothing before 0.9.0 or from 0.9.7; 0.
   for (const v of ['0.9.7', '0.10.0', '0.11.5']) assert.deepEqual(modes(v), {}, v);
 });
 
-test('bridge before 0.9.7 fails in every build (one-argument TO_DATE); a fork is information; 0.9.7 compiles quietly', () => {
+test('bridge before 0.9.7: its default SQL is rendered as dbt renders it and is an error in every build (one-argument TO_DATE); a fork is information; 0.9.7 compiles quietly', () => {
   for (const v of ['0.9.0', '0.9.1', '0.9.6']) {
     for (const incremental of [false, true]) {
-      const e = compileError(() => compileAt('bridge', v, { incremental }));
-      assert.equal(e.code, 'DV200');
-      assert.match(e.message, new RegExp(`AutomateDV ${v.replace(/\./g, '\\.')} has no PostgreSQL version of bridge.*Upgrade the pinned AutomateDV to 0\\.9\\.7`));
+      const { sql, notices } = compileAt('bridge', v, { incremental });
+      assert.deepEqual(notices.map((n) => n.severity), ['error'], v);
+      assert.match(notices[0]!.message, new RegExp(`AutomateDV ${v.replace(/\./g, '\\.')} has no PostgreSQL version of bridge.*dvs renders that SQL as dbt does\\. Upgrade the pinned AutomateDV to 0\\.9\\.7`));
+      assert.match(notices[0]!.message, v === '0.9.0' ? /last column name into FROM/ : /TO_DATE with one argument/);
+      // The default macro's open-record test, with its own max_datetime default.
+      const open = v === '0.9.0' ? "TO_DATE('9999-12-31 23:59:59.999999')" : "TO_DATE('9999-12-31 23:59:59.999999', 'YYY-MM-DD')";
+      assert.ok(sql.includes(`WHERE TO_DATE(c.EFF_SAT_A_B_ENDDATE) = ${open}`), sql);
+      // 0.9.0 runs the last column of each select list into its FROM.
+      assert.equal(/EFF_SAT_A_B_LOADDATEFROM /.test(sql) && /c\.LINK_A_B_HKFROM candidate_rows/.test(sql), v === '0.9.0', v);
     }
-    assert.match(compileError(() => compileAt('bridge', v)).message, v === '0.9.0' ? /last column name into FROM/ : /TO_DATE with one argument/);
   }
+  assert.ok(compileAt('bridge', '0.9.6', { vars: { max_datetime: '9999-12-31' } }).sql.includes("= TO_DATE('9999-12-31', 'YYY-MM-DD')"));
   const fork = compileAt('bridge', '0.9.6', {}, true);
   assert.deepEqual(fork.notices.map((n) => n.severity), ['information']);
   assert.match(fork.sql, /candidate_rows/);
   assert.deepEqual(compileAt('bridge', '0.9.7').notices, []);
+  assert.match(compileAt('bridge', '0.9.7').sql, /TO_DATE\(c\.EFF_SAT_A_B_ENDDATE::VARCHAR, 'YYY-MM-DD'\) = TO_DATE\('9999-12-31 23:59:59\.999', 'YYY-MM-DD'\)/);
 });
 
-test('pit: an error in 0.9.0; in 0.9.1–0.9.6 a warning that PostgreSQL 16 and older fail on MAX(bytea)', () => {
-  assert.equal(compileError(() => compileAt('pit', '0.9.0')).code, 'DV200');
-  for (const v of ['0.9.1', '0.9.6']) {
+test('pit before 0.9.7: the default SQL of each release (MAX(key), its ghost values, its joins); an error in 0.9.0, a warning in 0.9.1–0.9.6 that PostgreSQL 16 and older fail on MAX(bytea)', () => {
+  const zero = compileAt('pit', '0.9.0', { incremental: true });
+  assert.deepEqual(zero.notices.map((n) => n.severity), ['error']);
+  assert.ok(zero.sql.includes("CAST('0000000000000000' AS ) AS sat_a_PK"), zero.sql);
+  assert.ok(zero.sql.includes("CAST('1900-01-01 00:00:00.000' AS TIMESTAMP_NTZ) AS sat_a_LDTS"), zero.sql);
+  const ghostDate = "TO_TIMESTAMP('1900-01-01 00:00:00.000', 'YYY-MM-DD HH24:MI:SS.MS')";
+  for (const v of ['0.9.1', '0.9.4', '0.9.5', '0.9.6']) {
     for (const incremental of [false, true]) {
-      const { notices } = compileAt('pit', v, { incremental });
+      const { sql, notices } = compileAt('pit', v, { incremental });
       assert.deepEqual(notices.map((n) => n.severity), ['warning'], v);
-      assert.match(notices[0]!.message, /MAX of a BYTEA key: PostgreSQL 16 and older have no such function.*17 and later run it/);
+      assert.match(notices[0]!.message, /MAX of a BYTEA key: PostgreSQL 16 and older have no such function.*17 and later run it.*dvs renders that SQL as dbt does/);
+      assert.ok(sql.includes(`COALESCE(MAX(sat_a_src.HK), CAST('0000000000000000' AS BYTEA)) AS sat_a_PK`), `${v}\n${sql}`);
+      assert.ok(sql.includes(`COALESCE(MAX(sat_a_src.LDTS), ${ghostDate}) AS sat_a_LDTS`), v);
+      const old = v === '0.9.1' || v === '0.9.4';
+      // Up to 0.9.4 the satellites are joined with LEFT JOIN, also at the ghost date, and the backfill writes ghosts.
+      assert.equal(sql.includes("OR sat_a_src.LDTS = '1900-01-01 00:00:00.000'"), old, v);
+      assert.equal(/LEFT OUTER JOIN \S+ AS sat_a_src/.test(sql), !old, v);
+      if (incremental) assert.equal(sql.includes(`CAST('0000000000000000' AS BYTEA) AS sat_a_PK,\n        ${ghostDate} AS sat_a_LDTS`), old, v);
     }
   }
   assert.deepEqual(compileAt('pit', '0.9.7').notices, []);
+  assert.match(compileAt('pit', '0.9.7').sql, /COALESCE\(DECODE\(MAX\(ENCODE\(sat_a_src\.HK, 'hex'\)\), 'hex'\), CAST\('0000000000000000' AS BYTEA\)\)/);
 });
 
-for (const [macro, construct] of [['eff_sat', /subquery `inner`, a reserved word/], ['ma_sat', /QUALIFY/]] as const) {
-  test(`${macro} before 0.9.7: the first build runs; the incremental run fails; an incremental materialization is an error from its first build`, () => {
-    for (const v of ['0.9.0', '0.9.6']) {
-      // A table (or the default materialization) only ever runs the first build: it loads, with a warning.
-      const table = compileAt(macro, v, { config: { materialized: 'table' } });
-      assert.deepEqual(table.notices.map((n) => n.severity), ['warning'], v);
-      assert.match(table.notices[0]!.message, /runs on PostgreSQL here/);
-      // The incremental run fails as dbt's does.
-      const e = compileError(() => compileAt(macro, v, { incremental: true, config: { materialized: 'incremental' } }));
-      assert.match(e.message, construct);
-      assert.match(e.message, /this run fails in dbt/);
-      // The first build of an incremental model compiles, but the model fails from the second run on: an error.
-      const first = compileAt(macro, v, { config: { materialized: 'incremental' } });
-      assert.deepEqual(first.notices.map((n) => n.severity), ['error'], v);
-      assert.match(first.notices[0]!.message, /first run builds the table, but every later \(incremental\) run/);
-      assert.ok(first.sql.length > 0);
-    }
-    const fork = compileAt(macro, '0.9.6', { incremental: true, config: { materialized: 'incremental' } }, true);
-    assert.deepEqual(fork.notices.map((n) => n.severity), ['information']);
-    assert.deepEqual(compileAt(macro, '0.9.7', { incremental: true, config: { materialized: 'incremental' } }).notices, []);
-  });
-}
+test('eff_sat before 0.9.7: its default SQL is rendered; the first build runs; the incremental run (`) AS inner`) is an error with its SQL; an incremental materialization is an error from its first build', () => {
+  for (const v of ['0.9.0', '0.9.6']) {
+    const table = compileAt('eff_sat', v, { config: { materialized: 'table' } });
+    assert.deepEqual(table.notices.map((n) => n.severity), ['warning'], v);
+    assert.match(table.notices[0]!.message, /runs on PostgreSQL here/);
+    const run = compileAt('eff_sat', v, { incremental: true, config: { materialized: 'incremental' } });
+    assert.deepEqual(run.notices.map((n) => n.severity), ['error'], v);
+    assert.match(run.notices[0]!.message, /subquery `inner`, a reserved word.*this run fails in dbt/);
+    assert.match(run.sql, /\) AS row_num\s+FROM \S+ AS b\s+\) AS inner\s+WHERE row_num = 1/);
+    assert.ok(run.sql.includes("WHERE TO_DATE(c.E) = TO_DATE('9999-12-31 23:59:59.999999')"), run.sql);
+    // A relationship is closed with the staged row's keys, not the open row's.
+    assert.match(run.sql, /new_closed_records AS \(\s+SELECT DISTINCT\s+lo\.LK, h\.HK1, h\.HK2,/);
+    const first = compileAt('eff_sat', v, { config: { materialized: 'incremental' } });
+    assert.deepEqual(first.notices.map((n) => n.severity), ['error'], v);
+    assert.match(first.notices[0]!.message, /first run builds the table, but every later \(incremental\) run/);
+    assert.ok(first.sql.length > 0);
+  }
+  // With is_auto_end_dating an open relationship is closed when its secondary key differs (up to 0.10.2).
+  for (const v of ['0.9.6', '0.9.7', '0.10.2']) {
+    const auto = compileAt('eff_sat', v, { incremental: true, config: { materialized: 'incremental', is_auto_end_dating: true } });
+    assert.match(auto.sql, /INNER JOIN latest_open AS lo\s+ON lo\.HK1 = h\.HK1\s+WHERE \(lo\.HK2 <> h\.HK2\)/, v);
+  }
+  assert.match(compileAt('eff_sat', '0.11.0', { incremental: true, config: { materialized: 'incremental', is_auto_end_dating: true } }).sql, /WHERE NOT EXISTS/);
+  const fork = compileAt('eff_sat', '0.9.6', { incremental: true, config: { materialized: 'incremental' } }, true);
+  assert.deepEqual(fork.notices.map((n) => n.severity), ['information']);
+  assert.deepEqual(compileAt('eff_sat', '0.9.7', { incremental: true, config: { materialized: 'incremental' } }).notices, []);
+});
+
+test('ma_sat before 0.9.7: the first build runs; the incremental run fails; an incremental materialization is an error from its first build', () => {
+  for (const v of ['0.9.0', '0.9.6']) {
+    // A table (or the default materialization) only ever runs the first build: it loads, with a warning.
+    const table = compileAt('ma_sat', v, { config: { materialized: 'table' } });
+    assert.deepEqual(table.notices.map((n) => n.severity), ['warning'], v);
+    assert.match(table.notices[0]!.message, /runs on PostgreSQL here/);
+    // The incremental run fails as dbt's does.
+    const e = compileError(() => compileAt('ma_sat', v, { incremental: true, config: { materialized: 'incremental' } }));
+    assert.match(e.message, /QUALIFY/);
+    assert.match(e.message, /this run fails in dbt/);
+    // The first build of an incremental model compiles, but the model fails from the second run on: an error.
+    const first = compileAt('ma_sat', v, { config: { materialized: 'incremental' } });
+    assert.deepEqual(first.notices.map((n) => n.severity), ['error'], v);
+    assert.match(first.notices[0]!.message, /first run builds the table, but every later \(incremental\) run/);
+    assert.ok(first.sql.length > 0);
+  }
+  const fork = compileAt('ma_sat', '0.9.6', { incremental: true, config: { materialized: 'incremental' } }, true);
+  assert.deepEqual(fork.notices.map((n) => n.severity), ['information']);
+  assert.deepEqual(compileAt('ma_sat', '0.9.7', { incremental: true, config: { materialized: 'incremental' } }).notices, []);
+});
 
 // ── the facts behind the row, on PostgreSQL ───────────────────────────────────────────────────────────────────────
 

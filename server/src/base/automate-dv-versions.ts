@@ -76,6 +76,18 @@ export interface DefaultSqlFailure {
   because: string;
 }
 
+/** How a pre-0.9.7 default pit writes its ghost values and joins its satellites (the pitDefaultSql row). */
+export interface PitDefaultSql {
+  /** The type the ghost key is cast to: BYTEA, or nothing at all in 0.9.0. */
+  ghostKeyType: string;
+  ghostDate: 'timestamp-ntz' | 'to-timestamp';
+  /** 'ghost': the backfill CTE writes the ghost key and date for every row; 'latest': each satellite's latest, as new_rows. */
+  backfill: 'ghost' | 'latest';
+  join: 'LEFT JOIN' | 'LEFT OUTER JOIN';
+  /** The satellite join also takes rows at the ghost date. */
+  ghostDateRows: boolean;
+}
+
 const NO_DEFAULT_SQL_FAILURES: Readonly<Record<string, DefaultSqlFailure>> = {};
 
 /**
@@ -250,11 +262,36 @@ export const AUTOMATE_DV_VERSIONS = {
     behaviour:
       "The name of the incremental eff_sat's latest_records subquery (only the SQL text differs, not the rows).",
     bands: [
-      { until: '0.10.2', value: 'inner_rank', renders: ') AS inner_rank WHERE row_num = 1' },
+      { until: '0.9.6', value: 'inner', renders: ') AS inner WHERE row_num = 1 (the default SQL; PostgreSQL rejects the reserved word)' },
+      { from: '0.9.7', until: '0.10.2', value: 'inner_rank', renders: ') AS inner_rank WHERE row_num = 1' },
       { from: '0.11.0', value: 'inner_select', renders: ') AS inner_select WHERE inner_select.row_num = 1' },
     ],
     otherwise: 'inner_select',
-  } satisfies VersionBehaviour<'inner_rank' | 'inner_select'>,
+  } satisfies VersionBehaviour<'inner' | 'inner_rank' | 'inner_select'>,
+
+  effSatAutoEndDatingClose: {
+    behaviour:
+      'Which open relationships an incremental eff_sat with is_auto_end_dating closes: up to 0.10.2 those of a staged ' +
+      "driving key whose secondary key differs from the open one's; from 0.11.0 those whose key and end date no staged " +
+      'row repeats (other rows).',
+    bands: [
+      { until: '0.10.2', value: 'sfk-differs', renders: 'INNER JOIN latest_open lo ON lo.dfk = h.dfk WHERE (lo.sfk <> h.sfk OR …)' },
+      { from: '0.11.0', value: 'not-exists', renders: 'WHERE NOT EXISTS (SELECT 1 FROM source_data stg WHERE stg.pk = lo.pk AND stg.end = lo.end)' },
+    ],
+    otherwise: 'not-exists',
+  } satisfies VersionBehaviour<'sfk-differs' | 'not-exists'>,
+
+  effSatDefaultSql: {
+    behaviour:
+      "Whether dbt-postgres renders eff_sat's default (Snowflake) macro: before 0.9.7 there is no PostgreSQL one. Its " +
+      'incremental SQL compares end dates with one-argument TO_DATE against max_datetime (default ' +
+      "'9999-12-31 23:59:59.999999'), closes a relationship with the staged row's keys, and with is_auto_end_dating " +
+      'closes one whose secondary key differs; it names a subquery `inner`, so PostgreSQL rejects every incremental run.',
+    bands: [
+      { from: '0.9.0', until: '0.9.6', value: true, renders: "TO_DATE(c.END) = TO_DATE('9999-12-31 23:59:59.999999'); WHERE (lo.sfk <> h.sfk)" },
+    ],
+    otherwise: false,
+  } satisfies VersionBehaviour<boolean>,
 
   bridgeCandidateRowsAlias: {
     behaviour: "The name of the bridge's candidate_rows subquery (only the SQL text differs, not the rows).",
@@ -264,6 +301,48 @@ export const AUTOMATE_DV_VERSIONS = {
     ],
     otherwise: 'subquery',
   } satisfies VersionBehaviour<'a' | 'subquery'>,
+
+  pitDefaultSql: {
+    behaviour:
+      "The pit SQL dbt-postgres renders before 0.9.7, when only the default (Snowflake) macro exists. Every form takes " +
+      'MAX of the BYTEA key, which PostgreSQL has only from 17. Up to 0.9.4 the backfill CTE writes the ghost values ' +
+      "for every row and the satellite join also takes rows at the ghost date ('1900-01-01 00:00:00.000'); 0.9.0 " +
+      'casts to an empty type and TIMESTAMP_NTZ, which PostgreSQL rejects. From 0.9.7 the PostgreSQL macro is rendered.',
+    bands: [
+      {
+        from: '0.9.0',
+        until: '0.9.0',
+        value: { ghostKeyType: '', ghostDate: 'timestamp-ntz', backfill: 'ghost', join: 'LEFT JOIN', ghostDateRows: false },
+        renders: "CAST('0000000000000000' AS ), CAST('1900-01-01 00:00:00.000' AS TIMESTAMP_NTZ); LEFT JOIN",
+      },
+      {
+        from: '0.9.1',
+        until: '0.9.4',
+        value: { ghostKeyType: 'BYTEA', ghostDate: 'to-timestamp', backfill: 'ghost', join: 'LEFT JOIN', ghostDateRows: true },
+        renders: "backfill writes the ghost values; LEFT JOIN … OR s.ldts = '1900-01-01 00:00:00.000'",
+      },
+      {
+        from: '0.9.5',
+        until: '0.9.6',
+        value: { ghostKeyType: 'BYTEA', ghostDate: 'to-timestamp', backfill: 'latest', join: 'LEFT OUTER JOIN', ghostDateRows: false },
+        renders: "COALESCE(MAX(s.pk), CAST('0000000000000000' AS BYTEA)), TO_TIMESTAMP('1900-01-01 00:00:00.000', 'YYY-MM-DD HH24:MI:SS.MS')",
+      },
+    ],
+    otherwise: undefined,
+  } satisfies VersionBehaviour<PitDefaultSql | undefined>,
+
+  bridgeDefaultSql: {
+    behaviour:
+      "The bridge SQL dbt-postgres renders before 0.9.7 (the default macro): the open-record test is TO_DATE(c.end) " +
+      "with one argument, which PostgreSQL does not have, against max_datetime (default '9999-12-31 23:59:59.999999'), " +
+      "as TO_DATE('…', 'YYY-MM-DD') from 0.9.1 and with one argument in 0.9.0, whose select lists also run their last " +
+      'column into FROM.',
+    bands: [
+      { from: '0.9.0', until: '0.9.0', value: 'default-0.9.0', renders: "c.LINK_HKFROM candidate_rows; TO_DATE(c.END) = TO_DATE('9999-12-31 23:59:59.999999')" },
+      { from: '0.9.1', until: '0.9.6', value: 'default', renders: "TO_DATE(c.END) = TO_DATE('9999-12-31 23:59:59.999999', 'YYY-MM-DD')" },
+    ],
+    otherwise: 'postgres',
+  } satisfies VersionBehaviour<'default-0.9.0' | 'default' | 'postgres'>,
 
   pitGhostKey: {
     behaviour:

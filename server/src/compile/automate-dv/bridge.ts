@@ -9,7 +9,7 @@ import { multikeyEquals, prefixColumns } from './columns';
 import { readLoadContext } from './load-context';
 import { readColumn, readDict, readModelName, required, wrongType } from './param-types';
 import { pitBridgePreamble, readAsOfDatesRelation, readSingleKey, readStageTablesLdts, readWindowLdts, renderAsOfDateWindow } from './pit';
-import { readMaxDatetime } from './settings';
+import { DEFAULT_MACRO_MAX_DATETIME, readMaxDatetime } from './settings';
 import type { BoundArguments } from './signatures';
 import { renderMacroTemplate } from './templates';
 
@@ -68,7 +68,17 @@ export function compileBridge(args: BoundArguments, ctx: MacroContext): string {
   const ldts = readWindowLdts(m, args, load.incremental);
   const dependsOn = pitBridgePreamble(m, args, stages, ctx);
   const hub = ctx.ref(hubModel).render();
-  const openDate = castDateLiteral(readMaxDatetime(ctx));
+  // Before 0.9.7 dbt-postgres renders the default macro, whose open-record test casts the end date with one-argument
+  // TO_DATE (PostgreSQL has none) against its own max_datetime default; 0.9.0 casts that literal with one argument too.
+  // A fork (git or local) may have been adapted for PostgreSQL: it keeps the later PostgreSQL logic.
+  const form = ctx.compat.fork ? 'postgres' : behaviourAt(AUTOMATE_DV_VERSIONS.bridgeDefaultSql, ctx.compat.version);
+  const openDate =
+    form === 'postgres'
+      ? castDateLiteral(readMaxDatetime(ctx))
+      : form === 'default'
+        ? castDateLiteral(readMaxDatetime(ctx, DEFAULT_MACRO_MAX_DATETIME))
+        : `TO_DATE('${readMaxDatetime(ctx, DEFAULT_MACRO_MAX_DATETIME)}')`;
+  const endDate = (column: string): string => (form === 'postgres' ? castDateColumn(column) : `TO_DATE(${column})`);
 
   const steps = walk.map((step, i) => {
     const link = step.link_table.toLowerCase();
@@ -99,6 +109,7 @@ export function compileBridge(args: BoundArguments, ctx: MacroContext): string {
     partition_by: ['AS_OF_DATE', ...walk.map((s) => s.bridge_link_pk)].join(', '),
     order_by: walk.map((s) => `${s.bridge_load_date} DESC`).join(', '),
     c_link_pks: walk.map((s) => `c.${s.bridge_link_pk}`).join(', '),
-    open_conditions: walk.map((s) => `${castDateColumn(`c.${s.bridge_end_date}`)} = ${openDate}`),
+    open_conditions: walk.map((s) => `${endDate(`c.${s.bridge_end_date}`)} = ${openDate}`),
+    glued_from: form === 'default-0.9.0',
   });
 }

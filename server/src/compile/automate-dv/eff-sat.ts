@@ -6,10 +6,10 @@ import { CompileError, type MacroContext } from '../context';
 import { isDict, truthy } from '../../jinja/values';
 import { hasIncrementalBranch } from '../../base/materializations';
 import { castDateColumn, castDatetimeLiteral } from './casting';
-import { aliasAll, expandColumnList, multikeyCondition, multikeyEquals, prefixColumns } from './columns';
+import { aliasAll, asList, expandColumnList, multikeyCondition, multikeyEquals, prefixColumns } from './columns';
 import { readLoadContext } from './load-context';
 import { columnOfMapping, columnRefOf, readColumn, readColumns, readModelNames, required } from './param-types';
-import { readMaxDatetime } from './settings';
+import { DEFAULT_MACRO_MAX_DATETIME, readMaxDatetime } from './settings';
 import type { BoundArguments } from './signatures';
 import { renderMacroTemplate } from './templates';
 
@@ -71,11 +71,23 @@ export function compileEffSat(args: BoundArguments, ctx: MacroContext): string {
   ];
   const keyCols = expandColumnList([pk, dfk, sfk]);
   const pkList = expandColumnList([pk]);
+  // Before 0.9.7 dbt-postgres renders the default macro: its open-record test is one-argument TO_DATE on both sides
+  // (which PostgreSQL does not have) against its own max_datetime default, and it closes a relationship with the
+  // staged row's keys.
+  // A fork (git or local) may have been adapted for PostgreSQL: it keeps the later PostgreSQL logic.
+  const defaultSql = !ctx.compat.fork && behaviourAt(AUTOMATE_DV_VERSIONS.effSatDefaultSql, ctx.compat.version);
+  const latestAlias = behaviourAt(AUTOMATE_DV_VERSIONS.effSatLatestRecordsAlias, ctx.compat.version);
+  const endDate = (column: string): string => (defaultSql ? `TO_DATE(${column})` : castDateColumn(column));
   // The open-record test compares dates: the end date as a date against max_datetime, as AutomateDV casts both.
-  const openEndDate = castDateColumn(castDatetimeLiteral(readMaxDatetime(ctx)));
+  const openEndDate = defaultSql
+    ? `TO_DATE('${readMaxDatetime(ctx, DEFAULT_MACRO_MAX_DATETIME)}')`
+    : castDateColumn(castDatetimeLiteral(readMaxDatetime(ctx)));
+  const fkCols = expandColumnList([dfk, sfk]);
 
   return renderMacroTemplate('eff_sat', {
-    latest_alias: behaviourAt(AUTOMATE_DV_VERSIONS.effSatLatestRecordsAlias, ctx.compat.version),
+    latest_alias: latestAlias === 'inner' && !defaultSql ? 'inner_rank' : latestAlias,
+    default_sql: defaultSql,
+    auto_close: behaviourAt(AUTOMATE_DV_VERSIONS.effSatAutoEndDatingClose, ctx.compat.version),
     sources: models.map((model, i) => ({ number: i + 1, relation: ctx.ref(model).render() })),
     a_columns: prefixColumns(sourceCols, 'a', 'source'),
     a_dfk_not_null: multikeyCondition(dfk, 'a', 'IS NOT NULL'),
@@ -95,9 +107,9 @@ export function compileEffSat(args: BoundArguments, ctx: MacroContext): string {
     b_columns: aliasAll(sourceCols, 'b'),
     b_pk: prefixColumns(pkList, 'b'),
     c_columns: aliasAll(sourceCols, 'c'),
-    c_end_date: castDateColumn(`c.${end}`),
+    c_end_date: endDate(`c.${end}`),
     d_columns: aliasAll(sourceCols, 'd'),
-    d_end_date: castDateColumn(`d.${end}`),
+    d_end_date: endDate(`d.${end}`),
     has_extra: extra.length > 0,
     f_keys: aliasAll(keyCols, 'f'),
     f_extra: prefixColumns(extra, 'f'),
@@ -106,15 +118,17 @@ export function compileEffSat(args: BoundArguments, ctx: MacroContext): string {
     lc_keys: aliasAll(keyCols, 'lc'),
     g_extra: prefixColumns(extra, 'g'),
     g_lc_join: multikeyEquals(pk, 'g', 'lc'),
-    g_end_date: castDateColumn(`g.${end}`),
+    g_end_date: endDate(`g.${end}`),
     lo_keys: aliasAll(keyCols, 'lo'),
+    closed_keys: defaultSql ? `${prefixColumns(pkList, 'lo')}, ${aliasAll(fkCols, 'h')}` : aliasAll(keyCols, 'lo'),
+    lo_h_sfk_differs: asList(sfk).map((c) => `lo.${c.trim()} <> h.${c.trim()}`).join(' OR '),
     h_extra: prefixColumns(extra, 'h'),
     lo_h_dfk_join: multikeyEquals(dfk, 'lo', 'h'),
     stg_lo_pk_join: multikeyEquals(pk, 'stg', 'lo'),
     stg_lo_end_join: multikeyEquals(end, 'stg', 'lo'),
     lo_h_pk_join: multikeyEquals(pk, 'lo', 'h'),
     lc_h_pk_join: multikeyEquals(pk, 'lc', 'h'),
-    h_end_date: castDateColumn(`h.${end}`),
+    h_end_date: endDate(`h.${end}`),
     lo_pk_not_null: multikeyCondition(pk, 'lo', 'IS NOT NULL'),
     lc_pk_null: multikeyCondition(pk, 'lc', 'IS NULL'),
     i_columns: aliasAll(sourceCols, 'i'),

@@ -8,7 +8,7 @@ import { isDict, isNone, type JValue } from '../../jinja/values';
 import { castBinaryLiteral, castDatetimeLiteral } from './casting';
 import { multikeyEquals, prefixColumns } from './columns';
 import { readLoadContext } from './load-context';
-import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
+import { AUTOMATE_DV_VERSIONS, behaviourAt, type PitDefaultSql } from '../../base/automate-dv-versions';
 import { readColumn, readColumns, readDict, readModelName, required, wrongType } from './param-types';
 import { ghostZeroKeyLength, readGhostSettings, readHashVar, type GhostSettings } from './settings';
 import type { BoundArguments } from './signatures';
@@ -170,7 +170,18 @@ export function compilePit(args: BoundArguments, ctx: MacroContext): string {
   const hubModel = required(m, 'source_model', readModelName(m, 'source_model', args.get('source_model')));
   const load = readLoadContext(ctx);
   const ldts = readWindowLdts(m, args, load.incremental);
-  const ghostKey = pitGhostKey(readGhostSettings(ctx), readHashVar(ctx), ctx.compat.version);
+  const ghost = readGhostSettings(ctx);
+  const ghostKey = pitGhostKey(ghost, readHashVar(ctx), ctx.compat.version);
+  // Before 0.9.7 dbt-postgres renders the default (Snowflake) pit, in the shape of the pinned release; a fork (git or
+  // local) may have been adapted for PostgreSQL and keeps the later PostgreSQL logic.
+  const defaultSql = ctx.compat.fork ? undefined : behaviourAt<PitDefaultSql | undefined>(AUTOMATE_DV_VERSIONS.pitDefaultSql, ctx.compat.version);
+  if (defaultSql && !ghost.enabled) {
+    ghostKey.key = `CAST('${'0'.repeat(16)}' AS ${defaultSql.ghostKeyType})`;
+    ghostKey.ldts =
+      defaultSql.ghostDate === 'timestamp-ntz'
+        ? `CAST('${DEFAULT_PIT_GHOST_DATE}' AS TIMESTAMP_NTZ)`
+        : `TO_TIMESTAMP('${DEFAULT_PIT_GHOST_DATE}', 'YYY-MM-DD HH24:MI:SS.MS')`;
+  }
   const dependsOn = pitBridgePreamble(m, args, stages, ctx);
   const hub = ctx.ref(hubModel).render();
 
@@ -187,5 +198,12 @@ export function compilePit(args: BoundArguments, ctx: MacroContext): string {
     ghost_pk: ghostKey.key,
     ghost_ldts: ghostKey.ldts,
     new_as_of_cte: load.incremental ? 'new_rows_as_of' : 'as_of_dates',
+    default_sql: defaultSql !== undefined,
+    sat_join: defaultSql?.join ?? 'LEFT OUTER JOIN',
+    ghost_date_rows: defaultSql?.ghostDateRows ?? false,
+    backfill_ghost_only: defaultSql?.backfill === 'ghost',
   });
 }
+
+/** The ghost load date of the pre-0.9.7 default pit, and the date its older forms also join satellite rows at. */
+const DEFAULT_PIT_GHOST_DATE = '1900-01-01 00:00:00.000';

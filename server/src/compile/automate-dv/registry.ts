@@ -1,7 +1,7 @@
 // Which compiler expands which AutomateDV macro: the compile half of the descriptor table in
 // base/automate-dv-macros.ts, whose every macro must have its compiler here (the types of the tables below say so).
 // Every table macro also gets the notices that depend only on the model and the emulated version, not on its metadata.
-import { AUTOMATE_DV_VERSIONS, behaviourAt, inBand, type DefaultSqlFailure } from '../../base/automate-dv-versions';
+import { AUTOMATE_DV_VERSIONS, behaviourAt, inBand, type DefaultSqlFailure, type PitDefaultSql } from '../../base/automate-dv-versions';
 import { firstVersionOf, macroDescriptor } from '../../base/automate-dv-macros';
 import { CompileError, type MacroContext } from '../context';
 import { isDict, truthy } from '../../jinja/values';
@@ -28,7 +28,8 @@ export type MacroCompiler = (args: BoundArguments, ctx: MacroContext) => string;
  * Macros that only gained a PostgreSQL template in 0.9.7 and ref_table, which appeared in 0.10.0: under an older pinned
  * version dbt-postgres renders the default (Snowflake) SQL, or has no macro at all. Where that SQL fails on PostgreSQL
  * (the defaultTableSqlOnPostgres row: always, on incremental runs, or before PostgreSQL 17) the model is an error, as
- * dbt's run is; where it runs, a warning that dvs compiles the later PostgreSQL logic. For a fork, information.
+ * dbt's run is; where it runs, a warning. eff_sat, pit and bridge get that default SQL rendered (rendersDefaultSql),
+ * the others the later PostgreSQL logic. For a fork, information.
  */
 function reportVersionGap(macro: VaultMacroName, ctx: MacroContext): void {
   // Only the table macros whose PostgreSQL template came after 0.9.0 (the postgresTableMacros row) fall back to the
@@ -41,7 +42,11 @@ function reportVersionGap(macro: VaultMacroName, ctx: MacroContext): void {
   if (behaviourAt(AUTOMATE_DV_VERSIONS.postgresMacros, ctx.compat.version) === 'snowflake-only') return;
   const version = ctx.compat.version;
   const upgrade = `Upgrade the pinned AutomateDV to ${first} or later.`;
-  const emulated = `dvs compiles the ${first} logic instead (hashes still follow ${version}).`;
+  // A fork may have been adapted for PostgreSQL: it gets the later PostgreSQL logic, not the default SQL.
+  const exact = !ctx.compat.fork && rendersDefaultSql(macro, version);
+  const emulated = exact
+    ? 'dvs renders that SQL as dbt does.'
+    : `dvs compiles the ${first} logic instead (hashes still follow ${version}).`;
   const failure = behaviourAt<Readonly<Record<string, DefaultSqlFailure>>>(AUTOMATE_DV_VERSIONS.defaultTableSqlOnPostgres, version)[macro];
   const materialized = ctx.configOf('materialized');
   const laterRunsIncremental = typeof materialized === 'string' && hasIncrementalBranch(materialized);
@@ -64,8 +69,10 @@ function reportVersionGap(macro: VaultMacroName, ctx: MacroContext): void {
         : `${sql}, which runs on PostgreSQL here but is not the logic of later releases.`;
   }
   if (error !== undefined && !ctx.compat.fork) {
-    if (ctx.incremental || failure?.fails === 'always') throw new CompileError(`${error} ${upgrade}`, 'DV200');
-    ctx.report({ code: 'DV200', severity: 'error', message: `${error} ${upgrade}` });
+    // Where dvs renders the default SQL itself, the SQL is given with the error, as dbt compiles it and PostgreSQL
+    // then rejects it; otherwise there is no SQL to give.
+    if (!exact && (ctx.incremental || failure?.fails === 'always')) throw new CompileError(`${error} ${upgrade}`, 'DV200');
+    ctx.report({ code: 'DV200', severity: 'error', message: `${error} ${exact ? `${emulated} ` : ''}${upgrade}` });
     return;
   }
   if (error !== undefined) {
@@ -77,6 +84,17 @@ function reportVersionGap(macro: VaultMacroName, ctx: MacroContext): void {
     return;
   }
   ctx.report({ code: 'DV200', severity: 'warning', message: `${warning} ${emulated} ${upgrade}` });
+}
+
+/**
+ * Whether the emulation renders the default (Snowflake) SQL that dbt-postgres renders for `macro` at `version`, rather
+ * than the later PostgreSQL logic: eff_sat, pit and bridge before 0.9.7 (their defaultSql rows of the matrix).
+ */
+function rendersDefaultSql(macro: VaultMacroName, version: string): boolean {
+  if (macro === 'eff_sat') return behaviourAt(AUTOMATE_DV_VERSIONS.effSatDefaultSql, version);
+  if (macro === 'pit') return behaviourAt<PitDefaultSql | undefined>(AUTOMATE_DV_VERSIONS.pitDefaultSql, version) !== undefined;
+  if (macro === 'bridge') return behaviourAt(AUTOMATE_DV_VERSIONS.bridgeDefaultSql, version) !== 'postgres';
+  return false;
 }
 
 /**

@@ -148,7 +148,10 @@ export function readGhostSettings(ctx: MacroContext): GhostSettings {
   };
 }
 
-/** var('max_datetime'): the open-record marker of eff_sat and bridge. */
-export function readMaxDatetime(ctx: MacroContext): string {
-  return varText(ctx, 'max_datetime', '9999-12-31 23:59:59.999');
+/** The default (Snowflake) macros' max_datetime, which dbt-postgres uses before 0.9.7 where no PostgreSQL one exists. */
+export const DEFAULT_MACRO_MAX_DATETIME = '9999-12-31 23:59:59.999999';
+
+/** var('max_datetime'): the open-record marker of eff_sat and bridge; `fallback` is PostgreSQL's default unless given. */
+export function readMaxDatetime(ctx: MacroContext, fallback = '9999-12-31 23:59:59.999'): string {
+  return varText(ctx, 'max_datetime', fallback);
 }
