@@ -71,6 +71,23 @@ test('a check in worker threads prints exactly what a check on one thread prints
   assert.ok(findings > 20, `only ${findings} findings across the fixtures`);
 });
 
+test('a project that does not open fails the same way with parts as on one thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-par-bad-'));
+  try {
+    writeLargeProject(dir, { tables: 2, columnsPerTable: 10, models: 6 });
+    const run = async (workers: string) => {
+      const io = capture(dir, { DVS_CHECK_WORKERS: workers });
+      const code = await runCli(['check', '--project', dir, '--automate-dv-version', 'not-a-version'], io);
+      return { code, stdout: io.stdout, stderr: io.stderr };
+    };
+    const one = await run('1');
+    assert.equal(one.code, 2);
+    assert.deepEqual(await run('2'), one);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the parts are really checked by worker threads, and merge to the one-thread analysis', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dvs-par-large-'));
   try {

@@ -77,9 +77,9 @@ export function mergeSlices(parts: SliceAnalysis[]): CheckAnalysis {
 /**
  * How many parts to check a project of `modelFiles` files in: DVS_CHECK_WORKERS when set (1 = one thread; tests
  * force the parallel path with it), else one per idle core, at most 4 and one per 200 model files, when the project
- * is large enough. Every
- * thread opens the project itself, so a part costs CPU time (about half again for two parts): worth it only on cores
- * nothing else is using, hence the cores the 1-minute load average leaves idle (Windows reports no load: all cores).
+ * is large enough. Every thread opens the project itself, so a part costs CPU time (about half again for two parts):
+ * worth it only on cores nothing else is using, hence the cores the 1-minute load average leaves idle (Windows
+ * reports no load: all cores).
  */
 export function checkParts(modelFiles: number, env: CliIo['env'], machine: { cores: number; load: number } = { cores: availableParallelism(), load: loadavg()[0] ?? 0 }): number {
   const forced = Number(env.DVS_CHECK_WORKERS);
@@ -105,18 +105,23 @@ export interface CheckWorkerData {
 
 type WorkerReply = { ok: true; result: SliceAnalysis } | { ok: false; error: string };
 
-function runWorker(script: string, data: CheckWorkerData): Promise<SliceAnalysis | undefined> {
-  return new Promise((resolve) => {
-    let worker: Worker;
-    try {
-      // The worker's own output is kept from the command's (stdout carries the findings); run from source (tests), it
-      // loads TypeScript through tsx, as the main thread does.
-      const options = { workerData: data, stdout: true, stderr: true };
-      worker = script.endsWith('.ts') ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(script)});`, { ...options, eval: true }) : new Worker(script, options);
-    } catch {
-      resolve(undefined);
-      return;
-    }
+interface RunningWorker {
+  /** The part's findings, or undefined when the worker failed in any way. */
+  result: Promise<SliceAnalysis | undefined>;
+  stop(): void;
+}
+
+function runWorker(script: string, data: CheckWorkerData): RunningWorker {
+  let worker: Worker;
+  try {
+    // The worker's own output is kept from the command's (stdout carries the findings); run from source (tests), it
+    // loads TypeScript through tsx, as the main thread does.
+    const options = { workerData: data, stdout: true, stderr: true };
+    worker = script.endsWith('.ts') ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(script)});`, { ...options, eval: true }) : new Worker(script, options);
+  } catch {
+    return { result: Promise.resolve(undefined), stop: () => undefined };
+  }
+  const result = new Promise<SliceAnalysis | undefined>((resolve) => {
     let done = false;
     const finish = (r: SliceAnalysis | undefined) => {
       if (done) return;
@@ -128,6 +133,7 @@ function runWorker(script: string, data: CheckWorkerData): Promise<SliceAnalysis
     worker.once('error', () => finish(undefined));
     worker.once('exit', () => finish(undefined));
   });
+  return { result, stop: () => void worker.terminate() };
 }
 
 /**
@@ -139,13 +145,21 @@ export async function analyseInParallel(args: ParsedArgs, io: CliIo, parts: numb
   const env: Record<string, string | undefined> = { ...io.env };
   const pending = Array.from({ length: parts - 1 }, (_, k) => {
     const slice = { index: k + 1, count: parts };
-    return { slice, result: script ? runWorker(script, { args, cwd: io.cwd, env, slice }) : Promise.resolve(undefined) };
+    return { slice, worker: script ? runWorker(script, { args, cwd: io.cwd, env, slice }) : undefined };
   });
-  const session = openSession(args, io, 'read');
-  const results = [analyseSlice(session, { index: 0, count: parts })];
+  let session: ProjectSession;
+  const results: SliceAnalysis[] = [];
+  try {
+    session = openSession(args, io, 'read');
+    results.push(analyseSlice(session, { index: 0, count: parts }));
+  } catch (error) {
+    // The project does not open (or its check failed) here: the workers would only keep the process alive.
+    for (const p of pending) p.worker?.stop();
+    throw error;
+  }
   onPart?.({ index: 0, count: parts }, 'main');
   for (const p of pending) {
-    const theirs = await p.result;
+    const theirs = await p.worker?.result;
     onPart?.(p.slice, theirs ? 'worker' : 'main');
     results.push(theirs ?? analyseSlice(session, p.slice));
   }
