@@ -150,8 +150,30 @@ export async function refreshSchemaCache(
   return snapshot;
 }
 
+/**
+ * Each snapshot's tables by schema and name, made on first lookup: a whole-project check looks up a table for every
+ * model, and a scan over hundreds of tables each time showed. A snapshot is replaced, never changed, when the schema
+ * is read again, so the index of an object stays true.
+ */
+const snapshotIndexes = new WeakMap<SchemaSnapshot, Map<string, IntrospectedTable>>();
+
 /** Columns of schema.table in catalog order, or undefined when the snapshot does not know the relation. */
 export function columnsInSnapshot(snapshot: SchemaSnapshot, schema: string, table: string): ColumnInfo[] | undefined {
-  const found = snapshot.schemas.find((s) => s.name === schema)?.tables.find((t) => t.name === table);
+  let index = snapshotIndexes.get(snapshot);
+  if (!index) {
+    index = new Map();
+    const seenSchemas = new Set<string>();
+    for (const s of snapshot.schemas) {
+      // As a search would: the first schema of a name, and the first table of a name in it.
+      if (seenSchemas.has(s.name)) continue;
+      seenSchemas.add(s.name);
+      for (const t of s.tables) {
+        const key = `${s.name}\0${t.name}`;
+        if (!index.has(key)) index.set(key, t);
+      }
+    }
+    snapshotIndexes.set(snapshot, index);
+  }
+  const found = index.get(`${schema}\0${table}`);
   return found?.columns.map((c) => ({ name: c.name, dataType: c.dataType }));
 }
