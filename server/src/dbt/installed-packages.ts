@@ -3,7 +3,7 @@
 // first (its overrides) and then the calling package's own; adapter.dispatch searches the project and the namespace
 // (or dbt_project.yml's `dispatch:` search order) for postgres__ then default__. With AutomateDV installed this is
 // how its hubs, links and satellites compile: by its own macros, so forks, patched and future releases are exact.
-// Nothing is parsed here: package-macros.ts parses each file once per process.
+// Nothing is parsed here: package-macros.ts parses each file once per process, when one of its macros is first used.
 import { SourceText } from '../base/text';
 import { CompileError } from '../base/compile-error';
 import type { MacroNode } from '../jinja/ast';
@@ -87,6 +87,32 @@ function namespaceOf(name: string, members: Map<string, JCallable>): JObject {
   };
 }
 
+/** A package's macros grouped by the file that defines them, files and macros in their order. */
+function macrosByFile(pkg: PackageMacros): MacroNode[][] {
+  const groups = new Map<string, MacroNode[]>();
+  for (const m of pkg.macros) {
+    const file = pkg.fileOf?.get(m)?.file ?? '';
+    const group = groups.get(file);
+    if (group) group.push(m);
+    else groups.set(file, [m]);
+  }
+  return [...groups.values()];
+}
+
+/** A callable that looks its macro up on first call. */
+function deferredCallable(name: string, resolve: () => JCallable | undefined): JCallable {
+  let fn: JCallable | undefined;
+  return {
+    kind: 'callable',
+    name,
+    call(args, kwargs) {
+      fn ??= resolve();
+      if (!fn) throw new CompileError(`macro '${name}' could not be defined`, 'DV200');
+      return fn.call(args, kwargs);
+    },
+  };
+}
+
 /** Builds the macro scopes of one model render. Cheap: it defines closures; nothing renders until a macro is called. */
 export function buildMacroWorld(options: MacroWorldOptions, projectRoot?: string): MacroWorld {
   const scopes: Map<string, JValue>[] = [];
@@ -96,12 +122,14 @@ export function buildMacroWorld(options: MacroWorldOptions, projectRoot?: string
     const scope = new Map(options.globals);
     scopes.push(scope);
     ownScopes.set(pkg.name, scope);
-    const { callables } = defineMacros(pkg.macros, scope);
     const wrapped = new Map<string, JCallable>();
-    // A later definition of one name wins, as dbt keeps one macro per name and package.
-    for (const m of pkg.macros) {
-      const fn = callables.get(m.name);
-      if (fn) wrapped.set(m.name, atBoundary(pkg, m, fn, projectRoot));
+    // A later definition of one name wins, as dbt keeps one macro per name and package. The macros of one file are
+    // defined together when one of them is first called: defining reads a macro's body, and package-macros.ts parses
+    // a file only when its body is first read, so a model never waits for the files it does not reach.
+    for (const group of macrosByFile(pkg)) {
+      let defined: Map<string, JCallable> | undefined;
+      const define = (): Map<string, JCallable> => (defined ??= defineMacros(group, scope).callables);
+      for (const m of group) wrapped.set(m.name, atBoundary(pkg, m, deferredCallable(m.name, () => define().get(m.name)), projectRoot));
     }
     packageCallables.set(pkg.name, wrapped);
   }

@@ -2,6 +2,7 @@
 // so models that call them, qualified (`garden_utils.season_of()`) or not, compile as dbt would. AutomateDV (or
 // dbtvault) is read from disk only for the real-macro path (see installed-packages.ts); otherwise it is emulated.
 import type { MacroNode } from '../jinja/ast';
+import { lexTemplate } from '../jinja/lexer';
 import { parseTemplate } from '../jinja/parser';
 import type { DbtProject } from '../project';
 import { parseDbtProjectFile } from '../project/dbtProjectFile';
@@ -23,17 +24,107 @@ export interface PackageMacros {
 export const VAULT_PACKAGES: ReadonlySet<string> = new Set(['automate_dv', 'dbtvault']);
 
 /**
- * Parsed macro files by path, kept for the process: a package does not change between models, and parsing
- * AutomateDV's hundred files again for every model would cost more than rendering it.
+ * Macro files by path, kept for the process: a package does not change between models, and parsing AutomateDV's
+ * hundred files again for every model would cost more than rendering it. A file is only lexed at first, to learn its
+ * macros' names; it is parsed when one of its macros is first used (see LazyMacroNode), so the one-time cost of a
+ * package is paid for the files models actually reach, and a render never waits for the files it does not.
  */
-const parsedFiles = new Map<string, { text: string; macros: MacroNode[] }>();
+const macroFiles = new Map<string, { text: string; macros: MacroNode[] }>();
 
-function macrosOfFile(file: string, text: string): MacroNode[] {
-  const cached = parsedFiles.get(file);
-  if (cached && cached.text === text) return cached.macros;
+function parseMacros(text: string): MacroNode[] {
   const macros: MacroNode[] = [];
   for (const st of parseTemplate(text).template.body) if (st.kind === 'Macro') macros.push(st);
-  parsedFiles.set(file, { text, macros });
+  return macros;
+}
+
+/** Statements that may stand at a file's top level beside macros without changing which macros it defines. */
+const PLAIN_TOP_LEVEL = new Set(['do', 'import', 'from']);
+
+/**
+ * The names of a file's top-level macros, in order, from its tags alone: what parsing would give, for files made of
+ * macros and plain statements. Undefined when the file has anything else at its top level (a block such as if, for or
+ * set…endset, a tag the lexer could not read): such a file is parsed at once.
+ */
+export function topLevelMacroNames(text: string): string[] | undefined {
+  const { chunks, diagnostics } = lexTemplate(text);
+  if (diagnostics.length > 0) return undefined;
+  const names: string[] = [];
+  let depth = 0;
+  for (const chunk of chunks) {
+    if (chunk.kind !== 'tag' || chunk.tag !== 'block') continue;
+    const [keyword, name] = chunk.tokens;
+    if (keyword?.type !== 'name') return undefined;
+    if (keyword.value === 'macro') {
+      if (depth === 0) {
+        if (name?.type !== 'name') return undefined;
+        names.push(name.value);
+      }
+      depth++;
+    } else if (keyword.value === 'endmacro') {
+      if (--depth < 0) return undefined;
+    } else if (depth === 0) {
+      // `{% set x = … %}` is a statement; `{% set x %}…{% endset %}` is a block.
+      const statement = PLAIN_TOP_LEVEL.has(keyword.value) || (keyword.value === 'set' && chunk.tokens.some((t) => t.type === 'op' && t.value === '='));
+      if (!statement) return undefined;
+    }
+  }
+  return depth === 0 ? names : undefined;
+}
+
+/**
+ * A top-level macro whose file is parsed on first use of anything but its name. Every reader of a MacroNode (the
+ * renderer, the package world, error locations) sees the parsed node's fields through it.
+ */
+class LazyMacroNode implements MacroNode {
+  readonly kind = 'Macro' as const;
+  private node: MacroNode | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly parsed: () => MacroNode,
+  ) {}
+
+  private get real(): MacroNode {
+    return (this.node ??= this.parsed());
+  }
+  get span(): MacroNode['span'] {
+    return this.real.span;
+  }
+  get tagSpan(): MacroNode['tagSpan'] {
+    return this.real.tagSpan;
+  }
+  get nameSpan(): MacroNode['nameSpan'] {
+    return this.real.nameSpan;
+  }
+  get params(): MacroNode['params'] {
+    return this.real.params;
+  }
+  get body(): MacroNode['body'] {
+    return this.real.body;
+  }
+  get endTagSpan(): MacroNode['endTagSpan'] {
+    return this.real.endTagSpan;
+  }
+}
+
+function macrosOfFile(file: string, text: string): MacroNode[] {
+  const cached = macroFiles.get(file);
+  if (cached && cached.text === text) return cached.macros;
+  const names = topLevelMacroNames(text);
+  let macros: MacroNode[];
+  if (names === undefined) {
+    macros = parseMacros(text);
+  } else {
+    let parsed: MacroNode[] | undefined;
+    const nth = (i: number, name: string) => (): MacroNode => {
+      parsed ??= parseMacros(text);
+      const node = parsed[i]?.name === name ? parsed[i] : parsed.filter((m) => m.name === name).pop();
+      if (!node) throw new Error(`macro ${name} of ${file} was not found when the file was parsed`);
+      return node;
+    };
+    macros = names.map((name, i) => new LazyMacroNode(name, nth(i, name)));
+  }
+  macroFiles.set(file, { text, macros });
   return macros;
 }
 
