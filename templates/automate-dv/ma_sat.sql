@@ -18,7 +18,7 @@ WITH source_data AS (
 source_data_with_count AS (
     SELECT a.*,
            b.source_count
-    FROM source_data a
+    FROM source_data {{ count_alias }}
     INNER JOIN (
         SELECT {{ t_pk }},
                COUNT(*) AS source_count

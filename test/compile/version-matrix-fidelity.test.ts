@@ -223,3 +223,13 @@ test('eff_sat: a {source_column, alias} ldts is `x AS alias` in the first build;
   compileMacro('eff_sat', [], kwargs(EFF_SAT), ctx);
   assert.equal(ctx.diagnostics.filter((d) => d.code === 'DV202').length, 0);
 });
+
+const MA_SAT_CALL = { src_pk: 'A_HK', src_cdk: ['PHONE'], src_hashdiff: 'HD', src_payload: ['NAME'], src_ldts: 'LDTS', src_source: 'SRC', source_model: 'stg_link' };
+
+test('maSatCountAlias: the incremental source_data_with_count reads source_data a in 0.9.7–0.10.2, source_data AS a from 0.11.0', () => {
+  for (const [version, form] of [['0.9.7', 'a'], ['0.10.2', 'a'], ['0.11.0', 'AS a'], ['0.11.5', 'AS a']] as const) {
+    assert.equal(behaviourAt(AUTOMATE_DV_VERSIONS.maSatCountAlias, version), form, version);
+    const counted = cte(compileAt(version, 'ma_sat', MA_SAT_CALL, { incremental: true }), 'source_data_with_count');
+    assert.ok(counted.includes(`b.source_count FROM source_data ${form} INNER JOIN (`), `${version}: ${counted}`);
+  }
+});

@@ -390,6 +390,18 @@ export const AUTOMATE_DV_VERSIONS = {
     otherwise: 'cdk-first',
   } satisfies VersionBehaviour<'hashdiff-second' | 'cdk-first'>,
 
+  maSatCountAlias: {
+    behaviour:
+      "How the incremental ma_sat's source_data_with_count names source_data: 0.9.7 – 0.10.2 (the SQL Server " +
+      'template) without AS, from 0.11.0 (the default template) with it; only the SQL text differs.',
+    bands: [
+      { from: '0.9.7', until: '0.10.2', value: 'a', renders: 'FROM source_data a' },
+      { from: '0.11.0', value: 'AS a', renders: 'FROM source_data AS a' },
+    ],
+    // Before 0.9.7 the default macro has no such CTE (it filters with QUALIFY, and that run fails).
+    otherwise: 'AS a',
+  } satisfies VersionBehaviour<'a' | 'AS a'>,
+
   maSatExcludedPayload: {
     behaviour:
       "Whether ma_sat reads a payload given as {exclude_columns: true, columns: [...]}. Up to 0.10.1 only sat expands " +

@@ -46,6 +46,7 @@ export function compileMaSat(args: BoundArguments, ctx: MacroContext): string {
   const withRank = load.rankColumn ? [...sourceCols, load.rankColumn] : sourceCols;
 
   return renderMacroTemplate('ma_sat', {
+    count_alias: behaviourAt(AUTOMATE_DV_VERSIONS.maSatCountAlias, ctx.compat.version),
     relation: ctx.ref(model).render(),
     s_columns: prefixColumns(withRank, 's', 'source'),
     s_pk_not_null: multikeyCondition(pk, 's', 'IS NOT NULL'),
