@@ -9,10 +9,10 @@ import { isMacroOfFamily } from '../base/automate-dv-macros';
 import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
 import type { Span } from '../base/text';
-import { stageOf, tableOf, type KnownColumns, type VaultRuleContext } from './context';
+import { stageOf, tableOf, type KnownColumns, type StageOutput, type VaultRuleContext } from './context';
 import { nestedMetadataFindings } from './nested-metadata';
 import type { VaultRule } from './rule';
-import { bareIdentifier, hashdiffColumn, inWrittenCase, isConstantName, paramColumns, payloadFacts, sameName, type Named } from './vault-facts';
+import { bareIdentifier, foldedNames, foldName, hashdiffColumn, inWrittenCase, isConstantName, paramColumns, payloadFacts, type Named } from './vault-facts';
 import { vaultTableColumns } from './vault-table-columns';
 
 /** Column parameters checked here; src_ldts and src_source are DV408's. */
@@ -46,12 +46,12 @@ function checkTableColumns(ctx: VaultRuleContext): Diagnostic[] {
   for (const model of table.sourceModels) {
     const known = knownModelColumns(ctx, model.value, 'stage or live');
     if (!known) continue;
-    const candidates = known.columns.map((c) => c.name);
+    const have = foldedNames(known.columns);
     for (const n of names) {
-      if (candidates.some((c) => sameName(c, n.value))) continue;
+      if (have.has(foldName(n.value))) continue;
       const f = findings.get(n.span.start) ?? { column: n, models: [], candidates: [], live: known.origin === 'live' };
       f.models.push(model.value);
-      f.candidates.push(...candidates);
+      for (const c of known.columns) f.candidates.push(c.name);
       findings.set(n.span.start, f);
     }
   }
@@ -66,7 +66,7 @@ function checkTableColumns(ctx: VaultRuleContext): Diagnostic[] {
 function knownModelColumns(ctx: VaultRuleContext, name: string, trust: 'stage or live' | 'any certain' = 'any certain'): KnownColumns | undefined {
   if (ctx.index.stage(name)) {
     const output = ctx.index.stageOutput(name);
-    return output?.complete ? { columns: output.columns.map((c) => ({ name: c.name, dataType: c.dataType ?? '' })), origin: 'static' } : undefined;
+    return output?.complete ? stageKnownColumns(output) : undefined;
   }
   const known = ctx.project.modelColumns(name);
   if (trust === 'any certain') {
@@ -75,6 +75,28 @@ function knownModelColumns(ctx: VaultRuleContext, name: string, trust: 'stage or
     if (known?.origin === 'static') return known;
   }
   return known?.origin === 'live' && ctx.project.connected ? known : undefined;
+}
+
+const STAGE_KNOWN = new WeakMap<StageOutput, KnownColumns>();
+
+/** A complete stage output as known columns, made once per output (every satellite and link of a stage reads it). */
+function stageKnownColumns(output: StageOutput): KnownColumns {
+  let known = STAGE_KNOWN.get(output);
+  if (!known) {
+    known = { columns: output.columns.map((c) => ({ name: c.name, dataType: c.dataType ?? '' })), origin: 'static' };
+    STAGE_KNOWN.set(output, known);
+  }
+  return known;
+}
+
+/** A scope of column names with its folded names, for membership tests without a scan per name. */
+interface Scope {
+  names: readonly string[];
+  folded: ReadonlySet<string>;
+}
+
+function scopeOf(names: readonly string[]): Scope {
+  return { names, folded: new Set(names.map(foldName)) };
 }
 
 function checkStageColumns(ctx: VaultRuleContext): Diagnostic[] {
@@ -102,24 +124,28 @@ function checkStageColumns(ctx: VaultRuleContext): Diagnostic[] {
   const N = stage.nulls.flatMap((n) => [n.value, `${n.value}_ORIGINAL`]);
   const H = stage.hashed.map((h) => h.name);
   const findings: Finding[] = [];
-  const check = (names: readonly Named[], scope: readonly string[]) => {
+  // The scopes are made when first needed: most stages name no null or ranked columns.
+  let sd: Scope | undefined;
+  let sdn: Scope | undefined;
+  const check = (names: readonly Named[], scope: Scope) => {
     for (const n of names) {
-      if (isConstantName(n.value) || scope.some((c) => sameName(c, n.value))) continue;
-      findings.push({ column: n, models: [stage.source?.kind === 'source' ? `${stage.source.source.value}.${stage.source.table.value}` : String(stage.source?.kind === 'ref' ? stage.source.model.value : '')], candidates: [...scope], live });
+      if (isConstantName(n.value) || scope.folded.has(foldName(n.value))) continue;
+      findings.push({ column: n, models: [stage.source?.kind === 'source' ? `${stage.source.source.value}.${stage.source.table.value}` : String(stage.source?.kind === 'ref' ? stage.source.model.value : '')], candidates: [...scope.names], live });
     }
   };
+  const sourceScope: Scope = { names: S, folded: foldedNames(source.columns) };
   for (const d of stage.derived) {
     const bare = d.items.filter((i) => (d.escape && !isConstantName(i.value)) || bareIdentifier(i.value) === i.value.trim());
-    check(bare.filter((i) => !SQL_VALUE_KEYWORDS.has(i.value.trim().toLowerCase())), S);
+    check(bare.filter((i) => !SQL_VALUE_KEYWORDS.has(i.value.trim().toLowerCase())), sourceScope);
   }
-  check(stage.nulls, [...S, ...D]);
+  if (stage.nulls.length) check(stage.nulls, (sd ??= scopeOf([...S, ...D])));
   // A hash key inside a hashdiff is DV406's finding.
-  const keys = stage.hashed.filter((h) => !h.isHashdiff).map((h) => h.name);
+  const keys = new Set(stage.hashed.filter((h) => !h.isHashdiff).map((h) => foldName(h.name)));
   for (const h of stage.hashed) {
     if (h.form === 'exclude') continue;
-    check(h.isHashdiff ? h.components.filter((c) => !keys.some((k) => sameName(k, c.value))) : h.components, [...S, ...D, ...N]);
+    check(h.isHashdiff ? h.components.filter((c) => !keys.has(foldName(c.value))) : h.components, (sdn ??= scopeOf([...S, ...D, ...N])));
   }
-  for (const r of stage.ranked) check(r.columns, [...S, ...D, ...N, ...H]);
+  for (const r of stage.ranked) check(r.columns, scopeOf([...S, ...D, ...N, ...H]));
   return findings.map(report);
 }
 
@@ -144,10 +170,9 @@ function checkColumnOfOwners(ctx: VaultRuleContext, column: Named, owners: reado
   for (const owner of owners) {
     const known = knownModelColumns(ctx, owner);
     if (!known) continue;
-    const names = known.columns.map((c) => c.name);
-    if (names.some((n) => sameName(n, column.value))) continue;
+    if (foldedNames(known.columns).has(foldName(column.value))) continue;
     finding.models.push(owner);
-    finding.candidates.push(...names);
+    for (const c of known.columns) finding.candidates.push(c.name);
     if (known.origin === 'live') finding.live = true;
   }
   if (finding.models.length > 0) out.push(report(finding));

@@ -7,7 +7,7 @@ import { stageOutputColumns, type StageColumn } from '../compile/automate-dv/sta
 import { metaToJValue } from '../model/meta';
 import type { ParsedModel } from '../model/parse';
 import type { JValue } from '../jinja/values';
-import { bareIdentifier, paramColumns, sameName, stageFacts, tableFacts, type StageFacts, type StageHash, type TableFacts } from './vault-facts';
+import { bareIdentifier, derivedNamed, firstColumnNamed, paramColumns, sameName, stageFacts, tableFacts, type StageFacts, type StageHash, type TableFacts } from './vault-facts';
 
 /** Where a column list comes from: the database in this session, the persisted cache, the sources yml, or computed. */
 export type ColumnsOrigin = 'live' | 'cache' | 'declared' | 'static';
@@ -196,7 +196,7 @@ export function createVaultIndex(project: RuleProject): VaultIndex {
     const facts = stage(stageName);
     const output = stageOutput(stageName);
     if (!facts || !output || depth > 5) return undefined;
-    const derived = [...facts.derived].reverse().find((d) => sameName(d.name, column));
+    const derived = derivedNamed(facts, column);
     if (derived) {
       const only = derived.items.length === 1 ? derived.items[0]?.value : undefined;
       const alias = only !== undefined ? bareIdentifier(only) : undefined;
@@ -244,6 +244,6 @@ export function createVaultIndex(project: RuleProject): VaultIndex {
 }
 
 function sourceType(output: StageOutput, column: string): string | undefined {
-  const c = output.source?.columns.find((x) => sameName(x.name, column));
+  const c = output.source ? firstColumnNamed(output.source.columns, column) : undefined;
   return c && c.dataType !== '' ? c.dataType : undefined;
 }

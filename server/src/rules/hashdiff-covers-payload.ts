@@ -5,7 +5,7 @@ import { CODES } from '../base/codes';
 import { tableOf, type VaultRuleContext } from './context';
 import { nameList, type VaultRule } from './rule';
 import { canonicalColumn } from './stage-aliases';
-import { hashdiffColumn, paramColumns, payloadFacts, sameName, type Named, type TableFacts } from './vault-facts';
+import { foldedNames, foldName, hashdiffColumn, paramColumns, payloadFacts, sameName, type Named, type TableFacts } from './vault-facts';
 
 export const hashdiffCoversPayload: VaultRule = {
   id: 'DV405',
@@ -33,7 +33,7 @@ export const hashdiffCoversPayload: VaultRule = {
     const out: Diagnostic[] = [];
     // A payload column the stage does not have at all is DV302's finding, not a hashdiff gap.
     const output = ctx.index.stageOutput(stageName);
-    const exists = (name: string) => !output?.complete || output.columns.some((c) => sameName(c.name, name));
+    const exists = (name: string) => !output?.complete || foldedNames(output.columns).has(foldName(name));
     const missing = payload.columns.filter((p) => exists(p.value) && !covered.has(canonicalColumn(stage, p.value)));
     const advice = (names: string) =>
       `Add ${names} to ${hash.name}'s columns in ${stageName}, or a change to ${missing.length > 1 ? 'them' : 'it'} adds no satellite row.`;

@@ -3,11 +3,31 @@
 import { isMacroOfFamily } from '../base/automate-dv-macros';
 import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
-import { tableOf, type VaultIndex, type VaultRuleContext } from './context';
+import { tableOf, type KeyOwners, type VaultIndex, type VaultRuleContext } from './context';
 import { nameList, type VaultRule } from './rule';
 import { paramColumns } from './vault-facts';
 
 const PARENT_KEY_UNKNOWN = new WeakMap<VaultIndex, boolean>();
+
+interface Parents {
+  /** Hubs and links by lower-cased key (a link's entry wins over a hub's of the same key). */
+  byKey: ReadonlyMap<string, KeyOwners>;
+  /** Every parent key as first written, in that map's order. */
+  keys: readonly string[];
+}
+
+const PARENTS = new WeakMap<VaultIndex, Parents>();
+
+/** The hubs and links of one index state, merged once and shared by every satellite checked against it. */
+function parentsOf(index: VaultIndex): Parents {
+  let parents = PARENTS.get(index);
+  if (!parents) {
+    const byKey = new Map([...index.hubsByKey(), ...index.linksByKey()]);
+    parents = { byKey, keys: [...byKey.values()].map((o) => o.key) };
+    PARENTS.set(index, parents);
+  }
+  return parents;
+}
 
 /** Some hub's or link's key is known only at render time (a package macro's result, a var): any key may be its. */
 function parentKeyUnknown(ctx: VaultRuleContext): boolean {
@@ -30,12 +50,11 @@ export const satParentKey: VaultRule = {
   check(ctx) {
     const sat = tableOf(ctx.parsed);
     if (!sat || !['sat', 'ma_sat', 'eff_sat'].includes(sat.macro)) return [];
-    const parents = new Map([...ctx.index.hubsByKey(), ...ctx.index.linksByKey()]);
-    if (parents.size === 0 || parentKeyUnknown(ctx)) return [];
+    const { byKey, keys } = parentsOf(ctx.index);
+    if (byKey.size === 0 || parentKeyUnknown(ctx)) return [];
     const out: Diagnostic[] = [];
-    const keys = [...parents.values()].map((o) => o.key);
     for (const pk of paramColumns(sat.call, 'src_pk')) {
-      if (parents.has(pk.value.toLowerCase())) continue;
+      if (byKey.has(pk.value.toLowerCase())) continue;
       const guess = closestName(pk.value, keys);
       const hint = guess ? ` Did you mean ${guess}?` : '';
       const fixes = guess ? [{ title: `Change to ${guess}`, span: pk.span, newText: guess }] : undefined;

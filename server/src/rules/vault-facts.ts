@@ -205,6 +205,56 @@ export function sameName(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
 
+/** What sameName compares: two names are the same exactly when their folded forms are equal. */
+export function foldName(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+const FOLDED_NAMES = new WeakMap<readonly { name: string }[], ReadonlySet<string>>();
+
+/**
+ * The folded names of a column list, made once per list: rules test many names against the same stage or catalog
+ * columns, and a scan with sameName per name made that quadratic. Column lists are never changed once made (stage
+ * outputs and snapshots are replaced, not edited).
+ */
+export function foldedNames(columns: readonly { name: string }[]): ReadonlySet<string> {
+  let set = FOLDED_NAMES.get(columns);
+  if (!set) {
+    set = new Set(columns.map((c) => foldName(c.name)));
+    FOLDED_NAMES.set(columns, set);
+  }
+  return set;
+}
+
+const DERIVED_BY_NAME = new WeakMap<StageFacts, ReadonlyMap<string, StageDerived>>();
+
+/** A stage's derived column of a (folded) name; the last one written when a name repeats, as the stage keeps the last. */
+export function derivedNamed(stage: StageFacts, name: string): StageDerived | undefined {
+  let byName = DERIVED_BY_NAME.get(stage);
+  if (!byName) {
+    const map = new Map<string, StageDerived>();
+    for (const d of stage.derived) map.set(foldName(d.name), d);
+    DERIVED_BY_NAME.set(stage, (byName = map));
+  }
+  return byName.get(foldName(name));
+}
+
+const FIRST_BY_NAME = new WeakMap<readonly { name: string }[], ReadonlyMap<string, { name: string }>>();
+
+/** The first column of a list with a (folded) name, looked up in a map made once per list. */
+export function firstColumnNamed<C extends { name: string }>(columns: readonly C[], name: string): C | undefined {
+  let byName = FIRST_BY_NAME.get(columns);
+  if (!byName) {
+    const map = new Map<string, C>();
+    for (const c of columns) {
+      const k = foldName(c.name);
+      if (!map.has(k)) map.set(k, c);
+    }
+    FIRST_BY_NAME.set(columns, (byName = map));
+  }
+  return byName.get(foldName(name)) as C | undefined;
+}
+
 export function isConstantName(name: string): boolean {
   return name.startsWith('!');
 }

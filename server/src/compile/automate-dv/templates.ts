@@ -30,5 +30,6 @@ export function macroTemplate(name: string): string {
 
 /** Renders a macro's template; the result is trimmed of surrounding blank lines and ends without a newline. */
 export function renderMacroTemplate(name: string, variables: Record<string, unknown>): string {
-  return renderTemplate(macroTemplate(name), variables).replace(/^\s*\n/, '').replace(/\s+$/, '');
+  // trimEnd strips exactly what /\s+$/ matches; the regex tried a match at every whitespace run of the SQL.
+  return renderTemplate(macroTemplate(name), variables).replace(/^\s*\n/, '').trimEnd();
 }
