@@ -200,7 +200,7 @@ export function compileModel(given: ModelCompileEnv): CompiledModel {
 }
 
 function renderModel(env: ModelCompileEnv, globals: Map<string, JValue>, diagnostics: Diagnostic[], refsUsed: string[]): CompiledModel {
-  const template: Template = { ...env.template, body: [...env.projectMacros, ...env.template.body] };
+  const template = withProjectMacros(env.template, env.projectMacros);
   const result = render(template, globals);
   diagnostics.push(...result.diagnostics);
   const rawSql = result.output;
@@ -215,6 +215,21 @@ function renderModel(env: ModelCompileEnv, globals: Map<string, JValue>, diagnos
     }
   }
   return { sql, rawSql, diagnostics, refsUsed };
+}
+
+/** A model's template with the project's macros in front, made once per parse and macro list (see withProjectMacros). */
+const withMacros = new WeakMap<Template, { macros: MacroNode[]; count: number; template: Template }>();
+
+/**
+ * The model's template preceded by the project's macro definitions, as dbt makes them visible to every model. Kept
+ * per parse so that a model rendered again, and the renderer's per-body checks, see the same body array.
+ */
+function withProjectMacros(model: Template, macros: MacroNode[]): Template {
+  const known = withMacros.get(model);
+  if (known && known.macros === macros && known.count === macros.length) return known.template;
+  const template: Template = { ...model, body: [...macros, ...model.body] };
+  withMacros.set(model, { macros, count: macros.length, template });
+  return template;
 }
 
 /** Callees of each package's macros, computed once per package (they never change while the process runs). */
@@ -553,15 +568,32 @@ interface Callees {
   spanOf(key: string): Span | undefined;
 }
 
-/** The callees of the model and of the project's macros (whose own calls may name packages the model does not). */
-function collectCallees(template: Template, macros: MacroNode[]): Callees {
-  const namespaces = new Set<string>();
+/** What one template or macro calls: bare names, namespaces, and where each call key is first written. */
+interface CalleeParts {
+  names: string[];
+  namespaces: string[];
+  /** Every call key (`f`, `x.y`) with the span of its first call. */
+  first: Map<string, Span>;
+}
+
+/**
+ * The calls of a template body or a macro, found once per parsed node: parses are cached and never changed, and every
+ * model of a project walked the same project macros again.
+ */
+const calleeParts = new WeakMap<object, CalleeParts>();
+
+function calleePartsOf(node: Template | MacroNode, body: unknown): CalleeParts {
+  let parts = calleeParts.get(node);
+  if (parts) return parts;
   const names = new Set<string>();
-  const modelSpans = new Map<string, Span>();
-  const calledBy = new Map<string, Set<string>>();
-  const visit = (node: unknown, record: (key: string, span: Span) => void): void => {
+  const namespaces = new Set<string>();
+  const first = new Map<string, Span>();
+  const record = (key: string, span: Span) => {
+    if (!first.has(key)) first.set(key, span);
+  };
+  const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
-      for (const x of node) visit(x, record);
+      for (const x of node) visit(x);
       return;
     }
     if (!node || typeof node !== 'object') return;
@@ -579,16 +611,27 @@ function collectCallees(template: Template, macros: MacroNode[]): Callees {
     const fields = node as Record<string, unknown>;
     for (const k in fields) {
       const v = fields[k];
-      if (k !== 'span' && v && typeof v === 'object') visit(v, record);
+      if (k !== 'span' && v && typeof v === 'object') visit(v);
     }
   };
-  visit(template.body, (key, span) => {
-    if (!modelSpans.has(key)) modelSpans.set(key, span);
-  });
+  visit(body);
+  parts = { names: [...names], namespaces: [...namespaces], first };
+  calleeParts.set(node, parts);
+  return parts;
+}
+
+/** The callees of the model and of the project's macros (whose own calls may name packages the model does not). */
+function collectCallees(template: Template, macros: MacroNode[]): Callees {
+  const own = calleePartsOf(template, template.body);
+  const namespaces = new Set<string>(own.namespaces);
+  const names = new Set<string>(own.names);
+  const modelSpans = own.first;
+  const calledBy = new Map<string, ReadonlyMap<string, Span>>();
   for (const m of macros) {
-    const inner = new Set<string>();
-    visit(m.body, (key) => inner.add(key));
-    calledBy.set(m.name, inner);
+    const parts = calleePartsOf(m, m.body);
+    for (const n of parts.names) names.add(n);
+    for (const n of parts.namespaces) namespaces.add(n);
+    calledBy.set(m.name, parts.first);
   }
   const spanOf = (key: string): Span | undefined => {
     const own = modelSpans.get(key);
@@ -603,7 +646,7 @@ function collectCallees(template: Template, macros: MacroNode[]): Callees {
         const inner = calledBy.get(m);
         if (!inner) continue;
         if (inner.has(key)) return span;
-        queue.push(...inner);
+        queue.push(...inner.keys());
       }
     }
     return undefined;

@@ -94,6 +94,18 @@ const builtinCheckDone = new WeakMap<Statement, Diagnostic | null>();
  * statements (project macros, AutomateDV's) again and again, and the walk found the same each time.
  */
 function unknownBuiltinFilterOrTest(body: Statement[]): Diagnostic | undefined {
+  // A body rendered again (an AutomateDV template, a model's macros and body) is answered by one lookup.
+  const known = builtinBodyCheck.get(body);
+  if (known && known.length === body.length) return known.found ? { ...known.found } : undefined;
+  const found = firstUnknownBuiltinFilterOrTest(body);
+  builtinBodyCheck.set(body, { length: body.length, found: found ?? null });
+  return found ? { ...found } : undefined;
+}
+
+/** The answer of unknownBuiltinFilterOrTest per body array, with the length it had (a body pushed to is checked again). */
+const builtinBodyCheck = new WeakMap<Statement[], { length: number; found: Diagnostic | null }>();
+
+function firstUnknownBuiltinFilterOrTest(body: Statement[]): Diagnostic | undefined {
   for (const st of body) {
     let found = builtinCheckDone.get(st);
     if (found === undefined) {

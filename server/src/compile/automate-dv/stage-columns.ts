@@ -76,23 +76,42 @@ export function stageOutputColumns(params: BoundArguments, sourceColumns: readon
   }
   const names = (sourceColumns ?? []).map((c) => c.name);
   const lists = stageColumnLists(config, names);
-  const out: StageColumn[] = [];
-  for (const name of lists.final) out.push(describeStageColumn(name, config, sourceColumns ?? [], lists));
-  return out;
+  const describe = stageColumnDescriber(config, sourceColumns ?? [], lists);
+  return lists.final.map(describe);
 }
 
-function describeStageColumn(name: string, config: StageConfig, source: readonly ColumnInfo[], lists: StageColumnLists): StageColumn {
-  const is = (n: string) => n.toLowerCase() === name.toLowerCase();
-  if (lists.ranked.some(is)) return { name, origin: 'ranked' };
-  const hashed = config.hashed?.find((h) => is(h.name));
-  if (hashed) return { name, origin: 'hashed', hash: describeHash(hashed, lists.source) };
+/**
+ * Describes a stage column by its lower-cased name: the first ranked, hashed, null, derived or source entry of that
+ * name, looked up in maps made once per stage (a scan of every list per column made a wide stage quadratic).
+ */
+function stageColumnDescriber(config: StageConfig, source: readonly ColumnInfo[], lists: StageColumnLists): (name: string) => StageColumn {
+  const firstByName = <T>(items: readonly T[] | undefined, nameOf: (item: T) => string): Map<string, T> => {
+    const map = new Map<string, T>();
+    for (const item of items ?? []) {
+      const k = nameOf(item).toLowerCase();
+      if (!map.has(k)) map.set(k, item);
+    }
+    return map;
+  };
+  const ranked = new Set(lists.ranked.map((n) => n.toLowerCase()));
+  const hashed = firstByName(config.hashed, (h) => h.name);
   const nulls = config.nulls;
-  if (nulls && [...nulls.required, ...nulls.optional].some(is)) return { name, origin: 'null' };
-  if (nulls && lists.nulls.some(is)) return { name, origin: 'null-original' };
-  const derived = config.derived?.find((d) => is(d.name));
-  if (derived) return { name, origin: 'derived', expression: derived.items.join(', ') };
-  const column = source.find((c) => is(c.name));
-  return column ? { name, origin: 'source', dataType: column.dataType } : { name, origin: 'source' };
+  const nullNames = new Set(nulls ? [...nulls.required, ...nulls.optional].map((n) => n.toLowerCase()) : []);
+  const nullOriginals = new Set(lists.nulls.map((n) => n.toLowerCase()));
+  const derived = firstByName(config.derived, (d) => d.name);
+  const columns = firstByName(source, (c) => c.name);
+  return (name) => {
+    const key = name.toLowerCase();
+    if (ranked.has(key)) return { name, origin: 'ranked' };
+    const hash = hashed.get(key);
+    if (hash) return { name, origin: 'hashed', hash: describeHash(hash, lists.source) };
+    if (nulls && nullNames.has(key)) return { name, origin: 'null' };
+    if (nulls && nullOriginals.has(key)) return { name, origin: 'null-original' };
+    const d = derived.get(key);
+    if (d) return { name, origin: 'derived', expression: d.items.join(', ') };
+    const column = columns.get(key);
+    return column ? { name, origin: 'source', dataType: column.dataType } : { name, origin: 'source' };
+  };
 }
 
 /** The columns a hashed spec hashes; exclude_columns resolves against the source columns. */
