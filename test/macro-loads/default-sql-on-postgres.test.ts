@@ -1,8 +1,8 @@
 // Before 0.9.7 eff_sat, ma_sat, pit and bridge have no PostgreSQL template and dbt-postgres renders their default
 // (Snowflake) SQL. The defaultTableSqlOnPostgres row says where that SQL fails; dvs reports an error exactly there
 // (always, or on the incremental run), a warning where it runs or depends on the PostgreSQL version, and information
-// for a fork. eff_sat, pit and bridge render that default SQL (the text checked here is what each release renders);
-// ma_sat's failing run gives no SQL. The SQL constructs behind the row are checked on PostgreSQL itself.
+// for a fork. eff_sat, ma_sat, pit and bridge render that default SQL (the text checked here is what each release
+// renders). The SQL constructs behind the row are checked on PostgreSQL itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
@@ -149,16 +149,20 @@ test('eff_sat before 0.9.7: its default SQL is rendered; the first build runs; t
   assert.deepEqual(compileAt('eff_sat', '0.9.7', { incremental: true, config: { materialized: 'incremental' } }).notices, []);
 });
 
-test('ma_sat before 0.9.7: the first build runs; the incremental run fails; an incremental materialization is an error from its first build', () => {
+test('ma_sat before 0.9.7: its default SQL is rendered; the first build runs; the incremental run (COUNT(DISTINCT a, b), QUALIFY) is an error with its SQL', () => {
   for (const v of ['0.9.0', '0.9.6']) {
     // A table (or the default materialization) only ever runs the first build: it loads, with a warning.
     const table = compileAt('ma_sat', v, { config: { materialized: 'table' } });
     assert.deepEqual(table.notices.map((n) => n.severity), ['warning'], v);
     assert.match(table.notices[0]!.message, /runs on PostgreSQL here/);
-    // The incremental run fails as dbt's does.
-    const e = compileError(() => compileAt('ma_sat', v, { incremental: true, config: { materialized: 'incremental' } }));
-    assert.match(e.message, /QUALIFY/);
-    assert.match(e.message, /this run fails in dbt/);
+    assert.doesNotMatch(table.sql, /source_count|QUALIFY/);
+    // The incremental run fails as dbt's does; its SQL is the default macro's.
+    const run = compileAt('ma_sat', v, { incremental: true, config: { materialized: 'incremental' } });
+    assert.deepEqual(run.notices.map((n) => n.severity), ['error'], v);
+    assert.match(run.notices[0]!.message, /QUALIFY.*this run fails in dbt.*dvs renders that SQL as dbt does/);
+    assert.match(run.sql, /,COUNT\(DISTINCT s\.HD, s\.CDK\)\s+OVER \(PARTITION BY s\.HK\) AS source_count/);
+    assert.match(run.sql, /ON inner_mas\.HK = spk\.HK\s+QUALIFY latest_rank = 1\s+\) AS mas\s+\),/);
+    assert.doesNotMatch(run.sql, /source_data_with_count/);
     // The first build of an incremental model compiles, but the model fails from the second run on: an error.
     const first = compileAt('ma_sat', v, { config: { materialized: 'incremental' } });
     assert.deepEqual(first.notices.map((n) => n.severity), ['error'], v);
@@ -167,6 +171,7 @@ test('ma_sat before 0.9.7: the first build runs; the incremental run fails; an i
   }
   const fork = compileAt('ma_sat', '0.9.6', { incremental: true, config: { materialized: 'incremental' } }, true);
   assert.deepEqual(fork.notices.map((n) => n.severity), ['information']);
+  assert.match(fork.sql, /source_data_with_count/);
   assert.deepEqual(compileAt('ma_sat', '0.9.7', { incremental: true, config: { materialized: 'incremental' } }).notices, []);
 });
 

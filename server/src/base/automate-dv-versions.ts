@@ -390,6 +390,17 @@ export const AUTOMATE_DV_VERSIONS = {
     otherwise: 'cdk-first',
   } satisfies VersionBehaviour<'hashdiff-second' | 'cdk-first'>,
 
+  maSatDefaultSql: {
+    behaviour:
+      "Whether dbt-postgres renders ma_sat's default (Snowflake) macro: before 0.9.7 there is no PostgreSQL one. Its " +
+      'incremental SQL counts each key\'s group in source_data with COUNT(DISTINCT hashdiff, cdk) OVER (…) and keeps ' +
+      "the table's latest rows with QUALIFY, both of which PostgreSQL rejects; the first build is the later SQL.",
+    bands: [
+      { from: '0.9.0', until: '0.9.6', value: true, renders: 'COUNT(DISTINCT s.hd, s.cdk) OVER (PARTITION BY s.pk) AS source_count; … QUALIFY latest_rank = 1' },
+    ],
+    otherwise: false,
+  } satisfies VersionBehaviour<boolean>,
+
   maSatCountAlias: {
     behaviour:
       "How the incremental ma_sat's source_data_with_count names source_data: 0.9.7 – 0.10.2 (the SQL Server " +

@@ -45,7 +45,11 @@ export function compileMaSat(args: BoundArguments, ctx: MacroContext): string {
   const latestCols: ColumnRef[] = [...pkList, hashdiff, ...cdk, ldts];
   const withRank = load.rankColumn ? [...sourceCols, load.rankColumn] : sourceCols;
 
+  // Before 0.9.7 dbt-postgres renders the default macro (a fork may have been adapted and keeps the later logic).
+  const defaultSql = !ctx.compat.fork && behaviourAt(AUTOMATE_DV_VERSIONS.maSatDefaultSql, ctx.compat.version);
+  const counted = defaultSql ? 'source_data' : 'source_data_with_count';
   return renderMacroTemplate('ma_sat', {
+    default_sql: defaultSql,
     count_alias: behaviourAt(AUTOMATE_DV_VERSIONS.maSatCountAlias, ctx.compat.version),
     relation: ctx.ref(model).render(),
     s_columns: prefixColumns(withRank, 's', 'source'),
@@ -76,9 +80,9 @@ export function compileMaSat(args: BoundArguments, ctx: MacroContext): string {
     stage_hashdiff: prefixColumns(hashdiffList, 'stage', 'source'),
     active_hashdiff: `active_records.${targetName(hashdiff)}`,
     stage_active_cdk_join: multikeyEquals(cdk, 'stage', 'active_records'),
-    sdwc_stage_pk_join: multikeyEquals(pk, 'source_data_with_count', 'stage'),
+    counted_stage_pk_join: multikeyEquals(pk, counted, 'stage'),
     source_data_columns: aliasAll(sourceCols, 'source_data'),
-    sdwc_columns: aliasAll(sourceCols, 'source_data_with_count'),
+    counted_columns: aliasAll(sourceCols, counted),
   });
 }
 

@@ -28,8 +28,8 @@ export type MacroCompiler = (args: BoundArguments, ctx: MacroContext) => string;
  * Macros that only gained a PostgreSQL template in 0.9.7 and ref_table, which appeared in 0.10.0: under an older pinned
  * version dbt-postgres renders the default (Snowflake) SQL, or has no macro at all. Where that SQL fails on PostgreSQL
  * (the defaultTableSqlOnPostgres row: always, on incremental runs, or before PostgreSQL 17) the model is an error, as
- * dbt's run is; where it runs, a warning. eff_sat, pit and bridge get that default SQL rendered (rendersDefaultSql),
- * the others the later PostgreSQL logic. For a fork, information.
+ * dbt's run is; where it runs, a warning. eff_sat, ma_sat, pit and bridge get that default SQL rendered
+ * (rendersDefaultSql), the others the later PostgreSQL logic. For a fork, information.
  */
 function reportVersionGap(macro: VaultMacroName, ctx: MacroContext): void {
   // Only the table macros whose PostgreSQL template came after 0.9.0 (the postgresTableMacros row) fall back to the
@@ -88,10 +88,11 @@ function reportVersionGap(macro: VaultMacroName, ctx: MacroContext): void {
 
 /**
  * Whether the emulation renders the default (Snowflake) SQL that dbt-postgres renders for `macro` at `version`, rather
- * than the later PostgreSQL logic: eff_sat, pit and bridge before 0.9.7 (their defaultSql rows of the matrix).
+ * than the later PostgreSQL logic: eff_sat, ma_sat, pit and bridge before 0.9.7 (their defaultSql rows of the matrix).
  */
 function rendersDefaultSql(macro: VaultMacroName, version: string): boolean {
   if (macro === 'eff_sat') return behaviourAt(AUTOMATE_DV_VERSIONS.effSatDefaultSql, version);
+  if (macro === 'ma_sat') return behaviourAt(AUTOMATE_DV_VERSIONS.maSatDefaultSql, version);
   if (macro === 'pit') return behaviourAt<PitDefaultSql | undefined>(AUTOMATE_DV_VERSIONS.pitDefaultSql, version) !== undefined;
   if (macro === 'bridge') return behaviourAt(AUTOMATE_DV_VERSIONS.bridgeDefaultSql, version) !== 'postgres';
   return false;
