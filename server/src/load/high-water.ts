@@ -30,6 +30,8 @@ export const STATE_SCHEMA = 'dvs_state';
 export const MARKS_TABLE = 'high_water_marks';
 const MARKS = `${quoteIdent(STATE_SCHEMA)}.${quoteIdent(MARKS_TABLE)}`;
 const STAGED_PREFIX = 'stage_';
+/** Below this many rows a staged table keeps all the stage's columns (see stageRows). */
+const NARROW_FROM = 100_000;
 const PROBE_TABLE = 'dvs_probe_stage';
 const PROBE_VIEW = 'dvs_probe_reader';
 /** Thrown to roll a probe's transaction back. */
@@ -92,6 +94,9 @@ interface ColumnsRead {
   total: number;
 }
 
+/** Gives the columns a staged table needs (undefined: all); called only where narrowing pays for its probes. */
+type Narrow = () => Promise<string[] | undefined>;
+
 /** Whether a model reads its stages through this module. */
 export function usesHighWaterMark(model: LoadModel): boolean {
   return model.highWaterMark === true && model.materialized === 'incremental' && (model.stages?.length ?? 0) > 0;
@@ -150,19 +155,23 @@ export interface StagingOptions {
   scope?: string;
   /** The load's --full-refresh: no model runs incrementally. */
   fullRefresh?: boolean;
+  /** The fewest rows for which a staged table is narrowed to the columns its readers read (default 100,000). */
+  narrowFrom?: number;
 }
 
 /** One load's staging: marks read and written, stage tables created once and dropped at the end. */
 export class HighWaterStaging {
   private readonly readers = new Map<string, number>();
   private readonly staged = new Map<string, Promise<Staged>>();
-  private readonly reads = new Map<string, Promise<ColumnsRead | undefined>>();
+  /** Probe answers of this run (null: all columns). */
+  private readonly reads = new Map<string, ColumnsRead | null>();
   private readonly created: string[] = [];
   private counter = 0;
   private failure: unknown;
   private readonly active: boolean;
   private readonly prefix: string;
   private readonly fullRefresh: boolean;
+  private readonly narrowFrom: number;
 
   constructor(
     private readonly wh: Warehouse,
@@ -171,6 +180,7 @@ export class HighWaterStaging {
   ) {
     this.prefix = scopePrefix(options.scope ?? 'default');
     this.fullRefresh = options.fullRefresh === true;
+    this.narrowFrom = options.narrowFrom ?? NARROW_FROM;
     for (const m of models) {
       if (!usesHighWaterMark(m)) continue;
       for (const s of m.stages ?? []) this.readers.set(s.name, (this.readers.get(s.name) ?? 0) + 1);
@@ -239,7 +249,7 @@ export class HighWaterStaging {
         input.notes.push(`${stage.name}: all rows (${reason})`);
         if (src) input.updates.push({ source: src.relation, loadedAtField: src.loadedAtField ?? '' });
         if ((this.readers.get(stage.name) ?? 0) >= 2) {
-          const copy = await this.stageFor(`copy\u0000${stage.name}`, stage, `select * from ${stage.relation}`, model, sql, (columns) => this.copyStage(stage, columns));
+          const copy = await this.stageFor(`copy\u0000${stage.name}`, stage, `select * from ${stage.relation}`, model, sql, (narrow) => this.copyStage(stage, narrow));
           input.statements.push(...copy.statements);
           input.sql = replaceRelation(input.sql, stage.relation, copy.table);
         }
@@ -248,8 +258,8 @@ export class HighWaterStaging {
       const stored = marks.get(src.relation);
       const lower = stored && stored.loadedAtField === src.loadedAtField ? stored : undefined;
       const field = src.loadedAtField;
-      const staged = await this.stageFor(`rows\u0000${stage.name}\u0000${lower?.mark ?? ''}`, stage, stageSql, model, sql, (columns) =>
-        this.stageRows(stage, stageSql, at, field, lower, columns),
+      const staged = await this.stageFor(`rows\u0000${stage.name}\u0000${lower?.mark ?? ''}`, stage, stageSql, model, sql, (narrow) =>
+        this.stageRows(stage, stageSql, at, field, lower, narrow),
       );
       input.statements.push(...staged.statements);
       input.sql = replaceRelation(input.sql, stage.relation, staged.table);
@@ -276,27 +286,26 @@ export class HighWaterStaging {
   async prepareIncremental(tx: SqlSession, model: LoadModel): Promise<string[]> {
     const statements: string[] = [];
     const wanted = [...new Set((model.indexes ?? []).flatMap((i) => i.columns.map((c) => c.trim())).filter((c) => PLAIN_NAME.test(c)).map((c) => c.toLowerCase()))];
-    if (wanted.length > 0) {
-      // Only columns the table has: an index configured after the table was built names columns dbt never checked.
-      const r = await tx.query(
-        `select exists (select 1 from pg_catalog.pg_stats where schemaname = $1 and tablename = $2) as analyzed,
-                (select string_agg(a.attname::text, ',' order by a.attnum) from pg_catalog.pg_attribute a
-                 where a.attrelid = $3::regclass and a.attnum > 0 and not a.attisdropped and a.attname = any($4::text[])) as keys`,
-        [model.relation.schema, model.relation.identifier, qualifiedName(model.relation), wanted],
-      );
-      const present = r.rows[0]?.analyzed;
-      // Plain names only (PLAIN_NAME), so a comma cannot be part of one.
-      const keys = r.rows[0]?.keys ? String(r.rows[0].keys).split(',') : [];
-      if (present !== true && present !== 't' && keys.length > 0) {
-        const sample = await tx.query(SMALL_SAMPLE);
-        if (sample.rows.length > 0) statements.push('set local default_statistics_target = 10');
-        const analyze = `analyze ${qualifiedName(model.relation)} (${keys.map(quoteIdent).join(', ')})`;
-        await tx.exec(analyze);
-        statements.push(analyze);
-      }
+    // One round trip: whether the table has statistics, which of the indexed columns it has (an index configured after
+    // the table was built names columns dbt never checked), and the planner cost, set.
+    const r = await tx.query(
+      `select exists (select 1 from pg_catalog.pg_stats where schemaname = $1 and tablename = $2) as analyzed,
+              (select string_agg(a.attname::text, ',' order by a.attnum) from pg_catalog.pg_attribute a
+               where a.attrelid = $3::regclass and a.attnum > 0 and not a.attisdropped and a.attname = any($4::text[])) as keys,
+              (${INDEX_PROBES}) as probes`,
+      [model.relation.schema, model.relation.identifier, qualifiedName(model.relation), wanted],
+    );
+    const row = r.rows[0] ?? {};
+    if (row.probes !== null && row.probes !== undefined) statements.push('set local random_page_cost = 1.1');
+    // Plain names only (PLAIN_NAME), so a comma cannot be part of one.
+    const keys = row.keys ? String(row.keys).split(',') : [];
+    if (row.analyzed !== true && row.analyzed !== 't' && keys.length > 0) {
+      const sample = await tx.query(SMALL_SAMPLE);
+      if (sample.rows.length > 0) statements.push('set local default_statistics_target = 10');
+      const analyze = `analyze ${qualifiedName(model.relation)} (${keys.map(quoteIdent).join(', ')})`;
+      await tx.exec(analyze);
+      statements.push(analyze);
     }
-    const set = await tx.query(INDEX_PROBES);
-    if (set.rows.length > 0) statements.push('set local random_page_cost = 1.1');
     return statements;
   }
 
@@ -329,16 +338,17 @@ export class HighWaterStaging {
   }
 
   /**
-   * The staged table for `key`, made once per run holding the columns that this run's marked readers of the stage
-   * read; a reader that reads a column it lacks (its SQL is not the one probed before) gets a table of all columns.
+   * The staged table for `key`, made once per run; `make` narrows it to the columns this run's marked readers of the
+   * stage read when it calls its argument. A reader that reads a column the table lacks (its SQL is not the one probed
+   * before) gets a table of all columns.
    */
-  private async stageFor(key: string, stage: StageInput, shape: string, model: LoadModel, sql: string, make: (columns?: string[]) => Promise<Staged>): Promise<Staged> {
-    const staged = await this.stageOnce(key, async () => make(await this.readersColumns(stage, shape, model, sql)));
+  private async stageFor(key: string, stage: StageInput, shape: string, model: LoadModel, sql: string, make: (narrow: Narrow) => Promise<Staged>): Promise<Staged> {
+    const staged = await this.stageOnce(key, () => make(() => this.readersColumns(stage, shape, model, sql)));
     const held = staged.columns;
     if (!held) return staged;
-    const read = await this.columnsRead(shape, stage.relation, sql);
+    const read = (await this.columnsRead(shape, [{ relation: stage.relation, sql }]))[0];
     if (read && [...read.columns.keys()].every((c) => held.has(c))) return staged;
-    return this.stageOnce(`${key}\u0000all`, () => make(undefined));
+    return this.stageOnce(`${key}\u0000all`, () => make(async () => undefined));
   }
 
   /**
@@ -347,67 +357,84 @@ export class HighWaterStaging {
    * as the load decides it); a reader that fails to compile keeps every column, and fails by itself later.
    */
   private async readersColumns(stage: StageInput, shape: string, model: LoadModel, sql: string): Promise<string[] | undefined> {
-    const union = new Map<string, number>();
-    let total = 0;
+    const readers: Array<{ relation: string; sql: string }> = [];
     for (const reader of this.models) {
       const entry = usesHighWaterMark(reader) ? reader.stages?.find((s) => s.name === stage.name) : undefined;
       if (!entry) continue;
-      let readerSql: string;
       try {
-        readerSql = reader === model ? sql : await reader.sql(await isIncrementalRun(this.wh, reader, this.fullRefresh), this.wh);
+        const readerSql = reader === model ? sql : await reader.sql(await isIncrementalRun(this.wh, reader, this.fullRefresh), this.wh);
+        if (readerSql.includes(entry.relation)) readers.push({ relation: entry.relation, sql: readerSql });
       } catch {
         return undefined;
       }
-      if (!readerSql.includes(entry.relation)) continue;
-      const read = await this.columnsRead(shape, entry.relation, readerSql);
+    }
+    const union = new Map<string, number>();
+    let total = 0;
+    for (const read of await this.columnsRead(shape, readers)) {
       if (!read) return undefined;
       total = read.total;
       for (const [name, position] of read.columns) union.set(name, position);
     }
     if (union.size === 0 || union.size >= total) return undefined;
-    return [...union.entries()].sort((a, b) => a[1] - b[1]).map(([name]) => name);
+    return [...union.entries()].sort((x, y) => x[1] - y[1]).map(([name]) => name);
   }
 
   /**
-   * The columns of the stage that `readerSql` reads where it names the stage as `relation`, as PostgreSQL resolves
-   * them: a view over an empty table of the stage's shape records a dependency on each column its query reads (all of
-   * them for `*`, in CTEs and subqueries alike). A whole-row reference, or a query that reads no column, records only
-   * the table: then, and when the probe fails, undefined (all columns). The probe's transaction is rolled back.
+   * For each reader, the columns of the stage that its SQL reads where it names the stage as `relation`, as
+   * PostgreSQL resolves them: a view over an empty table of the stage's shape records a dependency on each column its
+   * query reads (all of them for `*`, in CTEs and subqueries alike). A whole-row reference, or a query that reads no
+   * column, records only the table: then, and when a probe fails, undefined (all columns). The probes of one call
+   * share one transaction, rolled back at the end; answers are kept for the run.
    */
-  private columnsRead(shape: string, relation: string, readerSql: string): Promise<ColumnsRead | undefined> {
-    const key = `${shape}\u0000${relation}\u0000${readerSql}`;
-    let p = this.reads.get(key);
-    if (!p) {
-      p = this.probe(shape, relation, readerSql);
-      this.reads.set(key, p);
+  private async columnsRead(shape: string, readers: Array<{ relation: string; sql: string }>): Promise<Array<ColumnsRead | undefined>> {
+    const key = (r: { relation: string; sql: string }) => `${shape}\u0000${r.relation}\u0000${r.sql}`;
+    const todo = readers.filter((r, i) => !this.reads.has(key(r)) && readers.findIndex((o) => key(o) === key(r)) === i);
+    if (todo.length > 0) {
+      const found = await this.probe(shape, todo);
+      todo.forEach((r, i) => this.reads.set(key(r), found[i] ?? null));
     }
-    return p;
+    return readers.map((r) => this.reads.get(key(r)) ?? undefined);
   }
 
-  private async probe(shape: string, relation: string, readerSql: string): Promise<ColumnsRead | undefined> {
-    let found: ColumnsRead | undefined;
+  private async probe(shape: string, readers: Array<{ relation: string; sql: string }>): Promise<Array<ColumnsRead | undefined>> {
+    const found: Array<ColumnsRead | undefined> = readers.map(() => undefined);
     try {
       await this.wh.transaction(async (tx) => {
         await tx.exec(`create temporary table ${PROBE_TABLE} as select * from (\n${asSubquery(shape)}\n) as stage with no data`);
-        const reader = replaceRelation(readerSql, relation, `pg_temp.${PROBE_TABLE}`);
-        // Selecting a constant: the reader's own output may repeat a column name, which a view's columns may not.
-        await tx.exec(`create temporary view ${PROBE_VIEW} as select 1 as probe from (\n${asSubquery(reader)}\n) as reader`);
+        const views: string[] = [];
+        for (const [i, r] of readers.entries()) {
+          const reader = replaceRelation(r.sql, r.relation, `pg_temp.${PROBE_TABLE}`);
+          // Selecting a constant: the reader's own output may repeat a column name, which a view's columns may not.
+          await tx.exec(`savepoint dvs_probe`);
+          try {
+            await tx.exec(`create temporary view ${PROBE_VIEW}_${i} as select 1 as probe from (\n${asSubquery(reader)}\n) as reader`);
+            await tx.exec(`release savepoint dvs_probe`);
+            views.push(`${PROBE_VIEW}_${i}`);
+          } catch {
+            await tx.exec(`rollback to savepoint dvs_probe`);
+          }
+        }
+        if (views.length === 0) throw ROLLBACK;
         const r = await tx.query(
-          `select d.refobjsubid::int as position, a.attname::text as name,
+          `select v.relname::text as view, d.refobjsubid::int as position, a.attname::text as name,
                   (select count(*)::int from pg_catalog.pg_attribute t where t.attrelid = d.refobjid and t.attnum > 0 and not t.attisdropped) as total
            from pg_catalog.pg_depend d
            join pg_catalog.pg_rewrite w on w.oid = d.objid
+           join pg_catalog.pg_class v on v.oid = w.ev_class
            left join pg_catalog.pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
-           where d.classid = 'pg_catalog.pg_rewrite'::regclass and w.ev_class = 'pg_temp.${PROBE_VIEW}'::regclass
-             and d.refobjid = 'pg_temp.${PROBE_TABLE}'::regclass`,
+           where d.classid = 'pg_catalog.pg_rewrite'::regclass and d.refobjid = 'pg_temp.${PROBE_TABLE}'::regclass
+             and v.relnamespace = pg_catalog.pg_my_temp_schema()`,
         );
-        if (r.rows.length > 0 && r.rows.every((row) => Number(row.position) > 0 && row.name !== null)) {
-          found = { columns: new Map(r.rows.map((row) => [String(row.name), Number(row.position)])), total: Number(r.rows[0]?.total) };
+        for (const [i] of readers.entries()) {
+          const rows = r.rows.filter((row) => row.view === `${PROBE_VIEW}_${i}`);
+          if (rows.length > 0 && rows.every((row) => Number(row.position) > 0 && row.name !== null)) {
+            found[i] = { columns: new Map(rows.map((row) => [String(row.name), Number(row.position)])), total: Number(rows[0]?.total) };
+          }
         }
         throw ROLLBACK;
       });
     } catch (error) {
-      if (error !== ROLLBACK) return undefined;
+      if (error !== ROLLBACK) return readers.map(() => undefined);
     }
     return found;
   }
@@ -431,20 +458,17 @@ export class HighWaterStaging {
   }
 
   /** `hashing`: the SELECT computes the stage's columns (see PARALLEL_HASHING), rather than copying rows. */
-  private async create(statements: string[], name: string, select: string, hashing = false): Promise<string> {
+  private async create(statements: string[], name: string, select: string, hashing = false): Promise<{ table: string; rows: number | undefined }> {
     const table = qualified(name);
     this.created.push(table);
     const ctas = `create unlogged table ${table} as (\n${asSubquery(select)}\n)`;
-    if (!hashing) {
-      await this.run(statements, ctas);
-      return table;
-    }
-    statements.push(PARALLEL_HASHING, ctas);
-    await this.wh.transaction(async (tx) => {
-      await tx.exec(PARALLEL_HASHING);
-      await tx.exec(ctas);
+    if (!hashing) statements.push(ctas);
+    else statements.push(PARALLEL_HASHING, ctas);
+    const result = await this.wh.transaction(async (tx) => {
+      if (hashing) await tx.exec(PARALLEL_HASHING);
+      return tx.exec(ctas);
     });
-    return table;
+    return { table, rows: result?.rowCount ?? undefined };
   }
 
   /** `select` narrowed to `columns` (all of them when undefined). */
@@ -452,8 +476,12 @@ export class HighWaterStaging {
     return columns ? `select ${columns.map(quoteIdent).join(', ')} from (\n${asSubquery(select)}\n) as stage` : select;
   }
 
-  /** The stage's rows for the source rows above `lower` (all rows up to the newest when there is no mark). */
-  private async stageRows(stage: StageInput, stageSql: string, at: number, field: string, lower: StoredMark | undefined, columns?: string[]): Promise<Staged> {
+  /**
+   * The stage's rows for the source rows above `lower` (all rows up to the newest when there is no mark), narrowed to
+   * the columns its readers read when there are enough rows for that to pay: each probe costs a few statements (a
+   * tenth of a second on PGlite), while leaving out a stage's unread columns saves microseconds per row.
+   */
+  private async stageRows(stage: StageInput, stageSql: string, at: number, field: string, lower: StoredMark | undefined, narrow: Narrow): Promise<Staged> {
     const src = stage.source as NonNullable<StageInput['source']>;
     const expr = loadedAtExpression(field);
     const n = ++this.counter;
@@ -461,24 +489,28 @@ export class HighWaterStaging {
     let rows: string;
     let mark: string | undefined;
     let type: string | undefined;
+    let count: number | undefined;
     if (lower) {
       // The new source rows are copied first: their newest loaded_at_field is then exactly the newest row staged, even
       // while the source receives more rows.
       const fresh = await this.create(statements, stagedName(this.prefix, n, 'new_rows'), `select * from ${src.relation} where ${expr} > cast(${quoteLiteral(lower.mark)} as ${lower.type})`);
-      const r = await this.wh.query(`select max(${expr})::text as mark from ${fresh}`);
+      const r = await this.wh.query(`select max(${expr})::text as mark from ${fresh.table}`);
       mark = text(r.rows[0]?.mark);
       type = lower.type;
-      rows = `(select * from ${fresh})`;
+      count = fresh.rows;
+      rows = `(select * from ${fresh.table})`;
     } else {
-      const r = await this.wh.query(`select max(${expr})::text as mark, pg_typeof(max(${expr}))::text as type from ${src.relation}`);
+      const r = await this.wh.query(`select max(${expr})::text as mark, pg_typeof(max(${expr}))::text as type, count(*)::text as count from ${src.relation}`);
       mark = text(r.rows[0]?.mark);
       type = text(r.rows[0]?.type);
+      count = Number(r.rows[0]?.count);
       // Bounded by the newest row now, so rows arriving during the load wait for the next run instead of being loaded
       // under an older mark.
       rows = mark === undefined ? `(select * from ${src.relation})` : `(select * from ${src.relation} where ${expr} <= cast(${quoteLiteral(mark)} as ${type}) or ${expr} is null)`;
     }
+    const columns = count === undefined || !Number.isFinite(count) || count >= this.narrowFrom ? await narrow() : undefined;
     const sql = stageSql.slice(0, at) + `${rows} as ${quoteIdent(src.identifier)}` + stageSql.slice(at + src.relation.length);
-    const table = await this.create(statements, stagedName(this.prefix, n, stage.name), HighWaterStaging.narrowed(sql, columns), true);
+    const { table } = await this.create(statements, stagedName(this.prefix, n, stage.name), HighWaterStaging.narrowed(sql, columns), true);
     // A few new rows against large vault tables: statistics let the anti-joins probe the vault's key indexes. A full
     // load sorts everything anyway, and sampling a large table would only add to it.
     if (lower) await this.run(statements, `analyze ${table}`);
@@ -486,10 +518,11 @@ export class HighWaterStaging {
   }
 
   /** The stage view's rows as they are now, once for all its readers. */
-  private async copyStage(stage: StageInput, columns?: string[]): Promise<Staged> {
+  private async copyStage(stage: StageInput, narrow: Narrow): Promise<Staged> {
     const statements: string[] = [];
+    const columns = await narrow();
     const select = HighWaterStaging.narrowed(`select * from ${stage.relation}`, columns);
-    const table = await this.create(statements, stagedName(this.prefix, ++this.counter, stage.name), select, true);
+    const { table } = await this.create(statements, stagedName(this.prefix, ++this.counter, stage.name), select, true);
     return { table, statements, ...(columns ? { columns: new Set(columns) } : {}) };
   }
 }

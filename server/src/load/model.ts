@@ -143,4 +143,6 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** The target this load writes (its schema): names the load's stage tables (see high-water.ts). */
   scope?: string;
+  /** The fewest staged rows for which a stage table keeps only the columns its readers read (see high-water.ts). */
+  narrowFrom?: number;
 }

@@ -83,7 +83,11 @@ export async function runLoad(wh: Warehouse, models: LoadModel[], options: LoadO
   };
 
   // Marks and once-per-run stage tables for the models that opted in; nothing changes for the others.
-  const staging = new HighWaterStaging(wh, order, { ...(options.scope !== undefined ? { scope: options.scope } : {}), fullRefresh: options.fullRefresh === true });
+  const staging = new HighWaterStaging(wh, order, {
+    ...(options.scope !== undefined ? { scope: options.scope } : {}),
+    ...(options.narrowFrom !== undefined ? { narrowFrom: options.narrowFrom } : {}),
+    fullRefresh: options.fullRefresh === true,
+  });
   await staging.prepare();
   try {
     for (const model of order) {
