@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PGlite } from '@electric-sql/pglite';
 import { compileModel, hex, loadBatch, runModel, startWarehouse } from './pglite-loader';
+import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../server/src/base/automate-dv-versions';
 
 let db: PGlite;
 
@@ -190,4 +191,24 @@ test('dbtvault 0.9.0: a mapping inside a column list fails in escape_column_name
   await assert.rejects(compileModel(db, 'sat_mapping_090', 'sat', sat, { compat: { version: '0.9.0' } }), /Invalid column name\(s\) provided\. Must be a string\. \(sat\(\) src_payload holds a mapping\)/);
   const link = { src_pk: 'CUSTOMER_HK', src_fk: ['CUSTOMER_HK', 5], src_ldts: 'LOAD_DATETIME', src_source: 'RECORD_SOURCE', source_model: 'stg_customers_0_9_0' };
   await assert.rejects(compileModel(db, 'link_090', 'link', link, { compat: { version: '0.9.0' } }), /Invalid column name\(s\) provided\. Must be a string\./);
+});
+
+test('columnListRepeats: dbtvault 0.9.0 prints a repeated column again, so its SQL fails on PostgreSQL (DV513); 0.9.1 prints it once', async () => {
+  assert.equal(behaviourAt(AUTOMATE_DV_VERSIONS.columnListRepeats, '0.9.0'), 'printed');
+  assert.equal(behaviourAt(AUTOMATE_DV_VERSIONS.columnListRepeats, '0.9.1'), 'once');
+  // src_eff and src_ldts name one column: a common way to write a sat.
+  const sat = (stage: string) => ({
+    src_pk: 'CUSTOMER_HK', src_hashdiff: 'CUSTOMER_HASHDIFF', src_payload: ['CUSTOMER_ID'], src_eff: 'LOAD_DATETIME',
+    src_ldts: 'LOAD_DATETIME', src_source: 'RECORD_SOURCE', source_model: stage,
+  });
+  const compat = (version: string) => ({ compat: { version, satLogic: 'latest-only' as const, hashing: 'upper-hex-text' as const } });
+  const at090 = await compileModel(db, 'sat_repeat_0_9_0', 'sat', sat('stg_customers_0_9_0'), compat('0.9.0'));
+  assert.match(at090.sql, /a\.LOAD_DATETIME, a\.LOAD_DATETIME/);
+  assert.deepEqual(at090.ctx.diagnostics.map((d) => `${d.severity} ${d.code}`), ['error DV513']);
+  assert.match(at090.ctx.diagnostics[0]!.message, /LOAD_DATETIME, named twice/);
+  await assert.rejects(runModel(db, 'sat_repeat_0_9_0', 'sat', sat('stg_customers_0_9_0'), compat('0.9.0')), /"load_datetime" is ambiguous|specified more than once/);
+  const at091 = await compileModel(db, 'sat_repeat_0_9_1', 'sat', sat('stg_customers_0_9_1'), compat('0.9.1'));
+  assert.doesNotMatch(at091.sql, /LOAD_DATETIME, a\.LOAD_DATETIME/);
+  assert.deepEqual(at091.ctx.diagnostics, []);
+  assert.equal(await runModel(db, 'sat_repeat_0_9_1', 'sat', sat('stg_customers_0_9_1'), compat('0.9.1')), 2);
 });

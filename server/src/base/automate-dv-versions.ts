@@ -589,6 +589,17 @@ export const AUTOMATE_DV_VERSIONS = {
     otherwise: false,
   } satisfies VersionBehaviour<boolean>,
 
+  columnListRepeats: {
+    behaviour:
+      'Whether prefix and alias_all, which print every column list of the table macros, print a repeated name again ' +
+      "(up to 0.9.0: the table gets that column twice, which PostgreSQL rejects) or once (from 0.9.1).",
+    bands: [
+      { until: '0.9.0', value: 'printed', renders: 'a.LOAD_DATE, a.LOAD_DATE when src_eff and src_ldts are one column' },
+      { from: '0.9.1', value: 'once', renders: 'a.LOAD_DATE once (case-insensitive, the first spelling)' },
+    ],
+    otherwise: 'once',
+  } satisfies VersionBehaviour<'printed' | 'once'>,
+
   // ── stage ───────────────────────────────────────────────────────────────────────────────────────────────────────
   stageDerivedConcat: {
     behaviour:

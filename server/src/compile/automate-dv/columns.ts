@@ -61,11 +61,43 @@ function readMapping(v: Map<string, JValue>, where: string): ColumnMapping {
 export type AliasTarget = 'source' | 'target';
 
 /**
+ * dbtvault 0.9.0's prefix and alias_all print every column they are given, a repeated name too (so its table gets
+ * the column twice and PostgreSQL rejects it); from 0.9.1 they print a name once. The compile of one macro call sets
+ * this for its duration (printingEveryColumn), so the many column lists of every template follow the release alike.
+ */
+let keepRepeats = false;
+let repeatedNames: string[] = [];
+
+/** Runs `compile` with repeated column names printed (or not), and says which names were printed more than once. */
+export function printingEveryColumn<T>(keep: boolean, compile: () => T): { result: T; repeated: string[] } {
+  const outer = [keepRepeats, repeatedNames] as const;
+  keepRepeats = keep;
+  repeatedNames = [];
+  try {
+    const result = compile();
+    return { result, repeated: [...new Set(repeatedNames)] };
+  } finally {
+    [keepRepeats, repeatedNames] = outer;
+  }
+}
+
+/** The names a column list prints: each once (case-insensitive, first wins), or every one under 0.9.0. */
+function printedNames(names: readonly string[]): string[] {
+  if (!keepRepeats) return uniqueCaseInsensitive(names);
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n.toLowerCase())) repeatedNames.push(n);
+    seen.add(n.toLowerCase());
+  }
+  return [...names];
+}
+
+/**
  * `p.col` for each column, skipping a name already emitted (case-insensitive, first wins). A mapping prints its
  * source_column ('source') or its alias ('target').
  */
 export function prefixColumns(columns: readonly ColumnRef[], prefix: string, side: AliasTarget = 'source'): string {
-  const names = uniqueCaseInsensitive(columns.map((c) => (side === 'source' ? sourceName(c) : targetName(c))));
+  const names = printedNames(columns.map((c) => (side === 'source' ? sourceName(c) : targetName(c))));
   return names.map((n) => `${prefix}.${n}`).join(', ');
 }
 
@@ -78,7 +110,10 @@ export function aliasAll(columns: readonly ColumnRef[], prefix: string): string 
   const parts: string[] = [];
   for (const c of columns) {
     const key = sourceName(c).toLowerCase();
-    if (seen.has(key)) continue;
+    if (seen.has(key)) {
+      if (!keepRepeats) continue;
+      repeatedNames.push(sourceName(c));
+    }
     seen.add(key);
     parts.push(isMapping(c) ? `${prefix}.${sourceName(c)} AS ${targetName(c)}` : `${prefix}.${sourceName(c)}`);
   }

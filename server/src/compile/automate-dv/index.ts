@@ -3,11 +3,12 @@
 import { CompileError, type MacroContext } from '../context';
 import { callable, isList, isNone, truthy, type JCallable, type JValue } from '../../jinja/values';
 import { readHashSettings } from './settings';
+import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
 import { hashExpression } from './hashing';
 import { checkHashMacro, checkMacroExists, MACRO_COMPILERS } from './registry';
 import { bindArguments, isVaultMacroName, MACRO_SIGNATURES } from './signatures';
 import { escapeEveryName, everyNameEscapeChars } from './escape-every-name';
-import { escapeColumnName } from './columns';
+import { escapeColumnName, printingEveryColumn } from './columns';
 import { isExpression } from './constants';
 
 export { MACRO_SIGNATURES, bindArguments, missingRequiredParameters, isVaultMacroName, signatureFor, isBeforeExtraColumns } from './signatures';
@@ -56,7 +57,19 @@ export function compileMacro(name: string, args: JValue[], kwargs: Map<string, J
   }
   checkMacroExists(name, ctx);
   const bound = bindArguments(name, args, kwargs, { where: ctx.self.render(), version: ctx.compat.version });
-  return compiler(escapeEveryName(name, bound, ctx), ctx);
+  const keepRepeats = behaviourAt(AUTOMATE_DV_VERSIONS.columnListRepeats, ctx.compat.version) === 'printed';
+  const { result, repeated } = printingEveryColumn(keepRepeats, () => compiler(escapeEveryName(name, bound, ctx), ctx));
+  if (repeated.length > 0) {
+    ctx.report({
+      code: 'DV513',
+      severity: 'error',
+      message:
+        `dbtvault ${ctx.compat.version} prints every column of ${name}'s metadata, so ${repeated.join(', ')}, named twice, ` +
+        'is selected twice and PostgreSQL rejects the SQL (an ambiguous column, or one specified more than once). Name ' +
+        'each column once (a different src_eff, say), or upgrade to dbtvault 0.9.1 or later, which prints a repeated name once.',
+    });
+  }
+  return result;
 }
 
 /** automate_dv.hash(columns, alias, is_hashdiff): the hash expression with its alias, as models sometimes call it. */
