@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import { WarehouseConnectionError } from './errors';
 import type { PgliteWarehouse } from './pglite';
-import type { Warehouse } from './warehouse';
+import type { QueryResult, SqlSession, Warehouse } from './warehouse';
 
 export interface EmbeddedWarehouse extends Warehouse {
   readonly kind: 'embedded';
@@ -79,6 +79,8 @@ const ownedHere = new Map<string, Promise<OwnedDatabase>>();
 
 interface WorkerOwnedDatabase {
   worker: Worker;
+  /** Sends a request to the worker and resolves with its answer. */
+  call(request: WorkerCall): Promise<unknown>;
   record: OwnerRecord;
   handles: number;
   closing?: Promise<void>;
@@ -106,7 +108,7 @@ export async function openEmbedded(dir: string, options: OpenEmbeddedOptions = {
         const starting = becomeOwnerInWorker(script, dataDir, ownerFile, options);
         ownedByWorker.set(dataDir, starting);
         try {
-          return await workerOwnerHandle(await starting, options);
+          return workerOwnerHandle(await starting, options);
         } catch (error) {
           ownedByWorker.delete(dataDir);
           throw error;
@@ -340,9 +342,22 @@ function workerScript(): string | undefined {
   return [join(__dirname, 'pglite-worker.js'), join(__dirname, 'pglite-worker.ts')].find((f) => existsSync(f));
 }
 
-type WorkerReply = { port: number } | { error: string };
+/** What the worker says once: PGlite is open and served on this port, or why it could not be opened. */
+type WorkerReady = { ready: true; port: number } | { ready: false; error: string };
 
-/** Starts the worker that opens PGlite and serves it; resolves once it listens on a loopback port. */
+/** A statement for the worker's PGlite, answered by `id`. `tx` names a transaction begun with `begin`. */
+type WorkerRequest =
+  | { id: number; op: 'query'; sql: string; params?: unknown[]; tx?: number }
+  | { id: number; op: 'exec'; sql: string; tx?: number }
+  | { id: number; op: 'begin' | 'commit' | 'rollback'; tx: number }
+  | { id: number; op: 'close' };
+
+/** A request as the calling thread writes it (the id is added when it is sent). */
+type WorkerCall = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
+
+type WorkerAnswer = { id: number; result?: unknown; error?: { message: string; fields: Record<string, unknown> } };
+
+/** Starts the worker that opens PGlite and serves it; resolves once it is open. */
 async function becomeOwnerInWorker(script: string, dataDir: string, ownerFile: string, options: OpenEmbeddedOptions): Promise<WorkerOwnedDatabase> {
   const workerData = { dataDir, ownerFile, description: options.description ?? `embedded (${dataDir})` };
   // Run from source (the tests), the worker registers tsx for itself: a loader of this thread does not reach it.
@@ -351,45 +366,99 @@ async function becomeOwnerInWorker(script: string, dataDir: string, ownerFile: s
     : new Worker(script, { workerData });
   // The worker never keeps the process alive: the owner file is released when the process exits either way.
   worker.unref();
+  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let port: number;
+  // Node types a listener by its event name; the three below take what their event gives.
+  const starting: Array<[string, (...args: any[]) => void]> = [];
   try {
     port = await new Promise<number>((resolvePort, reject) => {
-      worker.once('message', (reply: WorkerReply) => ('port' in reply ? resolvePort(reply.port) : reject(new WarehouseConnectionError(reply.error, 'other'))));
-      worker.once('error', (error) => reject(new WarehouseConnectionError(`cannot open the embedded database at ${dataDir}: ${error.message}`, 'other')));
-      worker.once('exit', (code) => reject(new WarehouseConnectionError(`cannot open the embedded database at ${dataDir}: its worker thread stopped (exit code ${code})`, 'other')));
+      starting.push(
+        ['message', (m: WorkerReady) => (m.ready ? resolvePort(m.port) : reject(new WarehouseConnectionError(m.error, 'other')))],
+        ['error', (error: Error) => reject(new WarehouseConnectionError(`cannot open the embedded database at ${dataDir}: ${error.message}`, 'other'))],
+        ['exit', (code: number) => reject(new WarehouseConnectionError(`cannot open the embedded database at ${dataDir}: its worker thread stopped (exit code ${code})`, 'other'))],
+      );
+      for (const [event, listener] of starting) worker.once(event, listener);
     });
   } catch (error) {
     await worker.terminate().catch(() => undefined);
     releaseOwnerFile(ownerFile);
     throw error;
   }
+  // Only these listeners go: the Worker itself listens to its own events (to start and stop its port).
+  for (const [event, listener] of starting) worker.off(event, listener);
+  worker.on('message', (answer: WorkerAnswer) => {
+    const w = waiting.get(answer.id);
+    if (!w) return;
+    waiting.delete(answer.id);
+    if (waiting.size === 0) worker.unref();
+    if (answer.error) w.reject(Object.assign(new Error(answer.error.message), answer.error.fields));
+    else w.resolve(answer.result);
+  });
+  const stopped = (reason: string) => {
+    for (const w of waiting.values()) w.reject(new WarehouseConnectionError(`the embedded database at ${dataDir} is closed: ${reason}`, 'other'));
+    waiting.clear();
+  };
+  worker.on('error', (error) => stopped(error.message));
+  worker.on('exit', () => stopped('its worker thread stopped'));
+  let nextId = 1;
+  const call = (request: WorkerCall): Promise<unknown> =>
+    new Promise((resolveCall, reject) => {
+      const id = nextId++;
+      // A statement waiting for its answer keeps the process alive, as a socket would.
+      if (waiting.size === 0) worker.ref();
+      waiting.set(id, { resolve: resolveCall, reject });
+      worker.postMessage({ ...request, id });
+    });
   process.once('exit', () => releaseOwnerFile(ownerFile));
-  return { worker, record: { pid: process.pid, port, host: LOOPBACK, dataDir, startedAt: new Date().toISOString() }, handles: 0 };
+  return { worker, call, record: { pid: process.pid, port, host: LOOPBACK, dataDir, startedAt: new Date().toISOString() }, handles: 0 };
 }
 
-/** A handle on a database a worker of this process serves: queries go over the loopback socket. */
-async function workerOwnerHandle(owned: WorkerOwnedDatabase, options: OpenEmbeddedOptions): Promise<EmbeddedWarehouse> {
-  const client = await connectToOwner(owned.record.dataDir, owned.record, options);
+/**
+ * A handle on a database a worker of this process owns: each statement is a message to the worker, which runs it on
+ * PGlite in its turn (as it runs other processes' statements from its socket) and sends the rows back.
+ */
+function workerOwnerHandle(owned: WorkerOwnedDatabase, options: OpenEmbeddedOptions): EmbeddedWarehouse {
   owned.handles++;
   let closed = false;
+  let nextTx = 1;
+  const session = (tx?: number): SqlSession => ({
+    query: async (sql, params) => (await owned.call({ op: 'query', sql, ...(params ? { params } : {}), ...(tx !== undefined ? { tx } : {}) })) as QueryResult,
+    exec: async (sql) => (await owned.call({ op: 'exec', sql, ...(tx !== undefined ? { tx } : {}) })) as QueryResult | undefined,
+  });
+  const direct = session();
   return {
-    ...client,
+    kind: 'embedded',
     role: 'owner',
+    ownerPid: process.pid,
+    dataDir: owned.record.dataDir,
+    description: options.description ?? `embedded (${owned.record.dataDir})`,
+    servingStats: () => undefined,
+    query: direct.query,
+    exec: direct.exec,
+    async transaction(fn) {
+      const tx = nextTx++;
+      await owned.call({ op: 'begin', tx });
+      let result: Awaited<ReturnType<typeof fn>>;
+      try {
+        result = await fn(session(tx));
+      } catch (error) {
+        await owned.call({ op: 'rollback', tx }).catch(() => undefined);
+        throw error;
+      }
+      await owned.call({ op: 'commit', tx });
+      return result;
+    },
     async close() {
       if (closed) return;
       closed = true;
-      await client.close();
       owned.handles--;
       if (owned.handles > 0) return;
       owned.closing ??= (async () => {
         ownedByWorker.delete(owned.record.dataDir);
         // The worker stops serving and closes PGlite before it lets the directory go.
-        const done = new Promise<void>((resolveDone) => {
-          owned.worker.once('exit', () => resolveDone());
-          owned.worker.once('message', (m) => m === 'closed' && resolveDone());
-        });
-        owned.worker.postMessage('close');
-        await done;
+        await owned.call({ op: 'close' }).catch(() => undefined);
+        // PGlite is closed: whatever else the thread still holds goes with it.
+        await owned.worker.terminate().catch(() => undefined);
         releaseOwnerFile(ownerFilePath(owned.record.dataDir));
       })();
       await owned.closing;
@@ -399,25 +468,86 @@ async function workerOwnerHandle(owned: WorkerOwnedDatabase, options: OpenEmbedd
 
 /**
  * The worker thread's side: opens PGlite as the owner (the calling thread has claimed the owner file), serves it on a
- * loopback port, says which, and closes it when asked.
+ * loopback port for other processes, runs the calling thread's statements, and closes it when asked.
  */
 export async function serveFromWorker(parent: MessagePort, data: { dataDir: string; ownerFile: string; description: string }): Promise<void> {
   let owned: OwnedDatabase;
   try {
     owned = await becomeOwner(data.dataDir, data.ownerFile, { description: data.description });
   } catch (error) {
-    parent.postMessage({ error: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
+    parent.postMessage({ ready: false, error: error instanceof Error ? error.message : String(error) } satisfies WorkerReady);
     return;
   }
-  parent.postMessage({ port: owned.record.port ?? 0 } satisfies WorkerReply);
-  parent.on('message', (message) => {
-    if (message !== 'close') return;
-    void (async () => {
-      await owned.server.stop().catch(() => undefined);
-      await owned.wh.close().catch(() => undefined);
-      releaseOwnerFile(data.ownerFile);
-      parent.postMessage('closed');
-      parent.close();
-    })();
+  parent.postMessage({ ready: true, port: owned.record.port ?? 0 } satisfies WorkerReady);
+  const { wh } = owned;
+  // Open transactions: the session inside wh.transaction() and how to end it.
+  const open = new Map<number, { tx: SqlSession; commit(): void; rollback(): void; done: Promise<unknown> }>();
+  const sessionOf = (tx: number | undefined): SqlSession => {
+    if (tx === undefined) return wh;
+    const t = open.get(tx);
+    if (!t) throw new Error(`no open transaction ${tx}`);
+    return t.tx;
+  };
+  const run = async (request: WorkerRequest): Promise<unknown> => {
+    switch (request.op) {
+      case 'query':
+        return sessionOf(request.tx).query(request.sql, request.params);
+      case 'exec':
+        return sessionOf(request.tx).exec(request.sql);
+      case 'begin':
+        return new Promise<void>((begun, failed) => {
+          let commit = (): void => undefined;
+          let rollback = (): void => undefined;
+          const done = wh.transaction(
+            (tx) =>
+              new Promise<void>((resolveTx, rejectTx) => {
+                commit = () => resolveTx();
+                rollback = () => rejectTx(new Error('rolled back'));
+                open.set(request.tx, { tx, commit, rollback, done });
+                begun();
+              }),
+          );
+          done.catch((error: unknown) => {
+            if (!open.has(request.tx)) failed(error instanceof Error ? error : new Error(String(error)));
+          });
+        });
+      case 'commit': {
+        const t = open.get(request.tx);
+        if (!t) throw new Error(`no open transaction ${request.tx}`);
+        t.commit();
+        try {
+          await t.done;
+        } finally {
+          open.delete(request.tx);
+        }
+        return undefined;
+      }
+      case 'rollback': {
+        const t = open.get(request.tx);
+        if (!t) return undefined;
+        t.rollback();
+        await t.done.catch(() => undefined);
+        open.delete(request.tx);
+        return undefined;
+      }
+      case 'close':
+        await owned.server.stop().catch(() => undefined);
+        await wh.close().catch(() => undefined);
+        releaseOwnerFile(data.ownerFile);
+        return undefined;
+    }
+  };
+  parent.on('message', (request: WorkerRequest) => {
+    void run(request).then(
+      (result) => {
+        parent.postMessage({ id: request.id, result } satisfies WorkerAnswer);
+        if (request.op === 'close') parent.close();
+      },
+      (error: unknown) => {
+        const fields: Record<string, unknown> = {};
+        if (error && typeof error === 'object') for (const [k, v] of Object.entries(error)) if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) fields[k] = v;
+        parent.postMessage({ id: request.id, error: { message: error instanceof Error ? error.message : String(error), fields } } satisfies WorkerAnswer);
+      },
+    );
   });
 }
