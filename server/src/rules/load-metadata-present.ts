@@ -5,7 +5,7 @@ import { closestName, diagnostic, type Diagnostic } from '../base/diagnostic';
 import { CODES } from '../base/codes';
 import { tableOf } from './context';
 import type { VaultRule } from './rule';
-import { inWrittenCase, paramColumns, sameName } from './vault-facts';
+import { foldedNames, foldName, inWrittenCase, paramColumns } from './vault-facts';
 
 const ROLE: Record<string, string> = { src_ldts: 'load-date', src_source: 'record-source' };
 
@@ -19,11 +19,11 @@ export const loadMetadataPresent: VaultRule = {
     for (const model of table.sourceModels) {
       const output = ctx.index.stage(model.value) ? ctx.index.stageOutput(model.value) : undefined;
       if (!output?.complete) continue;
-      const names = output.columns.map((c) => c.name);
+      const have = foldedNames(output.columns);
       for (const param of ['src_ldts', 'src_source']) {
         for (const column of paramColumns(table.call, param)) {
-          if (names.some((n) => sameName(n, column.value))) continue;
-          const closest = closestName(column.value, names);
+          if (have.has(foldName(column.value))) continue;
+          const closest = closestName(column.value, output.columns.map((c) => c.name));
           const guess = closest === undefined ? undefined : inWrittenCase(column.value, closest);
           const hint = guess ? ` Did you mean ${guess}?` : ` Add it to derived_columns of ${model.value}.`;
           out.push(
