@@ -28,6 +28,15 @@ export interface CheckTimings {
  */
 export const EDITOR_CHECK_TIMINGS: CheckTimings = { delayMs: 0, sliceMs: 2, dependantsDelayMs: 300 };
 
+/**
+ * Waits until requests that arrived meanwhile have been handled. The LSP connection reads a message in the event
+ * loop's poll phase and handles it from an immediate it queues then; a slice that simply queued its own next immediate
+ * would run before it. Queuing the next slice from an immediate of the next turn puts it behind the request's.
+ */
+export function yieldToRequests(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
 export class CheckScheduler {
   /** Models waiting to be checked. */
   private readonly pending = new Set<string>();
@@ -116,7 +125,7 @@ export class CheckScheduler {
           if (performance.now() - started >= this.timings.sliceMs) break;
         }
         this.hooks.afterSlice?.();
-        await new Promise((resolve) => setImmediate(resolve));
+        await yieldToRequests();
       }
     } finally {
       this.running = false;

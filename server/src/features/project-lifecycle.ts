@@ -10,7 +10,7 @@
 // worker thread (warehouse/embedded.ts), so reading the live schema never holds up a request either.
 import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver/node';
 import { checkModel, type RuleView } from '../engine/check';
-import { CheckScheduler } from '../engine/check-scheduler';
+import { CheckScheduler, yieldToRequests } from '../engine/check-scheduler';
 import { checkModelEarly } from '../engine/early-check';
 import { affectedModels, indexStillValid, modelFootprint, type ModelFootprint } from '../engine/affected';
 import { ProjectRegistry } from '../engine/project-registry';
@@ -161,7 +161,7 @@ export class ProjectLifecycle {
   private async indexInSlices(state: ProjectState): Promise<void> {
     // The views and indexes built meanwhile stay: the features' view names every model file and reads a model when
     // asked, so what it computed holds as more files are read; the early rules' view leaves out what would not.
-    while (!state.disposed && !state.session.indexPending(INDEX_SLICE_MS)) await new Promise((resolve) => setImmediate(resolve));
+    while (!state.disposed && !state.session.indexPending(INDEX_SLICE_MS)) await yieldToRequests();
     if (state.disposed) return;
     state.indexing = false;
     this.invalidate(state);
