@@ -97,6 +97,13 @@ export interface CompiledModel {
 }
 
 const AUTOMATE_DV_NAMESPACES = ['automate_dv', 'dbtvault'];
+
+let builtinNames: readonly string[] | undefined;
+
+/** The names of Jinja's built-in globals (range, dict, fromyaml …), listed once: they are the same for every model. */
+function builtinGlobalNames(): readonly string[] {
+  return (builtinNames ??= [...builtinGlobals({ warn: () => undefined }).keys()]);
+}
 // Names the renderer itself binds (return() and the names inside macros and loops); never stand-ins.
 const RENDERER_NAMES = ['return', 'caller', 'super', 'loop', 'varargs', 'kwargs', 'self'];
 
@@ -184,7 +191,7 @@ export function compileModel(given: ModelCompileEnv): CompiledModel {
     }
   }
   globals.set('adapter', adapterObject(env, (macro, namespace) => dispatchMacro(macro, namespace, env.projectMacros, packages, invoke, reporter)));
-  const defined = new Set<string>([...globals.keys(), ...builtinGlobals({ warn: () => undefined }).keys(), ...env.projectMacros.map((m) => m.name), ...AUTOMATE_DV_NAMESPACES, ...RENDERER_NAMES]);
+  const defined = new Set<string>([...globals.keys(), ...builtinGlobalNames(), ...env.projectMacros.map((m) => m.name), ...AUTOMATE_DV_NAMESPACES, ...RENDERER_NAMES]);
   for (const name of callees.namespaces) {
     if (defined.has(name)) continue;
     // dbt_utils without `dbt deps`: its common macros are emulated; the rest stay stand-ins.
@@ -253,7 +260,7 @@ function renderWithInstalledPackages(
   const packageMacroNames = new Set(installed.packages.flatMap((p) => p.macros.map((m) => m.name)));
   const defined = new Set<string>([
     ...globals.keys(),
-    ...builtinGlobals({ warn: () => undefined }).keys(),
+    ...builtinGlobalNames(),
     ...env.projectMacros.map((m) => m.name),
     ...packageNames,
     ...RENDERER_NAMES,

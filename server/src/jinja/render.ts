@@ -364,7 +364,8 @@ class Renderer implements FilterContext {
   private depth = 0;
   private loopDepth = 0;
   private callSpan: Span | undefined;
-  private readonly builtins: Map<string, JValue>;
+  /** Made on the first lookup that reaches them: most renders (AutomateDV's templates) never do. */
+  private builtins: Map<string, JValue> | undefined;
   private readonly filters: ReadonlyMap<string, FilterFunction>;
   private readonly tests: ReadonlyMap<string, TestFunction>;
 
@@ -373,15 +374,6 @@ class Renderer implements FilterContext {
     options: RenderOptions,
   ) {
     this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
-    this.builtins = builtinGlobals({
-      warn: (code, message) => this.diagnostics.push(diagnostic(code, 'warning', message, this.callSpan)),
-    });
-    this.builtins.set(
-      'return',
-      callable('return', (args) => {
-        throw new ReturnSignal(args[0] ?? null);
-      }),
-    );
     this.filters = options.filters ? new Map([...FILTERS, ...options.filters]) : FILTERS;
     this.tests = options.tests ? new Map([...TESTS, ...options.tests]) : TESTS;
   }
@@ -428,6 +420,19 @@ class Renderer implements FilterContext {
     }
   }
 
+  private makeBuiltins(): Map<string, JValue> {
+    const builtins = builtinGlobals({
+      warn: (code, message) => this.diagnostics.push(diagnostic(code, 'warning', message, this.callSpan)),
+    });
+    builtins.set(
+      'return',
+      callable('return', (args) => {
+        throw new ReturnSignal(args[0] ?? null);
+      }),
+    );
+    return builtins;
+  }
+
   private lookup(name: string, frame: Frame): JValue {
     for (let f: Frame | undefined = frame; f; f = f.parent) {
       const v = f.vars.get(name);
@@ -435,7 +440,7 @@ class Renderer implements FilterContext {
     }
     const g = this.globals.get(name);
     if (g !== undefined) return g;
-    const b = this.builtins.get(name);
+    const b = (this.builtins ??= this.makeBuiltins()).get(name);
     if (b !== undefined) return b;
     return new JUndefined(name, `'${name}' is undefined`);
   }
