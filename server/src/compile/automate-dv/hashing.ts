@@ -47,7 +47,20 @@ function compareCodePoints(a: string, b: string): number {
  * letters, `_` before letters (CUSTOMER_ID < CUSTOMERID), and a case-only tie keeps the given order.
  */
 export function sortHashdiffColumns(columns: readonly string[]): string[] {
-  return [...columns].sort((a, b) => compareCodePoints(a.toLowerCase(), b.toLowerCase()));
+  // Each name is lowered once (not per comparison); sort is stable, so ties keep the given order as before.
+  const keyed = columns.map((c) => {
+    const key = c.toLowerCase();
+    return { c, key, plain: !SURROGATE.test(key) };
+  });
+  keyed.sort((x, y) => (x.plain && y.plain ? compareCodeUnits(x.key, y.key) : compareCodePoints(x.key, y.key)));
+  return keyed.map((k) => k.c);
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** Without surrogate pairs, UTF-16 code-unit order is code-point order, which JavaScript's < compares directly. */
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function sqlLiteral(text: string): string {
