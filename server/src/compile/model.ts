@@ -604,7 +604,10 @@ function calleePartsOf(node: Template | MacroNode, body: unknown): CalleeParts {
       return;
     }
     if (!node || typeof node !== 'object') return;
-    if ((node as { kind?: unknown }).kind === 'Call') {
+    const kind = (node as { kind?: unknown }).kind;
+    // Leaves hold no call; entering them (and the spans below) was most of the walk.
+    if (kind === 'Const' || kind === 'Name' || kind === 'Text' || kind === 'Comment' || kind === 'Raw') return;
+    if (kind === 'Call') {
       const call = node as Extract<Expression, { kind: 'Call' }>;
       if (call.callee.kind === 'Name') {
         names.add(call.callee.name);
@@ -615,10 +618,11 @@ function calleePartsOf(node: Template | MacroNode, body: unknown): CalleeParts {
       }
     }
     // A for-in loop: this runs over every node of every model, and Object.entries allocated an array per node.
+    // Every field named span or …Span (tagSpan, nameSpan, contentSpan …) is a Span of the AST, never a node.
     const fields = node as Record<string, unknown>;
     for (const k in fields) {
       const v = fields[k];
-      if (k !== 'span' && v && typeof v === 'object') visit(v);
+      if (v && typeof v === 'object' && k !== 'span' && !k.endsWith('Span')) visit(v);
     }
   };
   visit(body);
