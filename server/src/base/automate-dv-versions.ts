@@ -592,10 +592,11 @@ export const AUTOMATE_DV_VERSIONS = {
   columnListRepeats: {
     behaviour:
       'Whether prefix and alias_all, which print every column list of the table macros, print a repeated name again ' +
-      "(up to 0.9.0: the table gets that column twice, which PostgreSQL rejects) or once (from 0.9.1).",
+      "(up to 0.9.0: the table gets that column twice, which PostgreSQL rejects) or once (from 0.9.1). From 0.9.1 a " +
+      'skipped name that ends its list leaves the separator of the name before it, so the SQL has a comma before FROM.',
     bands: [
       { until: '0.9.0', value: 'printed', renders: 'a.LOAD_DATE, a.LOAD_DATE when src_eff and src_ldts are one column' },
-      { from: '0.9.1', value: 'once', renders: 'a.LOAD_DATE once (case-insensitive, the first spelling)' },
+      { from: '0.9.1', value: 'once', renders: "a.LOAD_DATE once (case-insensitive, the first spelling); a repeat at the end: 'a.X, a.Y, '" },
     ],
     otherwise: 'once',
   } satisfies VersionBehaviour<'printed' | 'once'>,

@@ -66,19 +66,45 @@ export type AliasTarget = 'source' | 'target';
  * this for its duration (printingEveryColumn), so the many column lists of every template follow the release alike.
  */
 let keepRepeats = false;
+let keepDangling = true;
 let repeatedNames: string[] = [];
+let danglingNames: string[] = [];
 
-/** Runs `compile` with repeated column names printed (or not), and says which names were printed more than once. */
-export function printingEveryColumn<T>(keep: boolean, compile: () => T): { result: T; repeated: string[] } {
-  const outer = [keepRepeats, repeatedNames] as const;
-  keepRepeats = keep;
+/**
+ * Runs `compile` with repeated column names printed (or not), and says which names were printed more than once and
+ * which, skipped as the last of their list, left the list ending in a comma.
+ */
+export function printingEveryColumn<T>(
+  mode: { keepRepeats: boolean; keepDangling: boolean },
+  compile: () => T,
+): { result: T; repeated: string[]; dangling: string[] } {
+  const outer = [keepRepeats, keepDangling, repeatedNames, danglingNames] as const;
+  keepRepeats = mode.keepRepeats;
+  keepDangling = mode.keepDangling;
   repeatedNames = [];
+  danglingNames = [];
   try {
     const result = compile();
-    return { result, repeated: [...new Set(repeatedNames)] };
+    return { result, repeated: [...new Set(repeatedNames)], dangling: [...new Set(danglingNames)] };
   } finally {
-    [keepRepeats, repeatedNames] = outer;
+    [keepRepeats, keepDangling, repeatedNames, danglingNames] = outer;
   }
+}
+
+/**
+ * From 0.9.1 a skipped repeat prints nothing, but the column before it has already printed its separator: when the
+ * last column of a list is a plain name that repeats an earlier one, AutomateDV's list ends in a comma (and the SQL
+ * after it fails). A mapping is never skipped (its text never equals a name). `separator` is what is left behind.
+ */
+function danglingSeparator(columns: readonly ColumnRef[], printed: readonly string[], separator: string): string {
+  if (keepRepeats || !keepDangling || columns.length < 2) return '';
+  const last = columns[columns.length - 1];
+  if (typeof last !== 'string') return '';
+  const earlier = printed.slice(0, -1).map((n) => n.toLowerCase());
+  const name = last.trim();
+  if (!earlier.includes(name.toLowerCase())) return '';
+  danglingNames.push(name);
+  return separator;
 }
 
 /** The names a column list prints: each once (case-insensitive, first wins), or every one under 0.9.0. */
@@ -97,8 +123,9 @@ function printedNames(names: readonly string[]): string[] {
  * source_column ('source') or its alias ('target').
  */
 export function prefixColumns(columns: readonly ColumnRef[], prefix: string, side: AliasTarget = 'source'): string {
-  const names = printedNames(columns.map((c) => (side === 'source' ? sourceName(c) : targetName(c))));
-  return names.map((n) => `${prefix}.${n}`).join(', ');
+  const all = columns.map((c) => (side === 'source' ? sourceName(c) : targetName(c)));
+  const names = printedNames(all);
+  return names.map((n) => `${prefix}.${n}`).join(', ') + danglingSeparator(columns, all, ', ');
 }
 
 /**
@@ -117,7 +144,7 @@ export function aliasAll(columns: readonly ColumnRef[], prefix: string): string 
     seen.add(key);
     parts.push(isMapping(c) ? `${prefix}.${sourceName(c)} AS ${targetName(c)}` : `${prefix}.${sourceName(c)}`);
   }
-  return parts.join(', ');
+  return parts.join(', ') + danglingSeparator(columns, columns.map(sourceName), ' , ');
 }
 
 /** `a.C1 = b.C1 AND a.C2 = b.C2` for a join between two prefixes. */

@@ -58,7 +58,21 @@ export function compileMacro(name: string, args: JValue[], kwargs: Map<string, J
   checkMacroExists(name, ctx);
   const bound = bindArguments(name, args, kwargs, { where: ctx.self.render(), version: ctx.compat.version });
   const keepRepeats = behaviourAt(AUTOMATE_DV_VERSIONS.columnListRepeats, ctx.compat.version) === 'printed';
-  const { result, repeated } = printingEveryColumn(keepRepeats, () => compiler(escapeEveryName(name, bound, ctx), ctx));
+  // nh_link and t_link list a repeated column once on purpose and say so (DV511): no dangling comma there.
+  const repairs = name === 'nh_link' || name === 't_link';
+  const { result, repeated, dangling } = printingEveryColumn({ keepRepeats, keepDangling: !repairs }, () =>
+    compiler(escapeEveryName(name, bound, ctx), ctx),
+  );
+  if (dangling.length > 0) {
+    ctx.report({
+      code: 'DV513',
+      severity: 'error',
+      message:
+        `${dangling.join(', ')} is the last column of one of ${name}'s column lists and repeats an earlier one: AutomateDV ` +
+        'skips it but keeps the comma before it, so its SQL has a comma before FROM and PostgreSQL rejects it. Name ' +
+        'each column once (leave it out of src_extra_columns or the payload, say).',
+    });
+  }
   if (repeated.length > 0) {
     ctx.report({
       code: 'DV513',
