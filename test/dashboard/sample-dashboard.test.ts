@@ -14,7 +14,7 @@ import { buildDashboard, projectDatasetResolver, readExportFiles, readSupersetEx
 import { chartQueries, datasetSource } from '../../server/src/dashboard/queries';
 import { chartNodes } from '../../server/src/dashboard/superset-export';
 import { ProjectSession } from '../../server/src/engine/session';
-import { nodeFileSystem } from '../../server/src/project/fileSystem';
+import { nodeFileSystem } from '../../server/src/project/file-system';
 import type { DashboardResult } from '../../server/src/protocol';
 import { openWarehouse } from '../../server/src/warehouse/target';
 

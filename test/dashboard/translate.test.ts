@@ -8,7 +8,7 @@ import { projectDatasetResolver, readExportFiles, readSupersetExport } from '../
 import { bigNumberOption, formatNumber, histogramOption, mixedOption, timeseriesOption, type Row } from '../../server/src/dashboard/options';
 import { ChartDefinitionError, chartQueries, datasetSource, SUPPORTED_VIZ_TYPES } from '../../server/src/dashboard/queries';
 import { chartNodes, type SupersetChart, type SupersetDataset } from '../../server/src/dashboard/superset-export';
-import { nodeFileSystem } from '../../server/src/project/fileSystem';
+import { nodeFileSystem } from '../../server/src/project/file-system';
 
 const EXPORT = join(__dirname, '..', '..', 'sample-project', 'superset');
 const exported = readSupersetExport(readExportFiles(EXPORT, nodeFileSystem));

@@ -44,10 +44,10 @@ test('every file path the docs name exists', () => {
 });
 
 test('the path scan can fail: a made-up path is reported, placeholders are not', () => {
-  const paths = namedPaths('see `server/src/no-such-room/x.ts`, `project/fileSystem.ts`, `server/src/cli/foo.ts`, `<project>/.dvs/x.json`, `fixtures/`, `dist/cli.js`');
-  assert.deepEqual(paths, ['server/src/no-such-room/x.ts', 'project/fileSystem.ts']);
+  const paths = namedPaths('see `server/src/no-such-room/x.ts`, `project/file-system.ts`, `server/src/cli/foo.ts`, `<project>/.dvs/x.json`, `fixtures/`, `dist/cli.js`');
+  assert.deepEqual(paths, ['server/src/no-such-room/x.ts', 'project/file-system.ts']);
   assert.equal(resolves('server/src/no-such-room/x.ts'), false);
-  assert.equal(resolves('project/fileSystem.ts'), true);
+  assert.equal(resolves('project/file-system.ts'), true);
 });
 
 test('ARCHITECTURE.md describes every room of server/src and the entry files', () => {

@@ -36,7 +36,7 @@ const LAYERS: readonly (readonly string[])[] = [
 /** The rooms (or single files) that may touch the file system; every other file gets its files handed in. */
 const IO_ROOMS: readonly string[] = [
   'warehouse/', // the database, the embedded folder and its lock, the schema cache
-  'project/fileSystem.ts', // the project's files, so the editor can hand in unsaved buffers
+  'project/file-system.ts', // the project's files, so the editor can hand in unsaved buffers
   'load/results.ts', // run_results.json
   'cloud/files.ts', // the deploy flow's files
   'cli/',

@@ -6,7 +6,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AutomateDvCompat } from '../../server/src/compile/context';
 import { readPackages } from '../../server/src/project/packages';
-import type { FileSystem } from '../../server/src/project/fileSystem';
+import type { FileSystem } from '../../server/src/project/file-system';
 import { md5Hex } from '../compile/pglite-loader';
 import { asciiHex, forEachWarehouse, hex, loadBatch, runModel, type Row, type TestWarehouse } from './warehouses';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AUTOMATE_DV_VERSIONS, behaviourAt, type InstalledVersionFingerprint } from '../../server/src/base/automate-dv-versions';
 import { gitRepository, readPackages } from '../../server/src/project/packages';
-import { nodeFileSystem } from '../../server/src/project/fileSystem';
+import { nodeFileSystem } from '../../server/src/project/file-system';
 
 function withProject(files: Record<string, string>, body: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'dvs-packages-identity-'));

@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compatForVersion, readPackages, versionFromSpec } from '../../server/src/project/packages';
-import { nodeFileSystem } from '../../server/src/project/fileSystem';
+import { nodeFileSystem } from '../../server/src/project/file-system';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'projects');
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProject, parseDotenv, projectEnvironment, findProfilesFile, nodeFileSystem, type DbtProject, type TargetResolution } from '../../server/src/project';
 import type { LoadProjectOptions } from '../../server/src/project';
-import { renderYamlString } from '../../server/src/project/yamlJinja';
+import { renderYamlString } from '../../server/src/project/yaml-jinja';
 import { extractDependencies } from './extractor';
 
 const fixture = join(__dirname, '..', 'fixtures', 'projects', 'profiles_env');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { classifySchemaMacro, findMacros, macroOverrideNotices, schemaNamingFrom } from '../../server/src/project/schemaNaming';
+import { classifySchemaMacro, findMacros, macroOverrideNotices, schemaNamingFrom } from '../../server/src/project/schema-naming';
 
 // Each case is a macro file whose first comment says `expect: <kind>; <custom>@<target schema>[@<target name>]=<schema>; …`
 // (`none` for no custom schema).

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseYaml, type YValue } from '../../server/src/project/yamlTree';
-import { entryOf, valueOf, scalarText, toJValue } from '../../server/src/project/yamlTree';
+import { parseYaml, type YValue } from '../../server/src/project/yaml-tree';
+import { entryOf, valueOf, scalarText, toJValue } from '../../server/src/project/yaml-tree';
 
 function scalar(root: YValue | undefined, key: string): unknown {
   const v = valueOf(root, key);

@@ -69,8 +69,8 @@ test('a var nobody sets is one DV107 warning per model, the model renders on, an
 });
 
 test('model-scoped vars are read for config-version 1 or a file without config-version, never for version 2', async () => {
-  const { modelVarsTree, modelVarsFor } = await import('../../server/src/project/dbtProjectFile');
-  const { parseYaml, valueOf } = await import('../../server/src/project/yamlTree');
+  const { modelVarsTree, modelVarsFor } = await import('../../server/src/project/dbt-project-file');
+  const { parseYaml, valueOf } = await import('../../server/src/project/yaml-tree');
   const models = valueOf(
     parseYaml('models:\n  shop:\n    vars:\n      a: 1\n      b: 1\n    marts:\n      vars: {b: 2}\n      finance:\n        +vars: {c: 3}\n', 'DV104').root,
     'models',

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { buildDashboard, findSupersetExport, projectDatasetResolver, readExportFiles, readSupersetExport } from '../dashboard/build';
 import { dashboardPage } from '../dashboard/page';
-import { nodeFileSystem } from '../project/fileSystem';
+import { nodeFileSystem } from '../project/file-system';
 import type { DashboardResult } from '../protocol';
 import { flagValue, type ParsedArgs } from './args';
 import { CliFailure, type CliIo } from './io';

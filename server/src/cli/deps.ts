@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_HUB_URL, DepsError, installPackages } from '../dbt/deps';
-import { parseDbtProjectFile } from '../project/dbtProjectFile';
+import { parseDbtProjectFile } from '../project/dbt-project-file';
 import { projectEnvironment } from '../project/environment';
-import { nodeFileSystem } from '../project/fileSystem';
+import { nodeFileSystem } from '../project/file-system';
 import type { ParsedArgs } from './args';
 import { CliFailure, type CliIo } from './io';
 import { projectRoot } from './session';

@@ -3,7 +3,7 @@
 // `npm run demo` and the editor's Show Dashboard (through dvs/dashboard). A chart that cannot be drawn carries its
 // reason for its tile; nothing here throws for one chart's sake.
 import { pathToFileURL } from 'node:url';
-import type { FileSystem } from '../project/fileSystem';
+import type { FileSystem } from '../project/file-system';
 import type { DashboardChart, DashboardResult } from '../protocol';
 import { encodeRows } from '../warehouse/encode';
 import { sqlErrorMessage } from '../warehouse/errors';

@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { parseYaml, scalarText, stringList, valueOf, type YValue } from '../project/yamlTree';
+import { parseYaml, scalarText, stringList, valueOf, type YValue } from '../project/yaml-tree';
 
 const run = promisify(execFile);
 

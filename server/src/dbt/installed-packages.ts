@@ -10,7 +10,7 @@ import type { MacroNode } from '../jinja/ast';
 import { JinjaError } from '../jinja/errors';
 import { defineMacros } from '../jinja/render';
 import { JUndefined, isList, type JCallable, type JObject, type JValue } from '../jinja/values';
-import { relativePath } from '../project/fileSystem';
+import { relativePath } from '../project/file-system';
 import type { PackageMacros } from './package-macros';
 
 /**

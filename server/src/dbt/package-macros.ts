@@ -5,9 +5,9 @@ import type { MacroNode } from '../jinja/ast';
 import { lexTemplate } from '../jinja/lexer';
 import { parseTemplate } from '../jinja/parser';
 import type { DbtProject } from '../project';
-import { parseDbtProjectFile } from '../project/dbtProjectFile';
-import { isAbsolutePath, joinPath } from '../project/fileSystem';
-import { parseYaml, scalarText, stringList, valueOf } from '../project/yamlTree';
+import { parseDbtProjectFile } from '../project/dbt-project-file';
+import { isAbsolutePath, joinPath } from '../project/file-system';
+import { parseYaml, scalarText, stringList, valueOf } from '../project/yaml-tree';
 
 export interface PackageMacros {
   /** The package's project name (`garden_utils`), the namespace its macros are called with. */

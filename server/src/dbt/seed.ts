@@ -5,7 +5,7 @@ import { quoteIdent, type Relation } from '../base/relation';
 import type { ColumnInfo } from '../base/columns';
 import { isDict } from '../jinja/values';
 import type { ProjectNode } from '../project';
-import { configBoolean } from '../project/modelConfig';
+import { configBoolean } from '../project/model-config';
 import { parseCsv, seedColumns } from '../project/seeds';
 import { sqlErrorMessage } from '../warehouse/errors';
 import type { SqlSession, Warehouse } from '../warehouse/warehouse';

@@ -6,7 +6,7 @@ import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import { failsRun } from '../base/codes';
 import { RuntimeQueries, queryOutcome } from '../dbt/query-results';
 import type { IndexConfig, LoadModel, StageInput, VaultInsertConfig } from '../load/model';
-import { configBoolean, configString } from '../project/modelConfig';
+import { configBoolean, configString } from '../project/model-config';
 import { isDict, isList, type JValue } from '../jinja/values';
 import { automateDvConfigValue } from '../compile/automate-dv/config-meta';
 import { macrosOfFamily } from '../base/automate-dv-macros';

@@ -2,7 +2,7 @@
 // its configuration changes (a reopen keeps the target chosen for the session). Which root a file belongs to is
 // found once per folder. What a project's state holds, how it opens and how it closes is the caller's.
 import { dirname } from 'node:path';
-import { findProjectRoot, nodeFileSystem, type FileSystem } from '../project/fileSystem';
+import { findProjectRoot, nodeFileSystem, type FileSystem } from '../project/file-system';
 
 export interface ProjectLifecycle<S> {
   open(root: string, selectedTarget: string | undefined): Promise<S>;

@@ -10,7 +10,7 @@ import { vaultCall, type ParsedModel } from '../model/parse';
 import type { VaultIndex } from '../rules';
 import { canonicalColumn } from '../rules/stage-aliases';
 import { hashdiffColumn, paramColumns, sameName, stageFacts } from '../rules/vault-facts';
-import { isNestedParamKind, modelNameCandidates, nestedParamCandidates } from './advanced-macros';
+import { isNestedParamKind, modelNameCandidates, nestedParamCandidates } from './nested-parameters';
 import { stageSourceColumns, type ColumnRole, type DescribedColumn } from './columns';
 import { cursorContext, type CursorContext } from './cursor-context';
 import { modelColumnsDescribed } from './model-columns';

@@ -3,7 +3,7 @@
 import { relative } from 'node:path';
 import { buildDashboard, findSupersetExport, projectDatasetResolver, readExportFiles, readSupersetExport } from '../dashboard/build';
 import type { ProjectSession } from '../engine/session';
-import type { FileSystem } from '../project/fileSystem';
+import type { FileSystem } from '../project/file-system';
 import type { DashboardResult } from '../protocol';
 import type { SqlSession } from '../warehouse/warehouse';
 import { pathToUri } from './uris';

@@ -5,7 +5,7 @@ import { SourceText } from '../base/text';
 import type { ParsedModel } from '../model/parse';
 import type { VaultIndex } from '../rules';
 import { sameName } from '../rules/vault-facts';
-import { nestedParamHover } from './advanced-macros';
+import { nestedParamHover } from './nested-parameters';
 import { stageOutputDescribed, stageSourceColumns } from './columns';
 import { modelColumnsDescribed } from './model-columns';
 import type { FeatureProject } from './project-view';

@@ -3,7 +3,7 @@
 // builds (a stage hashing `user_id` into USER_HK makes the link's foreign key USER_HK).
 import { dirname, join } from 'node:path';
 import type { ProjectSession } from '../engine/session';
-import { nodeFileSystem } from '../project/fileSystem';
+import { nodeFileSystem } from '../project/file-system';
 import type { ScaffoldFile, ScaffoldParams, ScaffoldResult } from '../protocol';
 import type { VaultIndex } from '../rules';
 import { canonicalColumn } from '../rules/stage-aliases';

@@ -10,7 +10,7 @@ import type { CallExpr, Expression, SetBlockNode, Statement, Template } from '..
 import { parseTemplate } from '../jinja/parser';
 import type { MetaEntry, MetaValue } from './meta';
 import { isPyWhitespace, normalizeNewlines } from '../jinja/lexer';
-import { OffsetMap, readYamlMetadata, type TextPiece, type YamlMetaResult } from './yamlMeta';
+import { OffsetMap, readYamlMetadata, type TextPiece, type YamlMetaResult } from './yaml-meta';
 
 export const MACRO_NAMESPACES = ['automate_dv', 'dbtvault'] as const;
 

@@ -1,7 +1,7 @@
 // The environment `env_var()` reads: the process environment over a `.env` file in the project folder.
 // dbt itself does not read `.env` (users `export $(xargs < .env)` first); Data Vault Studio does, so the editor and
 // `dvs` work from the same settings without a shell step. The real process environment always wins over `.env`.
-import { joinPath, type FileSystem } from './fileSystem';
+import { joinPath, type FileSystem } from './file-system';
 
 export interface ProjectEnvironment {
   /** Value of a variable, process environment first, then `.env`. */

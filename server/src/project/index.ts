@@ -11,10 +11,10 @@ export type {
   RefCall,
   SourceCall,
 } from './project';
-export { nodeFileSystem, findProjectRoot, type FileSystem } from './fileSystem';
+export { nodeFileSystem, findProjectRoot, type FileSystem } from './file-system';
 export { parseDotenv, projectEnvironment, type ProjectEnvironment } from './environment';
-export { parseDbtProjectFile, type DbtProjectFile, type ProjectQuoting } from './dbtProjectFile';
-export { buildConfigTree, mergeConfigLayers, projectConfigLayers, configBoolean, configString, configTags, type ConfigLayer, type ConfigLevel, type ConfigOrigin, type EffectiveConfig } from './modelConfig';
+export { parseDbtProjectFile, type DbtProjectFile, type ProjectQuoting } from './dbt-project-file';
+export { buildConfigTree, mergeConfigLayers, projectConfigLayers, configBoolean, configString, configTags, type ConfigLayer, type ConfigLevel, type ConfigOrigin, type EffectiveConfig } from './model-config';
 export {
   EMBEDDED_TARGET_NAME,
   findProfilesFile,
@@ -31,8 +31,8 @@ export {
   type TargetUnresolved,
 } from './profiles';
 export { compatForVersion, readPackages, versionFromSpec, type AutomateDvPackage, type PackagesInfo } from './packages';
-export { classifySchemaMacro, defaultSchemaFor, findMacros, schemaNamingFrom, type MacroDefinition, type ProjectNotice, type SchemaNaming, type SchemaNamingKind } from './schemaNaming';
+export { classifySchemaMacro, defaultSchemaFor, findMacros, schemaNamingFrom, type MacroDefinition, type ProjectNotice, type SchemaNaming, type SchemaNamingKind } from './schema-naming';
 export { parsePropertiesFile, type DeclaredColumn, type NodeProperties, type SourceDefinition, type SourceTable } from './properties';
 export { parseCsv, inferSeedColumnType, seedColumns } from './seeds';
 export { ancestors, buildGraph, descendants, findCycles, topologicalOrder, type DependencyGraph } from './graph';
-export { parseYaml, type YValue, type YMap, type YSeq, type YScalar, type YEntry } from './yamlTree';
+export { parseYaml, type YValue, type YMap, type YSeq, type YScalar, type YEntry } from './yaml-tree';

@@ -2,7 +2,7 @@
 // no model of the project may name one of their models), and an AutomateDV that is a git or local fork (its macros may
 // go beyond the releases dvs knows). Findings that hinge on these are information, not errors: dbt with the package
 // installed may well succeed.
-import { joinPath, type FileSystem } from './fileSystem';
+import { joinPath, type FileSystem } from './file-system';
 import type { AutomateDvPackage } from './packages';
 
 /**

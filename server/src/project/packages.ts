@@ -5,8 +5,8 @@ import { AUTOMATE_DV_VERSIONS, behaviourAt, type InstalledVersionFingerprint } f
 import type { Diagnostic } from '../base/diagnostic';
 import type { Span } from '../base/text';
 import { DEFAULT_COMPAT, type AutomateDvCompat } from '../base/compat';
-import { isAbsolutePath, joinPath, toSlashes, type FileSystem } from './fileSystem';
-import { parseYaml, scalarText, stringList, valueOf, type YValue } from './yamlTree';
+import { isAbsolutePath, joinPath, toSlashes, type FileSystem } from './file-system';
+import { parseYaml, scalarText, stringList, valueOf, type YValue } from './yaml-tree';
 
 export type VaultPackageName = 'automate_dv' | 'dbtvault';
 

@@ -6,9 +6,9 @@ import type { Span } from '../base/text';
 import type { JDict, JValue } from '../jinja/values';
 import type { PostgresTarget, ResolvedTarget } from '../warehouse/target';
 import type { ProjectEnvironment } from './environment';
-import { isAbsolutePath, joinPath, type FileSystem } from './fileSystem';
-import { renderYamlString, type YamlRenderContext } from './yamlJinja';
-import { parseYaml, scalarText, valueOf, type YValue } from './yamlTree';
+import { isAbsolutePath, joinPath, type FileSystem } from './file-system';
+import { renderYamlString, type YamlRenderContext } from './yaml-jinja';
+import { parseYaml, scalarText, valueOf, type YValue } from './yaml-tree';
 
 export const EMBEDDED_TARGET_NAME = 'embedded';
 

@@ -8,9 +8,9 @@ import type { Span } from '../base/text';
 import type { AutomateDvCompat } from '../base/compat';
 import type { ColumnInfo } from '../base/columns';
 import { isDict, type JDict, type JValue } from '../jinja/values';
-import { makeStringRenderer, modelVarsFor, parseDbtProjectFile, type DbtProjectFile } from './dbtProjectFile';
+import { makeStringRenderer, modelVarsFor, parseDbtProjectFile, type DbtProjectFile } from './dbt-project-file';
 import { projectEnvironment, type ProjectEnvironment } from './environment';
-import { dirName, fileStem, isAbsolutePath, joinPath, nodeFileSystem, relativePath, toSlashes, type FileSystem } from './fileSystem';
+import { dirName, fileStem, isAbsolutePath, joinPath, nodeFileSystem, relativePath, toSlashes, type FileSystem } from './file-system';
 import { ancestors as graphAncestors, buildGraph, descendants as graphDescendants, findCycles, topologicalOrder as graphOrder, type DependencyGraph } from './graph';
 import {
   buildConfigTree,
@@ -22,7 +22,7 @@ import {
   type ConfigLayer,
   type ConfigLevel,
   type EffectiveConfig,
-} from './modelConfig';
+} from './model-config';
 import { readPackages, type PackagesInfo } from './packages';
 import { installedPackageNames, notInstalledReason, packagesNotInstalled } from './package-status';
 import {
@@ -38,9 +38,9 @@ import {
   type TargetResolution,
 } from './profiles';
 import { parsePropertiesFile, type DeclaredColumn, type NodeProperties, type PropertiesFile, type SourceDefinition, type SourceTable } from './properties';
-import { findProjectMacros, macroOverrideNotices, schemaNamingFrom, type MacroDefinition, type ProjectNotice, type SchemaNaming } from './schemaNaming';
+import { findProjectMacros, macroOverrideNotices, schemaNamingFrom, type MacroDefinition, type ProjectNotice, type SchemaNaming } from './schema-naming';
 import { seedColumns } from './seeds';
-import { renderYamlString, type YamlRenderContext } from './yamlJinja';
+import { renderYamlString, type YamlRenderContext } from './yaml-jinja';
 
 // ---------------------------------------------------------------------------------------------------------------
 // What the model parser provides for each model file (another module implements it; tests pass a stand-in).

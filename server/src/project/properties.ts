@@ -4,8 +4,8 @@
 import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import type { Span } from '../base/text';
 import type { JValue } from '../jinja/values';
-import { normalizeConfigKey } from './modelConfig';
-import { entryOf, parseYaml, scalarText, toJValue, valueOf, type YScalar, type YValue } from './yamlTree';
+import { normalizeConfigKey } from './model-config';
+import { entryOf, parseYaml, scalarText, toJValue, valueOf, type YScalar, type YValue } from './yaml-tree';
 
 export interface DeclaredColumn {
   name: string;

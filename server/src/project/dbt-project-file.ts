@@ -3,8 +3,8 @@
 import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import type { Span } from '../base/text';
 import type { JDict, JValue } from '../jinja/values';
-import { entryOf, parseYaml, scalarText, stringList, toJValue, valueOf, type YScalar, type YValue } from './yamlTree';
-import { renderYamlString, type YamlRenderContext } from './yamlJinja';
+import { entryOf, parseYaml, scalarText, stringList, toJValue, valueOf, type YScalar, type YValue } from './yaml-tree';
+import { renderYamlString, type YamlRenderContext } from './yaml-jinja';
 
 export interface ProjectQuoting {
   database: boolean;

@@ -4,8 +4,8 @@
 import type { Span } from '../base/text';
 import type { JDict, JValue } from '../jinja/values';
 import { isDict, isList, isNone } from '../jinja/values';
-import { isLateRenderedKey } from './dbtProjectFile';
-import { toJValue, type YScalar, type YValue } from './yamlTree';
+import { isLateRenderedKey } from './dbt-project-file';
+import { toJValue, type YScalar, type YValue } from './yaml-tree';
 
 /** One folder level of a `models:`/`seeds:` tree in dbt_project.yml: its configs and its sub-folders. */
 export interface ConfigLevel {

@@ -4,7 +4,7 @@
 import type { Span } from '../base/text';
 import { parseTemplate, render } from '../jinja/index';
 import { callable, isNone, renderValue, type JDict, type JValue } from '../jinja/values';
-import { relativePath, type FileSystem } from './fileSystem';
+import { relativePath, type FileSystem } from './file-system';
 
 export type SchemaNamingKind = 'default' | 'as-is' | 'for-env' | 'custom';
 
