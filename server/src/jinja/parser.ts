@@ -5,19 +5,30 @@ import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import type { Span } from '../base/text';
 import type {
   AssignTarget,
+  CallBlockNode,
   CallExpr,
   CompareOperand,
   CompareOperator,
   DictItem,
   Expression,
+  FilterBlockNode,
   FilterCall,
+  ForNode,
   IfBranch,
+  IfNode,
   Keyword,
+  MacroNode,
   MacroParam,
+  NamedBlockNode,
+  SetBlockNode,
   Statement,
   Template,
   WithAssignment,
+  WithNode,
 } from './ast';
+
+/** The blocks that have a body and one end tag, and nothing between. */
+type ClosedBlockNode = SetBlockNode | MacroNode | CallBlockNode | FilterBlockNode | NamedBlockNode | WithNode;
 import { lexTemplate, type Chunk, type TagChunk, type Token } from './lexer';
 
 export interface ParseResult {
@@ -241,6 +252,39 @@ class TemplateParser {
     return { start: openTag.span.start, end: Math.max(openTag.span.end, last ? last.span.end : openTag.span.end) };
   }
 
+  /**
+   * Parses the body of a block that has no middle tags, up to `{% end<opener> %}`, and builds its node. `endName`
+   * set means the end tag may repeat the block's name (macro, snapshot, …); otherwise the end tag must be bare.
+   */
+  private parseClosedBlock(
+    tag: TagChunk,
+    opener: string,
+    build: (span: Span, body: Statement[]) => ClosedBlockNode,
+    endName?: { name: string | undefined },
+  ): Statement {
+    const result = this.parseBlockBody(['end' + opener], opener, tag);
+    if (result.terminator) {
+      if (endName) this.expectEndName(result.terminator.stream, endName.name);
+      else this.expectTagEnd(result.terminator.stream);
+    }
+    const node = build(this.blockSpan(tag, result, result.body), result.body);
+    if (result.terminator) node.endTagSpan = result.terminator.tag.span;
+    return node;
+  }
+
+  /** The `{% else %}` branch of an if or a for, up to its end tag, given the tag that ended the main body. */
+  private parseElseBranch(node: IfNode | ForNode, elseTag: Terminator, opener: 'if' | 'for', tag: TagChunk): void {
+    this.expectTagEnd(elseTag.stream);
+    node.elseTagSpan = elseTag.tag.span;
+    const elseResult = this.parseBlockBody(['end' + opener], opener, tag);
+    node.elseBody = elseResult.body;
+    node.span = this.blockSpan(tag, elseResult, elseResult.body);
+    if (elseResult.terminator) {
+      this.expectTagEnd(elseResult.terminator.stream);
+      node.endTagSpan = elseResult.terminator.tag.span;
+    }
+  }
+
   private parseIf(tag: TagChunk, stream: TokenStream): Statement {
     const test = this.guardExpression(stream, () => parseExpression(stream));
     this.expectTagEnd(stream);
@@ -259,15 +303,7 @@ class TemplateParser {
         continue;
       }
       if (term.name === 'else') {
-        this.expectTagEnd(term.stream);
-        node.elseTagSpan = term.tag.span;
-        const elseResult = this.parseBlockBody(['endif'], 'if', tag);
-        node.elseBody = elseResult.body;
-        node.span = this.blockSpan(tag, elseResult, elseResult.body);
-        if (elseResult.terminator) {
-          this.expectTagEnd(elseResult.terminator.stream);
-          node.endTagSpan = elseResult.terminator.tag.span;
-        }
+        this.parseElseBranch(node, term, 'if', tag);
         break;
       }
       this.expectTagEnd(term.stream);
@@ -306,15 +342,7 @@ class TemplateParser {
     if (parsed?.filter) node.filter = parsed.filter;
     const term = result.terminator;
     if (term?.name === 'else') {
-      this.expectTagEnd(term.stream);
-      node.elseTagSpan = term.tag.span;
-      const elseResult = this.parseBlockBody(['endfor'], 'for', tag);
-      node.elseBody = elseResult.body;
-      node.span = this.blockSpan(tag, elseResult, elseResult.body);
-      if (elseResult.terminator) {
-        this.expectTagEnd(elseResult.terminator.stream);
-        node.endTagSpan = elseResult.terminator.tag.span;
-      }
+      this.parseElseBranch(node, term, 'for', tag);
     } else if (term) {
       this.expectTagEnd(term.stream);
       node.endTagSpan = term.tag.span;
@@ -341,11 +369,7 @@ class TemplateParser {
     const filters = this.guard(stream, () => parseFilterChain(stream), []);
     this.expectTagEnd(stream);
     if (target.kind === 'Tuple') this.error('DV004', 'A block set assigns one name: write `{% set name %}…{% endset %}`.', target.span);
-    const result = this.parseBlockBody(['endset'], 'set', tag);
-    if (result.terminator) this.expectTagEnd(result.terminator.stream);
-    const node: Statement = { kind: 'SetBlock', span: this.blockSpan(tag, result, result.body), tagSpan: tag.span, target, filters, body: result.body };
-    if (result.terminator) node.endTagSpan = result.terminator.tag.span;
-    return node;
+    return this.parseClosedBlock(tag, 'set', (span, body) => ({ kind: 'SetBlock', span, tagSpan: tag.span, target, filters, body }));
   }
 
   private parseMacro(tag: TagChunk, stream: TokenStream): Statement {
@@ -360,19 +384,20 @@ class TemplateParser {
       undefined,
     );
     this.expectTagEnd(stream);
-    const result = this.parseBlockBody(['endmacro'], 'macro', tag);
-    if (result.terminator) this.expectEndName(result.terminator.stream, header?.nameToken.value);
-    const node: Statement = {
-      kind: 'Macro',
-      span: this.blockSpan(tag, result, result.body),
-      tagSpan: tag.span,
-      name: header?.nameToken.value ?? '',
-      nameSpan: header?.nameToken.span ?? tag.span,
-      params: header?.params ?? [],
-      body: result.body,
-    };
-    if (result.terminator) node.endTagSpan = result.terminator.tag.span;
-    return node;
+    return this.parseClosedBlock(
+      tag,
+      'macro',
+      (span, body) => ({
+        kind: 'Macro',
+        span,
+        tagSpan: tag.span,
+        name: header?.nameToken.value ?? '',
+        nameSpan: header?.nameToken.span ?? tag.span,
+        params: header?.params ?? [],
+        body,
+      }),
+      { name: header?.nameToken.value },
+    );
   }
 
   /** `{% endmacro name %}` may repeat the name. */
@@ -395,19 +420,15 @@ class TemplateParser {
       undefined,
     );
     this.expectTagEnd(stream);
-    const result = this.parseBlockBody(['endcall'], 'call', tag);
-    if (result.terminator) this.expectTagEnd(result.terminator.stream);
     const invalidCall: CallExpr = { kind: 'Call', span: tag.span, callee: { kind: 'Invalid', span: tag.span }, args: [], kwargs: [] };
-    const node: Statement = {
+    return this.parseClosedBlock(tag, 'call', (span, body) => ({
       kind: 'CallBlock',
-      span: this.blockSpan(tag, result, result.body),
+      span,
       tagSpan: tag.span,
       params: header?.params ?? [],
       call: header?.call ?? invalidCall,
-      body: result.body,
-    };
-    if (result.terminator) node.endTagSpan = result.terminator.tag.span;
-    return node;
+      body,
+    }));
   }
 
   private parseFilterBlock(tag: TagChunk, stream: TokenStream): Statement {
@@ -421,31 +442,19 @@ class TemplateParser {
       [],
     );
     this.expectTagEnd(stream);
-    const result = this.parseBlockBody(['endfilter'], 'filter', tag);
-    if (result.terminator) this.expectTagEnd(result.terminator.stream);
-    const node: Statement = { kind: 'FilterBlock', span: this.blockSpan(tag, result, result.body), tagSpan: tag.span, filters, body: result.body };
-    if (result.terminator) node.endTagSpan = result.terminator.tag.span;
-    return node;
+    return this.parseClosedBlock(tag, 'filter', (span, body) => ({ kind: 'FilterBlock', span, tagSpan: tag.span, filters, body }));
   }
 
   private parseNamedBlock(kind: 'snapshot' | 'docs' | 'test' | 'data_test' | 'materialization', tag: TagChunk, stream: TokenStream): Statement {
     const nameToken = this.guard(stream, () => stream.expectType('name', `Expected the ${kind}'s name: write '{% ${kind} name %}'.`), undefined);
     // The rest of the header (a test's arguments, a materialization's adapter) is dbt's business, not rendered here.
     stream.skipToEnd();
-    const end = 'end' + kind;
-    const result = this.parseBlockBody([end], kind, tag);
-    if (result.terminator) this.expectEndName(result.terminator.stream, nameToken?.value);
-    const node: Statement = {
-      kind: 'NamedBlock',
-      span: this.blockSpan(tag, result, result.body),
-      tagSpan: tag.span,
-      tag: kind,
-      name: nameToken?.value ?? '',
-      nameSpan: nameToken?.span ?? tag.span,
-      body: result.body,
-    };
-    if (result.terminator) node.endTagSpan = result.terminator.tag.span;
-    return node;
+    return this.parseClosedBlock(
+      tag,
+      kind,
+      (span, body) => ({ kind: 'NamedBlock', span, tagSpan: tag.span, tag: kind, name: nameToken?.value ?? '', nameSpan: nameToken?.span ?? tag.span, body }),
+      { name: nameToken?.value },
+    );
   }
 
   private parseWith(tag: TagChunk, stream: TokenStream): Statement {
@@ -463,11 +472,7 @@ class TemplateParser {
       },
       [],
     );
-    const result = this.parseBlockBody(['endwith'], 'with', tag);
-    if (result.terminator) this.expectTagEnd(result.terminator.stream);
-    const node: Statement = { kind: 'With', span: this.blockSpan(tag, result, result.body), tagSpan: tag.span, assignments, body: result.body };
-    if (result.terminator) node.endTagSpan = result.terminator.tag.span;
-    return node;
+    return this.parseClosedBlock(tag, 'with', (span, body) => ({ kind: 'With', span, tagSpan: tag.span, assignments, body }));
   }
 }
 
@@ -602,24 +607,23 @@ function parseExpression(stream: TokenStream): Expression {
   return expr;
 }
 
-function parseOr(stream: TokenStream): Expression {
-  let left = parseAnd(stream);
+/** One left-associative level of `or` or `and`: the operator is a keyword, so it is read as a name. */
+function parseKeywordLevel(stream: TokenStream, word: 'or' | 'and', operand: (s: TokenStream) => Expression): Expression {
+  let left = operand(stream);
   for (;;) {
     const t = stream.peek();
-    if (!t || !stream.skipName('or')) return left;
-    const right = parseAnd(stream);
-    left = { kind: 'Binary', span: span(left, right), op: 'or', opSpan: t.span, left, right };
+    if (!t || !stream.skipName(word)) return left;
+    const right = operand(stream);
+    left = { kind: 'Binary', span: span(left, right), op: word, opSpan: t.span, left, right };
   }
 }
 
+function parseOr(stream: TokenStream): Expression {
+  return parseKeywordLevel(stream, 'or', parseAnd);
+}
+
 function parseAnd(stream: TokenStream): Expression {
-  let left = parseNot(stream);
-  for (;;) {
-    const t = stream.peek();
-    if (!t || !stream.skipName('and')) return left;
-    const right = parseNot(stream);
-    left = { kind: 'Binary', span: span(left, right), op: 'and', opSpan: t.span, left, right };
-  }
+  return parseKeywordLevel(stream, 'and', parseNot);
 }
 
 function parseNot(stream: TokenStream): Expression {
