@@ -746,16 +746,26 @@ function parsePrimary(stream: TokenStream): Expression {
   throw stream.unexpected('Expected a value or a name.');
 }
 
+/**
+ * Reads the comma-separated items of a bracketed list up to `close` (left for the caller to expect); a trailing comma
+ * before `close` is allowed, as in Python. `each` reads one item and may return false to stop early.
+ */
+function parseCommaSeparated(stream: TokenStream, close: string, separatorMessage: string, each: () => void | false): void {
+  for (let first = true; !stream.isOp(close); first = false) {
+    if (!first) {
+      stream.expectOp(',', separatorMessage);
+      if (stream.isOp(close)) break;
+    }
+    if (each() === false) break;
+  }
+}
+
 function parseList(stream: TokenStream): Expression {
   const open = stream.next() as Token;
   const items: Expression[] = [];
-  while (!stream.isOp(']')) {
-    if (items.length) {
-      stream.expectOp(',', "Separate list items by commas, or close the list with ']'.");
-      if (stream.isOp(']')) break;
-    }
+  parseCommaSeparated(stream, ']', "Separate list items by commas, or close the list with ']'.", () => {
     items.push(parseExpression(stream));
-  }
+  });
   const close = stream.expectOp(']', "Close the list with ']'.");
   return { kind: 'List', span: span(open, close), items };
 }
@@ -763,16 +773,12 @@ function parseList(stream: TokenStream): Expression {
 function parseDict(stream: TokenStream): Expression {
   const open = stream.next() as Token;
   const items: DictItem[] = [];
-  while (!stream.isOp('}')) {
-    if (items.length) {
-      stream.expectOp(',', "Separate dict items by commas, or close the dict with '}'.");
-      if (stream.isOp('}')) break;
-    }
+  parseCommaSeparated(stream, '}', "Separate dict items by commas, or close the dict with '}'.", () => {
     const key = parseExpression(stream);
     stream.expectOp(':', "Expected ':' between a dict key and its value.");
     const value = parseExpression(stream);
     items.push({ span: span(key, value), key, value });
-  }
+  });
   const close = stream.expectOp('}', "Close the dict with '}'.");
   return { kind: 'Dict', span: span(open, close), items };
 }
@@ -794,13 +800,9 @@ function parseSubscript(stream: TokenStream, node: Expression): Expression {
     throw new TagSyntaxError("Expected an attribute name after '.'.", attr ? attr.span : t.span);
   }
   const indexes: Expression[] = [];
-  while (!stream.isOp(']')) {
-    if (indexes.length) {
-      stream.expectOp(',', "Expected ',' or ']' in the subscript.");
-      if (stream.isOp(']')) break;
-    }
+  parseCommaSeparated(stream, ']', "Expected ',' or ']' in the subscript.", () => {
     indexes.push(parseSubscribed(stream));
-  }
+  });
   const close = stream.expectOp(']', "Close the subscript with ']'.");
   if (!indexes.length) throw new TagSyntaxError("Empty subscript '[]': write an index or key.", span(t, close));
   const index: Expression =
@@ -838,24 +840,18 @@ interface CallArguments {
 function parseCallArguments(stream: TokenStream): CallArguments {
   stream.expectOp('(', "Expected '('.");
   const result: CallArguments = { args: [], kwargs: [], end: 0 };
-  let first = true;
-  while (!stream.isOp(')')) {
-    if (!first) {
-      stream.expectOp(',', "Separate arguments by commas, or close the call with ')'.");
-      if (stream.isOp(')')) break;
-    }
-    first = false;
+  parseCommaSeparated(stream, ')', "Separate arguments by commas, or close the call with ')'.", () => {
     const t = stream.peek();
-    if (!t) break;
+    if (!t) return false;
     if (stream.isOp('**')) {
       stream.next();
       result.dynKwargs = parseExpression(stream);
-      continue;
+      return;
     }
     if (stream.isOp('*')) {
       stream.next();
       result.dynArgs = parseExpression(stream);
-      continue;
+      return;
     }
     if (t.type === 'name' && stream.isOp('=', 1)) {
       stream.next();
@@ -863,14 +859,14 @@ function parseCallArguments(stream: TokenStream): CallArguments {
       const value = parseExpression(stream);
       if (result.kwargs.some((k) => k.name === t.value)) throw new TagSyntaxError(`The keyword argument '${t.value}' is given twice.`, t.span, 'DV005');
       result.kwargs.push({ span: span(t, value), name: t.value, nameSpan: t.span, value });
-      continue;
+      return;
     }
     const value = parseExpression(stream);
     if (result.kwargs.length || result.dynArgs || result.dynKwargs) {
       throw new TagSyntaxError('A positional argument follows a keyword argument: put positional arguments first.', value.span, 'DV005');
     }
     result.args.push(value);
-  }
+  });
   result.end = stream.expectOp(')', "Close the call with ')'.").span.end;
   return result;
 }
@@ -957,11 +953,7 @@ function parseTest(stream: TokenStream, node: Expression): Expression {
 
 function parseSignature(stream: TokenStream): MacroParam[] {
   const params: MacroParam[] = [];
-  while (!stream.isOp(')')) {
-    if (params.length) {
-      stream.expectOp(',', "Separate parameters by commas, or close the list with ')'.");
-      if (stream.isOp(')')) break;
-    }
+  parseCommaSeparated(stream, ')', "Separate parameters by commas, or close the list with ')'.", () => {
     const nameToken = stream.expectType('name', 'Expected a parameter name.');
     const param: MacroParam = { span: nameToken.span, name: nameToken.value, nameSpan: nameToken.span };
     if (stream.skipOp('=')) {
@@ -971,7 +963,7 @@ function parseSignature(stream: TokenStream): MacroParam[] {
       throw new TagSyntaxError(`The parameter '${nameToken.value}' has no default but follows one that has: give it a default or move it first.`, nameToken.span, 'DV005');
     }
     params.push(param);
-  }
+  });
   stream.expectOp(')', "Close the parameter list with ')'.");
   return params;
 }
