@@ -10,25 +10,13 @@ import { vaultCall, type ParsedModel } from '../model/parse';
 import type { VaultIndex } from '../rules';
 import { canonicalColumn } from '../rules/stage-aliases';
 import { hashdiffColumn, paramColumns, sameName, stageFacts } from '../rules/vault-facts';
-import { isNestedParamKind, modelNameCandidates, nestedParamCandidates } from './nested-parameters';
+import { isNestedParamKind, modelNameCandidates, nestedParamCandidates, type Candidate } from './nested-parameters';
 import { stageSourceColumns, type ColumnRole, type DescribedColumn } from './columns';
 import { cursorContext, type CursorContext } from './cursor-context';
 import { modelColumnsDescribed } from './model-columns';
 import type { FeatureProject } from './project-view';
 
 type Metadata = Extract<CursorContext, { kind: 'metadata' }>;
-
-interface Candidate {
-  label: string;
-  kind: CompletionItemKind;
-  detail?: string;
-  documentation?: string;
-  /** Lower sorts first. */
-  rank: number;
-  /** Text to insert when not the label (a key with its colon, a quoted value). */
-  insert?: string;
-  snippet?: boolean;
-}
 
 export interface CompletionInput {
   project: FeatureProject;

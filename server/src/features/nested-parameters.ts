@@ -19,14 +19,16 @@ import type { FeatureProject } from './project-view';
 type Metadata = Extract<CursorContext, { kind: 'metadata' }>;
 
 /** A completion candidate, as completion.ts ranks and converts them. */
-export interface AdvancedCandidate {
+export interface Candidate {
   label: string;
   kind: CompletionItemKind;
   detail?: string;
   documentation?: string;
   /** Lower sorts first. */
   rank: number;
+  /** Text to insert when not the label (a key with its colon, a quoted value). */
   insert?: string;
+  snippet?: boolean;
 }
 
 export interface AdvancedInput {
@@ -64,7 +66,7 @@ export function isNestedParamKind(kind: ParamKind): boolean {
 // Completion.
 
 /** Candidates at a key or value of a nested parameter; `quote` writes a value as the surrounding syntax needs. */
-export function nestedParamCandidates(input: AdvancedInput, context: Metadata, kind: ParamKind, quote: ((s: string) => string) | undefined): AdvancedCandidate[] {
+export function nestedParamCandidates(input: AdvancedInput, context: Metadata, kind: ParamKind, quote: ((s: string) => string) | undefined): Candidate[] {
   const at = shapeAt(kind, context.path);
   const call = context.param !== undefined ? callForCompletion(input.parsed, input.offset, context, context.param) : undefined;
   if (!at || !call || context.param === undefined) return [];
@@ -72,7 +74,7 @@ export function nestedParamCandidates(input: AdvancedInput, context: Metadata, k
   const keyInsert = (label: string) => (context.syntax === 'yaml' ? `${label}: ` : context.quote ? label : `"${label}": `);
   const shape = at.shape;
   if (context.atKey) {
-    let keys: AdvancedCandidate[] = [];
+    let keys: Candidate[] = [];
     switch (shape.kind) {
       case 'mapping':
         if (shape.keys === 'labels' && shape.hint === 'link') keys = stepNameCandidates(input, call);
@@ -98,7 +100,7 @@ export function nestedParamCandidates(input: AdvancedInput, context: Metadata, k
     }
     return keys.filter((k) => !context.siblings.includes(k.label)).map((k) => ({ ...k, insert: keyInsert(k.label) }));
   }
-  const withQuote = (c: AdvancedCandidate): AdvancedCandidate => (quote ? { ...c, insert: quote(c.label) } : c);
+  const withQuote = (c: Candidate): Candidate => (quote ? { ...c, insert: quote(c.label) } : c);
   switch (shape.kind) {
     case 'model':
       return rankedModels(input, call, shape.hint, value, context.path).map(withQuote);
@@ -116,7 +118,7 @@ export function nestedParamCandidates(input: AdvancedInput, context: Metadata, k
       const record = at.recordDepth !== undefined ? valueAt(value, context.path.slice(0, at.recordDepth)) : undefined;
       const owners = ownersFor(shape.owner, at.parentKey, call, record);
       const preferred = preferredColumns(input, call, shape.hint, owners, at.label, record, at.field?.name, context.path);
-      const out: AdvancedCandidate[] = [];
+      const out: Candidate[] = [];
       for (const owner of owners) {
         for (const c of modelColumnsDescribed(input.project, input.index, owner) ?? []) {
           if (out.some((o) => sameName(o.label, c.name))) continue;
@@ -232,14 +234,14 @@ function columnRank(c: ModelColumn, hint: ColumnHint, preferred: ReadonlySet<str
 }
 
 /** Model names for a model-valued parameter (a PIT's or bridge's hub), ranked by what it usually names. */
-export function modelNameCandidates(input: AdvancedInput, hint: ModelHint, quote: ((s: string) => string) | undefined): AdvancedCandidate[] {
+export function modelNameCandidates(input: AdvancedInput, hint: ModelHint, quote: ((s: string) => string) | undefined): Candidate[] {
   const call = vaultCall(input.parsed);
   if (!call) return [];
   return rankedModels(input, call, hint, undefined, []).map((c) => (quote ? { ...c, insert: quote(c.label) } : c));
 }
 
 /** Model names ranked for a position: the satellites of this hub for a PIT, its links for a bridge, … */
-function rankedModels(input: AdvancedInput, call: MacroCallInfo, hint: ModelHint, value: MetaValue | undefined, path: readonly string[]): AdvancedCandidate[] {
+function rankedModels(input: AdvancedInput, call: MacroCallInfo, hint: ModelHint, value: MetaValue | undefined, path: readonly string[]): Candidate[] {
   const { project, index } = input;
   const pk = paramColumns(call, 'src_pk')[0]?.value;
   const hub = metaStrings(call.params.get('source_model')?.value)[0]?.value;
@@ -257,7 +259,7 @@ function rankedModels(input: AdvancedInput, call: MacroCallInfo, hint: ModelHint
   }
   // The link of a bridge step, for ranking its effectivity satellite.
   const linkPk = hint === 'eff_sat' ? linkKeyOfStep(index, value, path) : undefined;
-  const out: AdvancedCandidate[] = [];
+  const out: Candidate[] = [];
   for (const name of project.modelNames()) {
     if (name === input.modelName) continue;
     const table = index.table(name);
@@ -286,7 +288,7 @@ function rankedModels(input: AdvancedInput, call: MacroCallInfo, hint: ModelHint
         break;
     }
     const kind = stage ? 'stage' : macro ?? 'model';
-    const c: AdvancedCandidate = { label: name, kind: CompletionItemKind.Module, detail: `${kind}${info?.materialized ? ` · ${info.materialized}` : ''}`, rank };
+    const c: Candidate = { label: name, kind: CompletionItemKind.Module, detail: `${kind}${info?.materialized ? ` · ${info.materialized}` : ''}`, rank };
     if (info?.description) c.documentation = info.description;
     out.push(c);
   }
@@ -316,7 +318,7 @@ function linkKeyOfStep(index: VaultIndex, value: MetaValue | undefined, path: re
 }
 
 /** Bridge step names after the links of the project (`link_customer_order` → CUSTOMER_ORDER). */
-function stepNameCandidates(input: AdvancedInput, call: MacroCallInfo): AdvancedCandidate[] {
+function stepNameCandidates(input: AdvancedInput, call: MacroCallInfo): Candidate[] {
   return rankedModels(input, call, 'link', undefined, [])
     .filter((c) => c.rank < 5)
     .map((c) => ({
