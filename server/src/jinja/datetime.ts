@@ -1,5 +1,6 @@
 // Python's datetime.datetime and datetime.date as Jinja values: dbt's `run_started_at` (an aware UTC datetime) and
 // the dates and timestamps YAML 1.1 produces. They render, compare, and format with strftime() as Python does.
+import { daysFromCivil } from '../base/civil-days';
 import { JinjaError, valueError } from './errors';
 import { callable, isObject, type JObject, type JValue } from './values';
 
@@ -8,19 +9,9 @@ const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'Ju
 
 const pad = (n: number, width = 2, fill = '0'): string => String(n).padStart(width, fill);
 
-/** Days since 1970-01-01 in the proleptic Gregorian calendar (exact for every year 1–9999). */
-function unixDays(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
 /** Python's date.toordinal(): 0001-01-01 is day 1. */
 function ordinalOf(y: number, m: number, d: number): number {
-  return unixDays(y, m, d) + 719163;
+  return daysFromCivil(y, m, d) + 719163;
 }
 
 function daysInMonth(y: number, m: number): number {
@@ -98,7 +89,7 @@ export class PyDate extends PyDateBase {
     return `datetime.date(${this.year}, ${this.month}, ${this.day})`;
   }
   ordinalMicros(): number {
-    return unixDays(this.year, this.month, this.day) * 86400e6;
+    return daysFromCivil(this.year, this.month, this.day) * 86400e6;
   }
   getAttr(name: string): JValue {
     const common = this.dateAttr(name);
@@ -162,7 +153,7 @@ export class PyDatetime extends PyDateBase {
     return `datetime.datetime(${parts.join(', ')}${tz})`;
   }
   ordinalMicros(): number {
-    const local = unixDays(this.year, this.month, this.day) * 86400e6 + ((this.hour * 60 + this.minute) * 60 + this.second) * 1e6 + this.microsecond;
+    const local = daysFromCivil(this.year, this.month, this.day) * 86400e6 + ((this.hour * 60 + this.minute) * 60 + this.second) * 1e6 + this.microsecond;
     return local - (this.utcOffsetMinutes ?? 0) * 60e6;
   }
   get utcOffsetText(): string {

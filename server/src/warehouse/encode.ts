@@ -1,5 +1,6 @@
 // `dvs query` output: the JSON encoding of CONTRACTS.md (typed by the result's field OIDs, from PostgreSQL's text
 // output, independent of the session's and the process's time zone) and a plain-text table for `--format table`.
+import { civilFromDays, daysFromCivil } from '../base/civil-days';
 import type { QueryResult, Warehouse } from './warehouse';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -139,28 +140,6 @@ function utcTimestamp(text: string): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   const time = `${pad(Math.floor(secondOfDay / 3600))}:${pad(Math.floor((secondOfDay % 3600) / 60))}:${pad(secondOfDay % 60)}`;
   return `${pad(uy, 4)}-${pad(um)}-${pad(ud)}T${time}${fraction(frac)}Z`;
-}
-
-/** Days since 1970-01-01 in the proleptic Gregorian calendar (Hinnant's algorithm), exact for any year. */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146097 + dayOfEra - 719468;
-}
-
-function civilFromDays(days: number): [number, number, number] {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const dayOfEra = z - era * 146097;
-  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const mp = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return [yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day];
 }
 
 /**
