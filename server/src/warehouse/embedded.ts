@@ -284,10 +284,32 @@ async function becomeOwner(dataDir: string, ownerFile: string, options: OpenEmbe
   }
 }
 
-function ownerHandle(owned: OwnedDatabase, options: OpenEmbeddedOptions): EmbeddedWarehouse {
+/**
+ * Takes one more handle on a database this process owns and returns that handle's close(): closing a handle twice
+ * counts once, and the last handle closed shuts the database down, once, however many close it at the same time.
+ */
+function takeHandle(owned: { handles: number; closing?: Promise<void> }, shutdown: () => Promise<void>): () => Promise<void> {
   owned.handles++;
   let closed = false;
+  return async () => {
+    if (closed) return;
+    closed = true;
+    owned.handles--;
+    if (owned.handles > 0) return;
+    owned.closing ??= shutdown();
+    await owned.closing;
+  };
+}
+
+function ownerHandle(owned: OwnedDatabase, options: OpenEmbeddedOptions): EmbeddedWarehouse {
   const { wh } = owned;
+  const close = takeHandle(owned, async () => {
+    ownedHere.delete(owned.record.dataDir);
+    // Stop serving, close PGlite, and only then give the directory up: never two PGlites on one directory.
+    await owned.server.stop();
+    await wh.close();
+    releaseOwnerFile(ownerFilePath(owned.record.dataDir));
+  });
   return {
     kind: 'embedded',
     role: 'owner',
@@ -298,20 +320,7 @@ function ownerHandle(owned: OwnedDatabase, options: OpenEmbeddedOptions): Embedd
     query: (sql, params) => wh.query(sql, params),
     exec: (sql) => wh.exec(sql),
     transaction: (fn) => wh.transaction(fn),
-    async close() {
-      if (closed) return;
-      closed = true;
-      owned.handles--;
-      if (owned.handles > 0) return;
-      owned.closing ??= (async () => {
-        ownedHere.delete(owned.record.dataDir);
-        // Stop serving, close PGlite, and only then give the directory up: never two PGlites on one directory.
-        await owned.server.stop();
-        await wh.close();
-        releaseOwnerFile(ownerFilePath(owned.record.dataDir));
-      })();
-      await owned.closing;
-    },
+    close,
   };
 }
 
@@ -418,8 +427,14 @@ async function becomeOwnerInWorker(script: string, dataDir: string, ownerFile: s
  * PGlite in its turn (as it runs other processes' statements from its socket) and sends the rows back.
  */
 function workerOwnerHandle(owned: WorkerOwnedDatabase, options: OpenEmbeddedOptions): EmbeddedWarehouse {
-  owned.handles++;
-  let closed = false;
+  const close = takeHandle(owned, async () => {
+    ownedByWorker.delete(owned.record.dataDir);
+    // The worker stops serving and closes PGlite before it lets the directory go.
+    await owned.call({ op: 'close' }).catch(() => undefined);
+    // PGlite is closed: whatever else the thread still holds goes with it.
+    await owned.worker.terminate().catch(() => undefined);
+    releaseOwnerFile(ownerFilePath(owned.record.dataDir));
+  });
   let nextTx = 1;
   const session = (tx?: number): SqlSession => ({
     query: async (sql, params) => (await owned.call({ op: 'query', sql, ...(params ? { params } : {}), ...(tx !== undefined ? { tx } : {}) })) as QueryResult,
@@ -448,21 +463,7 @@ function workerOwnerHandle(owned: WorkerOwnedDatabase, options: OpenEmbeddedOpti
       await owned.call({ op: 'commit', tx });
       return result;
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      owned.handles--;
-      if (owned.handles > 0) return;
-      owned.closing ??= (async () => {
-        ownedByWorker.delete(owned.record.dataDir);
-        // The worker stops serving and closes PGlite before it lets the directory go.
-        await owned.call({ op: 'close' }).catch(() => undefined);
-        // PGlite is closed: whatever else the thread still holds goes with it.
-        await owned.worker.terminate().catch(() => undefined);
-        releaseOwnerFile(ownerFilePath(owned.record.dataDir));
-      })();
-      await owned.closing;
-    },
+    close,
   };
 }
 
