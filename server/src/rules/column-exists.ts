@@ -12,7 +12,8 @@ import type { Span } from '../base/text';
 import { stageOf, tableOf, type KnownColumns, type StageOutput, type VaultRuleContext } from './context';
 import { nestedMetadataFindings } from './nested-metadata';
 import type { VaultRule } from './rule';
-import { bareIdentifier, foldedNames, foldName, hashdiffColumn, inWrittenCase, isConstantName, paramColumns, payloadFacts, type Named, type StageDerived } from './vault-facts';
+import { escapedNames, isHashedName } from './hash-expressions';
+import { bareIdentifier, foldedNames, foldName, hashdiffColumn, inWrittenCase, isConstantName, paramColumns, payloadFacts, type Named } from './vault-facts';
 import { vaultTableColumns } from './vault-table-columns';
 
 /** Column parameters checked here; src_ldts and src_source are DV408's. */
@@ -178,33 +179,6 @@ function checkColumnOfOwners(ctx: VaultRuleContext, column: Named, owners: reado
     if (known.origin === 'live') finding.live = true;
   }
   if (finding.models.length > 0) out.push(report(finding));
-}
-
-/**
- * The names a stage's derived columns ask AutomateDV to quote: the source columns of an `escape: true` mapping and the
- * "double-quoted" names (letters and spaces) inside a derived expression string. A hashed entry equal to one of them
- * is quoted in the hash, so it is a column reference even when it has spaces.
- */
-function escapedNames(derived: readonly StageDerived[]): ReadonlySet<string> {
-  const out = new Set<string>();
-  for (const d of derived) {
-    if (d.escape) for (const i of d.items) out.add(i.value);
-    else if (d.writtenAsString) for (const m of (d.items[0]?.value ?? '').matchAll(/"([a-zA-Z\s]+)"/g)) out.add(m[1] as string);
-  }
-  return out;
-}
-
-/**
- * Whether a hashed entry is a column name rather than an SQL expression. From 0.9.1 AutomateDV quotes a hashed entry
- * only when it is one of the derived names marked for escaping and otherwise writes it into the hash as it is, so
- * `CAST(id AS TEXT)`, `UPPER(name)` or `a || b` runs as SQL over the stage's columns; 0.9.0 on PostgreSQL leaves a
- * call, a cast or a quoted literal as it is too and, with its empty default escape characters, only trims anything
- * else. Only a plain identifier (bare or "double-quoted") or an escaped name is checked as a column, so an expression
- * is never reported as a missing column.
- */
-function isHashedName(entry: string, escaped: ReadonlySet<string>): boolean {
-  if (escaped.has(entry)) return true;
-  return /^\s*(?:[A-Za-z_][A-Za-z0-9_$]*|"[^"]+")\s*$/.test(entry);
 }
 
 /** Bare words that are SQL values, not columns, in a derived expression. */

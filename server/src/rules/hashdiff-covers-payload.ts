@@ -5,6 +5,7 @@ import { CODES } from '../base/codes';
 import { tableOf, type VaultRuleContext } from './context';
 import { nameList, type VaultRule } from './rule';
 import { canonicalColumn } from './stage-aliases';
+import { escapedNames, readHashedEntry } from './hash-expressions';
 import { foldedNames, foldName, hashdiffColumn, paramColumns, payloadFacts, sameName, type Named, type TableFacts } from './vault-facts';
 
 export const hashdiffCoversPayload: VaultRule = {
@@ -27,7 +28,16 @@ export const hashdiffCoversPayload: VaultRule = {
       const except = new Set(hash.components.map((c) => c.value.toLowerCase()));
       components = source.columns.map((c) => c.name).filter((n) => !except.has(n.toLowerCase()));
     } else components = hash.components.map((c) => c.value);
-    const covered = new Set(components.map((c) => canonicalColumn(stage, c)));
+    // An expression entry (customer_name || '-' || status, amount::NUMERIC(10,2)) covers every column it names; one
+    // whose identifiers cannot be read may cover anything, so the rule says nothing rather than guess.
+    const covered = new Set<string>();
+    const escaped = escapedNames(stage.derived);
+    for (const c of components) {
+      const entry = hash.form === 'exclude' ? { kind: 'name' as const, name: c } : readHashedEntry(c, escaped);
+      if (entry.kind === 'name') covered.add(canonicalColumn(stage, entry.name));
+      else if (!entry.identifiers) return [];
+      else for (const id of entry.identifiers) covered.add(canonicalColumn(stage, id));
+    }
     const payload = payloadColumns(ctx, sat, stageName);
     if (!payload) return [];
     const out: Diagnostic[] = [];

@@ -6,6 +6,7 @@ import { tableOf } from './context';
 import { nameList, type VaultRule } from './rule';
 import { paramColumns, sameName } from './vault-facts';
 import { canonicalColumn } from './stage-aliases';
+import { escapedNames, readHashedEntry } from './hash-expressions';
 
 export const hubKeyFromBusinessKey: VaultRule = {
   id: 'DV402',
@@ -22,6 +23,12 @@ export const hubKeyFromBusinessKey: VaultRule = {
       const stage = ctx.index.stage(model.value);
       const hash = stage?.hashed.find((h) => sameName(h.name, pk.value));
       if (!stage || !hash || hash.isHashdiff || hash.form === 'exclude' || hash.unknown || hash.components.length === 0) continue;
+      const escaped = escapedNames(stage.derived);
+      const entries = hash.components.map((c) => readHashedEntry(c.value, escaped));
+      // A key hashed from an expression (CAST(customer_id AS TEXT), UPPER(code)) hashes the business key when the
+      // expression reads the src_nk columns; when it does not, what it computes cannot be compared with src_nk
+      // without guessing, and an expression is never a src_nk to suggest, so the rule says nothing either way.
+      if (entries.some((e) => e.kind === 'expression')) continue;
       const hashed = new Set(hash.components.map((c) => canonicalColumn(stage, c.value)));
       const business = new Set(nks.map((n) => canonicalColumn(stage, n.value)));
       const same = hashed.size === business.size && [...hashed].every((c) => business.has(c));
