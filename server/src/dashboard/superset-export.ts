@@ -72,6 +72,12 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
+/** Sets an optional field from a YAML value only when that is a non-empty string, so absent fields stay absent. */
+function setText<K extends string>(target: { [P in K]?: string }, key: K, value: unknown): void {
+  const v = text(value);
+  if (v) target[key] = v;
+}
+
 function num(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }
@@ -123,11 +129,9 @@ function layoutFromPosition(position: Json): LayoutNode[] {
         return { type: 'markdown', id, text: text(meta.code) ?? '', width: num(meta.width, 4), height: num(meta.height, 50) };
       case 'CHART': {
         const node: LayoutNode = { type: 'chart', id, width: num(meta.width, 4), height: num(meta.height, 50) };
-        const uuid = text(meta.uuid);
-        if (uuid) node.chartUuid = uuid;
+        setText(node, 'chartUuid', meta.uuid);
         if (typeof meta.chartId === 'number') node.chartId = meta.chartId;
-        const title = text(meta.sliceNameOverride) ?? text(meta.sliceName);
-        if (title) node.title = title;
+        setText(node, 'title', text(meta.sliceNameOverride) ?? meta.sliceName);
         return node;
       }
       case 'DIVIDER':
@@ -167,10 +171,8 @@ function readDataset(file: string, config: Json, problems: string[]): SupersetDa
     const expression = text(r?.expression);
     if (!r || !name || !expression) continue;
     const metric: DatasetMetric = { name, expression };
-    const verbose = text(r.verbose_name);
-    if (verbose) metric.verboseName = verbose;
-    const d3 = text(r.d3format);
-    if (d3) metric.d3format = d3;
+    setText(metric, 'verboseName', r.verbose_name);
+    setText(metric, 'd3format', r.d3format);
     metrics.set(name, metric);
   }
   const columns = new Map<string, DatasetColumn>();
@@ -179,21 +181,15 @@ function readDataset(file: string, config: Json, problems: string[]): SupersetDa
     const name = text(r?.column_name);
     if (!r || !name) continue;
     const column: DatasetColumn = { name, isTemporal: r.is_dttm === true };
-    const type = text(r.type);
-    if (type) column.type = type;
-    const expression = text(r.expression);
-    if (expression) column.expression = expression;
-    const verbose = text(r.verbose_name);
-    if (verbose) column.verboseName = verbose;
+    setText(column, 'type', r.type);
+    setText(column, 'expression', r.expression);
+    setText(column, 'verboseName', r.verbose_name);
     columns.set(name, column);
   }
   const dataset: SupersetDataset = { uuid, file, tableName, metrics, columns };
-  const schema = text(config.schema);
-  if (schema) dataset.schema = schema;
-  const sql = text(config.sql);
-  if (sql) dataset.sql = sql;
-  const main = text(config.main_dttm_col);
-  if (main) dataset.mainTemporalColumn = main;
+  setText(dataset, 'schema', config.schema);
+  setText(dataset, 'sql', config.sql);
+  setText(dataset, 'mainTemporalColumn', config.main_dttm_col);
   return dataset;
 }
 
@@ -213,10 +209,8 @@ function readChart(file: string, config: Json, problems: string[]): SupersetChar
   }
   const vizType = text(config.viz_type) ?? text(params?.viz_type) ?? 'unknown';
   const chart: SupersetChart = { uuid, file, title: text(config.slice_name) ?? posixBase(file), vizType, params: params ?? {} };
-  const description = text(config.description);
-  if (description) chart.description = description;
-  const datasetUuid = text(config.dataset_uuid);
-  if (datasetUuid) chart.datasetUuid = datasetUuid;
+  setText(chart, 'description', config.description);
+  setText(chart, 'datasetUuid', config.dataset_uuid);
   return chart;
 }
 
@@ -262,8 +256,7 @@ export function readSupersetExport(files: Map<string, string>): SupersetExport {
     }
     const metadata = asRecord(config.metadata);
     const dashboard: SupersetDashboard = { file, title: text(config.dashboard_title) ?? posixBase(file), layout };
-    const scheme = text(metadata?.color_scheme);
-    if (scheme) dashboard.colorScheme = scheme;
+    setText(dashboard, 'colorScheme', metadata?.color_scheme);
     dashboards.push(dashboard);
   }
   if (!dashboards.length && charts.size) {
