@@ -6,19 +6,13 @@ import type { ProjectSession } from '../engine/session';
 import type { LoadEvent } from '../load/model';
 import { writeRunResults } from '../load/results';
 import { runLoad } from '../load/run';
-import type { LoadModelStatus, Materialization, ModelLoadResult, RunLoadsArgs, RunLoadsResult } from '../protocol';
+import type { LoadEventParams, Materialization, ModelLoadResult, RunLoadsArgs, RunLoadsResult } from '../protocol';
 import { acquireLoadLock } from '../warehouse/lock';
 import type { Warehouse } from '../warehouse/warehouse';
 import { pathToUri } from './uris';
 
-export interface LoadProgress {
-  model: string;
-  status: LoadModelStatus;
-  index: number;
-  total: number;
-  rows?: number;
-  ms?: number;
-}
+/** A model's state change during a run: the `dvs/loadEvent` notification less the token the server adds. */
+export type LoadProgress = Omit<LoadEventParams, 'token'>;
 
 const MATERIALIZATIONS = new Set<string>(['view', 'table', 'incremental', 'ephemeral']);
 
