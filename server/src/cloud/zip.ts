@@ -43,6 +43,32 @@ const UTF8_NAMES = 0x0800;
 const VERSION_NEEDED = 20;
 const MAX_UINT32 = 0xffffffff;
 
+interface EntryFields {
+  method: number;
+  time: number;
+  date: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  nameLength: number;
+}
+
+/**
+ * Writes the 24 bytes a local file header and its central directory entry share, in the same order in both (version
+ * needed to extract through file name length), from `at`.
+ */
+function writeEntryFields(buf: Buffer, at: number, f: EntryFields): void {
+  buf.writeUInt16LE(VERSION_NEEDED, at);
+  buf.writeUInt16LE(UTF8_NAMES, at + 2);
+  buf.writeUInt16LE(f.method, at + 4);
+  buf.writeUInt16LE(f.time, at + 6);
+  buf.writeUInt16LE(f.date, at + 8);
+  buf.writeUInt32LE(f.crc, at + 10);
+  buf.writeUInt32LE(f.compressedSize, at + 14);
+  buf.writeUInt32LE(f.size, at + 18);
+  buf.writeUInt16LE(f.nameLength, at + 22);
+}
+
 /**
  * Builds the archive. With 'deflate' (the default) an entry is deflated when that makes it smaller and keeps its
  * ratio under MAX_DEFLATE_RATIO; otherwise it is stored.
@@ -74,17 +100,10 @@ export function createZip(entries: ZipEntry[], compression: ZipCompression = 'de
     if (raw.length > MAX_UINT32 || offset > MAX_UINT32) throw new Error('ZIP archives over 4 GB need ZIP64, which this writer does not produce');
     const { time, date } = dosDateTime(entry.modified ?? new Date(1980, 0, 1));
 
+    const fields: EntryFields = { method, time, date, crc, compressedSize: stored.length, size: raw.length, nameLength: name.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(VERSION_NEEDED, 4);
-    local.writeUInt16LE(UTF8_NAMES, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(time, 10);
-    local.writeUInt16LE(date, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(stored.length, 18);
-    local.writeUInt32LE(raw.length, 22);
-    local.writeUInt16LE(name.length, 26);
+    writeEntryFields(local, 4, fields);
     local.writeUInt16LE(0, 28);
     locals.push(local, name, Buffer.from(stored));
 
@@ -92,15 +111,7 @@ export function createZip(entries: ZipEntry[], compression: ZipCompression = 'de
     central.writeUInt32LE(0x02014b50, 0);
     // Made by: Unix (3) so the external attributes below read as permissions; spec version 2.0.
     central.writeUInt16LE((3 << 8) | VERSION_NEEDED, 4);
-    central.writeUInt16LE(VERSION_NEEDED, 6);
-    central.writeUInt16LE(UTF8_NAMES, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt16LE(time, 12);
-    central.writeUInt16LE(date, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(stored.length, 20);
-    central.writeUInt32LE(raw.length, 24);
-    central.writeUInt16LE(name.length, 28);
+    writeEntryFields(central, 6, fields);
     central.writeUInt16LE(0, 30); // extra field length
     central.writeUInt16LE(0, 32); // comment length
     central.writeUInt16LE(0, 34); // disk number start
