@@ -1,6 +1,7 @@
 // dvs load's vault_insert_by_period compares periods as the pinned AutomateDV does (the periodFilterForm row of
 // server/src/base/automate-dv-versions.ts): dates up to 0.9.6, timestamps from 0.9.7. A start_date with a time of day
-// shows it: 0.9.6 loads that whole first day, 0.9.7 only from that time on.
+// shows it: a fork of 0.9.6 loads that whole first day, 0.9.7 only from that time on. The 0.9.6 release itself stops
+// the materialization on PostgreSQL before any filter (the vaultInsertOnPostgres row), so its load fails as dbt's does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,18 +15,21 @@ function capture(cwd: string): CliIo & { stdout: string; stderr: string } {
   return io;
 }
 
-/** The vault-insert fixture pinned to `version`, its hub starting at 09:30 on 2024-01-02. */
-function pinnedFixture(version: string): string {
+/** The vault-insert fixture pinned to `version` (of a fork's git repository when `fork`), its hub starting at 09:30 on 2024-01-02. */
+function pinnedFixture(version: string, fork = false): string {
   const dir = mkdtempSync(join(tmpdir(), 'dvs-vault-insert-version-'));
   cpSync(join(__dirname, 'fixtures', 'vault-insert'), dir, { recursive: true });
-  writeFileSync(join(dir, 'packages.yml'), `packages:\n  - package: Datavault-UK/automate_dv\n    version: ${version}\n`);
+  const pin = fork
+    ? `  - git: https://github.com/acme-data/automate-dv.git\n    revision: v${version}\n`
+    : `  - package: Datavault-UK/automate_dv\n    version: ${version}\n`;
+  writeFileSync(join(dir, 'packages.yml'), `packages:\n${pin}`);
   const hub = join(dir, 'models', 'dds', 'hub_by_period.sql');
   writeFileSync(hub, readFileSync(hub, 'utf8').replace("start_date='2024-01-02'", "start_date='2024-01-02 09:30'"));
   return dir;
 }
 
-async function hubRows(version: string): Promise<string[]> {
-  const dir = pinnedFixture(version);
+async function hubRows(version: string, fork = false): Promise<string[]> {
+  const dir = pinnedFixture(version, fork);
   const io = capture(dir);
   assert.equal(await runCli(['load', '--target', 'embedded', '--select', 'raw_events', 'stg_events', 'hub_by_period'], io), 0, io.stdout + io.stderr);
   const q = capture(dir);
@@ -33,9 +37,18 @@ async function hubRows(version: string): Promise<string[]> {
   return (JSON.parse(q.stdout) as Record<string, string>[]).map((r) => Object.values(r).join(' '));
 }
 
-test('vault_insert_by_period pinned to 0.9.6 loads the whole start day; pinned to 0.9.7 only from the start time', async () => {
-  assert.deepEqual(await hubRows('0.9.6'), ['2 2024-01-02 09:00:00'], 'customer 2 (09:00) is on the start day');
+test('vault_insert_by_period of a fork pinned to 0.9.6 loads the whole start day; pinned to 0.9.7 only from the start time', async () => {
+  assert.deepEqual(await hubRows('0.9.6', true), ['2 2024-01-02 09:00:00'], 'customer 2 (09:00) is on the start day');
   assert.deepEqual(await hubRows('0.9.7'), [], 'customer 2 (09:00) is before the start time');
+});
+
+test('vault_insert_by_period pinned to the 0.9.6 release fails on PostgreSQL with its own message, as dbt run does', async () => {
+  const dir = pinnedFixture('0.9.6');
+  const io = capture(dir);
+  assert.notEqual(await runCli(['load', '--target', 'embedded', '--format', 'json', '--select', 'raw_events', 'stg_events', 'hub_by_period'], io), 0);
+  const hub = (JSON.parse(io.stdout) as { models: { name: string; status: string; message?: string }[] }).models.find((m) => m.name === 'hub_by_period');
+  assert.equal(hub?.status, 'error');
+  assert.match(hub?.message ?? '', /The vault_insert_by_period materialisation is currently unavailable on Postgres/);
 });
 
 /** The fixture pinned to `version`, with the hub's period settings under yml meta: instead of config(). */

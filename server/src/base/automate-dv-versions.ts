@@ -630,13 +630,30 @@ export const AUTOMATE_DV_VERSIONS = {
 
   // ── vault_insert_by_period ──────────────────────────────────────────────────────────────────────────────────────
   periodFilterForm: {
-    behaviour: 'The condition that replaces __PERIOD_FILTER__ on PostgreSQL.',
+    behaviour:
+      'The condition that replaces __PERIOD_FILTER__ on PostgreSQL. The releases up to 0.9.6 stop the materialization ' +
+      'on PostgreSQL before it (vaultInsertOnPostgres), so their date form is what a fork that runs it renders.',
     bands: [
       { until: '0.9.6', value: 'date', renders: "ts::DATE >= DATE_TRUNC(p, TO_DATE(start, 'YYYY-MM-DD') + INTERVAL 'n p') …" },
       { from: '0.9.7', value: 'timestamp', renders: "ts::TIMESTAMP >= DATE_TRUNC(p, TIMESTAMP 'start' + INTERVAL 'n p') …" },
     ],
     otherwise: 'timestamp',
   } satisfies VersionBehaviour<'date' | 'timestamp'>,
+
+  vaultInsertOnPostgres: {
+    behaviour:
+      'Whether vault_insert_by_period / _by_rank run on PostgreSQL. From 0.9.0 to 0.9.6 both materializations begin ' +
+      'with a check of target.type that raises "The vault_insert_by_period (_by_rank) materialisation is currently ' +
+      'unavailable on Postgres." whenever dbt runs them (dbt compile, which does not run materializations, is ' +
+      'unaffected), so the escaped timestamp_field / rank_column of 0.9.0 and the ts::DATE filter of 0.9.0-0.9.6 never ' +
+      'reach PostgreSQL. 0.9.7 removed the check. dbtvault 0.8.x and older have no such check (and no PostgreSQL macros).',
+    bands: [
+      { until: '0.8.3', value: 'runs', renders: 'no target.type check' },
+      { from: '0.9.0', until: '0.9.6', value: 'unavailable', renders: 'raise_compiler_error("… currently unavailable on Postgres.")' },
+      { from: '0.9.7', value: 'runs', renders: 'the PostgreSQL period/rank loop' },
+    ],
+    otherwise: 'runs',
+  } satisfies VersionBehaviour<'runs' | 'unavailable'>,
 } as const;
 
 export type AutomateDvBehaviourName = keyof typeof AUTOMATE_DV_VERSIONS;

@@ -12,6 +12,8 @@ import { automateDvConfigValue } from '../compile/automate-dv/config-meta';
 import { macrosOfFamily } from '../base/automate-dv-macros';
 import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../base/automate-dv-versions';
 import { quoteIdent } from '../base/relation';
+import { escapeColumnName } from '../compile/automate-dv/columns';
+import { vaultInsertUnavailable } from '../compile/automate-dv/vault-insert';
 import { vaultCall } from '../model/parse';
 import type { ProjectNode } from '../project';
 import { sqlErrorMessage } from '../warehouse/errors';
@@ -155,6 +157,20 @@ function vaultInsertOf(session: ProjectSession, node: ProjectNode): { vaultInser
   set('rankColumn', text('rank_column'));
   set('periodFilterForm', behaviourAt(AUTOMATE_DV_VERSIONS.periodFilterForm, session.compat.version));
   set('rankSourceModels', relations('rank_source_models'));
+  // dbtvault 0.9.0 passes timestamp_field and rank_column through escape_column_names first, so with the escape_char
+  // vars set every use of them (the start/stop and highest-rank queries, the filters) quotes the name; the source
+  // models are passed to ref() as written. Its PostgreSQL escape characters are empty, so without the vars nothing
+  // changes. Only a fork gets that far: the release itself refuses to run the materialization on PostgreSQL.
+  if (behaviourAt(AUTOMATE_DV_VERSIONS.quotesEveryIdentifier, session.compat.version)) {
+    const escapeChar = (name: string) => {
+      const v = session.project.varOf(name, '', node.fqn);
+      return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+    };
+    const chars = [escapeChar('escape_char_left'), escapeChar('escape_char_right')] as const;
+    if (config.timestampField !== undefined) config.timestampField = escapeColumnName(config.timestampField, chars);
+    if (config.rankColumn !== undefined) config.rankColumn = escapeColumnName(config.rankColumn, chars);
+  }
+  if (!session.compat.fork) set('unavailable', vaultInsertUnavailable(node.materialized, session.compat.version));
   return { vaultInsert: config };
 }
 

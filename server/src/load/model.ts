@@ -30,6 +30,8 @@ export interface VaultInsertConfig {
   rankSourceModels?: string[];
   /** How the pinned AutomateDV compares each period: as dates (≤0.9.6) or timestamps (0.9.7+, the default). */
   periodFilterForm?: 'date' | 'timestamp';
+  /** Set where the pinned AutomateDV refuses to run the materialization on PostgreSQL: what dbt run fails with. */
+  unavailable?: string;
 }
 
 export interface LoadModel {

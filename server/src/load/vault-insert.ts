@@ -136,5 +136,7 @@ async function byRank(tx: SqlSession, model: LoadModel, sql: string, incremental
 
 /** Runs the per-period or per-rank loop of a vault_insert_by_* model inside the model's transaction `tx`. */
 export function runVaultInsert(tx: SqlSession, model: LoadModel, sql: string, incremental: boolean, existing: RelationKind | undefined): Promise<MaterializeOutcome> {
+  // AutomateDV 0.9.0-0.9.6 raise before anything else when they run on PostgreSQL; nothing is built, as in dbt.
+  if (model.vaultInsert?.unavailable !== undefined) return Promise.reject(new Error(model.vaultInsert.unavailable));
   return model.materialized === 'vault_insert_by_rank' ? byRank(tx, model, sql, incremental, existing) : byPeriod(tx, model, sql, incremental, existing);
 }

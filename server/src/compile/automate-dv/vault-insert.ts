@@ -83,12 +83,37 @@ export function applyRankFilter(sql: string, rankColumn: string, iteration: numb
 }
 
 /**
+ * What dbt run says for a vault_insert_by_period (_by_rank) model where the pinned release refuses to run it on
+ * PostgreSQL (the vaultInsertOnPostgres row: 0.9.0 to 0.9.6), with how to fix it; undefined where it runs.
+ */
+export function vaultInsertUnavailable(materialized: string, version: string): string | undefined {
+  if (materialized !== 'vault_insert_by_period' && materialized !== 'vault_insert_by_rank') return undefined;
+  if (behaviourAt(AUTOMATE_DV_VERSIONS.vaultInsertOnPostgres, version) !== 'unavailable') return undefined;
+  return (
+    `The ${materialized} materialisation is currently unavailable on Postgres: AutomateDV ${version}'s ${materialized} ` +
+    'stops with this error as its first step on PostgreSQL, so dbt run fails for this model (dbt compile does not run ' +
+    'it). Upgrade the pinned AutomateDV to 0.9.7 or later, or materialize the model as incremental.'
+  );
+}
+
+/**
  * Reports DV902 for a table macro whose model is materialized by period or by rank: the compiled SQL keeps the
  * placeholder (as `dbt compile` shows it); `dvs load` replaces it and runs the loop, one insert per period (rank).
+ * Where the pinned release refuses to run the materialization on PostgreSQL, DV200 says so instead: an error, as
+ * dbt run fails, or information for a fork, which may have lifted the check.
  */
 export function reportVaultInsertMaterialization(ctx: MacroContext): void {
   const materialized = ctx.configOf('materialized');
   if (materialized !== 'vault_insert_by_period' && materialized !== 'vault_insert_by_rank') return;
+  const unavailable = vaultInsertUnavailable(materialized, ctx.compat.version);
+  if (unavailable !== undefined) {
+    ctx.report(
+      ctx.compat.fork
+        ? { code: 'DV200', severity: 'information', message: `${unavailable} This project's AutomateDV is a fork, which may run it; dvs runs the loop.` }
+        : { code: 'DV200', severity: 'error', message: unavailable },
+    );
+    if (!ctx.compat.fork) return;
+  }
   const placeholder = materialized === 'vault_insert_by_period' ? PERIOD_PLACEHOLDER : RANK_PLACEHOLDER;
   const unit = materialized === 'vault_insert_by_period' ? 'period' : 'rank';
   const deprecated = behaviourAt(AUTOMATE_DV_VERSIONS.vaultInsertDeprecated, ctx.compat.version) ? ` AutomateDV ${ctx.compat.version} deprecates ${materialized}.` : '';
