@@ -1,6 +1,7 @@
 // Column-list building blocks shared by every AutomateDV template (spec §3): expanding metadata into one column list,
 // prefixing, aliasing, multi-column conditions, and the case-insensitive list operations the stage relies on.
-import { CompileError } from '../context';
+import { CompileError, type MacroContext } from '../context';
+import type { Relation } from '../../base/relation';
 import { isDict, isList, isNone, type JValue } from '../../jinja/values';
 
 /** A {source_column, alias} mapping, as used for an aliased hashdiff. */
@@ -194,4 +195,14 @@ export function escapeColumnName(name: string, escapeChars: readonly [string, st
   const [left, right] = escapeChars;
   const bare = name.split(left).join('').split(right).join('').trim();
   return left + bare + right;
+}
+
+/**
+ * The columns the catalog knows for `relation`; when it knows none, reports DV301 (information) with `message`, which
+ * says what the macro compiles to instead and how to make the columns known, and returns undefined.
+ */
+export function knownColumnsOrReport(ctx: MacroContext, relation: Relation, message: string): ReturnType<MacroContext['columnsOf']> {
+  const catalog = ctx.columnsOf(relation);
+  if (catalog === undefined) ctx.report({ code: 'DV301', severity: 'information', message });
+  return catalog;
 }

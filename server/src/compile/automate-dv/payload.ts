@@ -2,7 +2,7 @@
 // every column of ref(source_model) that the metadata does not already name, minus the listed ones. sat and ma_sat share it.
 import type { MacroContext } from '../context';
 import { isDict, isNone, truthy, type JValue } from '../../jinja/values';
-import { expandColumnList } from './columns';
+import { expandColumnList, knownColumnsOrReport } from './columns';
 import { wrongType } from './param-types';
 
 export interface PayloadMetadata {
@@ -31,17 +31,13 @@ export function readPayload(macro: string, value: JValue | undefined, meta: Payl
   // With exclude_columns false or absent AutomateDV leaves the payload undefined, i.e. empty.
   if (!truthy(value.get('exclude_columns') ?? null)) return [];
   const relation = ctx.ref(meta.sourceModel);
-  const catalog = ctx.columnsOf(relation);
-  if (catalog === undefined) {
-    ctx.report({
-      code: 'DV301',
-      severity: 'information',
-      message:
-        `The payload excludes columns of ${relation.render()}, whose columns are unknown, so the payload is empty. ` +
-        'Declare the columns in the sources yml or connect a target so they can be read.',
-    });
-    return [];
-  }
+  const catalog = knownColumnsOrReport(
+    ctx,
+    relation,
+    `The payload excludes columns of ${relation.render()}, whose columns are unknown, so the payload is empty. ` +
+      'Declare the columns in the sources yml or connect a target so they can be read.',
+  );
+  if (catalog === undefined) return [];
   const named = metadataNames(meta.named);
   const listed = value.get('columns');
   const excluded = new Set(expandColumnList([isNone(listed) ? null : (listed as JValue)]).filter((c): c is string => typeof c === 'string').map((c) => c.toLowerCase()));

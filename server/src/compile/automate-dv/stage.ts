@@ -3,7 +3,7 @@
 import type { MacroContext } from '../context';
 import type { Relation } from '../../base/relation';
 import { AUTOMATE_DV_VERSIONS, behaviourAt } from '../../base/automate-dv-versions';
-import { escapeColumnName } from './columns';
+import { escapeColumnName, knownColumnsOrReport } from './columns';
 import { asConstant, isExpression, type Reporter } from './constants';
 import { everyNameEscapeChars } from './escape-every-name';
 import { hashExpression } from './hashing';
@@ -214,16 +214,12 @@ export function compileStage(args: BoundArguments, ctx: MacroContext): string {
   const report: Reporter = (d) => ctx.report(d);
   const config = readStageConfig(args, report);
   const relation = stageRelation(config, ctx);
-  const catalog = ctx.columnsOf(relation);
-  if (catalog === undefined) {
-    ctx.report({
-      code: 'DV301',
-      severity: 'information',
-      message:
-        `The columns of ${relation.render()} are unknown, so the stage passes them through with * and cannot list, exclude ` +
-        'or override them. Declare the columns in the sources yml (columns:) or connect a target so they can be read.',
-    });
-  }
+  const catalog = knownColumnsOrReport(
+    ctx,
+    relation,
+    `The columns of ${relation.render()} are unknown, so the stage passes them through with * and cannot list, exclude ` +
+      'or override them. Declare the columns in the sources yml (columns:) or connect a target so they can be read.',
+  );
   const variables = stageTemplateVariables(config, {
     relation,
     sourceColumns: catalog?.map((c) => c.name),
