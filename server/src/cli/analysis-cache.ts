@@ -43,10 +43,14 @@ function dvsBuild(): string {
   return buildId;
 }
 
-/** The TypeScript files under `dir`, sorted. */
-function projectSources(dir: string): string[] {
+/**
+ * The files below `dir` whose name `keep` accepts, in walk order: folders named in `skip` are not entered, nor folders
+ * deeper than `maxDepth`, and an unreadable folder counts as empty.
+ */
+function filesBelow(dir: string, keep: (name: string) => boolean, skip: ReadonlySet<string> = new Set(), maxDepth = Infinity): string[] {
   const out: string[] = [];
-  const walk = (d: string) => {
+  const walk = (d: string, depth: number) => {
+    if (depth > maxDepth) return;
     let entries;
     try {
       entries = readdirSync(d, { withFileTypes: true });
@@ -55,32 +59,22 @@ function projectSources(dir: string): string[] {
     }
     for (const e of entries) {
       const path = join(d, e.name);
-      if (e.isDirectory()) walk(path);
-      else if (e.name.endsWith('.ts')) out.push(path);
+      if (e.isDirectory()) {
+        if (!skip.has(e.name)) walk(path, depth + 1);
+      } else if (keep(e.name)) out.push(path);
     }
   };
-  walk(dir);
-  return out.sort();
+  walk(dir, 0);
+  return out;
+}
+
+/** The TypeScript files under `dir`, sorted. */
+function projectSources(dir: string): string[] {
+  return filesBelow(dir, (name) => name.endsWith('.ts')).sort();
 }
 
 function projectFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    if (depth > 30) return;
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const path = join(dir, e.name);
-      if (e.isDirectory()) {
-        if (!SKIPPED.has(e.name)) walk(path, depth + 1);
-      } else if (INPUT.test(e.name)) out.push(path);
-    }
-  };
-  walk(root, 0);
+  const out = filesBelow(root, (name) => INPUT.test(name), SKIPPED, 30);
   // The catalog: introspection results the check reads columns from.
   out.push(join(root, '.dvs', 'schema-cache.json'));
   return out.sort();
