@@ -51,6 +51,8 @@ export interface ProjectState {
   index?: VaultIndex;
   /** The rules' view while indexing: only the models read so far (the features' view also names the rest). */
   earlyRules?: RuleView;
+  /** Counts invalidate() calls, so work prepared over a view can tell whether that view is still current. */
+  generation: number;
   /** Which models are checked when: edited first, open next, dependants once typing pauses (engine/check-scheduler.ts). */
   checks: CheckScheduler;
   /** Files whose diagnostics were published, to clear them when they go away. */
@@ -135,6 +137,7 @@ export class ProjectLifecycle {
       }),
       published: new Set(),
       disposed: false,
+      generation: 0,
     };
     if (selectedTarget) state.selectedTarget = selectedTarget;
     for (const doc of this.host.openDocuments()) {
@@ -163,11 +166,17 @@ export class ProjectLifecycle {
     // asked, so what it computed holds as more files are read; the early rules' view leaves out what would not.
     while (!state.disposed && !state.session.indexPending(INDEX_SLICE_MS)) await yieldToRequests();
     if (state.disposed) return;
-    // The views and indexes built over the partly indexed project go; the ones prepared next see all of it.
-    this.invalidate(state);
-    await this.prepareWholeProject(state);
+    const generation = state.generation;
+    const prepared = await this.prepareWholeProject(state);
     if (state.disposed) return;
     state.indexing = false;
+    // The views and indexes built over the partly indexed project go; the prepared ones take their place unless
+    // something changed meanwhile (an edit, the schema), in which case they are built again when next asked for.
+    this.invalidate(state);
+    if (prepared && state.generation === generation + 1) {
+      state.view = prepared.view;
+      state.index = prepared.index;
+    }
     this.checkAll(state);
   }
 
@@ -177,14 +186,16 @@ export class ProjectLifecycle {
    * and the whole-project maps, each in a task of its own. Left to the first check, the facts of 2,000 models are
    * computed inside a single model's check (tens of milliseconds), and a request arriving then waits for all of it.
    */
-  private async prepareWholeProject(state: ProjectState): Promise<void> {
+  private async prepareWholeProject(state: ProjectState): Promise<{ view: FeatureProject; index: VaultIndex } | undefined> {
     const names = state.session.models().map((m) => m.name);
     await yieldToRequests();
     // The graph and cycles: the first lookup by name after the last file is indexed builds them.
     if (names[0] !== undefined) state.session.node(names[0]);
     await yieldToRequests();
-    if (state.disposed) return;
-    const index = this.index(state);
+    if (state.disposed) return undefined;
+    // Built aside: requests meanwhile keep the views they have, whose maps are built already.
+    const view = this.newView(state);
+    const index = createVaultIndex(view);
     for (let i = 0; i < names.length && !state.disposed; ) {
       const started = performance.now();
       while (i < names.length && performance.now() - started < INDEX_SLICE_MS) {
@@ -194,14 +205,13 @@ export class ProjectLifecycle {
       }
       await yieldToRequests();
     }
-    if (state.disposed || index !== state.index) return;
-    // Gathering the facts into the maps is cheap now; each map still gets its own task (an edit meanwhile that
-    // dropped this index leaves the maps to the next one).
+    // Gathering the facts into the maps is cheap now; each map still gets its own task.
     for (const build of [() => index.hashBuilders(), () => index.hubsByKey(), () => index.linksByKey(), () => index.vaultKeys()]) {
+      if (state.disposed) return undefined;
       build();
       await yieldToRequests();
-      if (state.disposed) return;
     }
+    return { view, index };
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -215,12 +225,16 @@ export class ProjectLifecycle {
   }
 
   view(state: ProjectState): FeatureProject {
-    state.view ??= featureProjectOfSession(state.session, () => {
+    state.view ??= this.newView(state);
+    return state.view;
+  }
+
+  private newView(state: ProjectState): FeatureProject {
+    return featureProjectOfSession(state.session, () => {
       const s = { target: this.targetOf(state).name, connected: state.connected };
       const refreshedAt = state.refreshedAt ?? state.session.schemaSnapshot?.introspectedAt;
       return { ...s, ...(refreshedAt ? { refreshedAt } : {}), ...(state.problem ? { problem: state.problem } : {}) };
     });
-    return state.view;
   }
 
   index(state: ProjectState): VaultIndex {
@@ -230,6 +244,7 @@ export class ProjectLifecycle {
 
   /** Something changed (a file, the catalog): the views and indexes built over the old state are dropped. */
   invalidate(state: ProjectState): void {
+    state.generation++;
     state.view = undefined;
     state.index = undefined;
     state.earlyRules = undefined;
