@@ -104,24 +104,8 @@ export async function openEmbedded(dir: string, options: OpenEmbeddedOptions = {
   for (;;) {
     if (claimOwnership(ownerFile, dataDir)) {
       const script = options.ownerInWorker ? workerScript() : undefined;
-      if (script) {
-        const starting = becomeOwnerInWorker(script, dataDir, ownerFile, options);
-        ownedByWorker.set(dataDir, starting);
-        try {
-          return workerOwnerHandle(await starting, options);
-        } catch (error) {
-          ownedByWorker.delete(dataDir);
-          throw error;
-        }
-      }
-      const opening = becomeOwner(dataDir, ownerFile, options);
-      ownedHere.set(dataDir, opening);
-      try {
-        return ownerHandle(await opening, options);
-      } catch (error) {
-        ownedHere.delete(dataDir);
-        throw error;
-      }
+      if (script) return workerOwnerHandle(await registerOpening(ownedByWorker, dataDir, becomeOwnerInWorker(script, dataDir, ownerFile, options)), options);
+      return ownerHandle(await registerOpening(ownedHere, dataDir, becomeOwner(dataDir, ownerFile, options)), options);
     }
     const record = readOwnerRecord(ownerFile);
     if (record === 'missing') continue;
@@ -281,6 +265,20 @@ async function becomeOwner(dataDir: string, ownerFile: string, options: OpenEmbe
     releaseOwnerFile(ownerFile);
     const reason = error instanceof Error ? error.message : String(error);
     throw new WarehouseConnectionError(`cannot open the embedded database at ${dataDir}: ${reason}`, 'other');
+  }
+}
+
+/**
+ * Lists a database this process is opening as the owner of `dataDir` while it opens, so that other opens in this
+ * process share it; one that fails to open is taken off the list again.
+ */
+async function registerOpening<T>(owned: Map<string, Promise<T>>, dataDir: string, opening: Promise<T>): Promise<T> {
+  owned.set(dataDir, opening);
+  try {
+    return await opening;
+  } catch (error) {
+    owned.delete(dataDir);
+    throw error;
   }
 }
 
