@@ -78,6 +78,11 @@ export interface PropertiesFile {
   diagnostics: Diagnostic[];
 }
 
+/** Sets an optional text field only when the YAML gave a non-empty text, so absent fields stay absent. */
+function setOptional<K extends string>(target: { [P in K]?: string }, key: K, value: string | undefined): void {
+  if (value) target[key] = value;
+}
+
 /** Renders a YAML string value (Jinja allowed); returns the text dbt would use. */
 export type StringRenderer = (s: YScalar) => JValue;
 
@@ -96,10 +101,8 @@ function readColumns(v: YValue | undefined): DeclaredColumn[] {
     const name = scalarText(nameValue);
     if (!name || !nameValue) continue;
     const col: DeclaredColumn = { name, span: nameValue.span };
-    const dataType = scalarText(valueOf(item, 'data_type'));
-    if (dataType) col.dataType = dataType;
-    const description = scalarText(valueOf(item, 'description'));
-    if (description) col.description = description;
+    setOptional(col, 'dataType', scalarText(valueOf(item, 'data_type')));
+    setOptional(col, 'description', scalarText(valueOf(item, 'description')));
     out.push(col);
   }
   return out;
@@ -149,14 +152,10 @@ export function parsePropertiesFile(text: string, file: string, renderString: St
         enabled,
         tables: new Map(),
       };
-      const database = renderedText(valueOf(s, 'database'), renderString)?.trim();
-      if (database) def.database = database;
-      const description = scalarText(valueOf(s, 'description'));
-      if (description) def.description = description;
-      const loader = scalarText(valueOf(s, 'loader'));
-      if (loader) def.loader = loader;
-      const loadedAt = scalarText(valueOf(s, 'loaded_at_field'));
-      if (loadedAt) def.loadedAtField = loadedAt;
+      setOptional(def, 'database', renderedText(valueOf(s, 'database'), renderString)?.trim());
+      setOptional(def, 'description', scalarText(valueOf(s, 'description')));
+      setOptional(def, 'loader', scalarText(valueOf(s, 'loader')));
+      setOptional(def, 'loadedAtField', scalarText(valueOf(s, 'loaded_at_field')));
       const tables = valueOf(s, 'tables');
       if (tables && tables.kind === 'seq') {
         for (const t of tables.items) {
@@ -181,10 +180,8 @@ export function parsePropertiesFile(text: string, file: string, renderString: St
             columns: readColumns(valueOf(t, 'columns')),
             enabled: enabledOf(t, enabled),
           };
-          const tDescription = scalarText(valueOf(t, 'description'));
-          if (tDescription) table.description = tDescription;
-          const tLoadedAt = scalarText(valueOf(t, 'loaded_at_field')) ?? def.loadedAtField;
-          if (tLoadedAt) table.loadedAtField = tLoadedAt;
+          setOptional(table, 'description', scalarText(valueOf(t, 'description')));
+          setOptional(table, 'loadedAtField', scalarText(valueOf(t, 'loaded_at_field')) ?? def.loadedAtField);
           def.tables.set(tName, table);
         }
       }
@@ -200,8 +197,7 @@ export function parsePropertiesFile(text: string, file: string, renderString: St
       const name = scalarText(nameValue);
       if (!name || !nameValue) continue;
       const node: NodeProperties = { resourceType, name, nameSpan: nameValue.span, file, config: new Map(), configSpans: new Map(), columns: readColumns(valueOf(item, 'columns')) };
-      const description = scalarText(valueOf(item, 'description'));
-      if (description) node.description = description;
+      setOptional(node, 'description', scalarText(valueOf(item, 'description')));
       const versions = valueOf(item, 'versions');
       if (versions && versions.kind === 'seq') {
         node.versions = [];
