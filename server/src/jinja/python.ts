@@ -735,21 +735,15 @@ function formatNumber(n: number, spec: Spec, float = false): string {
       break;
     }
     case 'x':
-      body = Math.trunc(abs).toString(16);
-      if (spec.alt) body = '0x' + body;
-      break;
     case 'X':
-      body = Math.trunc(abs).toString(16).toUpperCase();
-      if (spec.alt) body = '0X' + body;
-      break;
     case 'o':
-      body = Math.trunc(abs).toString(8);
-      if (spec.alt) body = '0o' + body;
+    case 'b': {
+      // Hexadecimal, octal and binary; '#' adds the prefix, in upper case with the digits for 'X', as Python does.
+      const radix = t === 'b' ? 2 : t === 'o' ? 8 : 16;
+      body = (spec.alt ? `0${t}` : '') + Math.trunc(abs).toString(radix);
+      if (t === 'X') body = body.toUpperCase();
       break;
-    case 'b':
-      body = Math.trunc(abs).toString(2);
-      if (spec.alt) body = '0b' + body;
-      break;
+    }
     case '%':
       body = (abs * 100).toFixed(prec ?? 6) + '%';
       break;
