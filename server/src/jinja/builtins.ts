@@ -676,36 +676,22 @@ export function builtinGlobals(hooks: BuiltinHooks): Map<string, JValue> {
       return parsed.value;
     }),
   );
-  g.set(
-    'toyaml',
-    callable('toyaml', (a, k) => {
-      try {
-        return dumpYaml(arg(a, k, 0, 'value'), truthy(arg(a, k, 2, 'sort_keys', false)));
-      } catch {
-        return arg(a, k, 1, 'default', null);
-      }
-    }),
-  );
-  g.set(
-    'fromjson',
-    callable('fromjson', (a, k) => {
-      try {
-        return fromJsonText(toStringValue(arg(a, k, 0, 'string')));
-      } catch {
-        return arg(a, k, 1, 'default', null);
-      }
-    }),
-  );
-  g.set(
-    'tojson',
-    callable('tojson', (a, k) => {
-      try {
-        return pyJsonDumps(arg(a, k, 0, 'value'), { sortKeys: truthy(arg(a, k, 2, 'sort_keys', false)) });
-      } catch {
-        return arg(a, k, 1, 'default', null);
-      }
-    }),
-  );
+  // dbt's toyaml, fromjson and tojson return their `default` argument (second, none if absent) when conversion fails.
+  const orDefault = (name: string, convert: (a: JValue[], k: Map<string, JValue>) => JValue): void => {
+    g.set(
+      name,
+      callable(name, (a, k) => {
+        try {
+          return convert(a, k);
+        } catch {
+          return arg(a, k, 1, 'default', null);
+        }
+      }),
+    );
+  };
+  orDefault('toyaml', (a, k) => dumpYaml(arg(a, k, 0, 'value'), truthy(arg(a, k, 2, 'sort_keys', false))));
+  orDefault('fromjson', (a, k) => fromJsonText(toStringValue(arg(a, k, 0, 'string'))));
+  orDefault('tojson', (a, k) => pyJsonDumps(arg(a, k, 0, 'value'), { sortKeys: truthy(arg(a, k, 2, 'sort_keys', false)) }));
   g.set('local_md5', callable('local_md5', (a, k) => createHash('md5').update(toStringValue(arg(a, k, 0, 'value')), 'utf8').digest('hex')));
   return g;
 }
