@@ -29,7 +29,7 @@ import { sessionOptionsOf } from './settings';
 import { pathToUri, uriToPath } from './uris';
 
 /** How long one slice of start-up indexing reads and analyses model files before it yields to requests. */
-export const INDEX_SLICE_MS = 2;
+export const INDEX_SLICE_MS = 1;
 
 export interface ProjectState {
   root: string;
