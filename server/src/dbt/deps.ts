@@ -3,15 +3,38 @@
 // revision (git clone + checkout, optionally a subdirectory), local packages as a symbolic link. Each package's own
 // packages.yml is installed too. package-lock.yml records what was installed; while packages.yml is unchanged (its
 // hash in the lock), a later run installs exactly the locked versions, as dbt does.
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { parseYaml, scalarText, stringList, valueOf, type YValue } from '../project/yaml-tree';
 
-const run = promisify(execFile);
+/**
+ * The file and process operations `dvs deps` needs, handed in by its caller (cli/deps.ts implements them on node:fs
+ * and child_process), so that this room stays free of IO of its own.
+ */
+export interface PackageFiles {
+  exists(path: string): boolean;
+  readText(path: string): string;
+  writeFile(path: string, data: string | Uint8Array): void;
+  /** Creates the folder and its parents; an existing folder is fine. */
+  makeDir(path: string): void;
+  /** Creates a fresh folder whose name starts with `prefix` (a path) and returns its path. */
+  makeTempDir(prefix: string): string;
+  /** The system's folder for temporary files. */
+  tempRoot(): string;
+  /** Removes a file or folder tree; a missing one is fine. */
+  remove(path: string): void;
+  /** The names of the folders directly inside `dir`. */
+  listDirs(dir: string): string[];
+  /** Copies a folder tree, links kept as links; `skipGit` leaves out every `.git` folder. */
+  copyTree(from: string, to: string, options?: { skipGit?: boolean }): void;
+  /** Makes `to` a symbolic link to the folder `target`; throws where links are not allowed. */
+  linkDir(target: string, to: string): void;
+  /**
+   * Runs a program and resolves to its standard output. On failure it rejects with the error child_process gives
+   * (`code` is 'ENOENT' when the program is missing, `stderr` holds its output).
+   */
+  run(command: string, args: readonly string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<{ stdout: string }>;
+}
 
 /** dbt Hub's API; tests point DVS_HUB_URL at a local server. */
 export const DEFAULT_HUB_URL = 'https://hub.getdbt.com/api/v1';
@@ -118,30 +141,30 @@ async function fetchOrFail(url: string, what: string): Promise<Response> {
 }
 
 /** The project name a package folder declares in its dbt_project.yml. */
-function projectNameIn(dir: string): string | undefined {
+function projectNameIn(files: PackageFiles, dir: string): string | undefined {
   try {
-    return scalarText(valueOf(parseYaml(readFileSync(join(dir, 'dbt_project.yml'), 'utf8'), 'DV021').root, 'name'));
+    return scalarText(valueOf(parseYaml(files.readText(join(dir, 'dbt_project.yml')), 'DV021').root, 'name'));
   } catch {
     return undefined;
   }
 }
 
 /** The one folder a release tarball unpacks to (GitHub's `<repo>-<tag>/`), or the unpack folder itself. */
-function unpackedRoot(dir: string): string {
-  if (existsSync(join(dir, 'dbt_project.yml'))) return dir;
-  const entries = readdirSync(dir).filter((e) => statSync(join(dir, e)).isDirectory());
+function unpackedRoot(files: PackageFiles, dir: string): string {
+  if (files.exists(join(dir, 'dbt_project.yml'))) return dir;
+  const entries = files.listDirs(dir);
   if (entries.length === 1) return join(dir, entries[0] as string);
   return dir;
 }
 
-function place(from: string, installDir: string, name: string): string {
+function place(files: PackageFiles, from: string, installDir: string, name: string): string {
   const to = join(installDir, name);
-  rmSync(to, { recursive: true, force: true });
-  cpSync(from, to, { recursive: true, dereference: false, filter: (src) => !src.split(/[\\/]/).includes('.git') });
+  files.remove(to);
+  files.copyTree(from, to, { skipGit: true });
   return to;
 }
 
-async function installHub(spec: Extract<PackageSpec, { kind: 'hub' }>, installDir: string, hubUrl: string, work: string): Promise<{ name: string; resolved: string; dir: string; dependencies: PackageSpec[] }> {
+async function installHub(files: PackageFiles, spec: Extract<PackageSpec, { kind: 'hub' }>, installDir: string, hubUrl: string, work: string): Promise<{ name: string; resolved: string; dir: string; dependencies: PackageSpec[] }> {
   const indexUrl = `${hubUrl.replace(/\/$/, '')}/${spec.package}.json`;
   const index = (await (await fetchOrFail(indexUrl, `look up ${spec.package}`)).json()) as {
     versions?: Record<string, { name?: string; packages?: { package?: string; version?: string | string[] }[]; downloads?: { tarball?: string } }>;
@@ -156,24 +179,24 @@ async function installHub(spec: Extract<PackageSpec, { kind: 'hub' }>, installDi
   if (!tarball) throw new DepsError(`${spec.package} ${version}: the hub lists no tarball to download.`);
   const bytes = Buffer.from(await (await fetchOrFail(tarball, `download ${spec.package} ${version}`)).arrayBuffer());
   const archive = join(work, 'package.tar.gz');
-  writeFileSync(archive, bytes);
-  const unpack = mkdtempSync(join(work, 'unpack-'));
+  files.writeFile(archive, bytes);
+  const unpack = files.makeTempDir(join(work, 'unpack-'));
   try {
-    await run('tar', ['-xzf', archive, '-C', unpack]);
+    await files.run('tar', ['-xzf', archive, '-C', unpack]);
   } catch (error) {
     throw new DepsError(`${spec.package} ${version}: could not unpack ${tarball} (${(error as Error).message.split('\n')[0]}).`);
   }
-  const root = unpackedRoot(unpack);
-  const name = entry.name ?? projectNameIn(root) ?? (spec.package.split('/').pop() as string);
+  const root = unpackedRoot(files, unpack);
+  const name = entry.name ?? projectNameIn(files, root) ?? (spec.package.split('/').pop() as string);
   const dependencies: PackageSpec[] = (entry.packages ?? [])
     .filter((p) => typeof p.package === 'string')
     .map((p) => ({ kind: 'hub', package: p.package as string, versions: Array.isArray(p.version) ? p.version : p.version ? [p.version] : [] }));
-  return { name, resolved: version, dir: place(root, installDir, name), dependencies };
+  return { name, resolved: version, dir: place(files, root, installDir, name), dependencies };
 }
 
-async function git(args: string[], cwd?: string): Promise<string> {
+async function git(files: PackageFiles, args: string[], cwd?: string): Promise<string> {
   try {
-    return (await run('git', args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } })).stdout.trim();
+    return (await files.run('git', args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } })).stdout.trim();
   } catch (error) {
     const e = error as { code?: string; stderr?: string; message: string };
     if (e.code === 'ENOENT') throw new DepsError('git is not installed: install git to use git packages, or use hub/local packages.');
@@ -182,28 +205,28 @@ async function git(args: string[], cwd?: string): Promise<string> {
   }
 }
 
-async function installGit(spec: Extract<PackageSpec, { kind: 'git' }>, installDir: string, work: string): Promise<{ name: string; resolved: string; dir: string }> {
-  const clone = mkdtempSync(join(work, 'git-'));
-  await git(['clone', '--quiet', spec.git, clone]);
-  if (spec.revision) await git(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', spec.revision], clone);
-  const commit = await git(['rev-parse', 'HEAD'], clone);
+async function installGit(files: PackageFiles, spec: Extract<PackageSpec, { kind: 'git' }>, installDir: string, work: string): Promise<{ name: string; resolved: string; dir: string }> {
+  const clone = files.makeTempDir(join(work, 'git-'));
+  await git(files, ['clone', '--quiet', spec.git, clone]);
+  if (spec.revision) await git(files, ['-c', 'advice.detachedHead=false', 'checkout', '--quiet', spec.revision], clone);
+  const commit = await git(files, ['rev-parse', 'HEAD'], clone);
   const root = spec.subdirectory ? join(clone, spec.subdirectory) : clone;
-  const name = projectNameIn(root);
+  const name = projectNameIn(files, root);
   if (!name) throw new DepsError(`${spec.git}${spec.revision ? `@${spec.revision}` : ''}${spec.subdirectory ? `/${spec.subdirectory}` : ''} has no dbt_project.yml with a name: it is not a dbt package.`);
-  return { name, resolved: commit, dir: place(root, installDir, name) };
+  return { name, resolved: commit, dir: place(files, root, installDir, name) };
 }
 
-function installLocal(spec: Extract<PackageSpec, { kind: 'local' }>, installDir: string, projectRoot: string): { name: string; resolved: string; dir: string } {
+function installLocal(files: PackageFiles, spec: Extract<PackageSpec, { kind: 'local' }>, installDir: string, projectRoot: string): { name: string; resolved: string; dir: string } {
   const source = isAbsolute(spec.local) ? spec.local : resolve(projectRoot, spec.local);
-  const name = projectNameIn(source);
+  const name = projectNameIn(files, source);
   if (!name) throw new DepsError(`local package ${spec.local}: no dbt_project.yml with a name in ${source}.`);
   const to = join(installDir, name);
-  rmSync(to, { recursive: true, force: true });
+  files.remove(to);
   // dbt deps links a local package where it can and copies it where links are not allowed.
   try {
-    symlinkSync(source, to, 'dir');
+    files.linkDir(source, to);
   } catch {
-    cpSync(source, to, { recursive: true });
+    files.copyTree(source, to);
   }
   return { name, resolved: relative(projectRoot, source) || '.', dir: to };
 }
@@ -252,17 +275,17 @@ function specKey(spec: PackageSpec): string {
  * Installs every package (and what each one needs) into `<project>/<installPath>`, writes package-lock.yml, and
  * returns what it installed. Throws DepsError for what the user must fix (no network, a version that does not exist).
  */
-export async function installPackages(projectRoot: string, installPath: string, options: DepsOptions = {}): Promise<InstalledPackage[]> {
+export async function installPackages(projectRoot: string, installPath: string, files: PackageFiles, options: DepsOptions = {}): Promise<InstalledPackage[]> {
   const hubUrl = options.hubUrl ?? DEFAULT_HUB_URL;
   const log = options.log ?? (() => undefined);
-  const file = ['packages.yml', 'dependencies.yml'].map((f) => join(projectRoot, f)).find((f) => existsSync(f));
+  const file = ['packages.yml', 'dependencies.yml'].map((f) => join(projectRoot, f)).find((f) => files.exists(f));
   if (!file) return [];
-  const text = readFileSync(file, 'utf8');
+  const text = files.readText(file);
   const hash = packagesHash(text);
   let specs = readPackageSpecs(text);
   const lockFile = join(projectRoot, 'package-lock.yml');
-  if (existsSync(lockFile)) {
-    const lock = readFileSync(lockFile, 'utf8');
+  if (files.exists(lockFile)) {
+    const lock = files.readText(lockFile);
     const locked = readPackageSpecs(lock);
     if (scalarText(valueOf(parseYaml(lock, 'DV021').root, 'sha1_hash')) === hash || lockCovers(locked, specs)) {
       specs = locked;
@@ -270,8 +293,8 @@ export async function installPackages(projectRoot: string, installPath: string, 
     }
   }
   const installDir = join(projectRoot, installPath);
-  mkdirSync(installDir, { recursive: true });
-  const work = mkdtempSync(join(tmpdir(), 'dvs-deps-'));
+  files.makeDir(installDir);
+  const work = files.makeTempDir(join(files.tempRoot(), 'dvs-deps-'));
   const installed: InstalledPackage[] = [];
   const seen = new Set<string>();
   const names = new Set<string>();
@@ -283,21 +306,21 @@ export async function installPackages(projectRoot: string, installPath: string, 
       if (seen.has(key)) continue;
       seen.add(key);
       let result: { name: string; resolved: string; dir: string; dependencies?: PackageSpec[] };
-      if (spec.kind === 'hub') result = await installHub(spec, installDir, hubUrl, work);
-      else if (spec.kind === 'git') result = await installGit(spec, installDir, work);
-      else result = installLocal(spec, installDir, projectRoot);
+      if (spec.kind === 'hub') result = await installHub(files, spec, installDir, hubUrl, work);
+      else if (spec.kind === 'git') result = await installGit(files, spec, installDir, work);
+      else result = installLocal(files, spec, installDir, projectRoot);
       // The first declaration of a package name wins, as dbt resolves one version per package.
       if (names.has(result.name)) continue;
       names.add(result.name);
       installed.push({ name: result.name, spec, resolved: result.resolved });
       log(`Installed ${result.name} ${spec.kind === 'git' ? `@ ${result.resolved.slice(0, 12)}` : spec.kind === 'local' ? `(local ${result.resolved})` : result.resolved}`);
       queue.push(...(result.dependencies ?? []));
-      const own = ['packages.yml', 'dependencies.yml'].map((f) => join(result.dir, f)).find((f) => existsSync(f));
-      if (own && spec.kind !== 'hub') queue.push(...readPackageSpecs(readFileSync(own, 'utf8')));
+      const own = ['packages.yml', 'dependencies.yml'].map((f) => join(result.dir, f)).find((f) => files.exists(f));
+      if (own && spec.kind !== 'hub') queue.push(...readPackageSpecs(files.readText(own)));
     }
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    files.remove(work);
   }
-  writeFileSync(lockFile, lockText(installed, hash));
+  files.writeFile(lockFile, lockText(installed, hash));
   return installed;
 }
