@@ -5,10 +5,13 @@ import { copyFileSync, mkdirSync, readdirSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { writeTemplateTexts } from './template-texts.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
+// The compiler's SQL templates are compiled into the sources from templates/automate-dv/ (scripts/template-texts.mjs).
+writeTemplateTexts();
 
 // PGlite finds its .wasm/.data files through import.meta.url, which a CommonJS bundle lacks: point it at the bundle.
 const importMetaUrl = "const __dvs_import_meta_url = require('url').pathToFileURL(__filename).href;";

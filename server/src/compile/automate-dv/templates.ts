@@ -1,29 +1,14 @@
-// Loads the SQL templates in templates/automate-dv/ (one per macro) and renders them with our Jinja engine. The
-// folder is found upward from this module, so it works from the sources (tsx) and from the bundle in dist/.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// Renders the SQL templates of templates/automate-dv/ (one per macro) with our Jinja engine. The compiler touches no
+// files: the texts come compiled in from template-texts.ts, which scripts/template-texts.mjs generates from that folder,
+// so the sources under tsx and the bundles in dist/ render the same templates.
 import { renderTemplate } from '../../jinja';
-
-const TEMPLATE_FOLDER = join('templates', 'automate-dv');
-const cache = new Map<string, string>();
-let folder: string | undefined;
-
-function templateFolder(): string {
-  if (folder) return folder;
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const candidate = join(dir, TEMPLATE_FOLDER);
-    if (existsSync(candidate)) return (folder = candidate);
-    if (dirname(dir) === dir) break;
-  }
-  throw new Error(`The AutomateDV templates folder (${TEMPLATE_FOLDER}) was not found above ${__dirname}; ship templates/ with the build.`);
-}
+import { TEMPLATE_TEXTS } from './template-texts';
 
 /** The text of templates/automate-dv/<name>.sql. */
 export function macroTemplate(name: string): string {
-  let text = cache.get(name);
+  const text = Object.prototype.hasOwnProperty.call(TEMPLATE_TEXTS, name) ? TEMPLATE_TEXTS[name] : undefined;
   if (text === undefined) {
-    text = readFileSync(join(templateFolder(), `${name}.sql`), 'utf8');
-    cache.set(name, text);
+    throw new Error(`There is no AutomateDV template templates/automate-dv/${name}.sql; add it and run node scripts/template-texts.mjs.`);
   }
   return text;
 }
