@@ -60,6 +60,19 @@ export function quoteIdent(name: string): string {
   return '"' + name.replace(/"/g, '""') + '"';
 }
 
+/** Whether a name is a plain SQL identifier, one PostgreSQL folds to lower case when it is written unquoted. */
+export function isPlainName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(name);
+}
+
+/**
+ * A name written unquoted, as SQL that means the same column when quoted: a plain name in its folded (lower-case) form,
+ * quoted; undefined for anything else (an expression, a quoted or mixed name), which the caller writes as it is meant.
+ */
+export function foldedIdent(name: string): string | undefined {
+  return isPlainName(name) ? quoteIdent(name.toLowerCase()) : undefined;
+}
+
 /** A single-quoted SQL string literal with embedded quotes doubled. */
 export function quoteLiteral(value: string): string {
   return "'" + value.replace(/'/g, "''") + "'";

@@ -2,7 +2,7 @@
 // and their columns): unique, not_null, accepted_values and relationships, compiled to the SQL dbt runs (the failing
 // rows, counted) and run against a warehouse. Each test keeps the file and span of its yml entry, so the CLI can name
 // the line and the editor can show a failure there. Tests of other packages are listed as not run, never as errors.
-import { quoteIdent, quoteLiteral, type Relation } from '../base/relation';
+import { foldedIdent, quoteIdent, quoteLiteral, type Relation } from '../base/relation';
 import { SourceText, type Span } from '../base/text';
 import type { NamedBlockNode, Statement } from '../jinja/ast';
 import { render } from '../jinja';
@@ -365,7 +365,7 @@ function truthyScalar(v: YValue | undefined): boolean {
 function columnSql(name: string, quote: boolean): string {
   if (quote) return quoteIdent(name);
   // A plain identifier is quoted in its folded form (the same column); anything else is an expression the user wrote.
-  return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(name) ? quoteIdent(name.toLowerCase()) : name;
+  return foldedIdent(name) ?? name;
 }
 
 function modelSql(relation: Relation, where: string | undefined): string {

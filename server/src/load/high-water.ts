@@ -20,7 +20,7 @@
 // aggregates, joins or deduplicates rows (ranked_columns). Only `incremental` readers take part: vault_insert_by_*,
 // pit/bridge and tables keep reading the stage as before.
 import { createHash } from 'node:crypto';
-import { quoteIdent, quoteLiteral } from '../base/relation';
+import { foldedIdent, isPlainName, quoteIdent, quoteLiteral } from '../base/relation';
 import type { SqlSession, Warehouse } from '../warehouse/warehouse';
 import { asSubquery, qualifiedName } from './ddl';
 import { isIncrementalRun } from './materialize';
@@ -52,7 +52,6 @@ const INDEX_PROBES = `select set_config('random_page_cost', '1.1', true) as set 
 
 /** A small sample for the statistics of a table that has none (see prepareIncremental); a lower setting is kept. */
 const SMALL_SAMPLE = `select set_config('default_statistics_target', '10', true) as set where current_setting('default_statistics_target')::int > 10`;
-const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
 /** A change to one model's mark for one source: `mark` undefined deletes it (the model read everything). */
 export interface MarkUpdate {
@@ -105,7 +104,7 @@ export function usesHighWaterMark(model: LoadModel): boolean {
 /** The loaded_at_field as SQL: a plain name means what dbt's unquoted use of it means (folded to lower case). */
 export function loadedAtExpression(field: string): string {
   const name = field.trim();
-  return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(name) ? quoteIdent(name.toLowerCase()) : `(${name})`;
+  return foldedIdent(name) ?? `(${name})`;
 }
 
 // Anything that makes a row of the stage depend on other rows: filtering the source would change the stage's rows.
@@ -285,7 +284,7 @@ export class HighWaterStaging {
    */
   async prepareIncremental(tx: SqlSession, model: LoadModel): Promise<string[]> {
     const statements: string[] = [];
-    const wanted = [...new Set((model.indexes ?? []).flatMap((i) => i.columns.map((c) => c.trim())).filter((c) => PLAIN_NAME.test(c)).map((c) => c.toLowerCase()))];
+    const wanted = [...new Set((model.indexes ?? []).flatMap((i) => i.columns.map((c) => c.trim())).filter((c) => isPlainName(c)).map((c) => c.toLowerCase()))];
     // One round trip: whether the table has statistics, which of the indexed columns it has (an index configured after
     // the table was built names columns dbt never checked), and the planner cost, set.
     const r = await tx.query(
@@ -297,7 +296,7 @@ export class HighWaterStaging {
     );
     const row = r.rows[0] ?? {};
     if (row.probes !== null && row.probes !== undefined) statements.push('set local random_page_cost = 1.1');
-    // Plain names only (PLAIN_NAME), so a comma cannot be part of one.
+    // Plain names only (isPlainName), so a comma cannot be part of one.
     const keys = row.keys ? String(row.keys).split(',') : [];
     if (row.analyzed !== true && row.analyzed !== 't' && keys.length > 0) {
       const sample = await tx.query(SMALL_SAMPLE);

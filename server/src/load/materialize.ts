@@ -2,7 +2,7 @@
 // inside the model's transaction so a failure leaves nothing behind.
 import { createHash } from 'node:crypto';
 import { hasIncrementalBranch } from '../base/materializations';
-import { quoteIdent, type Relation } from '../base/relation';
+import { foldedIdent, quoteIdent, type Relation } from '../base/relation';
 import type { SqlSession } from '../warehouse/warehouse';
 import type { IndexConfig, LoadModel } from './model';
 import { asSubquery, createTableAs, dropExisting, qualifiedName, relationKind, tempName, targetColumns, type MaterializeOutcome } from './ddl';
@@ -41,7 +41,7 @@ export function createIndexSql(relation: Relation, index: IndexConfig): string {
   const name = createHash('md5')
     .update(`${index.columns.join('_')}${index.unique ? 'True' : 'False'}${type ?? 'None'}${relation.render()}`)
     .digest('hex');
-  const columns = index.columns.map((c) => (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(c.trim()) ? quoteIdent(c.trim().toLowerCase()) : c)).join(', ');
+  const columns = index.columns.map((c) => foldedIdent(c.trim()) ?? c).join(', ');
   return `create ${index.unique ? 'unique ' : ''}index if not exists ${quoteIdent(name)} on ${qualifiedName(relation)}${type ? ` using ${type}` : ''} (${columns})`;
 }
 
