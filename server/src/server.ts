@@ -20,10 +20,11 @@ import {
   type ExecuteCommandParams,
   type InitializeParams,
   type InitializeResult,
+  type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import { SourceText } from './base/text';
 import { SettingsCache } from './features/settings';
-import { ProjectLifecycle, type ProjectState } from './features/project-lifecycle';
+import { ProjectLifecycle, type CheckProgress, type ProjectState } from './features/project-lifecycle';
 import { codeLenses } from './features/code-lens';
 import { quickFixes } from './features/code-actions';
 import { compiledSql } from './features/compiled-sql';
@@ -80,9 +81,12 @@ import {
   type TargetsResult,
 } from './protocol';
 import type { VaultIndex } from './rules';
+import { stdioTransport } from './stdio-transport';
 import { sqlErrorMessage } from './warehouse/errors';
 
-const connection = createConnection(ProposedFeatures.all);
+let shutdownReceived = false;
+const stdio = stdioTransport(() => shutdownReceived);
+const connection = stdio ? createConnection(ProposedFeatures.all, stdio[0], stdio[1]) : createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 
 let canPullConfiguration = false;
@@ -108,11 +112,60 @@ function settingsFor(uri: string): Promise<DataVaultSettings> {
 const lifecycle = new ProjectLifecycle({
   settingsFor,
   openDocuments: () => documents.all().map((doc) => ({ uri: doc.uri, text: doc.getText() })),
-  publish: (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
+  publish: (uri, diagnostics) => track(connection.sendDiagnostics({ uri, diagnostics })),
+  written: () => allWritten(),
+  isOpen: (uri) => documents.get(uri) !== undefined,
+  startProgress: (title) => startProgress(title),
   sendStatus: (params) => void connection.sendNotification(Status.method, params),
   askPassword: (request) => connection.sendRequest<AskPasswordResult>(AskPassword.method, request),
   logError: (message) => connection.console.error(message),
 });
+// Messages handed to the connection and not yet written: it writes one message per turn of the event loop, so the
+// background check waits for its publications to be written before it goes on (engine/check-scheduler.ts).
+let unwritten = 0;
+const whenWritten: (() => void)[] = [];
+
+function track(sending: Promise<void>): void {
+  unwritten++;
+  const settled = () => {
+    if (--unwritten === 0) for (const resolve of whenWritten.splice(0)) resolve();
+  };
+  sending.then(settled, settled);
+}
+
+function allWritten(): Promise<void> {
+  return unwritten === 0 ? Promise.resolve() : new Promise((resolve) => whenWritten.push(resolve));
+}
+
+/**
+ * Progress of a whole-project check in the editor's status bar. Creating it is a round trip to the client; what is
+ * reported before the client answers is kept, and a check over before then ends it as soon as it begins.
+ */
+function startProgress(title: string): CheckProgress {
+  let ended = false;
+  let last: { message: string; percentage: number } | undefined;
+  let reporter: WorkDoneProgressServerReporter | undefined;
+  connection.window.createWorkDoneProgress().then(
+    (created) => {
+      reporter = created;
+      created.begin(title, last?.percentage ?? 0, last?.message, false);
+      if (ended) created.done();
+    },
+    () => undefined,
+  );
+  return {
+    report(message, percentage) {
+      last = { message, percentage };
+      reporter?.report(percentage, message);
+    },
+    done() {
+      if (ended) return;
+      ended = true;
+      reporter?.done();
+    },
+  };
+}
+
 /** The failing dbt tests shown on yml files, per project root; kept across reopening a project. */
 const testFailuresByRoot = new Map<string, TestFailures>();
 
@@ -495,6 +548,7 @@ async function runTestsCommand(args: RunTestsArgs, token: CancellationToken, wor
 }
 
 connection.onShutdown(async () => {
+  shutdownReceived = true;
   await lifecycle.closeAll();
 });
 

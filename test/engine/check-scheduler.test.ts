@@ -45,3 +45,36 @@ test('a removed model is not checked, its dependants are; nothing is checked aft
   await sleep(TIMINGS.dependantsDelayMs + 20);
   assert.deepEqual(checked, ['reader']);
 });
+
+test('the next slice waits until ready() resolves, and progress counts the models of the run', async () => {
+  const checked: string[] = [];
+  let release: () => void = () => undefined;
+  let readyCalls = 0;
+  const progress: { checked: number; waiting: number; running: boolean }[] = [];
+  // One model per slice (a zero-length slice), and a ready() that holds the run until the test releases it.
+  const s: CheckScheduler = new CheckScheduler(
+    {
+      check: (n) => checked.push(n),
+      openModels: () => [],
+      afterSlice: () => progress.push(s.progress),
+      ready: () => {
+        readyCalls++;
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+    },
+    { ...TIMINGS, sliceMs: 0 },
+  );
+  s.checkAll(['a', 'b', 'c']);
+  for (let i = 0; i < 200 && readyCalls === 0; i++) await sleep(5);
+  await sleep(20);
+  assert.deepEqual(checked, ['a'], 'held after the first slice until ready() resolves');
+  assert.deepEqual(progress.at(-1), { checked: 1, waiting: 2, running: true });
+  for (let i = 0; i < 200 && checked.length < 3; i++) {
+    release();
+    await sleep(5);
+  }
+  release();
+  await quiet(s);
+  assert.deepEqual(checked, ['a', 'b', 'c']);
+  assert.deepEqual(progress.at(-1), { checked: 3, waiting: 0, running: false }, 'the last report is the end of the run');
+});

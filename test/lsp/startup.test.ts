@@ -61,3 +61,34 @@ test('start-up: the open model is published first without the whole-project rule
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('start-up: the whole-project check shows its progress, which ends once every model is checked; the database thread runs at a lower priority', { timeout: 180_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-lsp-progress-'));
+  cpSync(SAMPLE, dir, { recursive: true, filter: (src) => !/[/\\](\.dvs|target|dbt_packages|superset)$/.test(src) });
+  const modelFiles = ['stg', 'dds', 'mart'].flatMap((f) => readdirSync(join(dir, 'models', f)).filter((x) => x.endsWith('.sql')).map((x) => fileUri(join(dir, 'models', f, x))));
+  const client = new LspClient({ root: dir, env: { DVS_TARGET: 'embedded' } });
+  try {
+    await client.initialize();
+    const uri = modelFiles[0]!;
+    client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'jinja-sql', version: 1, text: readFileSync(new URL(uri), 'utf8') } });
+    const progress = (n: Notification) => n.method === '$/progress' ? (n.params as { token: unknown; value: { kind: string; title?: string; message?: string } }) : undefined;
+    const begin = await client.waitFor((n) => progress(n)?.value.kind === 'begin' && progress(n)?.value.title === 'Data Vault: checking models', { past: true, timeoutMs: 120_000, what: 'the check progress begun' });
+    const token = progress(begin)!.token;
+    assert.ok(client.serverRequests.some((r) => r.method === 'window/workDoneProgress/create' && (r.params as { token: unknown }).token === token), 'the token was created with the client first');
+    const end = await client.waitFor((n) => progress(n)?.token === token && progress(n)?.value.kind === 'end', { past: true, timeoutMs: 120_000, what: 'the check progress ended' });
+    const publishedBy = new Set(client.notifications.filter((n) => n.method === 'textDocument/publishDiagnostics' && n.at <= end.at).map((n) => (n.params as { uri: string }).uri));
+    for (const f of modelFiles) assert.ok(publishedBy.has(f), `${f} checked before the progress ended`);
+
+    // The embedded database's worker thread yields the CPU to the thread that answers the editor (Linux: per-thread nice).
+    if (process.platform === 'linux' && client.pid) {
+      await client.waitFor((n) => n.method === 'dvs/status' && (n.params as { connected?: boolean }).connected === true, { past: true, timeoutMs: 120_000, what: 'the database open' });
+      const niceOf = (task: string) => Number(readFileSync(`/proc/${client.pid}/task/${task}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[16]);
+      const tasks = readdirSync(`/proc/${client.pid}/task`);
+      assert.equal(niceOf(String(client.pid)), 0, 'the main thread keeps its priority');
+      assert.ok(tasks.some((t) => niceOf(t) === 10), `a thread runs at nice 10: ${tasks.map((t) => `${t}:${niceOf(t)}`).join(' ')}`);
+    }
+  } finally {
+    await client.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -9,8 +9,14 @@ export interface CheckSchedulerHooks {
   check(name: string): void;
   /** The models open in the editor, checked before the rest. */
   openModels(): Iterable<string>;
-  /** After each slice and when a run ends (the language server starts its first introspection then). */
+  /** After each slice and when a run ends (the language server reports the check's progress then). */
   afterSlice?(): void;
+  /**
+   * Resolves when the next slice may start. The language server waits until what the last slice published has been
+   * written to the client: the connection writes one message per turn of the event loop, so a slice that published
+   * more than that would grow a queue that every reply then waits behind.
+   */
+  ready?(): Promise<void>;
 }
 
 export interface CheckTimings {
@@ -50,6 +56,8 @@ export class CheckScheduler {
   /** True while a run checks slice by slice; models added meanwhile join it. */
   private running = false;
   private disposed = false;
+  /** Models checked since the current run began (the one before, once it ended). */
+  private checkedInRun = 0;
 
   constructor(
     private readonly hooks: CheckSchedulerHooks,
@@ -98,6 +106,11 @@ export class CheckScheduler {
     if (this.deferTimer) clearTimeout(this.deferTimer);
   }
 
+  /** How far the current run is: models checked in it, models still waiting, and whether it still runs. */
+  get progress(): { checked: number; waiting: number; running: boolean } {
+    return { checked: this.checkedInRun, waiting: this.pending.size, running: this.running };
+  }
+
   /** Whether nothing is waiting, running or deferred (for tests and benchmarks that wait for quiet). */
   get idle(): boolean {
     return !this.running && !this.startTimer && !this.deferTimer && this.pending.size === 0;
@@ -114,6 +127,7 @@ export class CheckScheduler {
   /** Checks the pending models slice by slice, yielding to requests between slices. */
   private async drain(): Promise<void> {
     this.running = true;
+    this.checkedInRun = 0;
     try {
       while (!this.disposed && this.pending.size > 0) {
         const started = performance.now();
@@ -123,10 +137,12 @@ export class CheckScheduler {
           // A dependant checked after typing paused is done; one checked earlier (by the start-up check) waits for it.
           if (!this.deferTimer) this.deferred.delete(name);
           this.hooks.check(name);
+          this.checkedInRun++;
           if (performance.now() - started >= this.timings.sliceMs) break;
         }
         this.hooks.afterSlice?.();
         await yieldToRequests();
+        if (this.hooks.ready) await this.hooks.ready();
       }
     } finally {
       this.running = false;

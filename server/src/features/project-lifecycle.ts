@@ -55,8 +55,10 @@ export interface ProjectState {
   generation: number;
   /** Which models are checked when: edited first, open next, dependants once typing pauses (engine/check-scheduler.ts). */
   checks: CheckScheduler;
-  /** Files whose diagnostics were published, to clear them when they go away. */
-  published: Set<string>;
+  /** What was last published for each file (as JSON), to clear files when they go away. */
+  published: Map<string, string>;
+  /** The progress shown while a whole-project check runs, and when it was last reported. */
+  progress?: { reporter: CheckProgress; reportedAt: number };
   disposed: boolean;
 }
 
@@ -66,11 +68,26 @@ export interface LifecycleHost {
   /** The documents open in the editor, with their current text. */
   openDocuments(): Iterable<{ uri: string; text: string }>;
   publish(uri: string, diagnostics: LspDiagnostic[]): void;
+  /** Resolves once every message sent to the client so far has been written. */
+  written(): Promise<void>;
+  /** Whether the editor has this document open (its findings are published after every check, changed or not). */
+  isOpen(uri: string): boolean;
+  /** Shows the progress of long work in the editor (a no-op reporter when the client cannot show it). */
+  startProgress(title: string): CheckProgress;
   sendStatus(params: StatusParams): void;
   /** Asks the user for a target's password (the profile reads it from an unset variable). */
   askPassword(request: { target: string; envVar: string; description: string }): Promise<AskPasswordResult>;
   logError(message: string): void;
 }
+
+/** Progress of a whole-project check as the editor shows it. */
+export interface CheckProgress {
+  report(message: string, percentage: number): void;
+  done(): void;
+}
+
+/** How often the progress of a whole-project check is reported at most. */
+const PROGRESS_EVERY_MS = 250;
 
 export interface TargetSummary {
   name: string;
@@ -134,8 +151,10 @@ export class ProjectLifecycle {
       checks: new CheckScheduler({
         check: (name) => this.publishFor(state, [name]),
         openModels: () => this.openModelsOf(state),
+        afterSlice: () => this.reportProgress(state),
+        ready: () => this.host.written(),
       }),
-      published: new Set(),
+      published: new Map(),
       disposed: false,
       generation: 0,
     };
@@ -155,6 +174,8 @@ export class ProjectLifecycle {
   private async close(state: ProjectState): Promise<void> {
     state.disposed = true;
     state.checks.dispose();
+    state.progress?.reporter.done();
+    state.progress = undefined;
     const wh = state.warehouse;
     state.warehouse = undefined;
     await wh?.close().catch(() => undefined);
@@ -378,8 +399,27 @@ export class ProjectLifecycle {
     if (node && before) this.modelChanged(state, node.name, before, state.session.node(node.name) !== undefined);
   }
 
+  /** Every model is checked again, with the progress shown in the editor until the run is over. */
   private checkAll(state: ProjectState): void {
-    state.checks.checkAll(state.session.models().map((m) => m.name));
+    const names = state.session.models().map((m) => m.name);
+    if (!state.progress && names.length > 0) state.progress = { reporter: this.host.startProgress('Data Vault: checking models'), reportedAt: performance.now() };
+    state.checks.checkAll(names);
+  }
+
+  private reportProgress(state: ProjectState): void {
+    const shown = state.progress;
+    if (!shown) return;
+    const { checked, waiting, running } = state.checks.progress;
+    if (!running && waiting === 0) {
+      state.progress = undefined;
+      shown.reporter.done();
+      return;
+    }
+    const at = performance.now();
+    if (at - shown.reportedAt < PROGRESS_EVERY_MS) return;
+    shown.reportedAt = at;
+    const total = checked + waiting;
+    shown.reporter.report(`${checked} of ${total} models`, Math.floor((100 * checked) / total));
   }
 
   /** A model was edited, created or removed: the models its change affects are found from its facts before and after
@@ -425,7 +465,7 @@ export class ProjectLifecycle {
         continue;
       }
       const uri = pathToUri(node.file);
-      state.published.add(uri);
+      state.published.set(uri, JSON.stringify(diagnostics));
       this.host.publish(uri, diagnostics);
     }
   }
