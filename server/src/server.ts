@@ -81,7 +81,7 @@ import {
   type TargetsResult,
 } from './protocol';
 import type { VaultIndex } from './rules';
-import { stdioTransport } from './stdio-transport';
+import { stdioTransport } from './features/stdio-transport';
 import { sqlErrorMessage } from './warehouse/errors';
 
 let shutdownReceived = false;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
-import { StdoutMessageWriter } from '../../server/src/stdio-transport';
+import { StdoutMessageWriter } from '../../server/src/features/stdio-transport';
 
 test('each message is one Content-Length framed write, in order', async () => {
   const out = new PassThrough();
