@@ -34,6 +34,7 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['server/src/warehouse/pglite-worker.ts'], outfile: 'dist/pglite-worker.js' }),
   // `dvs check` of a large project checks parts of it in these worker threads (server/src/cli/check-parallel.ts).
   esbuild.build({ ...common, entryPoints: ['server/src/cli/check-worker.ts'], outfile: 'dist/check-worker.js' }),
+  esbuild.build({ ...common, entryPoints: ['server/src/features/background-check-worker.ts'], outfile: 'dist/background-check-worker.js' }),
   esbuild.build({
     ...common,
     entryPoints: ['server/src/cli.ts'],
@@ -51,4 +52,4 @@ for (const file of readdirSync(pgliteDist)) {
 }
 // Apache ECharts draws the dashboard: the CLI inlines this file into its HTML and the webview loads it from dist/.
 copyFileSync(require.resolve('echarts/dist/echarts.min.js'), join(dist, 'echarts.min.js'));
-console.error('built dist/extension.js, dist/server.js, dist/pglite-worker.js, dist/cli.js, dist/check-worker.js (+ PGlite runtime files, echarts.min.js)');
+console.error('built dist/extension.js, dist/server.js, dist/pglite-worker.js, dist/cli.js, dist/check-worker.js, dist/background-check-worker.js (+ PGlite runtime files, echarts.min.js)');

@@ -22,6 +22,7 @@ import { sqlErrorMessage } from '../warehouse/errors';
 import { refreshSchemaCache } from '../warehouse/introspect';
 import { openWarehouse, type ResolvedTarget } from '../warehouse/target';
 import type { Warehouse } from '../warehouse/warehouse';
+import { startBackgroundCheck, type BackgroundCheckRun, type CheckedModel } from './background-check';
 import { toLspDiagnostics } from './diagnostics';
 import type { FeatureProject } from './project-view';
 import { featureProjectOfSession } from './session-view';
@@ -35,6 +36,8 @@ export interface ProjectState {
   root: string;
   uri: string;
   session: ProjectSession;
+  /** The editor's settings the project was opened with (a change of them opens it again). */
+  settings: DataVaultSettings;
   /** A target chosen with dvs/selectTarget for this session (overrides the setting). */
   selectedTarget?: string;
   connected: boolean;
@@ -59,6 +62,8 @@ export interface ProjectState {
   published: Map<string, string>;
   /** The progress shown while a whole-project check runs, and when it was last reported. */
   progress?: { reporter: CheckProgress; reportedAt: number };
+  /** The whole-project check running on a worker thread, and the models checked here since it began (newer). */
+  background?: { run: BackgroundCheckRun; checkedHere: Set<string> };
   disposed: boolean;
 }
 
@@ -88,6 +93,13 @@ export interface CheckProgress {
 
 /** How often the progress of a whole-project check is reported at most. */
 const PROGRESS_EVERY_MS = 250;
+
+/**
+ * From this many models on, the whole-project check runs on a worker thread (features/background-check.ts): the
+ * thread costs about 0.1 s to start and reads the project again, which a small project's check does not pay back.
+ * DVS_BACKGROUND_CHECK=worker or =main chooses regardless of size (tests use it).
+ */
+export const BACKGROUND_CHECK_MIN_MODELS = 300;
 
 export interface TargetSummary {
   name: string;
@@ -139,12 +151,14 @@ export class ProjectLifecycle {
 
   private async open(root: string, selectedTarget?: string): Promise<ProjectState> {
     const uri = pathToUri(root);
-    const session = new ProjectSession(root, { ...sessionOptionsOf(await this.host.settingsFor(uri), selectedTarget), deferModels: true });
+    const settings = await this.host.settingsFor(uri);
+    const session = new ProjectSession(root, { ...sessionOptionsOf(settings, selectedTarget), deferModels: true });
     let indexedNow = (): void => undefined;
     const state: ProjectState = {
       root,
       uri,
       session,
+      settings,
       connected: false,
       indexing: true,
       indexed: new Promise<void>((resolve) => (indexedNow = resolve)),
@@ -174,6 +188,8 @@ export class ProjectLifecycle {
   private async close(state: ProjectState): Promise<void> {
     state.disposed = true;
     state.checks.dispose();
+    state.background?.run.cancel();
+    state.background = undefined;
     state.progress?.reporter.done();
     state.progress = undefined;
     const wh = state.warehouse;
@@ -399,16 +415,90 @@ export class ProjectLifecycle {
     if (node && before) this.modelChanged(state, node.name, before, state.session.node(node.name) !== undefined);
   }
 
-  /** Every model is checked again, with the progress shown in the editor until the run is over. */
+  /**
+   * Every model is checked again, with the progress shown in the editor until the run is over. A large project is
+   * checked on a worker thread (the open models here, first); a run still going is replaced.
+   */
   private checkAll(state: ProjectState): void {
     const names = state.session.models().map((m) => m.name);
     if (!state.progress && names.length > 0) state.progress = { reporter: this.host.startProgress('Data Vault: checking models'), reportedAt: performance.now() };
-    state.checks.checkAll(names);
+    state.background?.run.cancel();
+    state.background = undefined;
+    const chosen = process.env.DVS_BACKGROUND_CHECK;
+    if (chosen === 'main' || (chosen !== 'worker' && names.length < BACKGROUND_CHECK_MIN_MODELS)) {
+      state.checks.checkAll(names);
+      return;
+    }
+    const open = this.openModelsOf(state);
+    state.checks.checkAll(open);
+    this.checkInBackground(state, names, open);
+  }
+
+  private checkInBackground(state: ProjectState, names: readonly string[], open: readonly string[]): void {
+    const checkedHere = new Set<string>(open);
+    const overrides: { path: string; text: string }[] = [];
+    for (const doc of this.host.openDocuments()) {
+      const path = uriToPath(doc.uri);
+      if (path && this.rootOf(path) === state.root) overrides.push({ path, text: doc.text });
+    }
+    const over = () => {
+      if (state.background?.run !== run) return false;
+      state.background = undefined;
+      return true;
+    };
+    const run = startBackgroundCheck(
+      { root: state.root, settings: state.settings, ...(state.selectedTarget ? { selectedTarget: state.selectedTarget } : {}), connected: state.connected, overrides, skip: [...open] },
+      {
+        batch: (items, checked, total) => {
+          if (state.background?.run !== run) return;
+          this.publishChecked(state, items, checkedHere);
+          this.reportBackgroundProgress(state, checked, total);
+        },
+        done: () => {
+          if (over()) this.endProgressWhenIdle(state);
+        },
+        failed: (reason) => {
+          if (!over()) return;
+          // The models are checked here instead; nothing is left unchecked.
+          this.host.logError(`dvs: the background check of ${state.root} failed, checking on the server's thread instead: ${reason}`);
+          state.checks.checkAll(names.filter((name) => !checkedHere.has(name)));
+        },
+      },
+    );
+    state.background = { run, checkedHere };
+  }
+
+  /** Publishes a worker's findings, leaving out the models checked here since its run began (those are newer). */
+  private publishChecked(state: ProjectState, items: readonly CheckedModel[], checkedHere: ReadonlySet<string>): void {
+    for (const item of items) {
+      if (checkedHere.has(item.name) || state.session.node(item.name)?.kind !== 'model') continue;
+      this.publishDiagnostics(state, item.uri, item.diagnostics);
+    }
+  }
+
+  private reportBackgroundProgress(state: ProjectState, checked: number, total: number): void {
+    const shown = state.progress;
+    if (!shown) return;
+    const at = performance.now();
+    if (at - shown.reportedAt < PROGRESS_EVERY_MS) return;
+    shown.reportedAt = at;
+    shown.reporter.report(`${checked} of ${total} models`, Math.floor((100 * checked) / Math.max(1, total)));
+  }
+
+  /** Ends the progress once neither the worker nor this thread has models of the run left to check. */
+  private endProgressWhenIdle(state: ProjectState): void {
+    const { waiting, running } = state.checks.progress;
+    if (state.background || running || waiting > 0 || !state.progress) return;
+    const shown = state.progress;
+    state.progress = undefined;
+    shown.reporter.done();
   }
 
   private reportProgress(state: ProjectState): void {
     const shown = state.progress;
+    // A run on a worker thread reports its own progress; this thread's checks are a part of it.
     if (!shown) return;
+    if (state.background) return;
     const { checked, waiting, running } = state.checks.progress;
     if (!running && waiting === 0) {
       state.progress = undefined;
@@ -464,10 +554,14 @@ export class ProjectLifecycle {
         this.host.logError(`dvs: checking ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         continue;
       }
-      const uri = pathToUri(node.file);
-      state.published.set(uri, JSON.stringify(diagnostics));
-      this.host.publish(uri, diagnostics);
+      state.background?.checkedHere.add(name);
+      this.publishDiagnostics(state, pathToUri(node.file), diagnostics);
     }
+  }
+
+  private publishDiagnostics(state: ProjectState, uri: string, diagnostics: LspDiagnostic[]): void {
+    state.published.set(uri, JSON.stringify(diagnostics));
+    this.host.publish(uri, diagnostics);
   }
 }
 
