@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../server/src/cli/main';
 import type { CliIo } from '../../server/src/cli/io';
-import { analyseInParallel, analyseSlice, checkParts, mergeSlices, PARALLEL_MIN_MODELS, type Slice } from '../../server/src/cli/check-parallel';
+import { analyseInParallel, analyseSlice, checkParts, mergeSlices, PARALLEL_MIN_MODELS, startCheckWorkers } from '../../server/src/cli/check-parallel';
 import { openSession } from '../../server/src/cli/session';
 import { writeLargeProject } from '../../bench/large-project';
 
@@ -88,37 +88,65 @@ test('a project that does not open fails the same way with parts as on one threa
   }
 });
 
-test('the parts are really checked by worker threads, and merge to the one-thread analysis', async () => {
+test('the models are really checked by worker threads, and merge to the one-thread analysis', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dvs-par-large-'));
   try {
     writeLargeProject(dir, { tables: 8, columnsPerTable: 12, models: 40 });
     const args = { command: 'check', flags: new Map([['project', [dir]]]), positionals: [] };
-    const io = capture(dir);
-    const parts: { slice: Slice; by: string }[] = [];
-    const parallel = await analyseInParallel(args, io, 3, (slice, by) => parts.push({ slice, by }));
-    assert.deepEqual(
-      parts.map((p) => `${p.slice.index}/${p.slice.count} ${p.by}`),
-      ['0/3 main', '1/3 worker', '2/3 worker'],
-    );
     const single = mergeSlices([analyseSlice(openSession(args, capture(dir), 'read'), undefined)]);
-    assert.equal(parallel.models, 40);
     assert.ok(single.entries.length > 0, 'the generated project has findings');
+
+    // Every model through a worker: the two workers took all 40 between them, the main thread none.
+    const parts: string[] = [];
+    let byWorkers = 0;
+    const parallel = await analyseInParallel(args, capture(dir), 3, {
+      workersOnly: true,
+      onPart: (thread, by, models) => {
+        parts.push(`${thread} ${by}`);
+        if (by === 'worker') byWorkers += models;
+        else assert.equal(models, 0, `thread ${thread} on the main thread`);
+      },
+    });
+    assert.deepEqual(parts, ['0 main', '1 worker', '2 worker']);
+    assert.equal(byWorkers, 40);
+    assert.equal(parallel.models, 40);
+    assert.deepEqual(parallel, single);
+
+    // The main thread and the workers taking models from one counter, as dvs check runs them.
+    assert.deepEqual(await analyseInParallel(args, capture(dir), 3), single);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('models taken by workers that fail are checked on the main thread: the same analysis', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-par-fail-'));
+  try {
+    writeLargeProject(dir, { tables: 4, columnsPerTable: 10, models: 12 });
+    const args = { command: 'check', flags: new Map([['project', [dir]]]), positionals: [] };
+    const single = mergeSlices([analyseSlice(openSession(args, capture(dir), 'read'), undefined)]);
+    // Workers given a project that does not exist fail before they take a model.
+    const failing = startCheckWorkers({ ...args, flags: new Map([['project', [join(dir, 'missing')]]]) }, capture(dir), 3);
+    const parts: string[] = [];
+    const parallel = await analyseInParallel(args, capture(dir), 3, { workers: failing, workersOnly: true, onPart: (thread, by, models) => parts.push(`${thread} ${by} ${models}`) });
+    assert.deepEqual(parts, ['0 main 0', '3 main 12']);
     assert.deepEqual(parallel, single);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('a small project, or a busy machine, stays on one thread unless DVS_CHECK_WORKERS asks for parts', () => {
+test('a small project, or a busy machine, stays on one thread unless DVS_CHECK_WORKERS asks for more', () => {
   assert.equal(checkParts(10, {}), 1);
   assert.equal(checkParts(10, { DVS_CHECK_WORKERS: '2' }), 2);
   assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, { DVS_CHECK_WORKERS: '1' }), 1);
-  // A large project takes the cores nothing else is using, at most 4.
-  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 2, load: 0.3 }), 2);
-  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 2, load: 1.7 }), 1);
-  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 2, load: 6 }), 1);
-  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 8, load: 0 }), 4);
-  assert.equal(checkParts(PARALLEL_MIN_MODELS - 1, {}, { cores: 8, load: 0 }), 1);
-  // A part per PARALLEL_MIN_MODELS / 2 model files at most: each part opens the whole project.
-  assert.equal(checkParts(PARALLEL_MIN_MODELS + 10, {}, { cores: 8, load: 0 }), 2);
+  // A large project takes the cores no other thread is running on now, at most 4.
+  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 2, busy: 0 }), 2);
+  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 2, busy: 1 }), 1);
+  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 2, busy: 5 }), 1);
+  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 8, busy: 0 }), 4);
+  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 8, busy: 5 }), 3);
+  assert.equal(checkParts(PARALLEL_MIN_MODELS - 1, {}, { cores: 8, busy: 0 }), 1);
+  // A thread per PARALLEL_MIN_MODELS / 2 model files at most: each opens the whole project.
+  assert.equal(checkParts(PARALLEL_MIN_MODELS + 10, {}, { cores: 8, busy: 0 }), 2);
 });

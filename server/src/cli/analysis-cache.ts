@@ -5,7 +5,7 @@
 // read, the command's flags and the dvs build itself. A cache that is missing, unreadable, corrupt or written for
 // other inputs is ignored (and rewritten); it is never trusted beyond its key.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -80,19 +80,29 @@ function projectFiles(root: string): string[] {
   return out.sort();
 }
 
-/** What the key's walk over the project saw, for callers that size their work by it. */
+/** The files a result depends on, listed before any is read, and what reading them for the key found. */
 export interface AnalysisInputs {
-  /** .sql files in the project (models, macros, tests, installed packages): an upper bound of its models. */
+  /** Every input file: the project's (and the schema cache), then profiles.yml wherever dbt would read it. */
+  files: string[];
+  /** .sql files among them (models, macros, tests, installed packages): an upper bound of the project's models. */
   sqlFiles: number;
+  /** The text of each file the key read, so that opening the project need not read it again. */
+  texts: Map<string, string>;
 }
 
-/** The key of a result: a hash over every input the analysis reads. */
-export function analysisKey(input: AnalysisKeyInput, seen?: AnalysisInputs): string {
+/** The input files of the project at `root`: one walk over its folders, no file read yet. */
+export function analysisInputs(input: Pick<AnalysisKeyInput, 'root' | 'env' | 'profilesDir'>): AnalysisInputs {
+  const profiles = [input.profilesDir, input.env.DBT_PROFILES_DIR, join(homedir(), '.dbt')].filter((d): d is string => !!d).map((d) => join(resolve(input.root, d), 'profiles.yml'));
+  const files = [...projectFiles(input.root), ...profiles];
+  return { files, sqlFiles: files.filter((f) => f.endsWith('.sql')).length, texts: new Map() };
+}
+
+/** The key of a result: a hash over every input the analysis reads (the texts read are kept in `inputs.texts`). */
+export function analysisKey(input: AnalysisKeyInput, inputs: AnalysisInputs = analysisInputs(input)): string {
   const hash = createHash('sha256');
   hash.update(`dvs-analysis ${FORMAT}\n${dvsBuild()}\n${JSON.stringify(input.command)}\n`);
   const texts: string[] = [];
-  const profiles = [input.profilesDir, input.env.DBT_PROFILES_DIR, join(homedir(), '.dbt')].filter((d): d is string => !!d).map((d) => join(resolve(input.root, d), 'profiles.yml'));
-  for (const file of [...projectFiles(input.root), ...profiles]) {
+  for (const file of inputs.files) {
     let content: Buffer | undefined;
     try {
       content = readFileSync(file);
@@ -100,10 +110,11 @@ export function analysisKey(input: AnalysisKeyInput, seen?: AnalysisInputs): str
       content = undefined;
     }
     hash.update(`${file}\0${content === undefined ? 'missing' : content.length}\0`);
-    if (seen && content !== undefined && file.endsWith('.sql')) seen.sqlFiles++;
     if (content !== undefined) {
       hash.update(content);
-      texts.push(content.toString('utf8'));
+      const text = content.toString('utf8');
+      texts.push(text);
+      inputs.texts.set(file, text);
     }
   }
   // Environment variables: those the files read with env_var('NAME'), dbt's and dvs's own; every one when a file
@@ -122,6 +133,11 @@ interface CacheFile<T> {
   format: number;
   key: string;
   value: T;
+}
+
+/** True when a result named `name` is stored (current or not): without one, the analysis is certainly cold. */
+export function hasAnalysisCache(root: string, name: string): boolean {
+  return existsSync(cacheFile(root, name));
 }
 
 function cacheFile(root: string, name: string): string {

@@ -4,8 +4,8 @@ import { flagValue, hasFlag, type ParsedArgs } from './args';
 import { CliFailure, type CliIo } from './io';
 import { openSession, projectRoot } from './session';
 import type { ProjectSession } from '../engine/session';
-import { analysisKey, readAnalysisCache, writeAnalysisCache, type AnalysisInputs } from './analysis-cache';
-import { analyseInParallel, analyseSlice, checkParts, mergeSlices, type CheckAnalysis, type CheckEntry } from './check-parallel';
+import { analysisInputs, analysisKey, hasAnalysisCache, readAnalysisCache, writeAnalysisCache } from './analysis-cache';
+import { analyseInParallel, analyseSlice, checkParts, mergeSlices, startCheckWorkers, type CheckAnalysis, type CheckEntry, type CheckWorkers } from './check-parallel';
 import type { EmulationReport } from '../engine/verify-emulation';
 
 export type { CheckEntry, CheckAnalysis } from './check-parallel';
@@ -15,9 +15,9 @@ export async function runCheck(args: ParsedArgs, io: CliIo): Promise<number> {
   if (format !== 'text' && format !== 'json') throw new CliFailure(`--format must be text or json, not '${format}'.`);
   // --verify-emulation compares compiled SQL, which the analysis cache does not hold: it always opens the project.
   let session: ProjectSession | undefined;
-  const analyse = async (quietIo: CliIo, parts: number): Promise<CheckAnalysis> => {
-    if (parts > 1) return analyseInParallel(args, quietIo, parts);
-    session = openSession(args, quietIo, 'read');
+  const analyse: Analyse = async (quietIo, threads, knownTexts, workers) => {
+    if (threads > 1) return analyseInParallel(args, quietIo, threads, { workers, knownTexts });
+    session = openSession(args, quietIo, 'read', knownTexts);
     return mergeSlices([analyseSlice(session, undefined)]);
   };
   const { models, entries } = hasFlag(args, 'verify-emulation') ? await analyse(io, 1) : await cachedAnalysis(args, io, analyse);
@@ -47,23 +47,33 @@ export async function runCheck(args: ParsedArgs, io: CliIo): Promise<number> {
   return entries.some((e) => e.severity === 'error') || (emulation?.differences.length ?? 0) > 0 ? 1 : 0;
 }
 
+type Analyse = (io: CliIo, threads: number, knownTexts?: ReadonlyMap<string, string>, workers?: CheckWorkers) => Promise<CheckAnalysis>;
+
 /**
  * The analysis from `<project>/.dvs/analysis/` when no input changed since it was stored (cli/analysis-cache.ts),
  * else analysed now and stored. The lines opening the project printed (the target used) are stored with it.
  */
-async function cachedAnalysis(args: ParsedArgs, io: CliIo, analyse: (io: CliIo, parts: number) => Promise<CheckAnalysis>): Promise<CheckAnalysis> {
+async function cachedAnalysis(args: ParsedArgs, io: CliIo, analyse: Analyse): Promise<CheckAnalysis> {
   const root = projectRoot(args, io);
   const command = { command: args.command, flags: [...args.flags].filter(([flag]) => flag !== 'format').sort(), positionals: args.positionals, target: io.env.DVS_TARGET };
-  const inputs: AnalysisInputs = { sqlFiles: 0 };
-  const key = analysisKey({ root, command, env: io.env, ...(flagValue(args, 'profiles-dir') ? { profilesDir: flagValue(args, 'profiles-dir') } : {}) }, inputs);
+  const keyInput = { root, command, env: io.env, ...(flagValue(args, 'profiles-dir') ? { profilesDir: flagValue(args, 'profiles-dir') } : {}) };
+  const inputs = analysisInputs(keyInput);
+  // A cold check of a large project uses every core (cli/check-parallel.ts); the .sql files listed bound its models.
+  const threads = checkParts(inputs.sqlFiles, io.env);
+  // With no analysis stored the check is cold for certain: the workers start now, while the key reads every file,
+  // since a worker needs about 0.1 s to start. The key's texts then open the project without reading it again.
+  let workers = threads > 1 && !hasAnalysisCache(root, 'check') ? startCheckWorkers(args, io, threads) : undefined;
+  const key = analysisKey(keyInput, inputs);
   const cached = readAnalysisCache(root, 'check', key, isCachedCheck);
   if (cached) {
+    workers?.stop();
     for (const line of cached.notes) io.err(line);
     return { models: cached.models, entries: cached.entries };
   }
   const notes: string[] = [];
-  // A cold check of a large project uses every core (cli/check-parallel.ts); the .sql files are counted by the key.
-  const analysis = await analyse({ ...io, err: (text) => (notes.push(text), io.err(text)) }, checkParts(inputs.sqlFiles, io.env));
+  const quietIo = { ...io, err: (text: string) => (notes.push(text), io.err(text)) };
+  if (threads > 1) workers ??= startCheckWorkers(args, io, threads);
+  const analysis = await analyse(quietIo, threads, inputs.texts, workers);
   writeAnalysisCache(root, 'check', key, { ...analysis, notes });
   return analysis;
 }

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseVersion } from '../project/packages';
-import { compatForVersion, findProjectRoot, nodeFileSystem } from '../project';
+import { compatForVersion, findProjectRoot, nodeFileSystem, type FileSystem } from '../project';
 import type { TargetPurpose } from '../project/profiles';
 import { ProjectSession } from '../engine/session';
 import { fromJs, type JValue } from '../jinja/values';
@@ -43,13 +43,22 @@ export function projectRoot(args: ParsedArgs, io: CliIo): string {
   return found;
 }
 
-export function openSession(args: ParsedArgs, io: CliIo, purpose: TargetPurpose): ProjectSession {
+/**
+ * The disk, except that files in `known` (read moments ago, e.g. by the analysis key of `dvs check`) are served from
+ * there instead of being read again.
+ */
+function filesReadBefore(known: ReadonlyMap<string, string>): FileSystem {
+  return { ...nodeFileSystem, readFile: (file) => known.get(file) ?? nodeFileSystem.readFile(file) };
+}
+
+export function openSession(args: ParsedArgs, io: CliIo, purpose: TargetPurpose, knownTexts?: ReadonlyMap<string, string>): ProjectSession {
   const root = projectRoot(args, io);
   const version = flagValue(args, 'automate-dv-version');
   if (version !== undefined && !parseVersion(version)) throw new CliFailure(`--automate-dv-version '${version}' is not a version like 0.11.5.`);
   const macros = flagValue(args, 'automate-dv-macros');
   if (macros !== undefined && macros !== 'installed' && macros !== 'emulated') throw new CliFailure(`--automate-dv-macros must be installed or emulated, not '${macros}'.`);
   const session = new ProjectSession(root, {
+    ...(knownTexts?.size ? { files: filesReadBefore(knownTexts) } : {}),
     env: io.env,
     profilesDir: flagValue(args, 'profiles-dir'),
     targetName: flagValue(args, 'target') ?? io.env.DVS_TARGET,

@@ -45,10 +45,11 @@ export interface CheckProjectOptions {
   /** The session's schema snapshot was read live from the target in this process (not only the cache). */
   connected?: boolean;
   /**
-   * Check only the models at these positions of `session.models()`, and the project's own files only when
-   * `projectFiles` is not false: a part of the project, for checking parts in parallel (cli/check-parallel.ts).
+   * Check only the models at the positions of `session.models()` that `next()` hands out, until it hands out one past
+   * the end, and the project's own files only when `projectFiles` is true: a part of the project, for checking parts
+   * in parallel (cli/check-parallel.ts hands out positions from a counter the threads share).
    */
-  slice?: { index: number; count: number; projectFiles: boolean };
+  part?: { next(): number; projectFiles: boolean };
 }
 
 export function checkProject(session: ProjectSession, options: CheckProjectOptions = {}): CheckResult {
@@ -57,16 +58,17 @@ export function checkProject(session: ProjectSession, options: CheckProjectOptio
   // Nothing changes during the loop below: the lists every model's rules read are made once.
   const project = onceForBatch(ruleProjectOfSession(session, { connected: options.connected === true }));
   const rules: RuleView = { project, index: createVaultIndex(project) };
-  const slice = options.slice;
-  for (let i = 0; i < models.length; i++) {
-    const node = models[i] as ProjectNode;
-    if (slice && i % slice.count !== slice.index) continue;
+  const part = options.part;
+  let position = 0;
+  const next = part ? () => part.next() : () => position++;
+  for (let at = next(); at < models.length; at = next()) {
+    const node = models[at] as ProjectNode;
     const text = session.textOf(node);
     files.set(node.file, { file: node.file, text, diagnostics: checkModel(session, node, rules, text) });
   }
-  if (slice && !slice.projectFiles) return { models: models.length, files: [...files.values()] };
+  if (part && !part.projectFiles) return { models: models.length, files: [...files.values()] };
   // A model file of another part is not the project's own file: its findings come with that part.
-  const modelFiles = slice ? new Set(models.map((m) => m.file)) : undefined;
+  const modelFiles = part ? new Set(models.map((m) => m.file)) : undefined;
   for (const d of session.project.diagnostics()) {
     // An unresolvable default target is the environment's state, not a project error: the CLI says on stderr that it
     // fell back to embedded, and the editor shows it in the status bar (CONTRACTS.md, Targets).
