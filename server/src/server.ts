@@ -28,7 +28,7 @@ import { ProjectLifecycle, type CheckProgress, type ProjectState } from './featu
 import { codeLenses } from './features/code-lens';
 import { quickFixes } from './features/code-actions';
 import { compiledSql } from './features/compiled-sql';
-import { completionList, MAX_COMPLETION_ITEMS } from './features/completion';
+import { completionList, LazyDocumentation, MAX_COMPLETION_ITEMS } from './features/completion';
 import { dashboardData, NoDashboardError } from './features/dashboard';
 import { definitionAt, referencesAt } from './features/definition';
 import { hashOf } from './features/hash-of';
@@ -94,6 +94,8 @@ let extensionDir: string | undefined;
 let hasWorkspaceFolders = false;
 let canWatchFiles = false;
 let clientTakesEditRangeDefault = false;
+/** The documentation of the latest completion list's items, sent when the editor shows one (completionItem/resolve). */
+const completionDocumentation = new LazyDocumentation();
 
 // ---------------------------------------------------------------------------------------------------------------
 // Settings: pulled per resource, cached per URI, cleared on change (features/settings.ts).
@@ -258,7 +260,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-      completionProvider: { triggerCharacters: ['"', "'", '.', '-', '[', ',', ' ', ':'], resolveProvider: false },
+      completionProvider: { triggerCharacters: ['"', "'", '.', '-', '[', ',', ' ', ':'], resolveProvider: true },
       hoverProvider: true,
       definitionProvider: true,
       referencesProvider: true,
@@ -345,10 +347,12 @@ connection.onCompletion(async (params) => {
   // client asks again as the user types, by which time the live schema may have arrived.
   const parsed = state.session.parse(at.text);
   const offset = new SourceText(at.text).offsetAt(params.position);
-  const list = completionList({ project: viewOf(state), index: indexOf(state), modelName: at.modelName, parsed, offset }, { maxItems: MAX_COMPLETION_ITEMS, editRangeDefault: clientTakesEditRangeDefault });
+  const list = completionList({ project: viewOf(state), index: indexOf(state), modelName: at.modelName, parsed, offset }, { maxItems: MAX_COMPLETION_ITEMS, editRangeDefault: clientTakesEditRangeDefault, lazyDocumentation: completionDocumentation });
   // A complete list without defaults is sent as the plain item array, as before.
   return list.isIncomplete || list.itemDefaults ? list : list.items;
 });
+
+connection.onCompletionResolve((item) => completionDocumentation.resolve(item));
 
 connection.onHover((params) =>
   withModel(params.textDocument.uri, null, (at, project, index) => {

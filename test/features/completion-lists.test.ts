@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProjectSession } from '../../server/src/engine/session';
-import { completionItems, completionList, type CompletionListOptions } from '../../server/src/features/completion';
+import { completionItems, completionList, LazyDocumentation, type CompletionListOptions } from '../../server/src/features/completion';
 import { featureProjectOfSession } from '../../server/src/features/session-view';
 import { createVaultIndex } from '../../server/src/rules';
 
@@ -81,4 +81,23 @@ test('with itemDefaults.editRange the items carry no edit of their own and no fi
     // The text to insert is given only where it differs from the label.
     assert.equal(item.textEditText, same.textEdit.newText === item.label ? undefined : same.textEdit.newText);
   }
+});
+
+test('lazy documentation: items carry a key, resolving gives back exactly the documentation they would have had', () => {
+  const input = () => inputAt('stg_users', stageText, "USER_HK: '", "USER_HK: '".length);
+  const eager = completionList(input(), { maxItems: 1000, editRangeDefault: true });
+  const documented = eager.items.filter((i) => i.documentation !== undefined);
+  assert.ok(documented.length > 0, 'the column list has documentation to defer');
+  const docs = new LazyDocumentation();
+  const lazy = completionList(input(), { maxItems: 1000, editRangeDefault: true, lazyDocumentation: docs });
+  assert.equal(lazy.items.length, eager.items.length);
+  assert.ok(lazy.items.every((i) => i.documentation === undefined), 'no documentation is sent with the list');
+  assert.ok(JSON.stringify(lazy).length < JSON.stringify(eager).length, 'the list is smaller');
+  // Resolving an item (as the client sends it back) restores its documentation; items without any stay as they are.
+  const resolved = lazy.items.map((i) => docs.resolve(JSON.parse(JSON.stringify(i))));
+  assert.deepEqual(resolved.map((i) => i.documentation), eager.items.map((i) => i.documentation));
+  // A key of an older list resolves to nothing once a new list was made.
+  const older = lazy.items.find((i) => i.data !== undefined)!;
+  completionList(input(), { maxItems: 1000, editRangeDefault: true, lazyDocumentation: docs });
+  assert.equal(docs.resolve(older).documentation, undefined);
 });

@@ -113,6 +113,12 @@ test('completion: payload columns of the stage ranked by the hashdiff, raw colum
   // raw.users stores `title`; the stage writes its metadata upper case, and PostgreSQL folds the unquoted name.
   const title = raw.find((i) => i.label === 'TITLE');
   assert.equal(title?.detail, 'character varying · raw.users (live)');
+  // The documentation comes when the editor shows the item (completionItem/resolve), not with the list.
+  assert.equal((title as { documentation?: unknown }).documentation, undefined);
+  const resolved = await client.request<{ label: string; documentation?: { kind: string; value: string } }>('completionItem/resolve', title);
+  assert.equal(resolved.label, 'TITLE');
+  assert.equal(resolved.documentation?.kind, 'markdown');
+  assert.match(resolved.documentation?.value ?? '', /\*\*title\*\* `character varying` — column of `raw\.users`/);
 });
 
 test('hover shows how a key is hashed, and the compiled SQL under the macro call', async () => {

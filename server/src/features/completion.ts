@@ -36,6 +36,41 @@ export interface CompletionListOptions {
   maxItems: number;
   /** The client takes LSP 3.17 `itemDefaults.editRange`: one range for the list instead of one per item. */
   editRangeDefault: boolean;
+  /**
+   * Items carry a key (`data`) instead of their documentation, which the client asks for when it shows an item
+   * (completionItem/resolve, answered from `LazyDocumentation`). About half of a column list's bytes are its
+   * documentation, and the editor shows one item's at a time.
+   */
+  lazyDocumentation?: LazyDocumentation;
+}
+
+/**
+ * The documentation of the items of the latest completion list, sent when the editor resolves one. Only the latest
+ * list is kept: the editor resolves items of the list it shows, and a new list replaces the old one.
+ */
+export class LazyDocumentation {
+  private entries: string[] = [];
+  private list = 0;
+
+  /** Starts a new list: the keys of the previous one resolve to nothing from now on. */
+  startList(): void {
+    this.entries = [];
+    this.list++;
+  }
+
+  /** The key an item carries for this documentation. */
+  keep(documentation: string): { list: number; doc: number } {
+    this.entries.push(documentation);
+    return { list: this.list, doc: this.entries.length - 1 };
+  }
+
+  /** The item with its documentation, when its key is of the latest list; else the item as it came. */
+  resolve(item: CompletionItem): CompletionItem {
+    const key = item.data as { list?: unknown; doc?: unknown } | undefined;
+    if (!key || key.list !== this.list || typeof key.doc !== 'number') return item;
+    const value = this.entries[key.doc];
+    return value === undefined ? item : { ...item, documentation: { kind: MarkupKind.Markdown, value } };
+  }
 }
 
 /** The editor's default cap: a model name list of a 2,000-model project stays a few kilobytes. */
@@ -62,6 +97,8 @@ export function completionList(input: CompletionInput, options: CompletionListOp
   }
   const source = new SourceText(parsed.text);
   const range = source.rangeOf(context.replace);
+  const lazy = options.lazyDocumentation;
+  lazy?.startList();
   const items = candidates.map(({ c, i }) => {
     const item: CompletionItem = { label: c.label, kind: c.kind, sortText: `${String(c.rank).padStart(2, '0')}_${String(i).padStart(4, '0')}` };
     const filterText = context.kind === 'metadata' && !context.quote && c.insert?.startsWith('"') ? `"${c.label}` : c.label;
@@ -70,7 +107,8 @@ export function completionList(input: CompletionInput, options: CompletionListOp
     if (!options.editRangeDefault) item.textEdit = { range, newText };
     else if (newText !== c.label) item.textEditText = newText;
     if (c.detail) item.detail = c.detail;
-    if (c.documentation) item.documentation = { kind: MarkupKind.Markdown, value: c.documentation };
+    if (c.documentation && lazy) item.data = lazy.keep(c.documentation);
+    else if (c.documentation) item.documentation = { kind: MarkupKind.Markdown, value: c.documentation };
     if (c.snippet) item.insertTextFormat = InsertTextFormat.Snippet;
     return item;
   });
