@@ -32,10 +32,26 @@ export function parseVersionTriple(text: string): [number, number, number] | und
   return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
 }
 
+/**
+ * Each version text read once: the version matrix compares the same few versions for every macro of every model
+ * compiled (a whole-project check asks some ten thousand times).
+ */
+const tripleOf = new Map<string, readonly [number, number, number]>();
+
+function versionTriple(text: string): readonly [number, number, number] {
+  let triple = tripleOf.get(text);
+  if (triple === undefined) {
+    triple = parseVersionTriple(text) ?? [0, 0, 0];
+    if (tripleOf.size > 1000) tripleOf.clear();
+    tripleOf.set(text, triple);
+  }
+  return triple;
+}
+
 /** Compares dotted versions; missing parts count as 0. Negative when a < b. */
 export function compareVersionText(a: string, b: string): number {
-  const x = parseVersionTriple(a) ?? [0, 0, 0];
-  const y = parseVersionTriple(b) ?? [0, 0, 0];
+  const x = versionTriple(a);
+  const y = versionTriple(b);
   for (let i = 0; i < 3; i++) {
     const d = x[i]! - y[i]!;
     if (d !== 0) return d;

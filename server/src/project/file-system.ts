@@ -89,8 +89,15 @@ export function toSlashes(p: string): string {
   return p.replace(/\\/g, '/');
 }
 
+/** A path segment `.` or `..`, an empty segment, a trailing '/' or a backslash: a path path.posix.relative must normalise. */
+const NOT_NORMAL = /(^|\/)\.{1,2}(\/|$)|\/\/|\/$|\\/;
+
 /** `file` relative to `root`, with '/' separators. */
 export function relativePath(root: string, file: string): string {
+  // The common case, a file below the absolute, normalised root, is the rest of its path (asked for every model).
+  if (file.length > root.length + 1 && file.charCodeAt(root.length) === 47 && file.startsWith(root) && root.startsWith('/') && !NOT_NORMAL.test(file)) {
+    return file.slice(root.length + 1);
+  }
   return path.posix.relative(toSlashes(root), toSlashes(file));
 }
 
