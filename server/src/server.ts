@@ -116,7 +116,6 @@ const lifecycle = new ProjectLifecycle({
   openDocuments: () => documents.all().map((doc) => ({ uri: doc.uri, text: doc.getText() })),
   publish: (uri, diagnostics) => track(connection.sendDiagnostics({ uri, diagnostics })),
   written: () => allWritten(),
-  isOpen: (uri) => documents.get(uri) !== undefined,
   startProgress: (title) => startProgress(title),
   sendStatus: (params) => void connection.sendNotification(Status.method, params),
   askPassword: (request) => connection.sendRequest<AskPasswordResult>(AskPassword.method, request),

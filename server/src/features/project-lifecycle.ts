@@ -58,8 +58,8 @@ export interface ProjectState {
   generation: number;
   /** Which models are checked when: edited first, open next, dependants once typing pauses (engine/check-scheduler.ts). */
   checks: CheckScheduler;
-  /** What was last published for each file (as JSON), to clear files when they go away. */
-  published: Map<string, string>;
+  /** Files whose diagnostics were published, to clear them when they go away. */
+  published: Set<string>;
   /** The progress shown while a whole-project check runs, and when it was last reported. */
   progress?: { reporter: CheckProgress; reportedAt: number };
   /** The whole-project check running on a worker thread, and the models checked here since it began (newer). */
@@ -75,8 +75,6 @@ export interface LifecycleHost {
   publish(uri: string, diagnostics: LspDiagnostic[]): void;
   /** Resolves once every message sent to the client so far has been written. */
   written(): Promise<void>;
-  /** Whether the editor has this document open (its findings are published after every check, changed or not). */
-  isOpen(uri: string): boolean;
   /** Shows the progress of long work in the editor (a no-op reporter when the client cannot show it). */
   startProgress(title: string): CheckProgress;
   sendStatus(params: StatusParams): void;
@@ -168,7 +166,7 @@ export class ProjectLifecycle {
         afterSlice: () => this.reportProgress(state),
         ready: () => this.host.written(),
       }),
-      published: new Map(),
+      published: new Set(),
       disposed: false,
       generation: 0,
     };
@@ -560,7 +558,7 @@ export class ProjectLifecycle {
   }
 
   private publishDiagnostics(state: ProjectState, uri: string, diagnostics: LspDiagnostic[]): void {
-    state.published.set(uri, JSON.stringify(diagnostics));
+    state.published.add(uri);
     this.host.publish(uri, diagnostics);
   }
 }
