@@ -15,13 +15,19 @@ export type HashedEntry = { kind: 'name'; name: string } | { kind: 'expression';
  * is quoted in the hash, so it is a column reference even when it has spaces.
  */
 export function escapedNames(derived: readonly StageDerived[]): ReadonlySet<string> {
-  const out = new Set<string>();
+  let out = escapedOf.get(derived);
+  if (out) return out;
+  out = new Set<string>();
   for (const d of derived) {
     if (d.escape) for (const i of d.items) out.add(i.value);
     else if (d.writtenAsString) for (const m of (d.items[0]?.value ?? '').matchAll(/"([a-zA-Z\s]+)"/g)) out.add(m[1] as string);
   }
+  escapedOf.set(derived, out);
   return out;
 }
+
+/** A stage's escaped names, read once per parse of the stage: the rules of every satellite and hub reading it ask. */
+const escapedOf = new WeakMap<readonly StageDerived[], Set<string>>();
 
 /**
  * Whether a hashed entry is a column name rather than an SQL expression: only a plain identifier (bare or
