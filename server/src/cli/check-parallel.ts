@@ -75,6 +75,7 @@ export function analysePart(session: ProjectSession, part: Part | undefined): Sl
   const position = new Map(session.models().map((m, i) => [m.file, i] as const));
   let others = 0;
   const files = result.files.map(({ file, text, diagnostics }) => {
+    if (diagnostics.length === 0) return { order: position.get(file) ?? result.models + others++, entries: [] };
     const src = new SourceText(text);
     const name = relative(session.root, file).split('\\').join('/');
     const entries = diagnostics.map((d): CheckEntry => {
