@@ -136,16 +136,17 @@ test('models taken by workers that fail are checked on the main thread: the same
   }
 });
 
-test('a small project, or a busy machine, stays on one thread unless DVS_CHECK_WORKERS asks for more', () => {
+test('a small project, a busy machine or one of two cores stays on one thread unless DVS_CHECK_WORKERS asks for more', () => {
   assert.equal(checkParts(10, {}), 1);
   assert.equal(checkParts(10, { DVS_CHECK_WORKERS: '2' }), 2);
   assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, { DVS_CHECK_WORKERS: '1' }), 1);
-  // A large project takes the cores no other thread is running on now, at most 4.
-  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 2, busy: 0 }), 2);
-  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 2, busy: 1 }), 1);
-  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 2, busy: 5 }), 1);
+  // A large project takes a thread per two cores no other thread is running on now, at most 4.
+  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 2, busy: 0 }), 1);
+  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 4, busy: 0 }), 2);
+  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 4, busy: 1 }), 1);
+  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 4, busy: 6 }), 1);
   assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 8, busy: 0 }), 4);
-  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 8, busy: 5 }), 3);
+  assert.equal(checkParts(PARALLEL_MIN_MODELS * 10, {}, { cores: 8, busy: 3 }), 2);
   assert.equal(checkParts(PARALLEL_MIN_MODELS - 1, {}, { cores: 8, busy: 0 }), 1);
   // A thread per PARALLEL_MIN_MODELS / 2 model files at most: each opens the whole project.
   assert.equal(checkParts(PARALLEL_MIN_MODELS + 10, {}, { cores: 8, busy: 0 }), 2);

@@ -98,11 +98,13 @@ export function mergeSlices(parts: SliceAnalysis[]): CheckAnalysis {
 
 /**
  * How many threads check a project of `modelFiles` files: DVS_CHECK_WORKERS when set (1 = one thread; tests force
- * the parallel path with it), else one per idle core, at most 4 and one per 200 model files, when the project is
- * large enough. Every thread opens the project itself (about a third of a one-thread check), so a thread on a core
- * another process keeps busy slows the others more than it helps. A core counts as idle when fewer threads are
- * running right now than there are cores: the 1-minute load average is no guide to the next second (a check run
- * right after another one, as a benchmark does, would see the first one's load and stay on one thread).
+ * the parallel path with it), else one per two idle cores, at most 4 and one per 200 model files, when the project is
+ * large enough. A thread keeps about one and a half cores busy (V8 marks, sweeps and compiles beside it on other
+ * threads: a one-thread check of bench/large-project.ts takes 2.4 s of CPU in 1.55 s), and every thread opens the
+ * whole project itself (half again the CPU time for two threads), so on two cores a second thread makes the check
+ * slower (measured: 2.1-3.7 s against 1.5-2.1 s). A core counts as idle when no other thread runs on it right now:
+ * the 1-minute load average is no guide to the next second (a check run right after another one, as a benchmark
+ * does, would see the first one's load).
  */
 export function checkParts(modelFiles: number, env: CliIo['env'], machine: { cores: number; busy: number } = { cores: availableParallelism(), busy: busyThreads() }): number {
   const forced = Number(env.DVS_CHECK_WORKERS);
@@ -111,7 +113,7 @@ export function checkParts(modelFiles: number, env: CliIo['env'], machine: { cor
   const idle = Math.floor(machine.cores - machine.busy + 0.5);
   // Each thread opens the whole project: it must have enough models to take for that.
   const worthIt = Math.floor(modelFiles / (PARALLEL_MIN_MODELS / 2));
-  return Math.max(1, Math.min(4, idle, worthIt));
+  return Math.max(1, Math.min(4, Math.floor(idle / 2), worthIt));
 }
 
 /**

@@ -58,7 +58,8 @@ async function cachedAnalysis(args: ParsedArgs, io: CliIo, analyse: Analyse): Pr
   const command = { command: args.command, flags: [...args.flags].filter(([flag]) => flag !== 'format').sort(), positionals: args.positionals, target: io.env.DVS_TARGET };
   const keyInput = { root, command, env: io.env, ...(flagValue(args, 'profiles-dir') ? { profilesDir: flagValue(args, 'profiles-dir') } : {}) };
   const inputs = analysisInputs(keyInput);
-  // A cold check of a large project uses every core (cli/check-parallel.ts); the .sql files listed bound its models.
+  // A cold check of a large project on many idle cores uses several threads (cli/check-parallel.ts); the .sql files
+  // listed bound its models.
   const threads = checkParts(inputs.sqlFiles, io.env);
   // With no analysis stored the check is cold for certain: the workers start now, while the key reads every file,
   // since a worker needs about 0.1 s to start. The key's texts then open the project without reading it again.

@@ -150,7 +150,7 @@ function modulesObject(runStartedAt: Date, reporter: UnexpandedReporter): JObjec
     }),
   });
   const datetimeModule = object('datetime', { date: dateClass, datetime: datetimeClass });
-  return object('modules', { datetime: datetimeModule, re: reModule(), itertools: object('itertools', { repeat: callable('repeat', (a, k) => itertoolsRepeat(a[0] ?? null, k.get('times') ?? a[1])) }) });
+  return object('modules', { datetime: datetimeModule, re: (theReModule ??= reModule()), itertools: object('itertools', { repeat: callable('repeat', (a, k) => itertoolsRepeat(a[0] ?? null, k.get('times') ?? a[1])) }) });
 }
 
 /**
@@ -203,6 +203,9 @@ function matchObject(m: RegExpExecArray): JObject {
   };
   return { kind: 'object', getAttr: (a) => members[a] ?? UNDEFINED, render: () => `<re.Match object; span=(${m.index}, ${m.index + (m[0]?.length ?? 0)}), match=${reprValue(m[0] ?? '')}>` };
 }
+
+/** modules.re, made once: it holds no state, and every model compiled would make its dozen callables again. */
+let theReModule: JObject | undefined;
 
 /** Python's re module over JavaScript regular expressions (findall, match, search, fullmatch, sub, split, compile). */
 function reModule(): JObject {
