@@ -9,6 +9,9 @@ import type { StageDerived } from './vault-facts';
 /** A hashed entry read: a column name as written, or an expression with the identifiers it names (undefined when unsure). */
 export type HashedEntry = { kind: 'name'; name: string } | { kind: 'expression'; identifiers: readonly string[] | undefined };
 
+/** A stage's escaped names, read once per parse of the stage: the rules of every satellite and hub reading it ask. */
+const escapedOf = new WeakMap<readonly StageDerived[], Set<string>>();
+
 /**
  * The names a stage's derived columns ask AutomateDV to quote: the source columns of an `escape: true` mapping and the
  * "double-quoted" names (letters and spaces) inside a derived expression string. A hashed entry equal to one of them
@@ -25,9 +28,6 @@ export function escapedNames(derived: readonly StageDerived[]): ReadonlySet<stri
   escapedOf.set(derived, out);
   return out;
 }
-
-/** A stage's escaped names, read once per parse of the stage: the rules of every satellite and hub reading it ask. */
-const escapedOf = new WeakMap<readonly StageDerived[], Set<string>>();
 
 /**
  * Whether a hashed entry is a column name rather than an SQL expression: only a plain identifier (bare or

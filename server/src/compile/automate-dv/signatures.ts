@@ -34,10 +34,19 @@ export function signatureFor(macro: VaultMacroName, version?: string): MacroSign
   return { ...signature, params: signature.params.filter((p) => p.name !== 'src_extra_columns') };
 }
 
+/** The answers by version text: every model parsed and every macro bound asks, for the same one or two versions. */
+const beforeExtraColumns = new Map<string, boolean>();
+
 /** True for versions before 0.9.0, whose macros take no `src_extra_columns`. */
 export function isBeforeExtraColumns(version: string): boolean {
-  const [major = 0, minor = 0] = version.split('.').map((x) => parseInt(x, 10) || 0);
-  return major === 0 && minor < 9;
+  let before = beforeExtraColumns.get(version);
+  if (before === undefined) {
+    const [major = 0, minor = 0] = version.split('.').map((x) => parseInt(x, 10) || 0);
+    before = major === 0 && minor < 9;
+    if (beforeExtraColumns.size > 100) beforeExtraColumns.clear();
+    beforeExtraColumns.set(version, before);
+  }
+  return before;
 }
 
 /** Bound arguments by parameter name; a parameter that was not passed is absent. */
