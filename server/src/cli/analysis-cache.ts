@@ -119,10 +119,13 @@ export function analysisKey(input: AnalysisKeyInput, inputs: AnalysisInputs = an
   }
   // Environment variables: those the files read with env_var('NAME'), dbt's and dvs's own; every one when a file
   // reads a name that is not a literal.
-  const all = texts.join('\n');
-  const dynamic = /env_var\(\s*[^'"\s)]/.test(all);
   const names = new Set<string>();
-  for (const m of all.matchAll(/env_var\(\s*['"]([^'"]+)['"]/g)) names.add(m[1] as string);
+  let dynamic = false;
+  for (const text of texts) {
+    if (!text.includes('env_var')) continue;
+    dynamic ||= /env_var\(\s*[^'"\s)]/.test(text);
+    for (const m of text.matchAll(/env_var\(\s*['"]([^'"]+)['"]/g)) names.add(m[1] as string);
+  }
   for (const name of Object.keys(input.env).sort()) {
     if (dynamic || names.has(name) || /^(DBT_|DVS_)/.test(name)) hash.update(`${name}=${input.env[name] ?? ''}\0`);
   }
