@@ -2,7 +2,7 @@
 // the same findings, in the same order, byte for byte, on fixture projects with many kinds of findings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../server/src/cli/main';
@@ -131,6 +131,32 @@ test('models taken by workers that fail are checked on the main thread: the same
     const parallel = await analyseInParallel(args, capture(dir), 3, { workers: failing, workersOnly: true, onPart: (thread, by, models) => parts.push(`${thread} ${by} ${models}`) });
     assert.deepEqual(parts, ['0 main 0', '3 main 12']);
     assert.deepEqual(parallel, single);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with threads, a cold, a warm and a stale-cache check print what one thread prints', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-par-cache-'));
+  try {
+    writeLargeProject(dir, { tables: 6, columnsPerTable: 10, models: 24 });
+    const run = async (workers: string) => {
+      const io = capture(dir, { DVS_CHECK_WORKERS: workers });
+      const code = await runCli(['check', '--format', 'json', '--project', dir], io);
+      return { code, stdout: io.stdout, stderr: io.stderr };
+    };
+    const cache = join(dir, '.dvs', 'analysis');
+    const one = await run('1');
+    rmSync(cache, { recursive: true, force: true });
+    // No analysis stored: the workers start before the key is read.
+    assert.deepEqual(await run('2'), one, 'cold');
+    assert.deepEqual(await run('2'), one, 'warm: read from the stored analysis');
+    // A stored analysis that a changed file makes stale: the workers start once the key says so.
+    const model = join(dir, 'models', 'mart', readdirSync(join(dir, 'models', 'mart'))[0] as string);
+    writeFileSync(model, `${readFileSync(model, 'utf8')}\n-- changed\n`);
+    const stale = await run('2');
+    rmSync(cache, { recursive: true, force: true });
+    assert.deepEqual(stale, await run('1'), 'stale');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
