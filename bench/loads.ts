@@ -214,8 +214,13 @@ export interface LoadsOptions {
 }
 
 export async function benchLoads(options: LoadsOptions): Promise<PartResult> {
-  // DVS_BENCH_LOAD_ROWS and DVS_BENCH_SCALING (comma-separated sizes) shrink the run on a busy machine.
+  // DVS_BENCH_LOAD_ROWS and DVS_BENCH_SCALING (comma-separated sizes) shrink the run on a busy machine;
+  // DVS_BENCH_SCALING=none leaves out the scaling tables (and PGlite's apply_source_filter table), and
+  // DVS_BENCH_LOAD_DATABASES=postgres (or pglite) measures one database only: e.g. the first load ÷ floor on
+  // PostgreSQL alone at a million rows takes about two minutes instead of the whole part's 8-15.
   const rows = Number(process.env.DVS_BENCH_LOAD_ROWS ?? '') || (options.quick ? 100_000 : 1_000_000);
+  const noScaling = process.env.DVS_BENCH_SCALING?.trim() === 'none';
+  const databases = (process.env.DVS_BENCH_LOAD_DATABASES ?? 'pglite,postgres').split(',').map((d) => d.trim().toLowerCase());
   const sizes = (process.env.DVS_BENCH_SCALING ?? '').split(',').map(Number).filter((n) => n > 0);
   const scalingSizes = sizes.length ? sizes : options.quick ? [20_000, 50_000, 100_000] : [100_000, 1_000_000, 3_000_000];
   const perRun = Math.max(100, Math.round(rows / 100));
@@ -234,29 +239,31 @@ export async function benchLoads(options: LoadsOptions): Promise<PartResult> {
     return { on, off, env };
   };
 
-  const embeddedDir = join(base, 'embedded');
-  mkdirSync(embeddedDir, { recursive: true });
-  const embedded = projectsIn(embeddedDir);
-  const pglite = await openPglite(join(embeddedDir, 'pglite'));
-  try {
-    for (const r of [await benchDatabase('PGlite', pglite, embedded, rows), await scaling('PGlite', pglite, embedded, scalingSizes, runs, perRun)]) {
-      figures.push(...r.figures);
-      notes.push(...r.notes);
+  if (databases.includes('pglite')) {
+    const embeddedDir = join(base, 'embedded');
+    mkdirSync(embeddedDir, { recursive: true });
+    const embedded = projectsIn(embeddedDir);
+    const pglite = await openPglite(join(embeddedDir, 'pglite'));
+    try {
+      for (const r of [await benchDatabase('PGlite', pglite, embedded, rows), ...(noScaling ? [] : [await scaling('PGlite', pglite, embedded, scalingSizes, runs, perRun)])]) {
+        figures.push(...r.figures);
+        notes.push(...r.notes);
+      }
+      await resetAll(pglite);
+      if (!noScaling) figures.push(...(await sourceFilterScaling(pglite, join(base, 'filtered'), options.quick ? [2_000, 4_000] : [5_000, 10_000, 20_000])));
+    } finally {
+      await pglite.close();
     }
-    await resetAll(pglite);
-    figures.push(...(await sourceFilterScaling(pglite, join(base, 'filtered'), options.quick ? [2_000, 4_000] : [5_000, 10_000, 20_000])));
-  } finally {
-    await pglite.close();
   }
 
-  if (options.serverUrl) {
+  if (options.serverUrl && databases.includes('postgres')) {
     const name = 'dvs_bench_loads';
     const url = await freshDatabase(options.serverUrl, name);
     const c = connectionOf(url);
     const server = projectsIn(join(base, 'server'), { host: c.host, port: c.port, user: c.user, dbname: c.dbname, passwordEnvVar: 'DVS_BENCH_PASSWORD' }, { DVS_BENCH_PASSWORD: c.password });
     const wh = await openPostgres({ host: c.host, port: c.port, user: c.user, password: c.password, dbname: c.dbname, sslmode: 'disable' });
     try {
-      for (const r of [await benchDatabase('PostgreSQL', wh, server, rows), await scaling('PostgreSQL', wh, server, scalingSizes, runs, perRun)]) {
+      for (const r of [await benchDatabase('PostgreSQL', wh, server, rows), ...(noScaling ? [] : [await scaling('PostgreSQL', wh, server, scalingSizes, runs, perRun)])]) {
         figures.push(...r.figures);
         notes.push(...r.notes);
       }
@@ -264,7 +271,7 @@ export async function benchLoads(options: LoadsOptions): Promise<PartResult> {
       await wh.close();
       await dropDatabase(options.serverUrl, name);
     }
-  } else {
+  } else if (!options.serverUrl) {
     notes.push('No PostgreSQL server: set DVS_BENCH_PG_URL (or install Debian\'s postgresql for a throwaway cluster).');
   }
   notes.push('Marks on: config dvs_high_water_mark with raw.orders\' loaded_at_field, and dbt-postgres indexes on the hub/link keys and on the satellite key + load date (as the sample project); each run stages the stage view\'s rows for the raw rows above the mark once, into an unlogged table all five models read (from 100,000 staged rows only the columns they read; on PostgreSQL hashed by parallel workers), and an incremental run gives a vault table without statistics some on its indexed columns (PGlite runs no autovacuum) and plans its anti-joins with random_page_cost 1.1, so they probe the keys\' indexes instead of reading all history. Marks off: AutomateDV\'s behaviour unchanged, every run hashes all of raw once per model.');
@@ -275,7 +282,7 @@ export async function benchLoads(options: LoadsOptions): Promise<PartResult> {
     title: 'Loads: first load, bare-SQL floor, incremental, high-water marks on and off, scaling',
     date: new Date().toISOString(),
     quick: options.quick,
-    setup: `raw.orders with ${rows.toLocaleString('en')} rows (generate_series), 1% new rows per incremental run; scaling: ${scalingSizes.map((n) => n.toLocaleString('en')).join(', ')} raw rows, ${runs} runs of ${perRun.toLocaleString('en')} new rows each, marks on; models: stage view, hub_order, hub_customer, hub_product, link_order, sat_order (test/reliability/vault-project.ts); runLoad on PGlite (file-backed)${options.serverUrl ? ` and PostgreSQL ${options.postgresVersion ?? ''} (throwaway cluster, fsync off)` : ''}.`,
+    setup: `raw.orders with ${rows.toLocaleString('en')} rows (generate_series), 1% new rows per incremental run; ${noScaling ? 'no scaling table' : `scaling: ${scalingSizes.map((n) => n.toLocaleString('en')).join(', ')} raw rows, ${runs} runs of ${perRun.toLocaleString('en')} new rows each, marks on`}; models: stage view, hub_order, hub_customer, hub_product, link_order, sat_order (test/reliability/vault-project.ts); runLoad on ${databases.includes('pglite') ? 'PGlite (file-backed)' : ''}${databases.includes('pglite') && options.serverUrl && databases.includes('postgres') ? ' and ' : ''}${options.serverUrl && databases.includes('postgres') ? `PostgreSQL ${options.postgresVersion ?? ''} (throwaway cluster, fsync off)` : ''}.`,
     figures,
     notes,
   };

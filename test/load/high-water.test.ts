@@ -399,3 +399,38 @@ test('PostgreSQL: the staged rows compute each hash once per row (five hashed co
     await wh.close();
   }
 });
+
+test('PostgreSQL: a marked first load lets parallel workers share each reader\'s sort of the staged rows', async () => {
+  const name = `dvs_hwm_sorts_${process.pid}`;
+  databases.push(name);
+  const url = await freshDatabase(server.url, name);
+  const c = connectionOf(url);
+  const wh = await openPostgres({ host: c.host, port: c.port, user: c.user, password: c.password, dbname: c.dbname, sslmode: 'disable' });
+  const db = { wh, url };
+  const dir = project({ highWaterMark: true, indexes: true }, db);
+  try {
+    await createRawOrders(wh);
+    // Enough rows for a staged table above PostgreSQL's smallest table for parallel workers (8 MB).
+    await wh.exec(rawOrdersInsert({ from: 1, to: 100_000, extractedAt: '2024-06-01T00:00:00Z', customers: 5000, products: 100 }));
+    const summary = await load(db, dir);
+    for (const model of TABLES) {
+      const ran = summary.results.find((r) => r.model === model)?.executedSql ?? [];
+      assert.equal(ran[ran.length - 2], 'set local parallel_tuple_cost = 0', `${model} ran\n${ran.join('\n')}`);
+    }
+    // The run dropped its staged table: stage it again as the first reader did, and ask for a hub's plan.
+    for (const s of summary.results.find((r) => r.model === 'hub_customer')?.executedSql ?? []) {
+      if (/^create unlogged table/.test(s)) await wh.exec(s);
+    }
+    const hub = summary.results.find((r) => r.model === 'hub_product')?.executedSql ?? [];
+    const plan = await wh.transaction(async (tx) => {
+      await tx.exec('set local parallel_tuple_cost = 0');
+      const r = await tx.query(`explain (format json) ${hub[hub.length - 1] ?? ''}`);
+      return String(Object.values(r.rows[0] ?? {})[0]);
+    });
+    assert.match(plan, /"Workers Planned": [1-9]/, plan);
+    // The first load stays a full load: no anti-join against the (new, empty) vault tables, all rows inserted.
+    assert.deepEqual(await vaultCounts(wh), await expectedVaultCounts(wh));
+  } finally {
+    await wh.close();
+  }
+});

@@ -13,7 +13,8 @@
 // warehouse/lock.ts).
 //
 // The staged table holds only the stage's columns that its readers read (PostgreSQL itself says which: see
-// columnsRead), and the statement that hashes the rows may use parallel workers.
+// columnsRead). The statement that hashes the rows, and on a full run the readers' sorts of them, may use parallel
+// workers.
 //
 // Everything is loaded (and the mark then set to the newest row loaded) on --full-refresh, on a model's first run, and
 // where filtering would change the stage's rows: a stage that reads a model or several sources, or whose SQL ranks,
@@ -42,6 +43,14 @@ const ROLLBACK = Symbol('rollback');
  * priced at nothing the scan is split whenever the source is large enough for parallel workers at all.
  */
 const PARALLEL_HASHING = 'set local parallel_tuple_cost = 0';
+/**
+ * Said before a marked model's full run (a first load or --full-refresh): the model sorts every staged row on its keys
+ * (a hub's DISTINCT ON, a link's ROW_NUMBER, a satellite's LAG). A hub's rows are narrow and cheap to compare, so
+ * PostgreSQL, pricing each row a worker would send above the comparisons that sort it, sorts them all in one process;
+ * with the transfer priced at nothing, as for PARALLEL_HASHING, workers share the sort whenever the staged table is
+ * large enough for them at all. PGlite has no parallel workers.
+ */
+const PARALLEL_SORTS = PARALLEL_HASHING;
 /**
  * Said before a marked model's incremental run: its batch is small by construction and the vault table it anti-joins
  * large, so probing the table's key index should beat reading all of it. PostgreSQL's default random_page_cost (4)
@@ -272,6 +281,12 @@ export class HighWaterStaging {
       );
     }
     return input;
+  }
+
+  /** Before a marked model's full run, inside its transaction `tx` (see PARALLEL_SORTS). Returns the statements it ran. */
+  async prepareFull(tx: SqlSession): Promise<string[]> {
+    await tx.exec(PARALLEL_SORTS);
+    return [PARALLEL_SORTS];
   }
 
   /**

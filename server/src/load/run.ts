@@ -122,7 +122,7 @@ export async function runLoad(wh: Warehouse, models: LoadModel[], options: LoadO
         const sql = input?.sql ?? compiled;
         const prepared: string[] = [];
         const outcome = await wh.transaction(async (tx) => {
-          if (input && incremental) prepared.push(...(await staging.prepareIncremental(tx, model)));
+          if (input) prepared.push(...(await (incremental ? staging.prepareIncremental(tx, model) : staging.prepareFull(tx))));
           const out = await materialize(tx, model, sql, incremental);
           // The marks commit with the rows or not at all.
           if (input) await staging.record(tx, model, input.updates);
