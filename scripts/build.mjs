@@ -27,7 +27,71 @@ const common = {
   absWorkingDir: root,
 };
 
+// The `dvs` entry dist/cli.js holds only the argument parser and the command table; each command's module is a sibling
+// bundle that the table's `import('./check')` loads when the command runs (the plugin below rewrites those imports into
+// `require('./cli-check.js')`), so `dvs check` never compiles the code of the other commands. sql-formatter is its own
+// bundle too: only `dvs compile --pretty` and `dvs check --verify-emulation` load it. A command module missing from
+// this list is simply bundled into dist/cli.js.
+const CLI_COMMAND_BUNDLES = [
+  { outfile: 'dist/cli-check.js', modules: ['./check'] },
+  { outfile: 'dist/cli-compile.js', modules: ['./compile'] },
+  {
+    outfile: 'dist/cli-commands.js',
+    modules: ['./load', './seed', './run-tests', './query', './generate', './deps', './dashboard'],
+  },
+];
+const siblingOf = (outfile) => `./${outfile.slice('dist/'.length)}`;
+// The errors the entry tells apart with instanceof (a usage error exits 2 with the help hint, a CliFailure with its own
+// code) are thrown inside the commands: every CLI bundle takes these modules from the one sibling dist/cli-base.js, so
+// the entry and the commands share their classes.
+const CLI_BASE_MODULES = ['server/src/cli/args.ts', 'server/src/cli/io.ts'].map((f) => join(root, f));
+const cliBase = {
+  name: 'cli-base-sibling',
+  setup(build) {
+    build.onResolve({ filter: /^\./ }, (args) => {
+      const file = join(args.resolveDir, args.path);
+      return CLI_BASE_MODULES.includes(`${file}.ts`) || CLI_BASE_MODULES.includes(file) ? { path: './cli-base.js', external: true } : undefined;
+    });
+  },
+};
+const sqlFormatterSibling = {
+  name: 'sql-formatter-sibling',
+  setup(build) {
+    build.onResolve({ filter: /^sql-formatter$/ }, () => ({ path: './sql-formatter.js', external: true }));
+  },
+};
+const commandSiblings = {
+  name: 'cli-command-siblings',
+  setup(build) {
+    build.onResolve({ filter: /^\.\// }, (args) => {
+      if (args.kind !== 'dynamic-import' || !/[\\/]server[\\/]src[\\/]cli[\\/]commands\.ts$/.test(args.importer)) return undefined;
+      const bundle = CLI_COMMAND_BUNDLES.find((b) => b.modules.includes(args.path));
+      return bundle ? { path: siblingOf(bundle.outfile), external: true } : undefined;
+    });
+  },
+};
+const commandBundles = CLI_COMMAND_BUNDLES.map((b) =>
+  esbuild.build({
+    ...common,
+    stdin: {
+      contents: b.modules.map((m) => `export * from '${m}';`).join('\n'),
+      resolveDir: join(root, 'server/src/cli'),
+      sourcefile: b.outfile.replace(/\.js$/, '.ts'),
+      loader: 'ts',
+    },
+    outfile: b.outfile,
+    plugins: [cliBase, sqlFormatterSibling],
+  }),
+);
+
 await Promise.all([
+  ...commandBundles,
+  esbuild.build({
+    ...common,
+    stdin: { contents: CLI_BASE_MODULES.map((f) => `export * from '${f}';`).join('\n'), resolveDir: root, sourcefile: 'dist/cli-base.ts', loader: 'ts' },
+    outfile: 'dist/cli-base.js',
+  }),
+  esbuild.build({ ...common, entryPoints: ['sql-formatter'], outfile: 'dist/sql-formatter.js' }),
   esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
   // The language server runs the embedded database in this worker thread (server/src/warehouse/embedded.ts).
@@ -40,6 +104,9 @@ await Promise.all([
     entryPoints: ['server/src/cli.ts'],
     outfile: 'dist/cli.js',
     banner: { js: `#!/usr/bin/env node\n${importMetaUrl}` },
+    plugins: [commandSiblings, cliBase, sqlFormatterSibling],
+    // The siblings are CommonJS bundles: load them with require() rather than through Node's ES module loader.
+    supported: { 'dynamic-import': false },
   }),
 ]);
 chmodSync(join(dist, 'cli.js'), 0o755);
@@ -52,4 +119,5 @@ for (const file of readdirSync(pgliteDist)) {
 }
 // Apache ECharts draws the dashboard: the CLI inlines this file into its HTML and the webview loads it from dist/.
 copyFileSync(require.resolve('echarts/dist/echarts.min.js'), join(dist, 'echarts.min.js'));
-console.error('built dist/extension.js, dist/server.js, dist/pglite-worker.js, dist/cli.js, dist/check-worker.js, dist/background-check-worker.js (+ PGlite runtime files, echarts.min.js)');
+const cliParts = ['dist/cli-base.js', ...CLI_COMMAND_BUNDLES.map((b) => b.outfile), 'dist/sql-formatter.js'].join(', ');
+console.error(`built dist/extension.js, dist/server.js, dist/pglite-worker.js, dist/cli.js (+ ${cliParts}), dist/check-worker.js, dist/background-check-worker.js (+ PGlite runtime files, echarts.min.js)`);
