@@ -141,7 +141,12 @@ class Reader {
       // A sequence written at its key's indent shares that indent with the mapping: whose comment it is is unclear.
       if (sharedIndent) giveUp();
       this.take(last, left.length);
-      return (left[left.length - 1] as Line['comments'][number]).end;
+      const commentEnd = (left[left.length - 1] as Line['comments'][number]).end;
+      // The library ends the collection at the next line's content, its indent included, when nothing else lies between.
+      const following = this.lines[last + 1];
+      if (!following || following.indent === 0) return commentEnd;
+      if (following.start - following.indent !== commentEnd) giveUp();
+      return following.start;
     }
     if (left.every((c) => (next === undefined ? c.indent < indent || c.indent === 0 : c.indent <= next))) return undefined;
     return giveUp();
@@ -157,37 +162,52 @@ class Reader {
       let v = line.start + 1;
       while (v < line.end && this.text.charCodeAt(v) === 32) v++;
       if (v >= line.end || this.text[v] === '#') giveUp();
-      const item = this.scalar(v, i, indent);
+      // `- key: value` opens a mapping whose keys all stand in the column of the first one.
+      const compact = this.keyColon(v, line.end) !== undefined;
+      const item = compact ? this.map(i, v - (line.start - line.indent), v) : this.scalar(v, i, indent);
+      const last = compact ? this.next - 1 : i;
       items.push(item);
       end = item.range[2];
-      const after = this.lines[i + 1];
+      const after = this.lines[last + 1];
       if (after && after.indent > indent) giveUp();
       const goesOn = !!after && after.indent === indent && this.isItem(after);
-      commentEnd = this.afterItem(i, indent, goesOn, indent === parent);
-      i++;
+      commentEnd = this.afterItem(last, indent, goesOn, indent === parent);
+      i = last + 1;
     }
     this.next = i;
     return { kind: 'seq', items, range: [start, end, commentEnd ?? end] };
   }
 
-  private map(index: number, indent: number): YamlNode {
+  /** The offset of the colon when a plain `key:` (followed by a space or the line's end) starts at `from`. */
+  private keyColon(from: number, lineEnd: number): number | undefined {
+    const colon = this.text.indexOf(':', from);
+    if (colon < 0 || colon >= lineEnd || (colon + 1 < lineEnd && this.text[colon + 1] !== ' ')) return undefined;
+    return KEY.test(this.text.slice(from, colon)) ? colon : undefined;
+  }
+
+  /**
+   * The mapping starting at line `index` whose keys stand in column `indent`; `first` is where its first key starts
+   * when that line is a sequence item (`- key: value`) rather than the key itself.
+   */
+  private map(index: number, indent: number, first?: number): YamlNode {
     const pairs: YamlPair[] = [];
-    const start = (this.lines[index] as Line).start;
+    const start = first ?? (this.lines[index] as Line).start;
     let end = start;
     let commentEnd: number | undefined;
     let i = index;
-    for (let line = this.lines[i]; line && line.indent === indent; line = this.lines[i]) {
-      if (this.isItem(line)) giveUp();
-      const colon = this.text.indexOf(':', line.start);
+    for (let line = this.lines[i]; line && (line.indent === indent || i === index); line = this.lines[i]) {
+      const keyStart = i === index ? start : line.start;
+      if (keyStart === line.start && this.isItem(line)) giveUp();
+      const colon = this.text.indexOf(':', keyStart);
       if (colon < 0 || colon > line.end) giveUp();
-      const keyText = this.text.slice(line.start, colon);
+      const keyText = this.text.slice(keyStart, colon);
       if (!KEY.test(keyText)) giveUp();
       const keyValue = this.resolve(keyText);
       if (!keyValue || typeof keyValue.value !== 'string') giveUp();
       let v = colon + 1;
       if (v < line.end && this.text[v] !== ' ') giveUp();
       while (v < line.end && this.text.charCodeAt(v) === 32) v++;
-      const key: YamlNode = { kind: 'scalar', value: keyValue?.value, quote: 'plain', range: [line.start, colon, colon] };
+      const key: YamlNode = { kind: 'scalar', value: keyValue?.value, quote: 'plain', range: [keyStart, colon, colon] };
       let value: YamlNode;
       let last: number;
       if (v < line.end && this.text[v] !== '#') {

@@ -4,6 +4,7 @@ import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Nod
 import { diagnostic, type Diagnostic } from '../base/diagnostic';
 import type { Span } from '../base/text';
 import type { JDict, JValue } from '../jinja/values';
+import { readSimpleYaml, type YamlNode as FastNode } from '../jinja/yaml-fast';
 
 export type YScalarValue = string | number | boolean | null;
 
@@ -52,6 +53,89 @@ const PYYAML_BOOLEAN = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALS
  * (DV021 for project YAML, DV104 for dbt_project.yml); a duplicate key is a warning (dbt warns and keeps the last).
  */
 export function parseYaml(text: string, code: string): ParsedYaml {
+  return parseYamlFast(text, code) ?? parseYamlWithLibrary(text, code);
+}
+
+/**
+ * The plain block YAML most property files are made of, read by the fast reader (server/src/jinja/yaml-fast.ts, which
+ * gives the library's offsets) with the scalars below; undefined for anything else, which the library reads.
+ * test/project/yaml-tree-fast.test.ts compares both readings on every fixture file.
+ */
+export function parseYamlFast(text: string, code: string): ParsedYaml | undefined {
+  const root = readSimpleYaml(text, resolvePyYamlScalar);
+  if (!root) return undefined;
+  const diagnostics: Diagnostic[] = [];
+  return { root: convertFast(root, diagnostics, code), diagnostics };
+}
+
+const YAML_NULL = /^(?:null|Null|NULL)$/;
+const PYYAML_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+const DECIMAL = /^(?:0|[1-9][0-9]{0,14})$/;
+/** A version like 0.11.5: YAML 1.1 has no number, date or time with two dots, so it is text. */
+const DOTTED_VERSION = /^[0-9]+(?:\.[0-9]+){2,}$/;
+
+/**
+ * A plain scalar's value as parseYamlWithLibrary gives it, for the forms whose reading is certain: a word that starts
+ * with a letter or underscore is text unless it is a null or a PyYAML boolean (no other YAML 1.1 type starts so), and
+ * short decimal integers are numbers, dotted versions are text. Anything else (floats, octals, dates, signs...) is left to the library.
+ */
+function resolvePyYamlScalar(source: string): { value: YScalarValue } | undefined {
+  const c = source.charCodeAt(0);
+  const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+  if (letter) {
+    if (YAML_NULL.test(source)) return { value: null };
+    if (PYYAML_BOOLEAN.test(source)) return { value: PYYAML_TRUE.test(source) };
+    return { value: source };
+  }
+  if (DOTTED_VERSION.test(source)) return { value: source };
+  return DECIMAL.test(source) ? { value: Number(source) } : undefined;
+}
+
+function convertFast(node: FastNode, diagnostics: Diagnostic[], code: string): YValue {
+  const span = { start: node.range[0], end: node.range[1] };
+  switch (node.kind) {
+    case 'scalar': {
+      const value = node.value as YScalarValue;
+      const quoted = node.quote !== 'plain';
+      if (typeof value === 'number') return { kind: 'scalar', value, span, quoted, numberText: String(value) };
+      return { kind: 'scalar', value, span, quoted };
+    }
+    case 'map': {
+      const entries: YEntry[] = [];
+      const seen = new Map<string, number>();
+      for (const pair of node.pairs) {
+        // The fast reader only reads plain word keys, and a value on every key.
+        const key = pair.key as FastNode;
+        const entry: YEntry = {
+          key: (key as { value: string }).value,
+          keySpan: { start: key.range[0], end: key.range[1] },
+          value: pair.value ? convertFast(pair.value, diagnostics, code) : undefined,
+        };
+        addEntry(entries, seen, entry, false, diagnostics, code);
+      }
+      return { kind: 'map', entries, span };
+    }
+    case 'seq':
+      return { kind: 'seq', items: node.items.map((item) => convertFast(item, diagnostics, code)), span };
+    case 'other':
+      return { kind: 'scalar', value: null, span, quoted: false };
+  }
+}
+
+/** Adds an entry to a map being built; a key seen before is a duplicate (warned about unless merged in). */
+function addEntry(entries: YEntry[], seen: Map<string, number>, entry: YEntry, fromMerge: boolean, diagnostics: Diagnostic[], code: string): void {
+  const at = seen.get(entry.key);
+  if (at === undefined) {
+    seen.set(entry.key, entries.length);
+    entries.push(entry);
+  } else if (!fromMerge) {
+    diagnostics.push(diagnostic(code, 'warning', `Duplicate key '${entry.key}': the later value wins, as in dbt. Remove one of them.`, entry.keySpan));
+    entries[at] = entry;
+  }
+}
+
+/** parseYaml by the `yaml` package alone: every YAML there is, errors included. */
+export function parseYamlWithLibrary(text: string, code: string): ParsedYaml {
   const diagnostics: Diagnostic[] = [];
   let doc: Document.Parsed;
   try {
@@ -115,18 +199,7 @@ function convertNode(node: YamlNode, doc: Document.Parsed, diagnostics: Diagnost
   if (isMap(node)) {
     const entries: YEntry[] = [];
     const seen = new Map<string, number>();
-    const add = (entry: YEntry, fromMerge: boolean) => {
-      const at = seen.get(entry.key);
-      if (at === undefined) {
-        seen.set(entry.key, entries.length);
-        entries.push(entry);
-      } else if (!fromMerge) {
-        diagnostics.push(
-          diagnostic(code, 'warning', `Duplicate key '${entry.key}': the later value wins, as in dbt. Remove one of them.`, entry.keySpan),
-        );
-        entries[at] = entry;
-      }
-    };
+    const add = (entry: YEntry, fromMerge: boolean) => addEntry(entries, seen, entry, fromMerge, diagnostics, code);
     const merges: YValue[] = [];
     for (const pair of node.items) {
       const keyNode = pair.key as YamlNode | null;
