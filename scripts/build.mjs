@@ -97,7 +97,7 @@ await Promise.all([
   // The language server runs the embedded database in this worker thread (server/src/warehouse/embedded.ts).
   esbuild.build({ ...common, entryPoints: ['server/src/warehouse/pglite-worker.ts'], outfile: 'dist/pglite-worker.js' }),
   // `dvs check` of a large project checks parts of it in these worker threads (server/src/cli/check-parallel.ts).
-  esbuild.build({ ...common, entryPoints: ['server/src/cli/check-worker.ts'], outfile: 'dist/check-worker.js' }),
+  esbuild.build({ ...common, entryPoints: ['server/src/cli/check-worker.ts'], outfile: 'dist/check-worker.js', plugins: [sqlFormatterSibling] }),
   esbuild.build({ ...common, entryPoints: ['server/src/features/background-check-worker.ts'], outfile: 'dist/background-check-worker.js' }),
   esbuild.build({
     ...common,
