@@ -7,23 +7,10 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, m
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../server/src/cli/main';
-import type { CliIo } from '../../server/src/cli/io';
+import { captureIo, type CapturedIo } from '../support/cli-io';
 
-function capture(cwd: string): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    cwd,
-    env: { HOME: tmpdir() },
-    isTTY: false,
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-  };
-  return io;
+function capture(cwd: string): CapturedIo {
+  return captureIo(cwd);
 }
 
 function miniProject(): string {

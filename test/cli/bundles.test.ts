@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { runCli } from '../../server/src/cli/main';
-import type { CliIo } from '../../server/src/cli/io';
+import { captureIo, type CapturedIo } from '../support/cli-io';
 
 const DIST = join(__dirname, '..', '..', 'dist');
 const CLI = join(DIST, 'cli.js');
@@ -31,21 +31,8 @@ function runBundle(args: string[], cwd: string): { status: number | null; stdout
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded: loaded.sort() };
 }
 
-function capture(cwd: string): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    cwd,
-    env: { HOME: tmpdir() },
-    isTTY: false,
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-  };
-  return io;
+function capture(cwd: string): CapturedIo {
+  return captureIo(cwd);
 }
 
 test('dvs check loads only the entry, the shared base and its own bundle (no sql-formatter, PGlite or other commands)', () => {

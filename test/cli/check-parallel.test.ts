@@ -6,26 +6,13 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../server/src/cli/main';
-import type { CliIo } from '../../server/src/cli/io';
 import { analyseInParallel, analyseSlice, checkParts, mergeSlices, PARALLEL_MIN_MODELS, startCheckWorkers } from '../../server/src/cli/check-parallel';
 import { openSession } from '../../server/src/cli/session';
 import { writeLargeProject } from '../../bench/large-project';
+import { captureIo, type CapturedIo } from '../support/cli-io';
 
-function capture(cwd: string, env: Record<string, string> = {}): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    cwd,
-    env: { HOME: tmpdir(), ...env },
-    isTTY: false,
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-  };
-  return io;
+function capture(cwd: string, env: Record<string, string> = {}): CapturedIo {
+  return captureIo(cwd, env);
 }
 
 /** Fixture projects (each folder holding a dbt_project.yml), copied so the analysis cache lands in a temp folder. */

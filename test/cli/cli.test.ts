@@ -4,23 +4,10 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../server/src/cli/main';
-import type { CliIo } from '../../server/src/cli/io';
+import { captureIo, type CapturedIo } from '../support/cli-io';
 
-function capture(cwd: string, env: Record<string, string | undefined> = {}): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    cwd,
-    env: { HOME: tmpdir(), ...env },
-    isTTY: false,
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-  };
-  return io;
+function capture(cwd: string, env: Record<string, string | undefined> = {}): CapturedIo {
+  return captureIo(cwd, env);
 }
 
 function miniProject(): string {

@@ -2,29 +2,15 @@
 // select the same rows: the formatted text is the formatter's rendering of the unformatted one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'sql-formatter';
 import { runCli } from '../../server/src/cli/main';
-import type { CliIo } from '../../server/src/cli/io';
+import { captureIo, type CapturedIo } from '../support/cli-io';
 
 const SAMPLE = join(__dirname, '..', '..', 'sample-project');
 
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    cwd: SAMPLE,
-    env: { HOME: tmpdir() },
-    isTTY: false,
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-  };
-  return io;
+function capture(): CapturedIo {
+  return captureIo(SAMPLE);
 }
 
 const args = ['compile', '--project', SAMPLE, '--target', 'embedded', '--select', 'hub_users', '--stdout', '--run-started-at', '2024-01-01T00:00:00Z'];
