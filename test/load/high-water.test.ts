@@ -22,6 +22,16 @@ import { createRawOrders, expectedVaultCounts, rawOrdersInsert, vaultCounts, vau
 const TABLES = ['hub_order', 'hub_customer', 'hub_product', 'link_order', 'sat_order'];
 const dirs: string[] = [];
 const databases: string[] = [];
+
+/** A new database on the PostgreSQL server for one test (dropped after the file), with a warehouse open on it. */
+async function serverDatabase(prefix: string): Promise<{ wh: Warehouse; url: string }> {
+  const name = `${prefix}_${process.pid}`;
+  databases.push(name);
+  const url = await freshDatabase(server.url, name);
+  const c = connectionOf(url);
+  const wh = await openPostgres({ host: c.host, port: c.port, user: c.user, password: c.password, dbname: c.dbname, sslmode: 'disable' });
+  return { wh, url };
+}
 let server: TestServer;
 
 before(async () => {
@@ -172,12 +182,8 @@ test('PostgreSQL: ten syncs loaded one by one with marks = AutomateDV over only 
 });
 
 test('PostgreSQL: a backend terminated in the middle of a marked load keeps that model\'s old rows and old mark; the re-run completes', async () => {
-  const name = `dvs_hwm_cut_${process.pid}`;
-  databases.push(name);
-  const url = await freshDatabase(server.url, name);
-  const c = connectionOf(url);
-  const wh = await openPostgres({ host: c.host, port: c.port, user: c.user, password: c.password, dbname: c.dbname, sslmode: 'disable' });
-  const db = { wh, url };
+  const db = await serverDatabase('dvs_hwm_cut');
+  const { wh, url } = db;
   const dir = project({ highWaterMark: true }, db);
   try {
     await createRawOrders(wh);
@@ -373,12 +379,8 @@ test('dbt-postgres indexes: create statements as dbt-postgres writes them, names
 });
 
 test('PostgreSQL: the staged rows compute each hash once per row (five hashed columns, five MD5 calls in the plan)', async () => {
-  const name = `dvs_hwm_plan_${process.pid}`;
-  databases.push(name);
-  const url = await freshDatabase(server.url, name);
-  const c = connectionOf(url);
-  const wh = await openPostgres({ host: c.host, port: c.port, user: c.user, password: c.password, dbname: c.dbname, sslmode: 'disable' });
-  const db = { wh, url };
+  const db = await serverDatabase('dvs_hwm_plan');
+  const { wh } = db;
   const dir = project({ highWaterMark: true }, db);
   try {
     await createRawOrders(wh);
@@ -401,12 +403,8 @@ test('PostgreSQL: the staged rows compute each hash once per row (five hashed co
 });
 
 test('PostgreSQL: a marked first load lets parallel workers share each reader\'s sort of the staged rows', async () => {
-  const name = `dvs_hwm_sorts_${process.pid}`;
-  databases.push(name);
-  const url = await freshDatabase(server.url, name);
-  const c = connectionOf(url);
-  const wh = await openPostgres({ host: c.host, port: c.port, user: c.user, password: c.password, dbname: c.dbname, sslmode: 'disable' });
-  const db = { wh, url };
+  const db = await serverDatabase('dvs_hwm_sorts');
+  const { wh } = db;
   const dir = project({ highWaterMark: true, indexes: true }, db);
   try {
     await createRawOrders(wh);
@@ -436,12 +434,8 @@ test('PostgreSQL: a marked first load lets parallel workers share each reader\'s
 });
 
 test('PostgreSQL: an incremental run does not wait for a lock on a vault table to give it statistics (an autovacuum holds that lock)', async () => {
-  const name = `dvs_hwm_skip_${process.pid}`;
-  databases.push(name);
-  const url = await freshDatabase(server.url, name);
-  const c = connectionOf(url);
-  const wh = await openPostgres({ host: c.host, port: c.port, user: c.user, password: c.password, dbname: c.dbname, sslmode: 'disable' });
-  const db = { wh, url };
+  const db = await serverDatabase('dvs_hwm_skip');
+  const { wh, url } = db;
   const dir = project({ highWaterMark: true, indexes: true }, db);
   const pg = await import('pg');
   const holder = new pg.default.Client({ connectionString: url });
