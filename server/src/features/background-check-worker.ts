@@ -34,7 +34,7 @@ function run(input: BackgroundCheckInput, send: (message: BackgroundCheckMessage
       since = performance.now();
     }
   }
-  send({ kind: 'done', checked: models.length, total: models.length });
+  send({ kind: 'done' });
 }
 
 if (parentPort) {

@@ -35,7 +35,7 @@ export interface CheckedModel {
 /** Messages from the worker thread. */
 export type BackgroundCheckMessage =
   | { kind: 'batch'; items: CheckedModel[]; checked: number; total: number }
-  | { kind: 'done'; checked: number; total: number }
+  | { kind: 'done' }
   | { kind: 'failed'; error: string };
 
 export interface BackgroundCheckHandlers {

@@ -171,10 +171,7 @@ export class ProjectLifecycle {
       generation: 0,
     };
     if (selectedTarget) state.selectedTarget = selectedTarget;
-    for (const doc of this.host.openDocuments()) {
-      const path = uriToPath(doc.uri);
-      if (path && this.rootOf(path) === root) session.updateFile(path, doc.text);
-    }
+    for (const { path, text } of this.openFilesOf(root)) session.updateFile(path, text);
     state.introspection = this.introspect(state);
     this.sendStatus(state);
     // The open models first, from what is known; the rest of the project is indexed in slices meanwhile.
@@ -434,11 +431,7 @@ export class ProjectLifecycle {
 
   private checkInBackground(state: ProjectState, names: readonly string[], open: readonly string[]): void {
     const checkedHere = new Set<string>(open);
-    const overrides: { path: string; text: string }[] = [];
-    for (const doc of this.host.openDocuments()) {
-      const path = uriToPath(doc.uri);
-      if (path && this.rootOf(path) === state.root) overrides.push({ path, text: doc.text });
-    }
+    const overrides = this.openFilesOf(state.root);
     const over = () => {
       if (state.background?.run !== run) return false;
       state.background = undefined;
@@ -450,7 +443,7 @@ export class ProjectLifecycle {
         batch: (items, checked, total) => {
           if (state.background?.run !== run) return;
           this.publishChecked(state, items, checkedHere);
-          this.reportBackgroundProgress(state, checked, total);
+          this.showProgress(state, checked, total);
         },
         done: () => {
           if (over()) this.endProgressWhenIdle(state);
@@ -474,7 +467,8 @@ export class ProjectLifecycle {
     }
   }
 
-  private reportBackgroundProgress(state: ProjectState, checked: number, total: number): void {
+  /** Reports how far the run is, at most every PROGRESS_EVERY_MS. */
+  private showProgress(state: ProjectState, checked: number, total: number): void {
     const shown = state.progress;
     if (!shown) return;
     const at = performance.now();
@@ -492,22 +486,12 @@ export class ProjectLifecycle {
     shown.reporter.done();
   }
 
+  /** After each slice of this thread's checks; a run on a worker thread reports its own progress. */
   private reportProgress(state: ProjectState): void {
-    const shown = state.progress;
-    // A run on a worker thread reports its own progress; this thread's checks are a part of it.
-    if (!shown) return;
     if (state.background) return;
     const { checked, waiting, running } = state.checks.progress;
-    if (!running && waiting === 0) {
-      state.progress = undefined;
-      shown.reporter.done();
-      return;
-    }
-    const at = performance.now();
-    if (at - shown.reportedAt < PROGRESS_EVERY_MS) return;
-    shown.reportedAt = at;
-    const total = checked + waiting;
-    shown.reporter.report(`${checked} of ${total} models`, Math.floor((100 * checked) / total));
+    if (!running && waiting === 0) this.endProgressWhenIdle(state);
+    else this.showProgress(state, checked, checked + waiting);
   }
 
   /** A model was edited, created or removed: the models its change affects are found from its facts before and after
@@ -518,13 +502,21 @@ export class ProjectLifecycle {
     state.checks.modelChanged(name, affected, exists);
   }
 
+  /** The files of the project at `root` open in the editor, with their text there. */
+  private openFilesOf(root: string): { path: string; text: string }[] {
+    const files: { path: string; text: string }[] = [];
+    for (const doc of this.host.openDocuments()) {
+      const path = uriToPath(doc.uri);
+      if (path && this.rootOf(path) === root) files.push({ path, text: doc.text });
+    }
+    return files;
+  }
+
   /** The models of this project open in the editor. */
   private openModelsOf(state: ProjectState): string[] {
     const names: string[] = [];
-    for (const doc of this.host.openDocuments()) {
-      const path = uriToPath(doc.uri);
-      if (!path || !path.endsWith('.sql') || this.rootOf(path) !== state.root) continue;
-      const node = state.session.nodeByPath(path);
+    for (const { path } of this.openFilesOf(state.root)) {
+      const node = path.endsWith('.sql') ? state.session.nodeByPath(path) : undefined;
       if (node) names.push(node.name);
     }
     return names;
