@@ -99,8 +99,12 @@ async function marks(wh: Warehouse): Promise<Record<string, string>> {
   return Object.fromEntries(r.rows.map((row) => [String(row.model_name), String(row.mark)]));
 }
 
+/** A statement that stages rows (see load/high-water.ts). */
+const STAGING = /^create (unlogged|temporary) table/;
+
 async function stageTablesLeft(wh: Warehouse): Promise<number> {
-  const r = await wh.query(`select count(*)::int as n from pg_catalog.pg_tables where schemaname = 'dvs_state' and tablename like 'stage%'`);
+  // Unlogged tables in dvs_state on a server, temporary ones on the embedded database.
+  const r = await wh.query(`select count(*)::int as n from pg_catalog.pg_tables where (schemaname = 'dvs_state' or schemaname like 'pg\\_temp\\_%') and tablename like 'stage%'`);
   return Number(r.rows[0]?.n);
 }
 
@@ -125,7 +129,8 @@ async function tenSyncs(dbs: Databases): Promise<void> {
       assert.ok(summary.results.flatMap((r) => r.executedSql ?? []).some((s) => /_stg_orders" as \(\nselect "[^\n]* from \(\n/.test(s)), 'the staged table is narrowed');
       assert.equal(await stageTablesLeft(oneByOne), 0, 'the run drops its stage tables');
       // The stage is staged once: its first reader ran the staging statements, the others reuse the table.
-      const staging = summary.results.map((r) => (r.executedSql ?? []).filter((s) => /create unlogged table/.test(s)).length);
+      const staging = summary.results.map((r) => (r.executedSql ?? []).filter((s) => STAGING.test(s)).length);
+      assert.ok(summary.results.flatMap((r) => r.executedSql ?? []).filter((s) => STAGING.test(s)).every((s) => s.startsWith(oneByOne.kind === 'embedded' ? 'create temporary table pg_temp."stage_' : 'create unlogged table "dvs_state"."stage_')), 'the embedded database stages into temporary tables, a server into unlogged ones');
       assert.deepEqual(staging.slice(1), [k === 1 ? 1 : 2, 0, 0, 0, 0], `staging statements per model in sync ${k}: ${staging}`);
       // AutomateDV's own behaviour with a stage holding only the new sync, the feature off.
       await onlyNew.exec('truncate raw.orders');
@@ -324,8 +329,8 @@ test('kill -9 of a marked `dvs load` on the embedded database: every model\'s ro
   const rerun = await run(undefined, ['--explain']);
   assert.equal(rerun.code, 0, rerun.stderr);
   // --explain shows what ran: the stage's new rows staged once, and the model reading them instead of the view.
-  assert.match(rerun.stdout, /-- hub_customer: stg_orders: rows of raw\.orders with _airbyte_extracted_at after [^\n]*\ncreate unlogged table "dvs_state"\."stage_/);
-  assert.match(rerun.stdout, /-- sat_order: [^\n]*\n[^]*from "dvs_state"\."stage_[^"]*_stg_orders" as a/i);
+  assert.match(rerun.stdout, /-- hub_customer: stg_orders: rows of raw\.orders with _airbyte_extracted_at after [^\n]*\ncreate temporary table pg_temp\."stage_/);
+  assert.match(rerun.stdout, /-- sat_order: [^\n]*\n[^]*from pg_temp\."stage_[^"]*_stg_orders" as a/i);
   await withDb(async (wh) => {
     assert.deepEqual(await vaultCounts(wh), await expectedVaultCounts(wh));
     assert.equal(await vaultDuplicates(wh), 0);
@@ -356,8 +361,8 @@ test('PGlite: a stage with ranked columns is read whole (filtering would change 
     }
     const hub = last?.results.find((r) => r.model === 'hub_customer');
     assert.match(hub?.message ?? '', /stg_orders: all rows \(its rows depend on other rows \(OVER\)/);
-    assert.ok((hub?.executedSql ?? []).some((s) => /create unlogged table [^\n]* as \(\n(select [^\n]* from \(\n)?select \* from "postgres"\."stg"\."stg_orders"/.test(s)), 'the first reader copies the view once');
-    assert.ok((last?.results.find((r) => r.model === 'sat_order')?.executedSql ?? []).every((s) => !/create unlogged/.test(s)), 'later readers reuse the copy');
+    assert.ok((hub?.executedSql ?? []).some((s) => /create (unlogged|temporary) table [^\n]* as \(\n(select [^\n]* from \(\n)?select \* from "postgres"\."stg"\."stg_orders"/.test(s)), 'the first reader copies the view once');
+    assert.ok((last?.results.find((r) => r.model === 'sat_order')?.executedSql ?? []).every((s) => !STAGING.test(s)), 'later readers reuse the copy');
     assert.deepEqual(await marks(wh), {}, 'no mark for a stage read whole');
     assert.deepEqual(await contents(wh), await contents(plainDb.wh), 'the same rows as without the option');
   } finally {

@@ -7,7 +7,8 @@
 //
 // A stage is staged once per run into an unlogged table in schema dvs_state, shared by every reader with the same mark,
 // so each raw row is hashed once per run instead of once per reader. Unlogged tables rather than temporary ones: a
-// server warehouse runs models on a pool of connections, and temporary tables live on one. Their names carry the
+// server warehouse runs models on a pool of connections, and temporary tables live on one (the embedded database,
+// which has a single session, stages into temporary tables, kept in memory). Their names carry the
 // load's scope (the target schema), so loads of other targets in the same database never touch them, and tables a
 // killed run left behind are dropped when the next run of the same scope starts (loads of one scope never overlap: see
 // warehouse/lock.ts).
@@ -477,9 +478,12 @@ export class HighWaterStaging {
 
   /** `hashing`: the SELECT computes the stage's columns (see PARALLEL_HASHING), rather than copying rows. */
   private async create(statements: string[], name: string, select: string, hashing = false): Promise<{ table: string; rows: number | undefined }> {
-    const table = qualified(name);
+    // The embedded database has one session, in which a temporary table serves every model of the run and stays in
+    // memory (see EMBEDDED_SETTINGS in warehouse/pglite.ts); a server runs models on a pool of sessions.
+    const temporary = this.wh.kind === 'embedded';
+    const table = temporary ? `pg_temp.${quoteIdent(name)}` : qualified(name);
     this.created.push(table);
-    const ctas = `create unlogged table ${table} as (\n${asSubquery(select)}\n)`;
+    const ctas = `create ${temporary ? 'temporary' : 'unlogged'} table ${table} as (\n${asSubquery(select)}\n)`;
     if (!hashing) statements.push(ctas);
     else statements.push(PARALLEL_HASHING, ctas);
     const result = await this.wh.transaction(async (tx) => {

@@ -20,9 +20,24 @@ export interface OpenPgliteOptions {
   description?: string;
 }
 
+/**
+ * Server settings of every embedded database, on top of PGlite's own start parameters. The database has one session
+ * and no replicas, so it needs no WAL beyond crash recovery (wal_level minimal): a table or index built in the
+ * transaction that creates it, as a load's first run does, is then written once instead of twice (the loads bench at a
+ * million raw rows: 15 % faster, first loads and bare SQL alike). Temporary tables, in which a load stages the rows
+ * its vault models share (load/high-water.ts), stay in memory up to temp_buffers, which PGlite allocates only as used,
+ * instead of going to the data directory's files as soon as they outgrow the 8 MB default.
+ */
+export const EMBEDDED_SETTINGS: ReadonlyArray<readonly [string, string]> = [
+  ['wal_level', 'minimal'],
+  ['max_wal_senders', '0'],
+  ['temp_buffers', '256MB'],
+];
+
 /** Opens (creating when empty) a PGlite database at dataDir, or in memory when dataDir is undefined. */
 export async function openPglite(dataDir: string | undefined, options: OpenPgliteOptions = {}): Promise<PgliteWarehouse> {
-  const db = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
+  const startParams = [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS.flatMap(([name, value]) => ['-c', `${name}=${value}`])];
+  const db = dataDir === undefined ? new PGlite({ startParams }) : new PGlite(dataDir, { startParams });
   await db.waitReady;
   // The contract's session settings for embedded targets; served sessions share them (PGlite has one session).
   await db.exec(`SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'`);
