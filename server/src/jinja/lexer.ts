@@ -72,12 +72,37 @@ const TWO_CHAR_OPERATORS = new Set(OPERATORS.filter((o) => o.length === 2));
 const ONE_CHAR_OPERATORS = new Set(OPERATORS.filter((o) => o.length === 1));
 const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 
-/** The operator at `pos` (two-character ones first, as OPERATORS lists them), by set lookups rather than a scan. */
+/**
+ * The operator at `pos` (two-character ones first, as OPERATORS lists them). A two-character operator's second
+ * character is always `/`, `*` or `=`, so most positions need no two-character string at all.
+ */
 function operatorAt(text: string, pos: number): string | undefined {
-  const two = text.slice(pos, pos + 2);
-  if (TWO_CHAR_OPERATORS.has(two)) return two;
+  const next = text.charCodeAt(pos + 1);
+  if (next === 47 || next === 42 || next === 61) {
+    const two = text.slice(pos, pos + 2);
+    if (TWO_CHAR_OPERATORS.has(two)) return two;
+  }
   const one = text[pos];
   return one !== undefined && ONE_CHAR_OPERATORS.has(one) ? one : undefined;
+}
+
+/** A-Z, a-z and _: where an ASCII name may start. */
+function isAsciiNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+/**
+ * The end of the name starting at `pos` when the name is plain ASCII (letters, digits, _) up to a non-name ASCII
+ * character or the end of the text; -1 when a non-ASCII character follows, which NAME_RE must then decide.
+ */
+function asciiNameEnd(text: string, pos: number): number {
+  let i = pos + 1;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) continue;
+    return c < 128 ? i : -1;
+  }
+  return i;
 }
 const FLOAT_RE = /(?:\d+_)*\d+(?:(?:\.(?:\d+_)*\d+)?[eE][+-]?(?:\d+_)*\d+|\.(?:\d+_)*\d+)/y;
 const INT_RE = /0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0[xX](?:_?[\da-fA-F])+|[1-9](?:_?\d)*|0(?:_?0)*/y;
@@ -219,7 +244,11 @@ function lexTag(text: string, open: number, end: number, tag: 'block' | 'variabl
   };
 
   for (;;) {
-    while (pos < end && isPyWhitespace(text[pos] as string)) pos++;
+    while (pos < end) {
+      const c = text.charCodeAt(pos);
+      if (c === 32 || (c >= 9 && c <= 13) || (c >= 28 && c <= 31) || (c >= 128 && isPyWhitespace(text[pos] as string))) pos++;
+      else break;
+    }
     if (pos >= end) break;
     const top = brackets[brackets.length - 1];
     const canClose = !top || top.value !== '{' || tag === 'block';
@@ -257,6 +286,13 @@ function lexTag(text: string, open: number, end: number, tag: 'block' | 'variabl
         pos += m[0].length;
         continue;
       }
+    }
+    // Most names are plain ASCII: those are read without the Unicode regex.
+    const asciiEnd = isAsciiNameStart(text.charCodeAt(pos)) ? asciiNameEnd(text, pos) : -1;
+    if (asciiEnd > 0) {
+      tokens.push({ type: 'name', value: text.slice(pos, asciiEnd), span: { start: pos, end: asciiEnd } });
+      pos = asciiEnd;
+      continue;
     }
     NAME_RE.lastIndex = pos;
     const name = NAME_RE.exec(text);

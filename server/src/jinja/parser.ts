@@ -673,17 +673,24 @@ function parseBinaryLevel(stream: TokenStream, ops: string[], operand: (s: Token
   }
 }
 
+// Each level's operators and operand, made once: every primary expression passes through all four levels.
+const MATH1_OPS = ['+', '-'];
+const CONCAT_OPS = ['~'];
+const MATH2_OPS = ['*', '/', '//', '%'];
+const POW_OPS = ['**'];
+const unaryWithFilter = (s: TokenStream): Expression => parseUnary(s, true);
+
 function parseMath1(stream: TokenStream): Expression {
-  return parseBinaryLevel(stream, ['+', '-'], parseConcat);
+  return parseBinaryLevel(stream, MATH1_OPS, parseConcat);
 }
 function parseConcat(stream: TokenStream): Expression {
-  return parseBinaryLevel(stream, ['~'], parseMath2);
+  return parseBinaryLevel(stream, CONCAT_OPS, parseMath2);
 }
 function parseMath2(stream: TokenStream): Expression {
-  return parseBinaryLevel(stream, ['*', '/', '//', '%'], parsePow);
+  return parseBinaryLevel(stream, MATH2_OPS, parsePow);
 }
 function parsePow(stream: TokenStream): Expression {
-  return parseBinaryLevel(stream, ['**'], (s) => parseUnary(s, true));
+  return parseBinaryLevel(stream, POW_OPS, unaryWithFilter);
 }
 
 function parseUnary(stream: TokenStream, withFilter: boolean): Expression {
