@@ -131,6 +131,10 @@ async function tenSyncs(dbs: Databases): Promise<void> {
       // The stage is staged once: its first reader ran the staging statements, the others reuse the table.
       const staging = summary.results.map((r) => (r.executedSql ?? []).filter((s) => STAGING.test(s)).length);
       assert.ok(summary.results.flatMap((r) => r.executedSql ?? []).filter((s) => STAGING.test(s)).every((s) => s.startsWith(oneByOne.kind === 'embedded' ? 'create temporary table pg_temp."stage_' : 'create unlogged table "dvs_state"."stage_')), 'the embedded database stages into temporary tables, a server into unlogged ones');
+      // The embedded database normalises each business key once per row for all hashes (load/hash-inputs.ts); a server
+      // leaves the hashing to its parallel workers.
+      const stagings = summary.results.flatMap((r) => r.executedSql ?? []).filter((s) => STAGING.test(s) && /_stg_orders" as \(/.test(s));
+      assert.ok(stagings.length > 0 && stagings.every((s) => s.includes('AS dvs_hash_input_') === (oneByOne.kind === 'embedded')), `hash inputs shared on the embedded database only:\n${stagings.join('\n')}`);
       assert.deepEqual(staging.slice(1), [k === 1 ? 1 : 2, 0, 0, 0, 0], `staging statements per model in sync ${k}: ${staging}`);
       // AutomateDV's own behaviour with a stage holding only the new sync, the feature off.
       await onlyNew.exec('truncate raw.orders');

@@ -25,6 +25,7 @@ import { createHash } from 'node:crypto';
 import { foldedIdent, isPlainName, quoteIdent, quoteLiteral } from '../base/relation';
 import type { SqlSession, Warehouse } from '../warehouse/warehouse';
 import { asSubquery, qualifiedName } from './ddl';
+import { shareHashInputs } from './hash-inputs';
 import { isIncrementalRun } from './materialize';
 import type { LoadModel, StageInput } from './model';
 
@@ -531,7 +532,10 @@ export class HighWaterStaging {
       rows = mark === undefined ? `(select * from ${src.relation})` : `(select * from ${src.relation} where ${expr} <= cast(${quoteLiteral(mark)} as ${type}) or ${expr} is null)`;
     }
     const columns = count === undefined || !Number.isFinite(count) || count >= this.narrowFrom ? await narrow() : undefined;
-    const sql = stageSql.slice(0, at) + `${rows} as ${quoteIdent(src.identifier)}` + stageSql.slice(at + src.relation.length);
+    const filtered = stageSql.slice(0, at) + `${rows} as ${quoteIdent(src.identifier)}` + stageSql.slice(at + src.relation.length);
+    // A server hashes the rows in parallel workers, which the rewrite's subquery would keep in one process (see
+    // hash-inputs.ts); the embedded database has a single process anyway.
+    const sql = this.wh.kind === 'embedded' ? shareHashInputs(filtered) : filtered;
     const { table } = await this.create(statements, stagedName(this.prefix, n, stage.name), HighWaterStaging.narrowed(sql, columns), true);
     // A few new rows against large vault tables: statistics let the anti-joins probe the vault's key indexes. A full
     // load sorts everything anyway, and sampling a large table would only add to it.
