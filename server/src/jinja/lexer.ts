@@ -86,26 +86,9 @@ function operatorAt(text: string, pos: number): string | undefined {
   return one !== undefined && ONE_CHAR_OPERATORS.has(one) ? one : undefined;
 }
 
-/** A-Z, a-z and _: where an ASCII name may start. */
-function isAsciiNameStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
-
-/**
- * The end of the name starting at `pos` when the name is plain ASCII (letters, digits, _) up to a non-name ASCII
- * character or the end of the text; -1 when a non-ASCII character follows, which NAME_RE must then decide.
- */
-function asciiNameEnd(text: string, pos: number): number {
-  let i = pos + 1;
-  for (; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) continue;
-    return c < 128 ? i : -1;
-  }
-  return i;
-}
 const FLOAT_RE = /(?:\d+_)*\d+(?:(?:\.(?:\d+_)*\d+)?[eE][+-]?(?:\d+_)*\d+|\.(?:\d+_)*\d+)/y;
 const INT_RE = /0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0[xX](?:_?[\da-fA-F])+|[1-9](?:_?\d)*|0(?:_?0)*/y;
+const ASCII_NAME_RE = /[A-Za-z_][A-Za-z0-9_]*/y;
 const NAME_RE = /[\p{L}_][\p{L}\p{N}_]*/uy;
 const RAW_BEGIN_RE = /\{%[-+]?\s*raw\s*(-?)%\}/y;
 const RAW_END_RE = /\{%([-+]?)\s*endraw\s*([-+]?)%\}/g;
@@ -244,11 +227,7 @@ function lexTag(text: string, open: number, end: number, tag: 'block' | 'variabl
   };
 
   for (;;) {
-    while (pos < end) {
-      const c = text.charCodeAt(pos);
-      if (c === 32 || (c >= 9 && c <= 13) || (c >= 28 && c <= 31) || (c >= 128 && isPyWhitespace(text[pos] as string))) pos++;
-      else break;
-    }
+    while (pos < end && isPyWhitespace(text[pos] as string)) pos++;
     if (pos >= end) break;
     const top = brackets[brackets.length - 1];
     const canClose = !top || top.value !== '{' || tag === 'block';
@@ -287,11 +266,12 @@ function lexTag(text: string, open: number, end: number, tag: 'block' | 'variabl
         continue;
       }
     }
-    // Most names are plain ASCII: those are read without the Unicode regex.
-    const asciiEnd = isAsciiNameStart(text.charCodeAt(pos)) ? asciiNameEnd(text, pos) : -1;
-    if (asciiEnd > 0) {
-      tokens.push({ type: 'name', value: text.slice(pos, asciiEnd), span: { start: pos, end: asciiEnd } });
-      pos = asciiEnd;
+    // Most names are plain ASCII: those are read without the Unicode regex, unless a non-ASCII character follows.
+    ASCII_NAME_RE.lastIndex = pos;
+    const ascii = ASCII_NAME_RE.exec(text);
+    if (ascii && !(text.charCodeAt(pos + ascii[0].length) >= 128)) {
+      tokens.push({ type: 'name', value: ascii[0], span: { start: pos, end: pos + ascii[0].length } });
+      pos += ascii[0].length;
       continue;
     }
     NAME_RE.lastIndex = pos;
