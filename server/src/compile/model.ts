@@ -98,14 +98,28 @@ export interface CompiledModel {
 
 const AUTOMATE_DV_NAMESPACES = ['automate_dv', 'dbtvault'];
 
-let builtinNames: readonly string[] | undefined;
+let builtinNames: ReadonlySet<string> | undefined;
 
 /** The names of Jinja's built-in globals (range, dict, fromyaml …), listed once: they are the same for every model. */
-function builtinGlobalNames(): readonly string[] {
-  return (builtinNames ??= [...builtinGlobals({ warn: () => undefined }).keys()]);
+function builtinGlobalNames(): ReadonlySet<string> {
+  return (builtinNames ??= new Set(builtinGlobals({ warn: () => undefined }).keys()));
 }
 // Names the renderer itself binds (return() and the names inside macros and loops); never stand-ins.
 const RENDERER_NAMES = ['return', 'caller', 'super', 'loop', 'varargs', 'kwargs', 'self'];
+/** What the emulated path never makes a stand-in for, besides the model's globals and the project's macros. */
+const NEVER_STAND_INS: ReadonlySet<string> = new Set([...AUTOMATE_DV_NAMESPACES, ...RENDERER_NAMES]);
+
+const macroNameSets = new WeakMap<MacroNode[], ReadonlySet<string>>();
+
+/** The names of a list of macros, made once per list (the project's list is the same for every model). */
+function macroNames(macros: MacroNode[]): ReadonlySet<string> {
+  let names = macroNameSets.get(macros);
+  if (!names) {
+    names = new Set(macros.map((m) => m.name));
+    macroNameSets.set(macros, names);
+  }
+  return names;
+}
 
 export function compileModel(given: ModelCompileEnv): CompiledModel {
   const env = withUninstalledPackageRefs(given);
@@ -182,16 +196,19 @@ export function compileModel(given: ModelCompileEnv): CompiledModel {
   for (const [name, value] of dbtRuntimeGlobals({ projectName: env.projectName ?? '', reporter, runStartedAt: env.runStartedAt, queries: env.queries, fullRefresh: env.fullRefresh })) if (!globals.has(name)) globals.set(name, value);
   if (env.installed) return renderWithInstalledPackages(env, env.installed, globals, callees, reporter, diagnostics, refsUsed);
   // Installed packages: their namespace, and their macros by bare name where the project defines none of that name.
+  const projectMacroNames = macroNames(env.projectMacros);
   const packages = env.packageMacros ?? [];
   const invoke = macroInvoker(globals, env.projectMacros, reporter);
   for (const pkg of packages) {
     if (!globals.has(pkg.name)) globals.set(pkg.name, packageNamespace(pkg, invoke));
     for (const m of pkg.macros) {
-      if (!globals.has(m.name) && !env.projectMacros.some((p) => p.name === m.name)) globals.set(m.name, invoke(m.name, pkg.macros, pkg.name));
+      if (!globals.has(m.name) && !projectMacroNames.has(m.name)) globals.set(m.name, invoke(m.name, pkg.macros, pkg.name));
     }
   }
   globals.set('adapter', adapterObject(env, (macro, namespace) => dispatchMacro(macro, namespace, env.projectMacros, packages, invoke, reporter)));
-  const defined = new Set<string>([...globals.keys(), ...builtinGlobalNames(), ...env.projectMacros.map((m) => m.name), ...AUTOMATE_DV_NAMESPACES, ...RENDERER_NAMES]);
+  // Asked per callee rather than made as one set of every name per model. The globals are asked as they are now: the
+  // loops below add stand-ins to them, but only under names that no later callee of the same loop repeats.
+  const defined = { has: (name: string) => globals.has(name) || builtinGlobalNames().has(name) || projectMacroNames.has(name) || NEVER_STAND_INS.has(name) };
   for (const name of callees.namespaces) {
     if (defined.has(name)) continue;
     // dbt_utils without `dbt deps`: its common macros are emulated; the rest stay stand-ins.
@@ -261,7 +278,7 @@ function renderWithInstalledPackages(
   const defined = new Set<string>([
     ...globals.keys(),
     ...builtinGlobalNames(),
-    ...env.projectMacros.map((m) => m.name),
+    ...macroNames(env.projectMacros),
     ...packageNames,
     ...RENDERER_NAMES,
     'adapter',
