@@ -44,3 +44,17 @@ test('operators: two-character ones first, one-character ones otherwise', () => 
   const bang = lexTemplate('{{ a ! b }}');
   assert.deepEqual(bang.diagnostics.map((d) => d.code), ['DV002']);
 });
+
+test('strings: the first quote closes unless a backslash escapes it; an unclosed one ends at the tag', () => {
+  assert.deepEqual(tokens(`{{ 'a' ~ "b" }}`), ['string:a', 'op:~', 'string:b']);
+  assert.deepEqual(tokens(`{{ 'it\\'s' }}`), ["string:it's"]);
+  assert.deepEqual(tokens(`{{ "a\\\\" ~ 'b' }}`), ['string:a\\', 'op:~', 'string:b']);
+  assert.deepEqual(tokens(`{{ 'x"y' }}`), ['string:x"y']);
+  assert.deepEqual(tokens(`{{ '' }}`), ['string:']);
+  const open = lexTemplate(`{{ 'abc }}\nrest`);
+  assert.deepEqual(open.diagnostics.map((d) => d.code), ['DV001']);
+  const tag = open.chunks.find((c): c is TagChunk => c.kind === 'tag') as TagChunk;
+  assert.deepEqual(tag.tokens.map((t) => [t.type, t.value]), [['string', 'abc']]);
+  const escapedToEnd = lexTemplate(`{{ 'a\\' }}`);
+  assert.deepEqual(escapedToEnd.diagnostics.map((d) => d.code), ['DV001']);
+});

@@ -318,11 +318,16 @@ function parseIntLiteral(s: string): number {
 }
 
 function lexString(text: string, start: number, end: number, diagnostics: Diagnostic[]): { token: Token; next: number } {
-  const quote = text[start];
-  let i = start + 1;
-  while (i < end && text[i] !== quote) {
-    if (text[i] === '\\') i++;
-    i++;
+  const quote = text[start] as string;
+  // The closing quote by indexOf; the character loop only when a backslash comes first (it may escape the quote).
+  let i = text.indexOf(quote, start + 1);
+  if (i < 0 || i > end) i = end;
+  if (text.slice(start + 1, i).includes('\\')) {
+    i = start + 1;
+    while (i < end && text[i] !== quote) {
+      if (text[i] === '\\') i++;
+      i++;
+    }
   }
   if (i >= end) {
     // Unterminated: end the string before the tag's close on the same line, else at the end of the line.
