@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -76,4 +76,19 @@ test('dvs compile uses the compile bundle cache and prints the same SQL with it'
   assert.deepEqual(cacheFiles(cacheHome).map((f) => f.replace(/-[0-9a-f]{32}\.bin$/, '')), ['cli-compile.js']);
   const second = run(args, dir, cacheHome);
   assert.equal(second.stdout, first.stdout);
+});
+
+test("a cache of another build of the bundle is removed when this build's is written", () => {
+  const cacheHome = mkdtempSync(join(tmpdir(), 'dvs-xdg-'));
+  const dir = join(cacheHome, 'dvs', 'v8');
+  mkdirSync(dir, { recursive: true });
+  const stale = join(dir, `cli-check.js-${'0'.repeat(32)}.bin`);
+  const other = join(dir, `cli-compile.js-${'0'.repeat(32)}.bin`);
+  writeFileSync(stale, 'old');
+  writeFileSync(other, 'old');
+  const r = run(['check', '--format', 'json'], miniProject(), cacheHome);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(!existsSync(stale), 'the earlier build of the check bundle is gone');
+  assert.ok(existsSync(other), 'another bundle keeps its cache');
+  assert.equal(cacheFiles(cacheHome).filter((f) => f.startsWith('cli-check.js-')).length, 1);
 });

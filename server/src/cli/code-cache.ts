@@ -6,10 +6,10 @@
 // the architecture, and V8 itself rejects one made with other flags: then the bundle compiles as usual and the cache is
 // written again. `DVS_CODE_CACHE=off` turns it off.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -36,7 +36,12 @@ export function loadSiblingWithCodeCache(name: string, env: Env = process.env): 
   }
   // V8 checks the cache's V8 version and flags, but of the source only its length: the content is in the name.
   const key = createHash('sha256').update(`${process.version} ${process.arch}\0`).update(source).digest('hex').slice(0, 32);
-  const cacheFile = join(codeCacheDir(env), `${name}-${key}.bin`);
+  let cacheFile: string;
+  try {
+    cacheFile = join(codeCacheDir(env), `${name}-${key}.bin`);
+  } catch {
+    return; // no home folder to keep it in
+  }
   const cached = readCacheFile(cacheFile);
   const script = new Script(Module.wrap(source), { filename: file, cachedData: cached });
   // Loaded as require() would load it: its own module, exports and require, in the one module cache.
@@ -57,10 +62,15 @@ export function loadSiblingWithCodeCache(name: string, env: Env = process.env): 
   process.once('exit', () => {
     try {
       const data = script.createCachedData();
-      mkdirSync(dirname(cacheFile), { recursive: true });
+      const dir = dirname(cacheFile);
+      mkdirSync(dir, { recursive: true });
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       writeFileSync(tmp, Buffer.concat([digest(data), data]));
       renameSync(tmp, cacheFile);
+      // The caches of this bundle's earlier builds are never read again.
+      for (const old of readdirSync(dir)) {
+        if (old.startsWith(`${name}-`) && old.endsWith('.bin') && old !== basename(cacheFile)) rmSync(join(dir, old), { force: true });
+      }
     } catch {
       // A read-only or full disk: the next run compiles as this one did.
     }
