@@ -6,7 +6,7 @@ import { Relation, quoteIdent } from '../base/relation';
 import { automateDvMacros } from './automate-dv';
 import { isReleasedHelperMacro } from './automate-dv/signatures';
 import { CompileError, type AutomateDvCompat, type ColumnInfo, type MacroContext } from './context';
-import type { Expression, MacroNode, Template } from '../jinja/ast';
+import type { Expression, FilterCall, Keyword, MacroNode, MacroParam, Statement, Template } from '../jinja/ast';
 import { parseTemplate, render } from '../jinja';
 import { makeDatetime } from '../jinja/datetime';
 import { builtinGlobals } from '../jinja/builtins';
@@ -593,7 +593,7 @@ interface Callees {
 }
 
 /** What one template or macro calls: bare names, namespaces, and where each call key is first written. */
-interface CalleeParts {
+export interface CalleeParts {
   names: string[];
   namespaces: string[];
   /** Every call key (`f`, `x.y`) with the span of its first call. */
@@ -606,46 +606,180 @@ interface CalleeParts {
  */
 const calleeParts = new WeakMap<object, CalleeParts>();
 
-function calleePartsOf(node: Template | MacroNode, body: unknown): CalleeParts {
+function calleePartsOf(node: Template | MacroNode, body: Statement[]): CalleeParts {
   let parts = calleeParts.get(node);
-  if (parts) return parts;
+  if (!parts) {
+    parts = callsIn(body);
+    calleeParts.set(node, parts);
+  }
+  return parts;
+}
+
+/**
+ * What a body calls. The walk goes through each node's children in the order the parser gives them their fields (the
+ * first call of a name is where a finding about it lands): a walk over every field of every node did the same, but
+ * most of a cold check's time in it went to enumerating fields and telling spans from nodes.
+ * test/compile/callee-walk.test.ts compares the two on every model and macro file of the fixtures.
+ */
+export function callsIn(body: readonly Statement[]): CalleeParts {
   const names = new Set<string>();
   const namespaces = new Set<string>();
   const first = new Map<string, Span>();
   const record = (key: string, span: Span) => {
     if (!first.has(key)) first.set(key, span);
   };
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const x of node) visit(x);
-      return;
-    }
-    if (!node || typeof node !== 'object') return;
-    const kind = (node as { kind?: unknown }).kind;
-    // Leaves hold no call; entering them (and the spans below) was most of the walk.
-    if (kind === 'Const' || kind === 'Name' || kind === 'Text' || kind === 'Comment' || kind === 'Raw') return;
-    if (kind === 'Call') {
-      const call = node as Extract<Expression, { kind: 'Call' }>;
-      if (call.callee.kind === 'Name') {
-        names.add(call.callee.name);
-        record(call.callee.name, call.callee.span);
-      } else if (call.callee.kind === 'Getattr' && call.callee.object.kind === 'Name') {
-        namespaces.add(call.callee.object.name);
-        record(`${call.callee.object.name}.${call.callee.attr}`, call.callee.span);
-      }
-    }
-    // A for-in loop: this runs over every node of every model, and Object.entries allocated an array per node.
-    // Every field named span or …Span (tagSpan, nameSpan, contentSpan …) is a Span of the AST, never a node.
-    const fields = node as Record<string, unknown>;
-    for (const k in fields) {
-      const v = fields[k];
-      if (v && typeof v === 'object' && k !== 'span' && !k.endsWith('Span')) visit(v);
+  const exprs = (list: readonly Expression[]): void => {
+    for (const e of list) expr(e);
+  };
+  const keywords = (list: readonly Keyword[]): void => {
+    for (const k of list) expr(k.value);
+  };
+  const filterCalls = (list: readonly FilterCall[]): void => {
+    for (const f of list) {
+      exprs(f.args);
+      keywords(f.kwargs);
+      expr(f.dynArgs);
+      expr(f.dynKwargs);
     }
   };
-  visit(body);
-  parts = { names: [...names], namespaces: [...namespaces], first };
-  calleeParts.set(node, parts);
-  return parts;
+  const params = (list: readonly MacroParam[]): void => {
+    for (const p of list) expr(p.default);
+  };
+  const expr = (e: Expression | undefined): void => {
+    if (!e) return;
+    switch (e.kind) {
+      case 'Const':
+      case 'Name':
+      case 'Invalid':
+        return;
+      case 'List':
+      case 'Tuple':
+        exprs(e.items);
+        return;
+      case 'Dict':
+        for (const item of e.items) {
+          expr(item.key);
+          expr(item.value);
+        }
+        return;
+      case 'Getattr':
+        expr(e.object);
+        return;
+      case 'Getitem':
+        expr(e.object);
+        expr(e.index);
+        return;
+      case 'Slice':
+        expr(e.start);
+        expr(e.stop);
+        expr(e.step);
+        return;
+      case 'Call':
+        if (e.callee.kind === 'Name') {
+          names.add(e.callee.name);
+          record(e.callee.name, e.callee.span);
+        } else if (e.callee.kind === 'Getattr' && e.callee.object.kind === 'Name') {
+          namespaces.add(e.callee.object.name);
+          record(`${e.callee.object.name}.${e.callee.attr}`, e.callee.span);
+        }
+        expr(e.callee);
+        exprs(e.args);
+        keywords(e.kwargs);
+        expr(e.dynArgs);
+        expr(e.dynKwargs);
+        return;
+      case 'Filter':
+        expr(e.value);
+        filterCalls([e.filter]);
+        return;
+      case 'Test':
+        expr(e.value);
+        exprs(e.args);
+        keywords(e.kwargs);
+        return;
+      case 'Unary':
+        expr(e.operand);
+        return;
+      case 'Binary':
+        expr(e.left);
+        expr(e.right);
+        return;
+      case 'Compare':
+        expr(e.first);
+        for (const o of e.ops) expr(o.expr);
+        return;
+      case 'CondExpr':
+        expr(e.test);
+        expr(e.then);
+        expr(e.otherwise);
+        return;
+    }
+  };
+  const statements = (list: readonly Statement[] | undefined): void => {
+    if (list) for (const st of list) statement(st);
+  };
+  const statement = (st: Statement): void => {
+    switch (st.kind) {
+      case 'Text':
+      case 'Comment':
+      case 'Raw':
+      case 'Break':
+      case 'Continue':
+        return;
+      case 'Output':
+      case 'Do':
+        expr(st.expr);
+        return;
+      case 'If':
+        for (const branch of st.branches) {
+          expr(branch.test);
+          statements(branch.body);
+        }
+        statements(st.elseBody);
+        return;
+      case 'For':
+        expr(st.target);
+        expr(st.iter);
+        statements(st.body);
+        expr(st.filter);
+        statements(st.elseBody);
+        return;
+      case 'Set':
+        expr(st.target);
+        expr(st.value);
+        return;
+      case 'SetBlock':
+        expr(st.target);
+        filterCalls(st.filters);
+        statements(st.body);
+        return;
+      case 'Macro':
+        params(st.params);
+        statements(st.body);
+        return;
+      case 'CallBlock':
+        params(st.params);
+        expr(st.call);
+        statements(st.body);
+        return;
+      case 'FilterBlock':
+        filterCalls(st.filters);
+        statements(st.body);
+        return;
+      case 'With':
+        for (const a of st.assignments) {
+          expr(a.target);
+          expr(a.value);
+        }
+        statements(st.body);
+        return;
+      case 'NamedBlock':
+        statements(st.body);
+        return;
+    }
+  };
+  statements(body);
+  return { names: [...names], namespaces: [...namespaces], first };
 }
 
 /** The callees of the model and of the project's macros (whose own calls may name packages the model does not). */
