@@ -179,7 +179,7 @@ export function compileModel(given: ModelCompileEnv): CompiledModel {
   globals.set('this', env.self);
   globals.set('is_incremental', callable('is_incremental', () => env.incremental));
   globals.set('run_started_at', makeDatetime(env.runStartedAt));
-  globals.set('target', fromJs({ ...env.target, database: env.target.dbname, type: 'postgres', threads: env.target.threads ?? 1 }));
+  globals.set('target', fromJs(targetObject(env.target)));
   globals.set('log', callable('log', () => ''));
   globals.set('exceptions', namespaceObject('exceptions', new Map([
     ['raise_compiler_error', callable('raise_compiler_error', (args) => { throw new CompileError(String(args[0] ?? 'compiler error'), 'DV200'); })],
@@ -221,6 +221,19 @@ export function compileModel(given: ModelCompileEnv): CompiledModel {
   }
 
   return renderModel(env, globals, diagnostics, refsUsed);
+}
+
+/**
+ * dbt's `target` as a plain object: the target's fields in their order, then database, type and threads. Object.assign
+ * and stores instead of an object spread with extra keys, which a cold check runs unoptimized, where the spread took
+ * three to five times as long (once per model).
+ */
+function targetObject(target: CompileTarget): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.assign({}, target as unknown as Record<string, unknown>);
+  out.database = target.dbname;
+  out.type = 'postgres';
+  out.threads = target.threads ?? 1;
+  return out;
 }
 
 function renderModel(env: ModelCompileEnv, globals: Map<string, JValue>, diagnostics: Diagnostic[], refsUsed: string[]): CompiledModel {

@@ -37,7 +37,7 @@ export function renderTemplate(text: string, vars: Record<string, unknown>, opti
     parsedTemplates.set(text, template);
   }
   const globals = new Map<string, JValue>();
-  for (const [k, v] of Object.entries(vars)) globals.set(k, fromJs(v));
+  for (const k of Object.keys(vars)) globals.set(k, fromJs(vars[k]));
   const result = render(template, globals, options);
   const error = result.diagnostics.find((d) => d.severity === 'error');
   if (error) throw new Error(`Template render error ${error.code}${describe(text, error.span)}: ${error.message}`);

@@ -196,7 +196,8 @@ export function fromJs(v: unknown): JValue {
   }
   if (typeof v === 'object') {
     const m: JDict = new Map();
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) m.set(k, fromJs(x));
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) m.set(k, fromJs(o[k]));
     return m;
   }
   return String(v);

@@ -65,7 +65,9 @@ export function runVaultRules(input: VaultRuleInput): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const rule of VAULT_RULES) {
     try {
-      out.push(...rule.check(ctx));
+      // A loop, not push(...found): most rules find nothing, and a spread call costs the same either way.
+      const found = rule.check(ctx);
+      for (let i = 0; i < found.length; i++) out.push(found[i] as Diagnostic);
     } catch (error) {
       // A rule bug must not take the other findings (or the editor) down; the fixture tests catch it.
       input.onRuleError?.(rule, error);

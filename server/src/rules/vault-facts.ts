@@ -94,13 +94,17 @@ export function paramColumns(call: MacroCallInfo, name: string): Named[] {
   const v = paramValue(call, name);
   // A {source_column, alias} mapping reads its source column from the stage (AutomateDV's prefix() selects it).
   const items = v?.kind === 'list' ? v.items : v ? [v] : [];
-  return items.flatMap((item): Named[] => {
+  // A loop rather than flatMap with an array per item: the rules ask for a model's columns many times per check.
+  const out: Named[] = [];
+  for (const item of items) {
     if (item.kind === 'dict') {
       const source = metaEntry(item, 'source_column')?.value;
-      return source?.kind === 'string' ? [{ value: source.value, span: source.contentSpan }] : [];
+      if (source?.kind === 'string') out.push({ value: source.value, span: source.contentSpan });
+    } else {
+      for (const s of metaStrings(item)) out.push(s);
     }
-    return metaStrings(item);
-  });
+  }
+  return out;
 }
 
 /** The stage column a satellite's src_hashdiff names: a string, or the source_column of {source_column, alias}. */
