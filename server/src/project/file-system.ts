@@ -32,7 +32,7 @@ export const nodeFileSystem: FileSystem = {
   },
   listFiles(dir: string, predicate: (file: string) => boolean): string[] {
     const out: string[] = [];
-    const walk = (d: string, depth: number) => {
+    const walk = (d: string, normalised: string, depth: number) => {
       if (depth > 50) return;
       let entries: fs.Dirent[];
       try {
@@ -41,13 +41,13 @@ export const nodeFileSystem: FileSystem = {
         return;
       }
       for (const e of entries) {
-        const p = joinPath(d, e.name);
+        const p = childPath(normalised, e.name);
         if (e.isDirectory()) {
-          if (!SKIPPED_FOLDERS.has(e.name)) walk(p, depth + 1);
+          if (!SKIPPED_FOLDERS.has(e.name)) walk(p, p, depth + 1);
         } else if ((e.isFile() || e.isSymbolicLink()) && predicate(p)) out.push(p);
       }
     };
-    walk(dir, 0);
+    walk(dir, joinPath(dir), 0);
     return out.sort();
   },
   exists(file: string): boolean {
@@ -79,6 +79,17 @@ export const nodeFileSystem: FileSystem = {
     }
   },
 };
+
+/**
+ * joinPath(dir, name) for a folder already normalised by joinPath and an entry name read from it. An absolute folder
+ * and a name without slashes are joined as they are: path.posix.join normalises character by character, once for
+ * each of a large project's thousands of files.
+ */
+function childPath(dir: string, name: string): string {
+  if (!dir.startsWith('/') || name.includes('/') || name.includes('\\') || name === '.' || name === '..') return joinPath(dir, name);
+  // joinPath keeps a folder's trailing slash ('/', or a folder given as 'models/'); the join has one slash.
+  return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
+}
 
 /** Joins and normalises path parts with '/' separators (project paths are always shown that way). */
 export function joinPath(...parts: string[]): string {

@@ -101,9 +101,11 @@ function danglingSeparator(columns: readonly ColumnRef[], printed: readonly stri
   if (keepRepeats || !keepDangling || columns.length < 2) return '';
   const last = columns[columns.length - 1];
   if (typeof last !== 'string') return '';
-  const earlier = printed.slice(0, -1).map((n) => n.toLowerCase());
   const name = last.trim();
-  if (!earlier.includes(name.toLowerCase())) return '';
+  const folded = name.toLowerCase();
+  let earlier = false;
+  for (let i = 0; i < printed.length - 1 && !earlier; i++) earlier = (printed[i] as string).toLowerCase() === folded;
+  if (!earlier) return '';
   danglingNames.push(name);
   return separator;
 }
@@ -185,8 +187,15 @@ export function uniqueCaseInsensitive(names: readonly string[]): string[] {
  */
 export function selectColumnsExcluding(columns: readonly string[], excluded: readonly string[]): string[] {
   if (columns.length === 0 || excluded.length === 0) return [];
-  const drop = new Set(excluded.map((e) => e.toUpperCase()));
-  return columns.filter((c) => !drop.has(c.toUpperCase()));
+  // Loops, not map/filter with a callback per name: a cold check calls this for every stage, mostly unoptimized.
+  const drop = new Set<string>();
+  for (let i = 0; i < excluded.length; i++) drop.add((excluded[i] as string).toUpperCase());
+  const out: string[] = [];
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i] as string;
+    if (!drop.has(c.toUpperCase())) out.push(c);
+  }
+  return out;
 }
 
 /** AutomateDV's escape_column_name: a single-quoted constant stays as it is; otherwise strip the escape chars and wrap. */
