@@ -37,7 +37,8 @@ interface Finding {
 function checkTableColumns(ctx: VaultRuleContext): Diagnostic[] {
   const table = tableOf(ctx.parsed);
   if (!table || isMacroOfFamily(table.macro, 'query')) return [];
-  const names: Named[] = COLUMN_PARAMS.flatMap((p) => paramColumns(table.call, p));
+  const names: Named[] = [];
+  for (const p of COLUMN_PARAMS) for (const n of paramColumns(table.call, p)) names.push(n);
   const hd = hashdiffColumn(table.call);
   if (hd) names.push(hd);
   const payload = payloadFacts(table.call);

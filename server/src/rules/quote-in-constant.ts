@@ -12,7 +12,9 @@ export const quoteInConstant: VaultRule = {
   check(ctx) {
     const stage = stageOf(ctx.parsed);
     if (!stage) return [];
-    const constants: Named[] = [...stage.derived.flatMap((d) => d.items), ...stage.hashed.flatMap((h) => h.components)];
+    const constants: Named[] = [];
+    for (const d of stage.derived) for (const i of d.items) constants.push(i);
+    for (const h of stage.hashed) for (const c of h.components) constants.push(c);
     const out: Diagnostic[] = [];
     for (const c of constants) {
       if (!isConstantName(c.value) || !c.value.includes("'")) continue;

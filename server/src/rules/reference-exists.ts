@@ -70,9 +70,13 @@ function checkModel(ctx: VaultRuleContext, name: string, span: Span, subject: st
 
 /** DV102 for a {source_name: table_name} the sources yml does not declare, with the closest declared name. */
 function checkSource(ctx: VaultRuleContext, source: string, sourceSpan: Span, table: string, tableSpan: Span, out: Diagnostic[]): void {
-  const tables = [...ctx.project.sourceTables()];
-  if (tables.some((t) => t.source === source && t.table === table)) return;
-  const sameSource = tables.filter((t) => t.source === source).map((t) => t.table);
+  // One pass over the declared tables without copying them: every stage of a large project asks for its source.
+  const sameSource: string[] = [];
+  for (const t of ctx.project.sourceTables()) {
+    if (t.source !== source) continue;
+    if (t.table === table) return;
+    sameSource.push(t.table);
+  }
   if (sameSource.length > 0) {
     const guess = closestName(table, sameSource);
     out.push(
@@ -86,7 +90,7 @@ function checkSource(ctx: VaultRuleContext, source: string, sourceSpan: Span, ta
     );
     return;
   }
-  const sources = [...new Set(tables.map((t) => t.source))];
+  const sources = [...new Set(Array.from(ctx.project.sourceTables(), (t) => t.source))];
   const guess = closestName(source, sources);
   // Packages declare sources too: one that is not installed may declare this one.
   const missing = ctx.project.packagesNotInstalled?.() ?? [];
