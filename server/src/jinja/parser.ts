@@ -593,7 +593,30 @@ function parseTupleExpression(stream: TokenStream, options: TupleOptions): Expre
   return { kind: 'Tuple', span: { start, end: items.length ? stream.lastEnd() : start }, items };
 }
 
+/**
+ * Whether parseExpression may take the short way below. It changes no result; test/jinja/parser-fast-path.test.ts
+ * turns it off to compare the trees.
+ */
+export const PARSER_FAST_PATH = { enabled: true };
+
+/** Tokens after which an expression of one primary ends: nothing at any precedence level continues it. */
+const EXPRESSION_ENDS = new Set([',', ')', ']', '}', ':']);
+
 function parseExpression(stream: TokenStream): Expression {
+  // A literal or a name followed by a comma, a closing bracket or a colon (most list, dict and argument items) is that
+  // primary: every precedence level below would pass it up unchanged, and a check runs these ~18 calls per item
+  // mostly unoptimized. `not` starts a unary expression, so it goes the long way.
+  if (PARSER_FAST_PATH.enabled) {
+    const t = stream.peek();
+    const after = stream.peek(1);
+    if (
+      t &&
+      (t.type === 'string' || t.type === 'int' || t.type === 'float' || (t.type === 'name' && t.value !== 'not')) &&
+      (!after || (after.type === 'op' && EXPRESSION_ENDS.has(after.value)))
+    ) {
+      return parsePrimary(stream);
+    }
+  }
   let expr = parseOr(stream);
   while (stream.skipName('if')) {
     const test = parseOr(stream);
