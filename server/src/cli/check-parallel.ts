@@ -94,23 +94,27 @@ export function mergeSlices(parts: SliceAnalysis[]): CheckAnalysis {
   const entries = files.flatMap((f) => f.entries);
   // By file name as localeCompare orders them, then line and column: each distinct name is compared once, to rank it
   // (names localeCompare finds equal share a rank), rather than in every comparison of the sort.
-  const names = [...new Set(entries.map((e) => e.file))].sort(COLLATOR.compare);
+  const collator = (COLLATOR ??= new Intl.Collator());
+  const names = [...new Set(entries.map((e) => e.file))].sort(collator.compare);
   const rank = new Map<string, number>();
-  names.forEach((name, i) => rank.set(name, i > 0 && COLLATOR.compare(names[i - 1] as string, name) === 0 ? (rank.get(names[i - 1] as string) as number) : i));
+  names.forEach((name, i) => rank.set(name, i > 0 && collator.compare(names[i - 1] as string, name) === 0 ? (rank.get(names[i - 1] as string) as number) : i));
   entries.sort((a, b) => (rank.get(a.file) as number) - (rank.get(b.file) as number) || a.line - b.line || a.column - b.column);
   return { models: parts[0]?.models ?? 0, entries };
 }
 
-/** String.prototype.localeCompare's order (no locale or options given), made once. */
-const COLLATOR = new Intl.Collator();
+/**
+ * String.prototype.localeCompare's order (no locale or options given), made once when first needed: making it takes
+ * ICU some milliseconds, and a check answered from the analysis cache sorts nothing.
+ */
+let COLLATOR: Intl.Collator | undefined;
 
 /**
  * How many threads check a project of `modelFiles` files: DVS_CHECK_WORKERS when set (1 = one thread; tests force
  * the parallel path with it), else one per two idle cores, at most 4 and one per 200 model files, when the project is
  * large enough. A thread keeps about one and a half cores busy (V8 marks, sweeps and compiles beside it on other
- * threads: a one-thread check of bench/large-project.ts takes 2.4 s of CPU in 1.55 s), and every thread opens the
- * whole project itself (half again the CPU time for two threads), so on two cores a second thread makes the check
- * slower (measured: 2.1-3.7 s against 1.5-2.1 s). A core counts as idle when no other thread runs on it right now:
+ * threads: a one-thread check of bench/large-project.ts takes 1.6 s of CPU in 1.2 s, cli/v8-tuning.ts included), and
+ * every thread opens the whole project itself (two threads took 2.7-3.0 s of CPU), so on two cores a second thread
+ * makes the check slower (measured: 2.1-3.7 s against 1.5-2.1 s before that tuning, 2.6-2.9 s against 1.7 s after). A core counts as idle when no other thread runs on it right now:
  * the 1-minute load average is no guide to the next second (a check run right after another one, as a benchmark
  * does, would see the first one's load).
  */
