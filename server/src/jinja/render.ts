@@ -86,7 +86,7 @@ export function render(template: Template, globals: Map<string, JValue> | Record
   return { output: out.join(''), diagnostics: renderer.diagnostics, variables: root.vars };
 }
 
-/** Each top-level statement's unknown filter or test with the built-in ones (null: none), found once per parse. */
+/** Each macro definition's unknown filter or test with the built-in ones (null: none), found once per parse. */
 const builtinCheckDone = new WeakMap<Statement, Diagnostic | null>();
 
 /**
@@ -107,10 +107,12 @@ const builtinBodyCheck = new WeakMap<Statement[], { length: number; found: Diagn
 
 function firstUnknownBuiltinFilterOrTest(body: Statement[]): Diagnostic | undefined {
   for (const st of body) {
-    let found = builtinCheckDone.get(st);
+    // Only macro definitions are shared between bodies (the project's macros come first in every model's); a model's
+    // other statements are checked once with their body, and remembering each cost a weak-map entry per statement.
+    let found = st.kind === 'Macro' ? builtinCheckDone.get(st) : undefined;
     if (found === undefined) {
       found = unknownFilterOrTest([st], FILTERS, TESTS) ?? null;
-      builtinCheckDone.set(st, found);
+      if (st.kind === 'Macro') builtinCheckDone.set(st, found);
     }
     // A copy: whoever gets the diagnostic may add to it.
     if (found) return { ...found };
