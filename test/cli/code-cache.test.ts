@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -78,17 +78,22 @@ test('dvs compile uses the compile bundle cache and prints the same SQL with it'
   assert.equal(second.stdout, first.stdout);
 });
 
-test("a cache of another build of the bundle is removed when this build's is written", () => {
+test("writing a build's cache keeps the two newest caches of other builds of the bundle and removes older ones", () => {
   const cacheHome = mkdtempSync(join(tmpdir(), 'dvs-xdg-'));
   const dir = join(cacheHome, 'dvs', 'v8');
   mkdirSync(dir, { recursive: true });
-  const stale = join(dir, `cli-check.js-${'0'.repeat(32)}.bin`);
+  const build = (digit: string) => join(dir, `cli-check.js-${digit.repeat(32)}.bin`);
   const other = join(dir, `cli-compile.js-${'0'.repeat(32)}.bin`);
-  writeFileSync(stale, 'old');
+  ['1', '2', '3', '4'].forEach((digit, age) => {
+    writeFileSync(build(digit), 'old');
+    const when = new Date(Date.now() - (age + 1) * 60_000);
+    utimesSync(build(digit), when, when);
+  });
   writeFileSync(other, 'old');
   const r = run(['check', '--format', 'json'], miniProject(), cacheHome);
   assert.equal(r.status, 0, r.stderr);
-  assert.ok(!existsSync(stale), 'the earlier build of the check bundle is gone');
+  assert.ok(existsSync(build('1')) && existsSync(build('2')), 'the two newest other builds stay');
+  assert.ok(!existsSync(build('3')) && !existsSync(build('4')), 'older builds are gone');
   assert.ok(existsSync(other), 'another bundle keeps its cache');
-  assert.equal(cacheFiles(cacheHome).filter((f) => f.startsWith('cli-check.js-')).length, 1);
+  assert.equal(cacheFiles(cacheHome).filter((f) => f.startsWith('cli-check.js-')).length, 3);
 });

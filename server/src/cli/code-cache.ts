@@ -6,7 +6,7 @@
 // the architecture, and V8 itself rejects one made with other flags: then the bundle compiles as usual and the cache is
 // written again. `DVS_CODE_CACHE=off` turns it off.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -67,10 +67,13 @@ export function loadSiblingWithCodeCache(name: string, env: Env = process.env): 
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       writeFileSync(tmp, Buffer.concat([digest(data), data]));
       renameSync(tmp, cacheFile);
-      // The caches of this bundle's earlier builds are never read again.
-      for (const old of readdirSync(dir)) {
-        if (old.startsWith(`${name}-`) && old.endsWith('.bin') && old !== basename(cacheFile)) rmSync(join(dir, old), { force: true });
-      }
+      // Caches of other builds of this bundle: the newest few stay (two installed versions of dvs used in turn, say
+      // the editor's and one on the PATH, each keep theirs); older ones are never read again.
+      const others = readdirSync(dir)
+        .filter((f) => f.startsWith(`${name}-`) && f.endsWith('.bin') && f !== basename(cacheFile))
+        .map((f) => ({ file: join(dir, f), time: statSync(join(dir, f)).mtimeMs }))
+        .sort((a, b) => b.time - a.time);
+      for (const old of others.slice(KEPT_OTHER_BUILDS)) rmSync(old.file, { force: true });
     } catch {
       // A read-only or full disk: the next run compiles as this one did.
     }
@@ -78,6 +81,9 @@ export function loadSiblingWithCodeCache(name: string, env: Env = process.env): 
 }
 
 const DIGEST_BYTES = 32;
+
+/** How many caches of other builds of a bundle are kept beside the current build's. */
+const KEPT_OTHER_BUILDS = 2;
 
 function digest(data: Buffer): Buffer {
   return createHash('sha256').update(data).digest();
