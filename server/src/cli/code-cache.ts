@@ -1,7 +1,7 @@
 // V8's code cache for the `dvs` command bundles, as Node 22's module.enableCompileCache() keeps one (dvs runs on
 // Node 20, which has none). A cold `dvs check` of a large project runs most of the 0.9 MB check bundle, and V8 compiles
 // each function to bytecode the first time it is called; with the bytecode of the last run's functions handed back,
-// the 2,000-model bench project's check took about 0.1 s less on its main thread. The cache holds only dvs's own code
+// the 2,000-model bench project's check took about 60 ms less on its main thread. The cache holds only dvs's own code
 // (never a project's data), lives in the user's cache folder, is keyed by the bundle's content, the Node version and
 // the architecture, and V8 itself rejects one made with other flags: then the bundle compiles as usual and the cache is
 // written again. `DVS_CODE_CACHE=off` turns it off.
