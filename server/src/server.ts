@@ -114,7 +114,12 @@ function settingsFor(uri: string): Promise<DataVaultSettings> {
 const lifecycle = new ProjectLifecycle({
   settingsFor,
   openDocuments: () => documents.all().map((doc) => ({ uri: doc.uri, text: doc.getText() })),
-  publish: (uri, diagnostics) => track(connection.sendDiagnostics({ uri, diagnostics })),
+  publish: (uri, diagnostics, version) => track(connection.sendDiagnostics(version === undefined ? { uri, diagnostics } : { uri, version, diagnostics })),
+  versionOf: (uri, text) => {
+    const doc = documents.get(uri);
+    if (!doc) return undefined;
+    return doc.getText() === text ? doc.version : 'stale';
+  },
   written: () => allWritten(),
   startProgress: (title) => startProgress(title),
   sendStatus: (params) => void connection.sendNotification(Status.method, params),

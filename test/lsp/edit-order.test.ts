@@ -51,3 +51,26 @@ test('an edit of a stage: its own diagnostics first, then the satellite it feeds
   assert.equal(published[0], uriOf(STAGE), `the edited stage is published first: ${published.join(', ')}`);
   assert.ok(published.indexOf(uriOf(SAT)) > 0);
 });
+
+test('edits in quick succession: each publication carries the version of the text it was found in, and its findings lie in that text', async () => {
+  const uri = uriOf(STAGE);
+  const base = textOf(STAGE);
+  // Version v has v blank lines first, so every finding moves down a line with each version.
+  const from = client.notices.length;
+  const first = 10;
+  const last = 30;
+  for (let v = first; v <= last; v++) {
+    // Not awaited one by one: the edits arrive while the earlier ones are being checked.
+    void client.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ text: '\n'.repeat(v) + base }] });
+  }
+  await client.waitFor((n) => client.notices.indexOf(n) >= from && n.method === 'textDocument/publishDiagnostics' && (n.params as PublishedDiagnostics).uri === uri && (n.params as { version?: number }).version === last, `the findings of version ${last}`);
+  const publications = client.notices.slice(from).filter((n) => n.method === 'textDocument/publishDiagnostics' && (n.params as PublishedDiagnostics).uri === uri).map((n) => n.params as PublishedDiagnostics & { version?: number });
+  // Where the findings are, counted from the first line of the model's own text.
+  const shape = (p: PublishedDiagnostics & { version?: number }) => p.diagnostics.map((d) => `${d.code} ${d.range.start.line - (p.version ?? 0)}:${d.range.start.character}`).sort();
+  const final = shape(publications[publications.length - 1] as PublishedDiagnostics & { version?: number });
+  assert.ok(final.length > 0, 'the stage has findings to place');
+  for (const p of publications) {
+    assert.ok(p.version !== undefined && p.version >= first && p.version <= last, `a publication for the open model names a version of this test: ${p.version}`);
+    assert.deepEqual(shape(p), final, `the findings published for version ${p.version} are placed in that version's text`);
+  }
+});

@@ -78,7 +78,12 @@ test(`every LSP feature survives random model texts; diagnostics stay inside the
     fc.asyncProperty(fc.constantFrom(...MODELS), modelText(corpus), fc.array(request, { minLength: 1, maxLength: 6 }), async (model, text, requests) => {
       const uri = fileUri(join(root, model));
       version++;
-      const published = client.waitFor((n) => n.method === 'textDocument/publishDiagnostics' && (n.params as { uri: string }).uri === uri, { timeoutMs: 60_000, what: `diagnostics of ${model}` });
+      // The findings of this version: those of an earlier text of the model may still be on their way.
+      const current = version;
+      const published = client.waitFor(
+        (n) => n.method === 'textDocument/publishDiagnostics' && (n.params as { uri: string }).uri === uri && (n.params as { version?: number }).version === current,
+        { timeoutMs: 60_000, what: `diagnostics of ${model} version ${current}` },
+      );
       if (!opened.has(uri)) {
         opened.add(uri);
         client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'jinja-sql', version, text } });

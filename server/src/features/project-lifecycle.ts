@@ -72,7 +72,16 @@ export interface LifecycleHost {
   settingsFor(uri: string): Promise<DataVaultSettings>;
   /** The documents open in the editor, with their current text. */
   openDocuments(): Iterable<{ uri: string; text: string }>;
-  publish(uri: string, diagnostics: LspDiagnostic[]): void;
+  /**
+   * Publishes a file's findings; `version` is the version of the open document they were found in (undefined for a
+   * file that is not open).
+   */
+  publish(uri: string, diagnostics: LspDiagnostic[], version?: number): void;
+  /**
+   * For the document open at `uri`: its version when its text is `text`, 'stale' when the editor has moved on from that
+   * text; undefined when the document is not open.
+   */
+  versionOf(uri: string, text: string): number | 'stale' | undefined;
   /** Resolves once every message sent to the client so far has been written. */
   written(): Promise<void>;
   /** Shows the progress of long work in the editor (a no-op reporter when the client cannot show it). */
@@ -545,13 +554,18 @@ export class ProjectLifecycle {
         continue;
       }
       state.background?.checkedHere.add(name);
-      this.publishDiagnostics(state, pathToUri(node.file), diagnostics);
+      const uri = pathToUri(node.file);
+      // Findings of a text the editor has already replaced would point into the wrong text; the change that replaced
+      // it has its own check coming (the edit reaches the project a moment after the editor's copy of the document).
+      const version = this.host.versionOf(uri, text);
+      if (version === 'stale') continue;
+      this.publishDiagnostics(state, uri, diagnostics, version);
     }
   }
 
-  private publishDiagnostics(state: ProjectState, uri: string, diagnostics: LspDiagnostic[]): void {
+  private publishDiagnostics(state: ProjectState, uri: string, diagnostics: LspDiagnostic[], version?: number): void {
     state.published.add(uri);
-    this.host.publish(uri, diagnostics);
+    this.host.publish(uri, diagnostics, version);
   }
 }
 
