@@ -4,12 +4,12 @@
 // and the sample project, and on hand-written templates with each kind of node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Span } from '../../server/src/base/text';
 import { callsIn, type CalleeParts } from '../../server/src/compile/model';
 import type { Expression, Statement } from '../../server/src/jinja/ast';
 import { parseTemplate } from '../../server/src/jinja/parser';
+import { repositorySqlFiles } from '../support/sql-files';
 
 /** The reference: every object-valued field of every node that is not a span, in field order. */
 function everyFieldWalk(body: readonly Statement[]): CalleeParts {
@@ -53,19 +53,8 @@ function same(text: string, where: string): void {
   assert.deepEqual([...got.first], [...want.first], `${where}: first calls`);
 }
 
-function sqlFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === '.git' || name === 'target') continue;
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) sqlFiles(path, out);
-    else if (name.endsWith('.sql')) out.push(path);
-  }
-  return out;
-}
-
 test('every .sql file of the fixtures, the sample project and the templates: the same calls in the same order', () => {
-  const root = join(__dirname, '..', '..');
-  const files = [...sqlFiles(join(root, 'test')), ...sqlFiles(join(root, 'sample-project')), ...sqlFiles(join(root, 'templates'))];
+  const files = repositorySqlFiles();
   assert.ok(files.length > 300, `found ${files.length} files`);
   for (const file of files) same(readFileSync(file, 'utf8'), file);
 });

@@ -4,10 +4,11 @@
 // differential corpora, and on random templates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { PARSER_FAST_PATH, parseTemplate } from '../../server/src/jinja/parser';
+import { repositorySqlFiles } from '../support/sql-files';
 
 function bothWays(text: string): { fast: unknown; slow: unknown } {
   const fast = parseTemplate(text);
@@ -19,20 +20,8 @@ function bothWays(text: string): { fast: unknown; slow: unknown } {
   }
 }
 
-function sqlFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === '.git' || name === 'target') continue;
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) sqlFiles(path, out);
-    else if (name.endsWith('.sql')) out.push(path);
-  }
-  return out;
-}
-
-const root = join(__dirname, '..', '..');
-
 test('the same trees and diagnostics on every .sql file of the repository and the differential corpora', () => {
-  const texts = [...sqlFiles(join(root, 'test')), ...sqlFiles(join(root, 'sample-project')), ...sqlFiles(join(root, 'templates'))].map((f) => readFileSync(f, 'utf8'));
+  const texts = repositorySqlFiles().map((f) => readFileSync(f, 'utf8'));
   for (const corpus of ['whitespace', 'expressions']) {
     for (const line of readFileSync(join(__dirname, 'fixtures', 'differential', `${corpus}.jsonl`), 'utf8').split('\n').filter(Boolean)) {
       texts.push((JSON.parse(line) as { tpl: string }).tpl);
