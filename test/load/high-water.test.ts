@@ -477,3 +477,36 @@ test('PostgreSQL: an incremental run does not wait for a lock on a vault table t
     await wh.close();
   }
 });
+
+test('`dvs load` as a client of an embedded database another process owns (the editor): the staged rows live in the shared session, the vault is right, nothing is left behind', async () => {
+  const { spawn } = await import('node:child_process');
+  const { openEmbedded } = await import('../../server/src/warehouse/embedded');
+  const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+  const dir = mkdtempSync(join(tmpdir(), 'dvs-hwm-client-'));
+  dirs.push(dir);
+  writeOrdersProject(dir, { highWaterMark: true, indexes: true });
+  // This process owns and serves the database, as the language server does; the CLI connects to it.
+  const wh = await openEmbedded(join(dir, '.dvs', 'pglite'));
+  const run = () =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [cli, 'load', '--project', dir, '--target', 'embedded'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+  try {
+    await createRawOrders(wh);
+    await wh.exec(sync(1));
+    const first = await run();
+    assert.equal(first.code, 0, first.out);
+    await wh.exec(sync(2));
+    const second = await run();
+    assert.equal(second.code, 0, second.out);
+    assert.deepEqual(await vaultCounts(wh), await expectedVaultCounts(wh));
+    assert.equal(await vaultDuplicates(wh), 0);
+    assert.equal(await stageTablesLeft(wh), 0, 'the client dropped its staged tables in the shared session');
+  } finally {
+    await wh.close();
+  }
+});
