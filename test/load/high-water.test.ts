@@ -278,31 +278,42 @@ async function countsUpTo(wh: Warehouse, table: string, mark: string): Promise<n
   return Number(r.rows[0]?.n);
 }
 
-test('kill -9 of a marked `dvs load` on the embedded database: every model\'s rows match its mark, and the re-run completes', async () => {
+interface DvsLoadRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  stdout: string;
+}
+
+/** `dvs load` of `dir` on the embedded target in a fresh process (dist/cli.js); killed once stderr matches `killAt`. */
+async function dvsLoad(dir: string, options: { killAt?: RegExp; extra?: string[] } = {}): Promise<DvsLoadRun> {
   const { spawn } = await import('node:child_process');
-  const { mkdirSync } = await import('node:fs');
   const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+  return new Promise<DvsLoadRun>((resolve) => {
+    const child = spawn(process.execPath, [cli, 'load', '--project', dir, '--target', 'embedded', ...(options.extra ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+      if (options.killAt && options.killAt.test(stderr) && !child.killed) child.kill('SIGKILL');
+    });
+    const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stderr, stdout });
+    });
+  });
+}
+
+test('kill -9 of a marked `dvs load` on the embedded database: every model\'s rows match its mark, and the re-run completes', async () => {
+  const { mkdirSync } = await import('node:fs');
   const dir = mkdtempSync(join(tmpdir(), 'dvs-hwm-kill-'));
   dirs.push(dir);
   writeOrdersProject(dir, { highWaterMark: true, indexes: true });
   const dataDir = join(dir, '.dvs', 'pglite');
   mkdirSync(join(dir, '.dvs'), { recursive: true });
-  const run = (killAt?: RegExp, extra: string[] = []) =>
-    new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>((resolve) => {
-      const child = spawn(process.execPath, [cli, 'load', '--project', dir, '--target', 'embedded', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      let stdout = '';
-      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-      child.stderr.on('data', (b: Buffer) => {
-        stderr += b.toString();
-        if (killAt && killAt.test(stderr) && !child.killed) child.kill('SIGKILL');
-      });
-      const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
-      child.on('close', (code, signal) => {
-        clearTimeout(guard);
-        resolve({ code, signal, stderr, stdout });
-      });
-    });
+  const run = (killAt?: RegExp, extra: string[] = []) => dvsLoad(dir, { ...(killAt ? { killAt } : {}), extra });
   const withDb = async <T>(fn: (wh: Warehouse) => Promise<T>): Promise<T> => {
     const wh = await openPglite(dataDir);
     try {
@@ -479,30 +490,20 @@ test('PostgreSQL: an incremental run does not wait for a lock on a vault table t
 });
 
 test('`dvs load` as a client of an embedded database another process owns (the editor): the staged rows live in the shared session, the vault is right, nothing is left behind', async () => {
-  const { spawn } = await import('node:child_process');
   const { openEmbedded } = await import('../../server/src/warehouse/embedded');
-  const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
   const dir = mkdtempSync(join(tmpdir(), 'dvs-hwm-client-'));
   dirs.push(dir);
   writeOrdersProject(dir, { highWaterMark: true, indexes: true });
   // This process owns and serves the database, as the language server does; the CLI connects to it.
   const wh = await openEmbedded(join(dir, '.dvs', 'pglite'));
-  const run = () =>
-    new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, [cli, 'load', '--project', dir, '--target', 'embedded'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-      child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-      child.on('close', (code) => resolve({ code, out }));
-    });
   try {
     await createRawOrders(wh);
     await wh.exec(sync(1));
-    const first = await run();
-    assert.equal(first.code, 0, first.out);
+    const first = await dvsLoad(dir);
+    assert.equal(first.code, 0, first.stderr);
     await wh.exec(sync(2));
-    const second = await run();
-    assert.equal(second.code, 0, second.out);
+    const second = await dvsLoad(dir);
+    assert.equal(second.code, 0, second.stderr);
     assert.deepEqual(await vaultCounts(wh), await expectedVaultCounts(wh));
     assert.equal(await vaultDuplicates(wh), 0);
     assert.equal(await stageTablesLeft(wh), 0, 'the client dropped its staged tables in the shared session');
