@@ -114,9 +114,9 @@ let COLLATOR: Intl.Collator | undefined;
  * large enough. A thread keeps about one and a half cores busy (V8 marks, sweeps and compiles beside it on other
  * threads: a one-thread check of bench/large-project.ts takes 1.6 s of CPU in 1.2 s, cli/v8-tuning.ts included), and
  * every thread opens the whole project itself (two threads took 2.7-3.0 s of CPU), so on two cores a second thread
- * makes the check slower (measured: 2.1-3.7 s against 1.5-2.1 s before that tuning, 2.6-2.9 s against 1.7 s after). A core counts as idle when no other thread runs on it right now:
- * the 1-minute load average is no guide to the next second (a check run right after another one, as a benchmark
- * does, would see the first one's load).
+ * makes the check slower (measured: 2.1-3.7 s against 1.5-2.1 s before that tuning, 2.6-2.9 s against 1.7 s after).
+ * A core counts as idle when no other thread runs on it right now: the 1-minute load average is no guide to the next
+ * second (a check run right after another one, as a benchmark does, would see the first one's load).
  */
 export function checkParts(modelFiles: number, env: CliIo['env'], machine: { cores: number; busy: number } = { cores: availableParallelism(), busy: busyThreads() }): number {
   const forced = Number(env.DVS_CHECK_WORKERS);
